@@ -1,0 +1,28 @@
+/**
+ * Every default of corral in one place. The CLI help, the env-file loader and the
+ * supervisor all read them from here, so a default is changed once.
+ */
+export const DEFAULTS = {
+  /** Signal sent first when a task is stopped. */
+  stopSignal: 'SIGTERM',
+  /** Time between the stop signal and SIGKILL to whatever is left of the tree. */
+  graceMs: 5_000,
+  restart: {
+    policy: 'no',
+    backoffMs: 1_000,
+    factor: 2,
+    maxBackoffMs: 30_000,
+    /** ±10 % of the delay, so that tasks crashing together do not restart together. */
+    jitter: 0.1,
+    /** Running this long without a crash resets the backoff. */
+    minUptimeMs: 10_000,
+    maxRestarts: 5,
+    windowMs: 60_000,
+  },
+  /** How many bytes a log read returns at most when the caller does not say. */
+  readMaxBytes: 1024 * 1024,
+  /** Consumer name of `logs --new` when `--as` is not given. */
+  cursorConsumer: 'cli',
+  /** How long `wait` waits when no `--timeout` is given. */
+  waitTimeoutMs: 5 * 60_000,
+} as const;

@@ -1,0 +1,81 @@
+/**
+ * The shapes shared by the task machine, the supervisor and every client.
+ * Pure data: no functions, nothing that needs node.
+ */
+export type TaskStatus =
+  | 'queued'
+  | 'waiting'
+  | 'starting'
+  | 'running'
+  | 'stopping'
+  | 'restarting'
+  | 'completed'
+  | 'failed'
+  | 'killed';
+
+export const FINAL_STATUSES: readonly TaskStatus[] = ['completed', 'failed', 'killed'];
+export const isFinal = (status: TaskStatus): boolean => FINAL_STATUSES.includes(status);
+
+export type RestartPolicyName = 'no' | 'on-failure' | 'always' | 'unless-stopped';
+
+export interface RestartPolicy {
+  policy: RestartPolicyName;
+  backoffMs: number;
+  factor: number;
+  maxBackoffMs: number;
+  jitter: number;
+  minUptimeMs: number;
+  maxRestarts: number;
+  windowMs: number;
+  /** Exit codes that count as success (besides nothing else: 0 is in it by default). */
+  successExitCodes: number[];
+}
+
+/** Everything needed to (re)start a task. Normalised and validated before it gets here. */
+export interface TaskSpec {
+  command: string;
+  cwd: string;
+  /** The complete environment of the command (the caller's environment plus overrides). */
+  env: Record<string, string>;
+  stopSignal: string;
+  graceMs: number;
+  restart: RestartPolicy;
+}
+
+/** What identifies one running instance of a task, enough to find it again after a daemon restart. */
+export interface ProcessInfo {
+  /** The command's pid; it leads its own session and process group. */
+  pid: number;
+  /** Start time of `pid` in clock ticks since boot (/proc/<pid>/stat field 22): tells a recycled pid apart. */
+  pidStart: number;
+  /** The tiny monitor that waits for the command and writes its exit status to a file. */
+  monitorPid: number;
+  monitorStart: number;
+  bootId: string;
+  /** Inherited by every descendant as CORRAL_TASK_TOKEN, so processes that left the group are found. */
+  token: string;
+}
+
+export interface ExitInfo {
+  exitCode: number | null;
+  signal: string | null;
+}
+
+/** The persisted truth about a task; a new daemon resumes from it (never from a machine snapshot). */
+export interface TaskRecord extends ExitInfo {
+  id: string;
+  name: string | null;
+  env: string | null;
+  spec: TaskSpec;
+  status: TaskStatus;
+  /** Why the task is in its state: `exit 3`, `SIGKILL after 5s grace`, `restarting in 2s (2/5)`. */
+  reason: string | null;
+  process: ProcessInfo | null;
+  restarts: number;
+  health: 'unknown' | 'healthy' | 'unhealthy' | null;
+  createdAt: string;
+  startedAt: string | null;
+  endedAt: string | null;
+  /** When a task in `restarting` will start again. */
+  restartAt: string | null;
+}

@@ -1,0 +1,155 @@
+/**
+ * The real `process` actor of the task machine: spawns the command under its monitor
+ * (or adopts one a previous daemon started), reports SPAWNED / EXITED, signals the whole
+ * tree when asked, and, once asked to watch, reports TREE_EMPTY when no process of the
+ * task is left. Stopping the actor only stops watching: tasks outlive their daemon.
+ */
+import { randomBytes } from 'node:crypto';
+import { fromCallback } from 'xstate';
+import type { ProcessActorInput, ProcessCommand, ProcessReport } from '../../machines/task.machine.js';
+import type { ExitInfo, ProcessInfo } from '../../machines/task.types.js';
+import { taskExitFile, taskLogDir, type HomePaths } from '../home.js';
+import type { ExitWatcher } from '../process/exit-watch.js';
+import { readExitFile, spawnMonitored } from '../process/monitor.js';
+import { bootId, isAlive, readStat, scanProcesses } from '../process/procfs.js';
+import { monitorRunning, signalTree, treeOf } from '../process/tree.js';
+
+export interface ProcessActorDeps {
+  paths: HomePaths;
+  exits: ExitWatcher;
+  /** The umask tasks run with (the user's, not the daemon's private one). */
+  taskUmask: number;
+  /** How often a stopping tree is looked at; a stop is verified this often. */
+  watchIntervalMs?: number;
+}
+
+const UNKNOWN_MONITOR = 'exit status unknown: the monitor was killed';
+const UNKNOWN_AWAY = 'exit status unknown: it ended while no daemon was watching';
+
+export function createProcessActor(deps: ProcessActorDeps) {
+  const interval = deps.watchIntervalMs ?? 10;
+  return fromCallback<ProcessCommand, ProcessActorInput>(({ input, sendBack, receive }) => {
+    const exitFile = taskExitFile(deps.paths, input.taskId);
+    let info: ProcessInfo | null = input.adopt;
+    let ended = false;
+    let disposed = false;
+    let watching = false;
+    let killing = false;
+    let pending: string[] = [];
+    let timer: NodeJS.Timeout | null = null;
+    let unwatchExit: (() => void) | null = null;
+
+    const send = (report: ProcessReport) => {
+      if (!disposed) sendBack(report);
+    };
+
+    const finish = (exit: ExitInfo | null, note: string) => {
+      if (ended || disposed) return;
+      ended = true;
+      unwatchExit?.();
+      send({
+        type: 'EXITED',
+        exitCode: exit?.exitCode ?? null,
+        signal: exit?.signal ?? null,
+        at: Date.now(),
+        random: Math.random(),
+        ...(exit ? {} : { note }),
+      });
+      if (watching) schedule(0);
+    };
+
+    const signal = (sig: string) => {
+      if (sig === 'SIGKILL') killing = true;
+      if (!info) pending.push(sig);
+      else signalTree(info, sig);
+    };
+
+    const tick = () => {
+      timer = null;
+      if (disposed || !info || !watching) return;
+      const procs = scanProcesses();
+      if (!ended && !monitorRunning(info, procs)) finish(readExitFile(exitFile), UNKNOWN_MONITOR);
+      const members = treeOf(info, procs);
+      if (killing && members.length > 0) signalTree(info, 'SIGKILL', procs);
+      if (ended && members.length === 0) {
+        watching = false;
+        send({ type: 'TREE_EMPTY', at: Date.now() });
+        return;
+      }
+      schedule(interval);
+    };
+
+    const schedule = (ms: number) => {
+      if (timer === null && !disposed) timer = setTimeout(tick, ms);
+    };
+
+    receive((command) => {
+      if (command.type === 'SIGNAL') signal(command.signal);
+      else if (command.type === 'WATCH_TREE') {
+        watching = true;
+        if (info) schedule(0);
+      }
+    });
+
+    if (input.adopt) {
+      const adopted = input.adopt;
+      // Reported from a microtask: the machine is still entering its state while this runs.
+      queueMicrotask(() => {
+        if (adopted.bootId !== bootId()) return finish(null, 'exit status unknown: the machine restarted');
+        const check = () => {
+          const exit = readExitFile(exitFile);
+          if (exit || !isAlive(adopted.monitorPid, adopted.monitorStart)) finish(exit, UNKNOWN_AWAY);
+        };
+        send({ type: 'SPAWNED', process: adopted, at: Date.now() });
+        unwatchExit = deps.exits.watch(input.taskId, check);
+        check();
+      });
+    } else {
+      const token = randomBytes(12).toString('hex');
+      const spec = input.spec;
+      const monitored = spawnMonitored({
+        command: spec.command,
+        cwd: spec.cwd,
+        env: { ...spec.env, CORRAL_TASK: input.taskId, CORRAL_TASK_TOKEN: token },
+        logDir: taskLogDir(deps.paths, input.taskId),
+        exitFile,
+        umask: deps.taskUmask.toString(8).padStart(3, '0'),
+      });
+      monitored.commandPid.then(
+        (pid) => {
+          if (disposed) return;
+          info = {
+            pid,
+            pidStart: readStat(pid)?.start ?? 0,
+            monitorPid: monitored.monitorPid,
+            monitorStart: readStat(monitored.monitorPid)?.start ?? 0,
+            bootId: bootId(),
+            token,
+          };
+          send({ type: 'SPAWNED', process: info, at: Date.now() });
+          const queued = pending;
+          pending = [];
+          for (const sig of queued) signal(sig);
+          if (watching) schedule(0);
+        },
+        (error: Error) => {
+          ended = true;
+          send({ type: 'SPAWN_FAILED', message: error.message, at: Date.now() });
+        },
+      );
+      // The exit is read once the pid is known, whatever order the two events arrive in.
+      monitored.done.then(() =>
+        monitored.commandPid.then(
+          () => finish(readExitFile(exitFile), UNKNOWN_MONITOR),
+          () => {},
+        ),
+      );
+    }
+
+    return () => {
+      disposed = true;
+      if (timer) clearTimeout(timer);
+      unwatchExit?.();
+    };
+  });
+}

@@ -1,0 +1,118 @@
+/**
+ * The SupervisorApi: what every front end (CLI, MCP server, terminal UI) may ask of a
+ * supervisor. The Supervisor implements it in-process; the client implements it over the
+ * daemon's socket. Types only, so front ends load nothing heavy by importing it.
+ */
+import type { TaskStatus } from '../machines/task.types.js';
+
+export type { TaskStatus };
+
+/** A task as clients see it (the JSON contract). Times are ISO strings. */
+export interface TaskView {
+  id: string;
+  name: string | null;
+  env: string | null;
+  command: string;
+  cwd: string;
+  status: TaskStatus;
+  reason: string | null;
+  pid: number | null;
+  exitCode: number | null;
+  signal: string | null;
+  restarts: number;
+  health: 'unknown' | 'healthy' | 'unhealthy' | null;
+  startedAt: string | null;
+  endedAt: string | null;
+  restartAt: string | null;
+  cpuPercent: number | null;
+  memoryBytes: number | null;
+}
+
+/** Options of `run`, as any front end gathers them; normalised and validated by the supervisor. */
+export interface RunInput {
+  command: string;
+  /** Absolute, or relative to the supervisor's folder. */
+  cwd?: string;
+  /** The base environment (a CLI sends its own); the supervisor's when absent. */
+  baseEnv?: Record<string, string>;
+  /** Variables set over the base environment (`--env K=V`). */
+  env?: Record<string, string>;
+  name?: string;
+  restart?: string;
+  maxRestarts?: number;
+  stopSignal?: string;
+  /** A duration: `5s`, `500ms`, or seconds as a number. */
+  grace?: string | number;
+}
+
+export type StreamChoice = 'stdout' | 'stderr' | 'both';
+
+export interface ReadInput {
+  ref: string;
+  stream?: StreamChoice;
+  /** Start at this byte offset (per stream). */
+  offset?: number;
+  /** Read from the named cursor of this consumer and advance it (`--new --as NAME`). */
+  newAs?: string;
+  tail?: number;
+  filter?: string;
+  maxBytes?: number;
+  encoding?: 'utf8' | 'base64';
+}
+
+export interface StreamRead {
+  data: string;
+  encoding: 'utf8' | 'base64';
+  from: number;
+  next: number;
+  size: number;
+  /** Bytes of the requested range not returned: read again from `next` (or before `from` for a tail). */
+  omitted: number;
+}
+
+export interface ReadResult {
+  id: string;
+  status: TaskStatus;
+  exitCode: number | null;
+  stdout?: StreamRead;
+  stderr?: StreamRead;
+  at: string;
+}
+
+export type WaitUntil = 'exit' | 'running' | 'healthy';
+
+export interface WaitResult {
+  task: TaskView;
+  reached: boolean;
+  timedOut: boolean;
+}
+
+export interface KillInput {
+  refs?: string[];
+  all?: boolean;
+  signal?: string;
+  grace?: string | number;
+}
+
+export interface DaemonStatus {
+  running: boolean;
+  pid: number | null;
+  home: string;
+  socket: string;
+  startedAt: string | null;
+  tasks: number;
+  version: string;
+}
+
+export interface SupervisorApi {
+  run(input: RunInput): Promise<TaskView>;
+  list(): Promise<TaskView[]>;
+  get(ref: string): Promise<TaskView>;
+  read(input: ReadInput): Promise<ReadResult>;
+  wait(ref: string, until: WaitUntil, timeout?: string | number): Promise<WaitResult>;
+  kill(input: KillInput): Promise<TaskView[]>;
+  restart(ref: string): Promise<TaskView>;
+  remove(ref: string): Promise<TaskView>;
+  prune(): Promise<TaskView[]>;
+  status(): Promise<DaemonStatus>;
+}

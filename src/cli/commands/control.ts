@@ -1,0 +1,56 @@
+/** Commands that change tasks: wait, kill, restart, rm, prune. */
+import type { TaskView } from '../../api.js';
+import { usageError } from '../../errors.js';
+import type { Context } from '../context.js';
+import { exitText, printJson } from '../output.js';
+
+const describe = (t: TaskView) => `${t.id}${t.name ? ` (${t.name})` : ''} ${t.status}${t.reason ? `: ${t.reason}` : ''}`;
+
+export async function wait(ctx: Context, ref: string, flags: { until?: string; timeout?: string }): Promise<number> {
+  const until = flags.until ?? 'exit';
+  if (until !== 'exit' && until !== 'running' && until !== 'healthy') {
+    throw usageError(`--until: "${until}" is not one of exit, running, healthy`);
+  }
+  const result = await (await ctx.api()).wait(ref, until, flags.timeout);
+  if (ctx.json) printJson(result);
+  else if (result.timedOut) process.stderr.write(`corral: timed out waiting for ${result.task.id} (${result.task.status})\n`);
+  else process.stdout.write(`${describe(result.task)}\n`);
+  return result.reached ? 0 : 1;
+}
+
+export async function kill(ctx: Context, refs: string[], flags: { all?: boolean; signal?: string; grace?: string }): Promise<number> {
+  if (flags.all && refs.length > 0) throw usageError('give task ids or --all, not both');
+  if (!flags.all && refs.length === 0) throw usageError('kill needs a task id or name, or --all');
+  const stopped = await (await ctx.api()).kill({
+    ...(flags.all ? { all: true } : { refs }),
+    ...(flags.signal !== undefined ? { signal: flags.signal } : {}),
+    ...(flags.grace !== undefined ? { grace: flags.grace } : {}),
+  });
+  if (ctx.json) printJson(stopped);
+  else if (stopped.length === 0) process.stdout.write('no running tasks\n');
+  else for (const t of stopped) process.stdout.write(`${describe(t)}\n`);
+  return 0;
+}
+
+export async function restart(ctx: Context, ref: string): Promise<number> {
+  const t = await (await ctx.api()).restart(ref);
+  if (ctx.json) printJson(t);
+  else process.stdout.write(`${describe(t)}\n`);
+  return 0;
+}
+
+export async function remove(ctx: Context, refs: string[]): Promise<number> {
+  const api = await ctx.api();
+  const removed: TaskView[] = [];
+  for (const ref of refs) removed.push(await api.remove(ref));
+  if (ctx.json) printJson(removed);
+  else for (const t of removed) process.stdout.write(`removed ${t.id} (${t.status}, exit ${exitText(t)})\n`);
+  return 0;
+}
+
+export async function prune(ctx: Context): Promise<number> {
+  const removed = await (await ctx.api()).prune();
+  if (ctx.json) printJson(removed);
+  else process.stdout.write(removed.length === 0 ? 'nothing to prune\n' : `removed ${removed.map((t) => t.id).join(' ')}\n`);
+  return 0;
+}

@@ -1,0 +1,25 @@
+import type { TaskView } from '../../api.js';
+import type { Context } from '../context.js';
+import { colorStatus, exitText, printJson, table, uptimeText } from '../output.js';
+
+export function renderList(tasks: TaskView[], now = Date.now()): string {
+  if (tasks.length === 0) return 'no tasks: start one with `corral run -- <command>`\n';
+  const rows = tasks.map((t) => [
+    t.id,
+    t.name ?? '-',
+    colorStatus(t.status),
+    t.pid !== null && !['completed', 'failed', 'killed'].includes(t.status) ? String(t.pid) : '-',
+    uptimeText(t, now),
+    exitText(t),
+    String(t.restarts),
+    t.command,
+  ]);
+  return table(['ID', 'NAME', 'STATUS', 'PID', 'UPTIME', 'EXIT', 'RESTARTS', 'COMMAND'], rows);
+}
+
+export async function list(ctx: Context): Promise<number> {
+  const tasks = await (await ctx.api()).list();
+  if (ctx.json) printJson(tasks);
+  else process.stdout.write(renderList(tasks));
+  return 0;
+}

@@ -1,0 +1,122 @@
+import type { ReadInput, StreamRead } from '../../api.js';
+import { usageError } from '../../errors.js';
+import type { Context } from '../context.js';
+import { printJson } from '../output.js';
+
+export interface LogsFlags {
+  stream?: string;
+  offset?: string;
+  new?: boolean;
+  as?: string;
+  filter?: string;
+  tail?: string;
+  follow?: boolean;
+  maxBytes?: string;
+}
+
+const PAGE = 1024 * 1024;
+const FOLLOW_POLL_MS = 100;
+const FINAL = ['completed', 'failed', 'killed'];
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function wholeNumber(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw usageError(`${flag}: "${value}" is not a whole number`);
+  return Number(value);
+}
+
+function check(flags: LogsFlags) {
+  if (flags.stream !== undefined && flags.stream !== 'stdout' && flags.stream !== 'stderr') {
+    throw usageError(`--stream: "${flags.stream}" is not stdout or stderr`);
+  }
+  const offset = wholeNumber(flags.offset, '--offset');
+  const tail = wholeNumber(flags.tail, '--tail');
+  const maxBytes = wholeNumber(flags.maxBytes, '--max-bytes');
+  if (maxBytes === 0) throw usageError('--max-bytes: must be at least 1');
+  if (flags.new && offset !== undefined) throw usageError('--new and --offset both say where to start: give one');
+  if (tail !== undefined && offset !== undefined) throw usageError('--tail and --offset both say where to start: give one');
+  if (flags.as !== undefined && !flags.new) throw usageError('--as names the cursor of --new: use them together');
+  if (flags.as !== undefined && !/^[A-Za-z0-9._:-]{1,128}$/.test(flags.as)) {
+    throw usageError(`--as: "${flags.as}" is not a cursor name (letters, digits, ".", "_", ":" and "-")`);
+  }
+  return { offset, tail, maxBytes };
+}
+
+export async function logs(ctx: Context, ref: string, flags: LogsFlags): Promise<number> {
+  const { offset, tail, maxBytes } = check(flags);
+  if (flags.follow && ctx.json) throw usageError('--follow streams raw output: it cannot be combined with --json');
+  const api = await ctx.api();
+  const base: ReadInput = {
+    ref,
+    ...(flags.filter !== undefined ? { filter: flags.filter } : {}),
+    ...(flags.new ? { newAs: flags.as ?? 'cli' } : {}),
+  };
+
+  if (ctx.json) {
+    const result = await api.read({
+      ...base,
+      stream: (flags.stream as 'stdout' | 'stderr' | undefined) ?? 'both',
+      ...(offset !== undefined ? { offset } : {}),
+      ...(tail !== undefined ? { tail } : {}),
+      ...(maxBytes !== undefined ? { maxBytes } : {}),
+    });
+    printJson(result);
+    return 0;
+  }
+
+  // Raw bytes, exactly as written: stdout to stdout, stderr to stderr.
+  const streams = flags.stream ? [flags.stream as 'stdout' | 'stderr'] : (['stdout', 'stderr'] as const);
+  const next: Record<string, number> = {};
+  let status = '';
+  for (const stream of streams) {
+    let from = offset;
+    for (;;) {
+      const page = await api.read({
+        ...base,
+        stream,
+        encoding: 'base64',
+        maxBytes: maxBytes ?? PAGE,
+        ...(from !== undefined && !flags.new ? { offset: from } : {}),
+        ...(tail !== undefined ? { tail } : {}),
+      });
+      status = page.status;
+      const slice = page[stream] as StreamRead;
+      write(stream, slice, streams.length === 1);
+      next[stream] = slice.next;
+      // A tail is one page; --max-bytes asks for one page; otherwise read on to the end.
+      if (tail !== undefined || maxBytes !== undefined || slice.omitted === 0 || slice.next === from) break;
+      from = slice.next;
+    }
+  }
+  if (!flags.follow) return 0;
+
+  let stop = false;
+  process.once('SIGINT', () => (stop = true));
+  while (!stop) {
+    let wrote = false;
+    for (const stream of streams) {
+      const page = await api.read({
+        ...base,
+        stream,
+        encoding: 'base64',
+        maxBytes: PAGE,
+        ...(flags.new ? {} : { offset: next[stream] ?? 0 }),
+      });
+      status = page.status;
+      const slice = page[stream] as StreamRead;
+      if (slice.next !== next[stream]) wrote = true;
+      write(stream, slice, streams.length === 1);
+      next[stream] = slice.next;
+    }
+    if (!wrote && FINAL.includes(status)) break;
+    if (!wrote) await sleep(FOLLOW_POLL_MS);
+  }
+  return 0;
+}
+
+/** Both streams: each to its own. One stream asked for by name: to stdout, so it pipes. */
+function write(stream: 'stdout' | 'stderr', slice: StreamRead, single: boolean): void {
+  if (slice.data.length === 0) return;
+  const bytes = Buffer.from(slice.data, slice.encoding === 'base64' ? 'base64' : 'utf8');
+  (stream === 'stdout' || single ? process.stdout : process.stderr).write(bytes);
+}

@@ -1,0 +1,141 @@
+#!/usr/bin/env node
+/**
+ * The corral CLI. Start-up is kept lean: this file loads commander and the client only,
+ * and each command's module is imported when that command runs.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { CorralError } from '../errors.js';
+import { Context, type GlobalOptions } from './context.js';
+
+type Action = (ctx: Context, ...args: any[]) => Promise<number>;
+
+let ctx: Context | null = null;
+
+/** Wraps a command: builds the context from the global flags, runs, and records the exit code. */
+function act(load: () => Promise<Action>) {
+  return async (...args: unknown[]) => {
+    const command = args[args.length - 1] as Command;
+    ctx = new Context(command.optsWithGlobals() as GlobalOptions);
+    const fn = await load();
+    process.exitCode = await fn(ctx, ...args.slice(0, -1));
+  };
+}
+
+function common(command: Command): Command {
+  return command
+    .option('--home <dir>', 'the supervisor home (default: $CORRAL_HOME, $XDG_STATE_HOME/corral, ~/.local/state/corral)')
+    .option('--json', 'machine output: one JSON document on stdout');
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+export function buildProgram(): Command {
+  const program = new Command('corral')
+    .description('Run commands in the background under stable ids, read their output by offset, stop whole trees.')
+    .version('0.1.0')
+    .enablePositionalOptions()
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'corral: ')) });
+  common(program);
+
+  common(program.command('run'))
+    .description('start a command in the background; prints its id')
+    .argument('<command...>', 'the command: a shell string, or words after --')
+    .option('--name <name>', 'a name that also addresses the task')
+    .option('--cwd <dir>', 'working folder (default: the current one)')
+    .option('--env <NAME=value>', 'set a variable (repeatable)', collect)
+    .addOption(new Option('--restart <policy>', 'restart policy').choices(['no', 'on-failure', 'always', 'unless-stopped']))
+    .option('--max-restarts <n>', 'restarts allowed within the window (default 5)')
+    .option('--stop-signal <signal>', 'signal sent first on stop (default SIGTERM)')
+    .option('--grace <duration>', 'time between the stop signal and SIGKILL (default 5s)')
+    .option('--wait-healthy', 'return once the task is ready; exit 1 if it is not')
+    .option('--timeout <duration>', 'with --wait-healthy: how long to wait (default 5m)')
+    .passThroughOptions()
+    .action(act(async () => (await import('./commands/run.js')).run));
+
+  common(program.command('ls'))
+    .description('list tasks: running ones and finished ones until rm/prune')
+    .option('--all', 'every task (the default; kept for scripts)')
+    .action(act(async () => (await import('./commands/list.js')).list));
+
+  common(program.command('status'))
+    .description('everything known about one task')
+    .argument('<id>', 'task id or name')
+    .action(act(async () => (await import('./commands/status.js')).status));
+
+  common(program.command('logs'))
+    .description("a task's output, read by byte offset")
+    .argument('<id>', 'task id or name')
+    .option('--stream <stream>', 'stdout or stderr (default: both, each to its own)')
+    .option('--offset <bytes>', 'start at this byte offset')
+    .option('--new', 'only what is new since the last --new read (advances a cursor)')
+    .option('--as <name>', 'the cursor name for --new (default: cli)')
+    .option('--filter <regex>', 'only lines that match')
+    .option('--tail <n>', 'the last n lines')
+    .option('--max-bytes <n>', 'one page of at most n bytes per stream')
+    .option('--follow', 'keep printing new output until the task ends')
+    .action(act(async () => (await import('./commands/logs.js')).logs));
+
+  common(program.command('wait'))
+    .description('block until a task exits or is ready; exit 1 on timeout or failure')
+    .argument('<id>', 'task id or name')
+    .option('--until <what>', 'exit, running or healthy (default: exit)')
+    .option('--timeout <duration>', 'give up after this long (default 5m)')
+    .action(act(async () => (await import('./commands/control.js')).wait));
+
+  common(program.command('kill'))
+    .description('stop whole process trees; returns once no process of them is left')
+    .argument('[ids...]', 'task ids or names')
+    .option('--all', 'every live task')
+    .option('--signal <signal>', 'first signal (default: the task\'s stop signal, SIGTERM)')
+    .option('--grace <duration>', 'time before SIGKILL (default: the task\'s, 5s)')
+    .action(act(async () => (await import('./commands/control.js')).kill));
+
+  common(program.command('restart'))
+    .description('stop a task if it runs, then start it again under the same id')
+    .argument('<id>', 'task id or name')
+    .action(act(async () => (await import('./commands/control.js')).restart));
+
+  common(program.command('rm'))
+    .description('forget finished tasks and delete their logs')
+    .argument('<ids...>', 'task ids or names')
+    .action(act(async () => (await import('./commands/control.js')).remove));
+
+  common(program.command('prune'))
+    .description('forget every finished task')
+    .action(act(async () => (await import('./commands/control.js')).prune));
+
+  const daemon = common(program.command('daemon')).description('the background daemon of a home');
+  common(daemon.command('start')).description('start it (commands start it on demand anyway)')
+    .action(act(async () => (await import('./commands/daemon.js')).daemonStart));
+  common(daemon.command('status')).description('is it running, where, since when')
+    .action(act(async () => (await import('./commands/daemon.js')).daemonStatus));
+  common(daemon.command('stop')).description('stop every task (whole trees), then the daemon')
+    .action(act(async () => (await import('./commands/daemon.js')).daemonStop));
+
+  return program;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version exit 0; every usage mistake exits 2 (commander printed the sentence).
+      process.exitCode = error.exitCode === 0 ? 0 : 2;
+    } else if (error instanceof CorralError) {
+      process.stderr.write(`corral: ${error.message}\n`);
+      process.exitCode = error.exitCode;
+    } else {
+      const e = error as NodeJS.ErrnoException;
+      process.stderr.write(`corral: ${e?.message ?? String(error)}\n`);
+      process.exitCode = 1;
+    }
+  } finally {
+    ctx?.close();
+  }
+}
+
+void main(process.argv);

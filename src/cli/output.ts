@@ -1,0 +1,57 @@
+/** Human and JSON output. JSON: one document on stdout, nothing else there. */
+import type { TaskView } from '../api.js';
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+const useColor = () => process.stdout.isTTY === true && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
+
+const STATUS_COLOR: Record<string, number> = {
+  running: 32,
+  completed: 36,
+  failed: 31,
+  killed: 33,
+  restarting: 35,
+  stopping: 33,
+  starting: 34,
+};
+
+export function colorStatus(status: string): string {
+  const code = STATUS_COLOR[status];
+  return useColor() && code ? `\u001b[${code}m${status}\u001b[0m` : status;
+}
+
+export function shortDuration(ms: number): string {
+  if (ms < 0) ms = 0;
+  const s = Math.floor(ms / 1000);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m${String(s % 60).padStart(2, '0')}s`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h}h${String(m % 60).padStart(2, '0')}m`;
+  return `${Math.floor(h / 24)}d${String(h % 24).padStart(2, '0')}h`;
+}
+
+export function exitText(t: TaskView): string {
+  if (t.signal) return t.signal;
+  if (t.exitCode !== null) return String(t.exitCode);
+  return '-';
+}
+
+export function uptimeText(t: TaskView, now = Date.now()): string {
+  if (!t.startedAt) return '-';
+  const end = t.endedAt ? Date.parse(t.endedAt) : now;
+  return shortDuration(end - Date.parse(t.startedAt));
+}
+
+/** Left-aligned columns; the last column is not padded (commands can be long). */
+export function table(header: string[], rows: string[][], widthOf = (s: string) => s.replace(/\u001b\[\d+m/g, '').length): string {
+  const widths = header.map((h, i) => Math.max(widthOf(h), ...rows.map((r) => widthOf(r[i] ?? ''))));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c + ' '.repeat(widths[i]! - widthOf(c))))
+      .join('  ')
+      .trimEnd();
+  return [line(header), ...rows.map(line)].join('\n') + '\n';
+}

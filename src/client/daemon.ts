@@ -1,0 +1,56 @@
+/**
+ * Reaching the daemon of a home, starting it when nobody serves the socket. Concurrent
+ * clients may each start one; the home lock lets exactly one of them serve, the others
+ * exit at once, and every client connects to the one that serves.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { failure } from '../errors.js';
+import { ensureHome, type HomePaths } from '../home.js';
+import { RpcClient } from './rpc.js';
+
+const DAEMON_MAIN = fileURLToPath(new URL('../daemon/main.js', import.meta.url));
+const START_DEADLINE_MS = 15_000;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function isAbsent(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException)?.code;
+  return code === 'ENOENT' || code === 'ECONNREFUSED';
+}
+
+/** Connects to a running daemon, or returns null when none serves the home. */
+export async function connectIfRunning(paths: HomePaths): Promise<RpcClient | null> {
+  try {
+    return await RpcClient.open(paths.socket);
+  } catch (error) {
+    if (isAbsent(error)) return null;
+    throw error;
+  }
+}
+
+export function spawnDaemon(paths: HomePaths): void {
+  ensureHome(paths);
+  const child = spawn(process.execPath, [DAEMON_MAIN, '--home', paths.home], {
+    detached: true,
+    stdio: 'ignore',
+    cwd: paths.home,
+    env: process.env,
+  });
+  child.unref();
+}
+
+export async function connectOrStart(paths: HomePaths): Promise<RpcClient> {
+  const running = await connectIfRunning(paths);
+  if (running) return running;
+  spawnDaemon(paths);
+  const deadline = Date.now() + START_DEADLINE_MS;
+  let delay = 5;
+  while (Date.now() < deadline) {
+    await sleep(delay);
+    delay = Math.min(delay * 2, 50);
+    const client = await connectIfRunning(paths);
+    if (client) return client;
+  }
+  throw failure(`the daemon did not start within ${START_DEADLINE_MS / 1000}s: see ${paths.daemonLog}`);
+}

@@ -1,0 +1,55 @@
+/** The SupervisorApi over the daemon's socket: what the CLI, the MCP server and the UI use. */
+import type {
+  DaemonStatus,
+  KillInput,
+  ReadInput,
+  ReadResult,
+  RunInput,
+  SupervisorApi,
+  TaskView,
+  WaitResult,
+  WaitUntil,
+} from '../api.js';
+import type { RpcClient } from './rpc.js';
+
+export class RemoteSupervisor implements SupervisorApi {
+  constructor(private readonly rpc: RpcClient) {}
+
+  run(input: RunInput): Promise<TaskView> {
+    return this.rpc.call('run', input);
+  }
+  list(): Promise<TaskView[]> {
+    return this.rpc.call('list');
+  }
+  get(ref: string): Promise<TaskView> {
+    return this.rpc.call('get', { ref });
+  }
+  read(input: ReadInput): Promise<ReadResult> {
+    return this.rpc.call('read', input);
+  }
+  wait(ref: string, until: WaitUntil, timeout?: string | number): Promise<WaitResult> {
+    return this.rpc.call('wait', { ref, until, ...(timeout !== undefined ? { timeout } : {}) });
+  }
+  kill(input: KillInput): Promise<TaskView[]> {
+    return this.rpc.call('kill', input);
+  }
+  restart(ref: string): Promise<TaskView> {
+    return this.rpc.call('restart', { ref });
+  }
+  remove(ref: string): Promise<TaskView> {
+    return this.rpc.call('remove', { ref });
+  }
+  prune(): Promise<TaskView[]> {
+    return this.rpc.call('prune');
+  }
+  status(): Promise<DaemonStatus> {
+    return this.rpc.call('status');
+  }
+  /** Ordered shutdown of every task, then the daemon exits. */
+  shutdown(): Promise<{ stopped: string[] }> {
+    return this.rpc.call('shutdown');
+  }
+  close(): void {
+    this.rpc.close();
+  }
+}

@@ -1,0 +1,64 @@
+/** A JSON-RPC 2.0 client over the daemon's Unix socket, one JSON document per line. */
+import { connect, type Socket } from 'node:net';
+import { CorralError, kindOfRpcCode } from '../errors.js';
+
+export class RpcClient {
+  private nextId = 1;
+  private buffered = '';
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+
+  private constructor(private readonly socket: Socket) {
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => this.onData(chunk));
+    socket.on('close', () => this.failAll(new CorralError('failed', 'the daemon closed the connection')));
+    socket.on('error', () => {});
+  }
+
+  static open(path: string): Promise<RpcClient> {
+    return new Promise((resolve, reject) => {
+      const socket = connect(path);
+      socket.once('connect', () => {
+        socket.off('error', reject);
+        resolve(new RpcClient(socket));
+      });
+      socket.once('error', reject);
+    });
+  }
+
+  call<T>(method: string, params: unknown = {}): Promise<T> {
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.socket.write(`${JSON.stringify({ jsonrpc: '2.0', id, method, params })}\n`);
+    });
+  }
+
+  close(): void {
+    this.socket.end();
+  }
+
+  private onData(chunk: string): void {
+    this.buffered += chunk;
+    let nl: number;
+    while ((nl = this.buffered.indexOf('\n')) >= 0) {
+      const line = this.buffered.slice(0, nl);
+      this.buffered = this.buffered.slice(nl + 1);
+      let reply: { id?: number; result?: unknown; error?: { code: number; message: string; data?: { kind?: string } } };
+      try {
+        reply = JSON.parse(line);
+      } catch {
+        continue;
+      }
+      const waiter = reply.id === undefined ? undefined : this.pending.get(reply.id);
+      if (!waiter) continue;
+      this.pending.delete(reply.id!);
+      if (reply.error) waiter.reject(new CorralError(kindOfRpcCode(reply.error.code), reply.error.message));
+      else waiter.resolve(reply.result);
+    }
+  }
+
+  private failAll(error: Error): void {
+    for (const waiter of this.pending.values()) waiter.reject(error);
+    this.pending.clear();
+  }
+}

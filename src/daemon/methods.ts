@@ -1,0 +1,63 @@
+/**
+ * The RPC method table: name → zod schema of the params → handler on the supervisor.
+ * Everything a client sends is checked here before it reaches the supervisor.
+ */
+import { z } from 'zod';
+import type { Supervisor } from '../supervisor/supervisor.js';
+
+const ref = z.string().min(1, 'a task id or name is required');
+const duration = z.union([z.string(), z.number()]);
+
+export interface Method {
+  params: z.ZodType;
+  handler: (supervisor: Supervisor, params: any) => Promise<unknown>;
+}
+
+export const METHODS: Record<string, Method> = {
+  run: {
+    params: z.object({
+      command: z.string(),
+      cwd: z.string().optional(),
+      baseEnv: z.record(z.string(), z.string()).optional(),
+      env: z.record(z.string(), z.string()).optional(),
+      name: z.string().optional(),
+      restart: z.string().optional(),
+      maxRestarts: z.number().optional(),
+      stopSignal: z.string().optional(),
+      grace: duration.optional(),
+    }),
+    handler: (s, p) => s.run(p),
+  },
+  list: { params: z.object({}).optional(), handler: (s) => s.list() },
+  get: { params: z.object({ ref }), handler: (s, p) => s.get(p.ref) },
+  read: {
+    params: z.object({
+      ref,
+      stream: z.enum(['stdout', 'stderr', 'both']).optional(),
+      offset: z.number().optional(),
+      newAs: z.string().min(1).max(128).optional(),
+      tail: z.number().optional(),
+      filter: z.string().optional(),
+      maxBytes: z.number().optional(),
+      encoding: z.enum(['utf8', 'base64']).optional(),
+    }),
+    handler: (s, p) => s.read(p),
+  },
+  wait: {
+    params: z.object({ ref, until: z.enum(['exit', 'running', 'healthy']), timeout: duration.optional() }),
+    handler: (s, p) => s.wait(p.ref, p.until, p.timeout),
+  },
+  kill: {
+    params: z.object({
+      refs: z.array(ref).optional(),
+      all: z.boolean().optional(),
+      signal: z.string().optional(),
+      grace: duration.optional(),
+    }),
+    handler: (s, p) => s.kill(p),
+  },
+  restart: { params: z.object({ ref }), handler: (s, p) => s.restart(p.ref) },
+  remove: { params: z.object({ ref }), handler: (s, p) => s.remove(p.ref) },
+  prune: { params: z.object({}).optional(), handler: (s) => s.prune() },
+  status: { params: z.object({}).optional(), handler: (s) => s.status() },
+};

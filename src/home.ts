@@ -1,0 +1,79 @@
+/**
+ * Where one supervisor keeps everything: socket, state, logs. Tests and parallel users
+ * isolate by home. `--home DIR` > CORRAL_HOME > $XDG_STATE_HOME/corral > ~/.local/state/corral.
+ */
+import { createHash } from 'node:crypto';
+import { chmodSync, mkdirSync, statSync } from 'node:fs';
+import { homedir, tmpdir, userInfo } from 'node:os';
+import { join, resolve } from 'node:path';
+import { usageError } from './errors.js';
+
+/** sun_path is 108 bytes on Linux, including the terminating NUL. */
+const SOCKET_PATH_MAX = 107;
+
+export interface HomePaths {
+  home: string;
+  socket: string;
+  /** True when the socket lives outside the home because the home's path is too long. */
+  socketRelocated: boolean;
+  state: string;
+  daemonLog: string;
+  logs: string;
+  run: string;
+}
+
+export function resolveHome(flag?: string, env: NodeJS.ProcessEnv = process.env): string {
+  if (flag) return resolve(flag);
+  if (env.CORRAL_HOME) return resolve(env.CORRAL_HOME);
+  if (env.XDG_STATE_HOME) return join(resolve(env.XDG_STATE_HOME), 'corral');
+  return join(homedir(), '.local', 'state', 'corral');
+}
+
+export function homePaths(home: string): HomePaths {
+  let socket = join(home, 'corral.sock');
+  let socketRelocated = false;
+  if (Buffer.byteLength(socket) > SOCKET_PATH_MAX) {
+    // A short per-user runtime path, unique per home.
+    const digest = createHash('sha256').update(home).digest('hex').slice(0, 16);
+    const base = process.env.XDG_RUNTIME_DIR || join(tmpdir(), `corral-${userInfo().uid}`);
+    socket = join(base, `${digest}.sock`);
+    socketRelocated = true;
+  }
+  return {
+    home,
+    socket,
+    socketRelocated,
+    state: join(home, 'state.json'),
+    daemonLog: join(home, 'daemon.log'),
+    logs: join(home, 'logs'),
+    run: join(home, 'run'),
+  };
+}
+
+/** Creates the home (and the relocated socket's folder) as the user's alone: 0700. */
+export function ensureHome(paths: HomePaths): void {
+  for (const dir of [paths.home, paths.logs, paths.run]) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  }
+  chmodSync(paths.home, 0o700);
+  if (paths.socketRelocated) {
+    const dir = resolve(paths.socket, '..');
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const st = statSync(dir);
+    if (st.uid !== userInfo().uid) throw usageError(`the socket folder ${dir} belongs to another user`);
+    chmodSync(dir, 0o700);
+  }
+}
+
+/** Task ids are generated (`bash_12`) and are the only thing that becomes a path. */
+export const TASK_ID = /^bash_[1-9]\d*$/;
+
+export function taskLogDir(paths: HomePaths, id: string): string {
+  if (!TASK_ID.test(id)) throw usageError(`"${id}" is not a task id`);
+  return join(paths.logs, id);
+}
+
+export function taskExitFile(paths: HomePaths, id: string): string {
+  if (!TASK_ID.test(id)) throw usageError(`"${id}" is not a task id`);
+  return join(paths.run, `${id}.exit`);
+}

@@ -1,0 +1,122 @@
+/**
+ * The per-task monitor: a few lines of POSIX sh (dash: ~2 MB RSS, where a node process
+ * would cost 40 MB) that starts the command in its own session, waits for it, and writes
+ * its exit status to a file. A task outlives its daemon; the next daemon learns from the
+ * file how it ended, as podman learns it from conmon.
+ *
+ * - `env --default-signal` undoes the SIG_IGN that sh gives INT and QUIT to background
+ *   jobs, so the command sees signals exactly as it would from a terminal.
+ * - `setsid` gives the command its own session and group, apart from the monitor, so a
+ *   stop signal to the group reaches the command once and never the monitor.
+ * - A signal sent to the monitor itself is passed on to the command.
+ * - The command's pid is written to fd 3 (a pipe to the spawner), then fd 3 is closed.
+ */
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { signalName } from '../../machines/signals.js';
+import type { ExitInfo } from '../../machines/task.types.js';
+
+const FORWARDED = ['TERM', 'INT', 'HUP', 'QUIT', 'USR1', 'USR2'];
+
+export const MONITOR_SCRIPT = [
+  // The daemon keeps its own files private (umask 077); the command gets the user's umask back.
+  'umask "$3"',
+  ...FORWARDED.map((s) => `trap 'kill -${s} $c 2>/dev/null' ${s}`),
+  'env --default-signal=INT,QUIT setsid /bin/sh -c "$1" 3>&- &',
+  'c=$!',
+  'echo "$c" >&3',
+  'exec 3>&-',
+  'while :; do',
+  '  wait "$c"; s=$?',
+  '  kill -0 "$c" 2>/dev/null || break',
+  'done',
+  'echo "$s" > "$2"',
+  'exit "$s"',
+].join('\n');
+
+export interface SpawnRequest {
+  command: string;
+  cwd: string;
+  env: Record<string, string>;
+  logDir: string;
+  exitFile: string;
+  /** The umask the command runs with, as octal digits (`022`). */
+  umask: string;
+}
+
+export interface Monitored {
+  monitorPid: number;
+  /** Resolves with the command's pid once the monitor has started it. */
+  commandPid: Promise<number>;
+  /** Resolves when the monitor is gone. */
+  done: Promise<void>;
+}
+
+/**
+ * Starts the monitor with the command's stdout and stderr opened straight onto the log
+ * files (O_APPEND): no byte of output passes through corral. This is the one spawn
+ * that does not use execa: its `{file, append}` output is a stream piped through the
+ * parent, and its API does not hand a file descriptor to the child, which is the point.
+ */
+export function spawnMonitored(req: SpawnRequest): Monitored {
+  mkdirSync(req.logDir, { recursive: true, mode: 0o700 });
+  rmSync(req.exitFile, { force: true });
+  const out = openSync(join(req.logDir, 'stdout.log'), 'a', 0o600);
+  const err = openSync(join(req.logDir, 'stderr.log'), 'a', 0o600);
+  let child: ChildProcess;
+  try {
+    child = spawn('/bin/sh', ['-c', MONITOR_SCRIPT, 'corral-monitor', req.command, req.exitFile, req.umask], {
+      cwd: req.cwd,
+      env: req.env,
+      detached: true,
+      stdio: ['ignore', out, err, 'pipe'],
+    });
+  } finally {
+    closeSync(out);
+    closeSync(err);
+  }
+  const done = new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.once('error', () => resolve());
+  });
+  const spawnError = new Promise<never>((_, reject) => child.once('error', reject));
+  spawnError.catch(() => {});
+  if (child.pid === undefined) {
+    return { monitorPid: -1, commandPid: spawnError, done };
+  }
+  child.unref();
+  const pipe = child.stdio[3] as NodeJS.ReadableStream & { destroy(): void };
+  const commandPid = new Promise<number>((resolve, reject) => {
+    let text = '';
+    pipe.setEncoding('latin1');
+    pipe.on('data', (chunk: string) => (text += chunk));
+    pipe.on('end', () => {
+      const pid = Number.parseInt(text, 10);
+      if (Number.isInteger(pid) && pid > 0) resolve(pid);
+      else reject(new Error('the monitor ended before starting the command'));
+    });
+    pipe.on('error', reject);
+  });
+  commandPid.catch(() => {});
+  return { monitorPid: child.pid, commandPid, done };
+}
+
+/** The status the monitor wrote: `143` is SIGTERM (the shell's 128+N), `3` is exit 3. */
+export function parseExitStatus(text: string): ExitInfo | null {
+  const status = Number.parseInt(text.trim(), 10);
+  if (!Number.isInteger(status)) return null;
+  if (status > 128) {
+    const name = signalName(status - 128);
+    if (name) return { exitCode: null, signal: name };
+  }
+  return { exitCode: status, signal: null };
+}
+
+export function readExitFile(path: string): ExitInfo | null {
+  try {
+    return parseExitStatus(readFileSync(path, 'latin1'));
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * The daemon's persistent state, in one JSON file written atomically by lowdb (write to
+ * a temporary file, then rename; overlapping writes are coalesced). It holds the task
+ * records, the id counter (ids are never reused) and the named read cursors.
+ */
+import { renameSync } from 'node:fs';
+import { Low } from 'lowdb';
+import { JSONFile } from 'lowdb/node';
+import type { TaskRecord } from '../../machines/task.types.js';
+import type { Stream } from '../logs/read.js';
+
+export interface StateData {
+  version: 1;
+  /** The number the next task id gets: bash_<nextId>. */
+  nextId: number;
+  tasks: Record<string, TaskRecord>;
+  /** `consumer\u0000taskId\u0000stream` → the offset up to which that consumer has read. */
+  cursors: Record<string, number>;
+}
+
+const empty = (): StateData => ({ version: 1, nextId: 1, tasks: {}, cursors: {} });
+
+const cursorKey = (consumer: string, id: string, stream: Stream) => `${consumer}\u0000${id}\u0000${stream}`;
+
+export class Store {
+  private constructor(
+    private readonly db: Low<StateData>,
+    /** Set when the file could not be read and was moved aside. */
+    readonly recovered: string | null,
+  ) {}
+
+  static async open(path: string): Promise<Store> {
+    const db = new Low<StateData>(new JSONFile<StateData>(path), empty());
+    let recovered: string | null = null;
+    try {
+      await db.read();
+    } catch (error) {
+      // A damaged state file must not keep the daemon from starting: keep it for a human, start afresh.
+      recovered = `${path}.damaged-${Date.now()}`;
+      renameSync(path, recovered);
+      db.data = empty();
+    }
+    db.data = { ...empty(), ...db.data };
+    return new Store(db, recovered);
+  }
+
+  get data(): StateData {
+    return this.db.data;
+  }
+
+  allocateId(): string {
+    return `bash_${this.db.data.nextId++}`;
+  }
+
+  tasks(): TaskRecord[] {
+    return Object.values(this.db.data.tasks);
+  }
+
+  task(id: string): TaskRecord | undefined {
+    return this.db.data.tasks[id];
+  }
+
+  put(record: TaskRecord): void {
+    this.db.data.tasks[record.id] = record;
+  }
+
+  remove(id: string): void {
+    delete this.db.data.tasks[id];
+    for (const key of Object.keys(this.db.data.cursors)) {
+      if (key.split('\u0000')[1] === id) delete this.db.data.cursors[key];
+    }
+  }
+
+  cursor(consumer: string, id: string, stream: Stream): number {
+    return this.db.data.cursors[cursorKey(consumer, id, stream)] ?? 0;
+  }
+
+  setCursor(consumer: string, id: string, stream: Stream, offset: number): void {
+    this.db.data.cursors[cursorKey(consumer, id, stream)] = offset;
+  }
+
+  /** Writes the state; concurrent calls share one write of the latest data. */
+  flush(): Promise<void> {
+    return this.db.write();
+  }
+}

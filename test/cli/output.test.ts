@@ -1,0 +1,83 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cleanupHome, cli, cliJson, FIXTURES, makeHome, waitFor } from '../helpers.js';
+
+let home: string;
+beforeEach(() => {
+  home = makeHome();
+});
+afterEach(async () => {
+  await cleanupHome(home);
+});
+
+describe('reading output by offset', () => {
+  it('returns every byte exactly once through --new while the task writes', async () => {
+    await cli(home, ['run', '--', 'node', join(FIXTURES, 'print-lines.js'), '400', '2']);
+    let collected = '';
+    let reads = 0;
+    let status = 'running';
+    while (status === 'running' || status === 'starting') {
+      const page = await cliJson(home, ['logs', 'bash_1', '--new', '--stream', 'stdout']);
+      expect(page.stdout.from).toBe(Buffer.byteLength(collected));
+      collected += page.stdout.data;
+      status = page.status;
+      reads++;
+    }
+    // One more read after the end gets the rest, then nothing.
+    const rest = await cliJson(home, ['logs', 'bash_1', '--new', '--stream', 'stdout']);
+    collected += rest.stdout.data;
+    const empty = await cliJson(home, ['logs', 'bash_1', '--new', '--stream', 'stdout']);
+    expect(empty.stdout.data).toBe('');
+    expect(reads).toBeGreaterThan(2);
+    expect(collected).toBe(readFileSync(join(home, 'logs/bash_1/stdout.log'), 'utf8'));
+    expect(collected.split('\n').filter(Boolean)).toHaveLength(400);
+  });
+
+  it('keeps one cursor per consumer (--as) and per stream', async () => {
+    await cli(home, ['run', '--', 'echo one; echo two >&2']);
+    await waitFor(async () => (await cliJson(home, ['status', 'bash_1'])).status === 'completed', 'completion');
+    const a = await cliJson(home, ['logs', 'bash_1', '--new', '--as', 'agent-a']);
+    expect([a.stdout.data, a.stderr.data]).toEqual(['one\n', 'two\n']);
+    const again = await cliJson(home, ['logs', 'bash_1', '--new', '--as', 'agent-a']);
+    expect([again.stdout.data, again.stderr.data]).toEqual(['', '']);
+    const b = await cliJson(home, ['logs', 'bash_1', '--new', '--as', 'agent-b', '--stream', 'stderr']);
+    expect(b.stderr.data).toBe('two\n');
+    const bOut = await cliJson(home, ['logs', 'bash_1', '--new', '--as', 'agent-b', '--stream', 'stdout']);
+    expect(bOut.stdout.data).toBe('one\n');
+  });
+
+  it('passes binary and multi-byte UTF-8 through untouched, and never splits a character across pages', async () => {
+    await cli(home, ['run', '--', 'node', join(FIXTURES, 'binary.js')]);
+    await waitFor(async () => (await cliJson(home, ['status', 'bash_1'])).status === 'completed', 'completion');
+    const file = readFileSync(join(home, 'logs/bash_1/stdout.log'));
+    expect(file.length).toBe(256 + Buffer.byteLength('é€😀'.repeat(200) + '\n'));
+    const raw = await cli(home, ['logs', 'bash_1', '--stream', 'stdout']);
+    expect(raw.stdoutBytes.equals(file)).toBe(true);
+
+    // Page through the text part in 61-byte pages (not a multiple of any character size): each page is whole characters.
+    let offset = 256;
+    let text = '';
+    while (offset < file.length) {
+      const page = await cliJson(home, ['logs', 'bash_1', '--stream', 'stdout', '--offset', String(offset), '--max-bytes', '61']);
+      expect(page.stdout.data).not.toContain('\uFFFD');
+      expect(page.stdout.next).toBeGreaterThan(offset);
+      expect(page.stdout.omitted).toBe(file.length - page.stdout.next);
+      text += page.stdout.data;
+      offset = page.stdout.next;
+    }
+    expect(text).toBe('é€😀'.repeat(200) + '\n');
+  });
+
+  it('says how much a bounded read left out', async () => {
+    await cli(home, ['run', '--', 'node', join(FIXTURES, 'print-lines.js'), '100']);
+    await waitFor(async () => (await cliJson(home, ['status', 'bash_1'])).status === 'completed', 'completion');
+    const size = readFileSync(join(home, 'logs/bash_1/stdout.log')).length;
+    const page = await cliJson(home, ['logs', 'bash_1', '--stream', 'stdout', '--max-bytes', '100']);
+    expect(page.stdout).toMatchObject({ from: 0, next: 100, size, omitted: size - 100 });
+    const tail = await cliJson(home, ['logs', 'bash_1', '--stream', 'stdout', '--tail', '50', '--max-bytes', '100']);
+    expect(tail.stdout.next).toBe(size);
+    expect(tail.stdout.data.length).toBeLessThanOrEqual(100);
+    expect(tail.stdout.omitted).toBeGreaterThan(0);
+  });
+});

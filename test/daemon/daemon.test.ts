@@ -1,0 +1,107 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cleanupHome, cli, cliJson, FIXTURES, isRunning, makeHome, processesOf, waitFor } from '../helpers.js';
+
+let home: string;
+beforeEach(() => {
+  home = makeHome();
+});
+afterEach(async () => {
+  await cleanupHome(home);
+});
+
+const daemonPid = async (): Promise<number> => (await cliJson(home, ['daemon', 'status'])).pid;
+
+describe('the daemon', () => {
+  it('starts exactly one daemon for 20 concurrent calls, which get 20 unique ids', async () => {
+    const results = await Promise.all(Array.from({ length: 20 }, () => cli(home, ['run', '--', 'sleep 30'])));
+    for (const r of results) expect(r.code, r.stderr).toBe(0);
+    const ids = results.map((r) => r.stdout.trim());
+    expect(new Set(ids).size).toBe(20);
+    expect([...ids].sort((a, b) => Number(a.slice(5)) - Number(b.slice(5)))).toEqual(
+      Array.from({ length: 20 }, (_, i) => `bash_${i + 1}`),
+    );
+    const daemons = processesOf(home).filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'latin1').includes('daemon/main.js'));
+    expect(daemons).toHaveLength(1);
+  });
+
+  it('loses no byte and no exit code when it is killed with SIGKILL mid-run', async () => {
+    // Writes 300 lines over ~1.5s, then exits 4: the daemon dies in the middle.
+    await cli(home, ['run', '--', 'node', join(FIXTURES, 'print-lines.js'), '300', '5', '4']);
+    const first = await daemonPid();
+    await waitFor(async () => (await cliJson(home, ['logs', 'bash_1', '--stream', 'stdout', '--max-bytes', '1'])).stdout.size > 0, 'output');
+    process.kill(first, 'SIGKILL');
+    await waitFor(() => !isRunning(first), 'the daemon to die');
+    const task = JSON.parse(readFileSync(join(home, 'state.json'), 'utf8')).tasks.bash_1;
+    // The task outlives its daemon and keeps writing.
+    await waitFor(() => !isRunning(task.process.pid), 'the task to end', 15_000);
+
+    // The next call starts a new daemon, which learns how the task ended.
+    const status = await cliJson(home, ['status', 'bash_1']);
+    expect(await daemonPid()).not.toBe(first);
+    expect(status).toMatchObject({ status: 'failed', exitCode: 4, reason: 'exit 4' });
+    const out = (await cli(home, ['logs', 'bash_1', '--stream', 'stdout'])).stdout.split('\n').filter(Boolean);
+    expect(out).toHaveLength(300);
+    expect(out.map((l) => Number(l.split(' ')[1]))).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
+  });
+
+  it('re-adopts a live task after a restart of the daemon, and still stops its tree', async () => {
+    await cli(home, ['run', '--name', 'srv', '--', 'sleep 60']);
+    const before = await cliJson(home, ['status', 'srv']);
+    const first = await daemonPid();
+    process.kill(first, 'SIGKILL');
+    await waitFor(() => !isRunning(first), 'the daemon to die');
+
+    const after = await cliJson(home, ['status', 'srv']);
+    expect(after).toMatchObject({ id: 'bash_1', status: 'running', pid: before.pid, startedAt: before.startedAt });
+    const [killed] = await cliJson<any[]>(home, ['kill', 'srv']);
+    expect(killed).toMatchObject({ status: 'killed', reason: 'SIGTERM' });
+    expect(isRunning(before.pid)).toBe(false);
+  });
+
+  it('keeps tasks, ids and cursors across a daemon restart', async () => {
+    await cli(home, ['run', '--', 'echo a; echo b']);
+    await cli(home, ['run', '--name', 'keep', '--', 'sleep 60']);
+    await waitFor(async () => (await cliJson(home, ['status', 'bash_1'])).status === 'completed', 'completion');
+    expect((await cliJson(home, ['logs', 'bash_1', '--new', '--stream', 'stdout'])).stdout.data).toBe('a\nb\n');
+
+    // SIGTERM makes the daemon exit and leave the tasks running.
+    const first = await daemonPid();
+    process.kill(first, 'SIGTERM');
+    await waitFor(() => !isRunning(first), 'the daemon to exit');
+    expect(isRunning((await JSON.parse(readFileSync(join(home, 'state.json'), 'utf8'))).tasks.bash_2.process.pid)).toBe(true);
+
+    const tasks = await cliJson<any[]>(home, ['ls']);
+    expect(tasks.map((t) => [t.id, t.status])).toEqual([
+      ['bash_1', 'completed'],
+      ['bash_2', 'running'],
+    ]);
+    expect((await cliJson(home, ['logs', 'bash_1', '--new', '--stream', 'stdout'])).stdout.data).toBe('');
+    expect((await cli(home, ['run', '--', 'true'])).stdout).toBe('bash_3\n');
+  });
+
+  it('reports its status as JSON and stops every task on `daemon stop`', async () => {
+    await cli(home, ['run', '--', 'sleep 60']);
+    const status = await cliJson(home, ['daemon', 'status']);
+    expect(status).toMatchObject({ running: true, home, socket: join(home, 'corral.sock'), tasks: 1 });
+    expect(typeof status.pid).toBe('number');
+    expect(typeof status.startedAt).toBe('string');
+    const { pid } = await cliJson(home, ['status', 'bash_1']);
+    const stopped = await cliJson(home, ['daemon', 'stop']);
+    expect(stopped).toMatchObject({ stopped: ['bash_1'], running: false });
+    expect(isRunning(pid)).toBe(false);
+    expect(isRunning(status.pid)).toBe(false);
+    expect(await cliJson(home, ['daemon', 'status'])).toMatchObject({ running: false });
+  });
+
+  it('puts the socket in a short runtime path when the home path is too long', async () => {
+    const deep = join(home, 'x'.repeat(60), 'y'.repeat(60));
+    const r = await cli(deep, ['run', '--', 'true']);
+    expect(r.code, r.stderr).toBe(0);
+    const status = await cliJson(deep, ['daemon', 'status']);
+    expect(status.socket).not.toContain(deep);
+    expect(Buffer.byteLength(status.socket)).toBeLessThan(108);
+    await cli(deep, ['daemon', 'stop']);
+  });
+});

@@ -1,0 +1,86 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cleanupHome, cli, cliJson, FIXTURES, isRunning, makeHome, waitFor } from '../helpers.js';
+
+let home: string;
+beforeEach(() => {
+  home = makeHome();
+});
+afterEach(async () => {
+  await cleanupHome(home);
+});
+
+function pidsIn(file: string): Record<string, number> {
+  const pids: Record<string, number> = {};
+  for (const line of readFileSync(file, 'utf8').split('\n').filter(Boolean)) {
+    const [what, pid] = line.split(' ');
+    pids[what!] = Number(pid);
+  }
+  return pids;
+}
+
+describe('stopping whole trees', () => {
+  it('leaves nothing of a tree with a setsid-ed grandchild and a child that ignores SIGTERM', async () => {
+    const pidFile = join(home, 'pids');
+    await cli(home, ['run', '--grace', '500ms', '--', 'sh', join(FIXTURES, 'tree.sh'), pidFile]);
+    const pids = await waitFor(() => {
+      try {
+        const p = pidsIn(pidFile);
+        return p.stubborn && p.escaped ? p : null;
+      } catch {
+        return null;
+      }
+    }, 'the tree to start');
+    const task = await cliJson(home, ['status', 'bash_1']);
+    expect(isRunning(pids.stubborn!)).toBe(true);
+    expect(isRunning(pids.escaped!)).toBe(true);
+    // The grandchild really left the task's session.
+    const escapedStat = readFileSync(`/proc/${pids.escaped}/stat`, 'latin1');
+    const sid = Number(escapedStat.slice(escapedStat.lastIndexOf(')') + 2).split(' ')[3]);
+    expect(sid).not.toBe(task.pid);
+
+    const t0 = Date.now();
+    const killed = await cli(home, ['kill', 'bash_1']);
+    expect(killed.code).toBe(0);
+    expect(killed.stdout).toMatch(/bash_1 killed: SIGKILL after 500ms grace/);
+    // kill returns only when the tree is gone.
+    expect(isRunning(pids.stubborn!)).toBe(false);
+    expect(isRunning(pids.escaped!)).toBe(false);
+    expect(isRunning(task.pid)).toBe(false);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(450);
+  });
+
+  it('says how a stop ended: the signal, or the exit code after it', async () => {
+    await cli(home, ['run', '--', 'sleep 30']);
+    await cli(home, ['run', '--', 'trap "echo bye; exit 0" TERM; sleep 30 & wait']);
+    await cli(home, ['run', '--stop-signal', 'SIGINT', '--', 'sleep 30']);
+    const stopped = await cliJson<any[]>(home, ['kill', 'bash_1', 'bash_2', 'bash_3']);
+    expect(stopped.map((t) => [t.status, t.reason])).toEqual([
+      ['killed', 'SIGTERM'],
+      ['killed', 'exit 0 after SIGTERM'],
+      ['killed', 'SIGINT'],
+    ]);
+    expect(stopped[0]).toMatchObject({ signal: 'SIGTERM', exitCode: null });
+    expect(stopped[1]).toMatchObject({ signal: null, exitCode: 0 });
+  });
+
+  it('kills every live task with --all and leaves finished ones as they were', async () => {
+    await cli(home, ['run', '--', 'true']);
+    for (let i = 0; i < 4; i++) await cli(home, ['run', '--', 'sleep 30']);
+    await waitFor(async () => (await cliJson(home, ['status', 'bash_1'])).status === 'completed', 'completion');
+    const stopped = await cliJson<any[]>(home, ['kill', '--all']);
+    expect(stopped.map((t) => t.id).sort()).toEqual(['bash_2', 'bash_3', 'bash_4', 'bash_5']);
+    const tasks = await cliJson<any[]>(home, ['ls']);
+    expect(tasks.map((t) => t.status)).toEqual(['completed', 'killed', 'killed', 'killed', 'killed']);
+    for (const t of tasks) expect(isRunning(t.pid)).toBe(false);
+  });
+
+  it('passes the signal a user sends with --signal', async () => {
+    await cli(home, ['run', '--', 'trap "echo got-usr1; exit 7" USR1; sleep 30 & wait']);
+    await waitFor(async () => (await cliJson(home, ['status', 'bash_1'])).status === 'running', 'running');
+    const [t] = await cliJson<any[]>(home, ['kill', 'bash_1', '--signal', 'USR1']);
+    expect(t.reason).toBe('exit 7 after SIGUSR1');
+    expect((await cli(home, ['logs', 'bash_1'])).stdout).toBe('got-usr1\n');
+  });
+});
