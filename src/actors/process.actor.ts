@@ -11,7 +11,8 @@ import type { ExitInfo, ProcessInfo } from '../../machines/task.types.js';
 import { taskExitFile, taskLogDir, type HomePaths } from '../home.js';
 import type { ExitWatcher } from '../process/exit-watch.js';
 import { readExitFile, spawnMonitored } from '../process/monitor.js';
-import { bootId, isAlive, readStat, scanProcesses } from '../process/procfs.js';
+import { bootId, isAlive, readStat, type ProcEntry } from '../process/procfs.js';
+import { watchTrees } from '../process/ticker.js';
 import { monitorRunning, signalTree, treeOf } from '../process/tree.js';
 
 export interface ProcessActorDeps {
@@ -19,15 +20,12 @@ export interface ProcessActorDeps {
   exits: ExitWatcher;
   /** The umask tasks run with (the user's, not the daemon's private one). */
   taskUmask: number;
-  /** How often a stopping tree is looked at; a stop is verified this often. */
-  watchIntervalMs?: number;
 }
 
 const UNKNOWN_MONITOR = 'exit status unknown: the monitor was killed';
 const UNKNOWN_AWAY = 'exit status unknown: it ended while no daemon was watching';
 
 export function createProcessActor(deps: ProcessActorDeps) {
-  const interval = deps.watchIntervalMs ?? 10;
   return fromCallback<ProcessCommand, ProcessActorInput>(({ input, sendBack, receive }) => {
     const exitFile = taskExitFile(deps.paths, input.taskId);
     let info: ProcessInfo | null = input.adopt;
@@ -36,7 +34,7 @@ export function createProcessActor(deps: ProcessActorDeps) {
     let watching = false;
     let killing = false;
     let pending: string[] = [];
-    let timer: NodeJS.Timeout | null = null;
+    let unwatchTree: (() => void) | null = null;
     let unwatchExit: (() => void) | null = null;
 
     const send = (report: ProcessReport) => {
@@ -55,7 +53,6 @@ export function createProcessActor(deps: ProcessActorDeps) {
         random: Math.random(),
         ...(exit ? {} : { note }),
       });
-      if (watching) schedule(0);
     };
 
     const signal = (sig: string) => {
@@ -64,30 +61,27 @@ export function createProcessActor(deps: ProcessActorDeps) {
       else signalTree(info, sig);
     };
 
-    const tick = () => {
-      timer = null;
-      if (disposed || !info || !watching) return;
-      const procs = scanProcesses();
+    const tick = (procs: ProcEntry[]) => {
+      if (disposed || !info) return;
       if (!ended && !monitorRunning(info, procs)) finish(readExitFile(exitFile), UNKNOWN_MONITOR);
       const members = treeOf(info, procs);
       if (killing && members.length > 0) signalTree(info, 'SIGKILL', procs);
       if (ended && members.length === 0) {
-        watching = false;
+        unwatchTree?.();
+        unwatchTree = null;
         send({ type: 'TREE_EMPTY', at: Date.now() });
-        return;
       }
-      schedule(interval);
     };
 
-    const schedule = (ms: number) => {
-      if (timer === null && !disposed) timer = setTimeout(tick, ms);
+    const watch = () => {
+      if (unwatchTree === null && !disposed && info) unwatchTree = watchTrees(tick);
     };
 
     receive((command) => {
       if (command.type === 'SIGNAL') signal(command.signal);
       else if (command.type === 'WATCH_TREE') {
         watching = true;
-        if (info) schedule(0);
+        watch();
       }
     });
 
@@ -130,7 +124,7 @@ export function createProcessActor(deps: ProcessActorDeps) {
           const queued = pending;
           pending = [];
           for (const sig of queued) signal(sig);
-          if (watching) schedule(0);
+          if (watching) watch();
         },
         (error: Error) => {
           ended = true;
@@ -148,7 +142,7 @@ export function createProcessActor(deps: ProcessActorDeps) {
 
     return () => {
       disposed = true;
-      if (timer) clearTimeout(timer);
+      unwatchTree?.();
       unwatchExit?.();
     };
   });

@@ -6,7 +6,7 @@
  * (tree-kill and pidtree spawn `ps` for every call; we need start times and the
  * inherited token anyway, which only /proc gives, and a scan costs a few milliseconds.)
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 
 export interface ProcEntry {
   pid: number;
@@ -37,13 +37,46 @@ export function parseStat(text: string): Omit<ProcEntry, 'token' | 'pid'> | null
   };
 }
 
-export function readStat(pid: number): ProcEntry | null {
+/** One buffer for every /proc read: a scan reads hundreds of small files, and allocation dominated. */
+let scratch = Buffer.allocUnsafe(16 * 1024);
+
+/**
+ * Reads a whole /proc file into the scratch buffer; returns its length, or -1 when it
+ * cannot be read. A short read of a small file is the whole file (saves a syscall per
+ * file, which is most of a scan's cost); `whole` keeps reading until end of file.
+ */
+function readProcFile(path: string, whole = false): number {
+  let fd: number;
   try {
-    const st = parseStat(readFileSync(`/proc/${pid}/stat`, 'latin1'));
-    return st ? { pid, ...st, token: null } : null;
+    fd = openSync(path, 'r');
   } catch {
-    return null;
+    return -1;
   }
+  try {
+    let len = 0;
+    for (;;) {
+      if (len === scratch.length) {
+        const bigger = Buffer.allocUnsafe(scratch.length * 2);
+        scratch.copy(bigger);
+        scratch = bigger;
+      }
+      const n = readSync(fd, scratch, len, scratch.length - len, null);
+      if (n === 0) return len;
+      len += n;
+      if (!whole && len < scratch.length) return len;
+    }
+  } catch {
+    return -1;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export function readStat(pid: number): ProcEntry | null {
+  const len = readProcFile(`/proc/${pid}/stat`);
+  if (len < 0) return null;
+  const st = parseStat(scratch.toString('latin1', 0, len));
+  return st ? { pid, ...st, token: null } : null;
 }
 
 /** Is this exact process (pid and start time) still there, and not a zombie? */
@@ -53,25 +86,38 @@ export function isAlive(pid: number, start: number): boolean {
 }
 
 function readToken(pid: number): string | null {
-  let buf: Buffer;
-  try {
-    buf = readFileSync(`/proc/${pid}/environ`);
-  } catch {
-    return null;
-  }
-  const at = buf.indexOf(TOKEN_KEY);
-  if (at < 0 || (at > 0 && buf[at - 1] !== 0)) return null;
+  const len = readProcFile(`/proc/${pid}/environ`, true);
+  if (len < 0) return null;
+  const env = scratch.subarray(0, len);
+  const at = env.indexOf(TOKEN_KEY);
+  if (at < 0 || (at > 0 && env[at - 1] !== 0)) return null;
   const from = at + TOKEN_KEY.length;
-  const end = buf.indexOf(0, from);
-  return buf.toString('latin1', from, end < 0 ? buf.length : end);
+  const end = env.indexOf(0, from);
+  return env.toString('latin1', from, end < 0 ? len : end);
+}
+
+/**
+ * A process's environment is fixed when it starts (and the token survives exec), so the
+ * token is read once per process, keyed by pid and start time, not on every scan.
+ */
+const tokens = new Map<number, { start: number; token: string | null }>();
+
+function tokenOf(pid: number, start: number): string | null {
+  const known = tokens.get(pid);
+  if (known && known.start === start) return known.token;
+  const token = readToken(pid);
+  tokens.set(pid, { start, token });
+  return token;
 }
 
 let cached: { at: number; procs: ProcEntry[] } | null = null;
+/** True until the current turn of the event loop ends: one synchronous batch (a stop of fifty tasks) shares one scan. */
+let scannedThisTurn = false;
 
 /** Every live process. `maxAgeMs` lets callers within the same few milliseconds share one scan. */
 export function scanProcesses(maxAgeMs = 4): ProcEntry[] {
   const now = performance.now();
-  if (cached && now - cached.at <= maxAgeMs) return cached.procs;
+  if (cached && (scannedThisTurn || now - cached.at <= maxAgeMs)) return cached.procs;
   const procs: ProcEntry[] = [];
   for (const name of readdirSync('/proc')) {
     const c = name.charCodeAt(0);
@@ -79,10 +125,16 @@ export function scanProcesses(maxAgeMs = 4): ProcEntry[] {
     const pid = Number(name);
     const st = readStat(pid);
     if (!st || st.state === 'Z' || st.state === 'X') continue;
-    st.token = readToken(pid);
+    st.token = tokenOf(pid, st.start);
     procs.push(st);
   }
+  if (tokens.size > procs.length * 2) {
+    const live = new Set(procs.map((p) => p.pid));
+    for (const pid of tokens.keys()) if (!live.has(pid)) tokens.delete(pid);
+  }
   cached = { at: performance.now(), procs };
+  scannedThisTurn = true;
+  setImmediate(() => (scannedThisTurn = false));
   return procs;
 }
 

@@ -7,9 +7,21 @@ import type { ProcessInfo } from '../../machines/task.types.js';
 import { scanProcesses, type ProcEntry } from './procfs.js';
 
 /** The pids of the task's tree, its monitor excluded (the monitor is never signalled). */
+const parents = new WeakMap<ProcEntry[], Map<number, number>>();
+
+/** pid → ppid of a scan, built once per scan however many tasks look at it. */
+function parentsOf(procs: ProcEntry[]): Map<number, number> {
+  let parent = parents.get(procs);
+  if (!parent) {
+    parent = new Map();
+    for (const p of procs) parent.set(p.pid, p.ppid);
+    parents.set(procs, parent);
+  }
+  return parent;
+}
+
 export function treeOf(info: ProcessInfo, procs: ProcEntry[] = scanProcesses()): number[] {
-  const parent = new Map<number, number>();
-  for (const p of procs) parent.set(p.pid, p.ppid);
+  const parent = parentsOf(procs);
   const roots = new Set([info.pid, info.monitorPid]);
   const descends = (pid: number): boolean => {
     // Bounded walk: parent chains are short, and a cycle cannot happen in /proc but costs nothing to guard.
@@ -38,11 +50,12 @@ export function monitorRunning(info: ProcessInfo, procs: ProcEntry[] = scanProce
  * kill(-pgid), and one by one to members outside that group. Nobody gets it twice (a
  * second SIGINT means "force quit" to many dev servers). Returns how many were found.
  */
-export function signalTree(info: ProcessInfo, signal: string, procs: ProcEntry[] = scanProcesses(0)): number {
+export function signalTree(info: ProcessInfo, signal: string, procs: ProcEntry[] = scanProcesses()): number {
   const members = treeOf(info, procs);
-  const inGroup = new Set(procs.filter((p) => p.pgid === info.pid).map((p) => p.pid));
+  const pgidOf = new Map(procs.map((p) => [p.pid, p.pgid]));
+  const inGroup = (pid: number) => pgidOf.get(pid) === info.pid;
   let groupSignalled = false;
-  if (members.some((pid) => inGroup.has(pid))) {
+  if (members.some(inGroup)) {
     try {
       process.kill(-info.pid, signal as NodeJS.Signals);
       groupSignalled = true;
@@ -51,7 +64,7 @@ export function signalTree(info: ProcessInfo, signal: string, procs: ProcEntry[]
     }
   }
   for (const pid of members) {
-    if (groupSignalled && inGroup.has(pid)) continue;
+    if (groupSignalled && inGroup(pid)) continue;
     try {
       process.kill(pid, signal as NodeJS.Signals);
     } catch {

@@ -79,8 +79,22 @@ export class Store {
     this.db.data.cursors[cursorKey(consumer, id, stream)] = offset;
   }
 
-  /** Writes the state; concurrent calls share one write of the latest data. */
+  private pending: Promise<void> | null = null;
+
+  /**
+   * Writes the state. Calls within one turn of the event loop share one write (a stop of
+   * fifty tasks changes the state hundreds of times; serialising it each time would cost
+   * more than the stop itself); the promise resolves once data as of the call is on disk.
+   */
   flush(): Promise<void> {
-    return this.db.write();
+    if (!this.pending) {
+      this.pending = new Promise<void>((resolve, reject) => {
+        setImmediate(() => {
+          this.pending = null;
+          this.db.write().then(resolve, reject);
+        });
+      });
+    }
+    return this.pending;
   }
 }
