@@ -2,7 +2,6 @@
  * Where one supervisor keeps everything: socket, state, logs. Tests and parallel users
  * isolate by home. `--home DIR` > CORRAL_HOME > $XDG_STATE_HOME/corral > ~/.local/state/corral.
  */
-import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, statSync } from 'node:fs';
 import { homedir, tmpdir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -34,7 +33,7 @@ export function homePaths(home: string): HomePaths {
   let socketRelocated = false;
   if (Buffer.byteLength(socket) > SOCKET_PATH_MAX) {
     // A short per-user runtime path, unique per home.
-    const digest = createHash('sha256').update(home).digest('hex').slice(0, 16);
+    const digest = fnv1a64(home);
     const base = process.env.XDG_RUNTIME_DIR || join(tmpdir(), `corral-${userInfo().uid}`);
     socket = join(base, `${digest}.sock`);
     socketRelocated = true;
@@ -51,6 +50,16 @@ export function homePaths(home: string): HomePaths {
 }
 
 /** Creates the home (and the relocated socket's folder) as the user's alone: 0700. */
+/** A short stable digest of a path (FNV-1a, 64 bit): names the relocated socket without loading node:crypto. */
+export function fnv1a64(text: string): string {
+  let hash = 0xcbf29ce484222325n;
+  for (const byte of Buffer.from(text)) {
+    hash ^= BigInt(byte);
+    hash = (hash * 0x100000001b3n) & 0xffffffffffffffffn;
+  }
+  return hash.toString(16).padStart(16, '0');
+}
+
 export function ensureHome(paths: HomePaths): void {
   for (const dir of [paths.home, paths.logs, paths.run]) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });

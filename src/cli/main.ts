@@ -3,9 +3,14 @@
  * The corral CLI. Start-up is kept lean: this file loads commander and the client only,
  * and each command's module is imported when that command runs.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { createRequire } from 'node:module';
+import type * as CommanderModule from 'commander';
 import { CorralError } from '../errors.js';
 import { Context, type GlobalOptions } from './context.js';
+
+// Through require: commander is CommonJS, and its ESM wrapper costs several ms of start-up.
+const { Command, CommanderError, Option } = createRequire(import.meta.url)('commander') as typeof CommanderModule;
+type Command = CommanderModule.Command;
 
 type Action = (ctx: Context, ...args: any[]) => Promise<number>;
 

@@ -3,7 +3,6 @@
  * clients may each start one; the home lock lets exactly one of them serve, the others
  * exit at once, and every client connects to the one that serves.
  */
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { failure } from '../errors.js';
 import { ensureHome, type HomePaths } from '../home.js';
@@ -29,8 +28,9 @@ export async function connectIfRunning(paths: HomePaths): Promise<RpcClient | nu
   }
 }
 
-export function spawnDaemon(paths: HomePaths): void {
+export async function spawnDaemon(paths: HomePaths): Promise<void> {
   ensureHome(paths);
+  const { spawn } = await import('node:child_process');
   const child = spawn(process.execPath, [DAEMON_MAIN, '--home', paths.home], {
     detached: true,
     stdio: 'ignore',
@@ -43,7 +43,7 @@ export function spawnDaemon(paths: HomePaths): void {
 export async function connectOrStart(paths: HomePaths): Promise<RpcClient> {
   const running = await connectIfRunning(paths);
   if (running) return running;
-  spawnDaemon(paths);
+  await spawnDaemon(paths);
   const deadline = Date.now() + START_DEADLINE_MS;
   let delay = 5;
   while (Date.now() < deadline) {

@@ -5,7 +5,7 @@
  */
 import { renameSync } from 'node:fs';
 import { Low } from 'lowdb';
-import { JSONFile } from 'lowdb/node';
+import { DataFile } from 'lowdb/node';
 import type { TaskRecord } from '../../machines/task.types.js';
 import type { Stream } from '../logs/read.js';
 
@@ -30,7 +30,9 @@ export class Store {
   ) {}
 
   static async open(path: string): Promise<Store> {
-    const db = new Low<StateData>(new JSONFile<StateData>(path), empty());
+    // Compact JSON: the state is rewritten on every change, and indentation doubled its size.
+    const file = new DataFile<StateData>(path, { parse: JSON.parse, stringify: (data) => JSON.stringify(data) });
+    const db = new Low<StateData>(file, empty());
     let recovered: string | null = null;
     try {
       await db.read();
