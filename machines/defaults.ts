@@ -19,6 +19,15 @@ export const DEFAULTS = {
     maxRestarts: 5,
     windowMs: 60_000,
   },
+  /** Health checks, tuned for dev environments. */
+  health: {
+    intervalMs: 1_000,
+    timeoutMs: 2_000,
+    retries: 3,
+    startPeriodMs: 0,
+  },
+  /** How long a dependent waits for a dependency's condition before failing. */
+  dependencyTimeoutMs: 5 * 60_000,
   /** How many bytes a log read returns at most when the caller does not say. */
   readMaxBytes: 1024 * 1024,
   /** Consumer name of `logs --new` when `--as` is not given. */

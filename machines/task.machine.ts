@@ -9,10 +9,15 @@
 import { assign, fromCallback, sendTo, setup, type SnapshotFrom } from 'xstate';
 import { decideRestart, isSuccess, type RestartHistory } from './policies/restart.js';
 import { formatDuration } from './duration.js';
+import type { HealthState } from './policies/health.js';
 import type { ExitInfo, ProcessInfo, TaskSpec, TaskStatus } from './task.types.js';
 
 /** Commands the machine sends to its process actor. */
-export type ProcessCommand = { type: 'SIGNAL'; signal: string } | { type: 'WATCH_TREE' };
+export type ProcessCommand =
+  | { type: 'SIGNAL'; signal: string }
+  /** Run the task's stop command (instead of the stop signal). */
+  | { type: 'STOP_COMMAND'; command: string }
+  | { type: 'WATCH_TREE' };
 
 /** What the process actor reports back. Times are epoch ms, measured by the actor. */
 export type ProcessReport =
@@ -21,7 +26,9 @@ export type ProcessReport =
   /** The command ended. `random` in [0,1) feeds the restart jitter; `note` explains an unknown status. */
   | { type: 'EXITED'; exitCode: number | null; signal: string | null; at: number; random: number; note?: string }
   /** After WATCH_TREE: no process of the task is left, the monitor included. */
-  | { type: 'TREE_EMPTY'; at: number };
+  | { type: 'TREE_EMPTY'; at: number }
+  /** From the health actor: the readiness changed. */
+  | { type: 'HEALTH'; health: HealthState; at: number };
 
 /** What the supervisor sends. */
 export type TaskControl =
@@ -37,6 +44,12 @@ export interface ProcessActorInput {
   spec: TaskSpec;
   /** Set when a new daemon resumes a task that was running: watch this process instead of spawning. */
   adopt: ProcessInfo | null;
+}
+
+export interface HealthActorInput {
+  taskId: string;
+  spec: TaskSpec;
+  logStart: ProcessInfo['logStart'];
 }
 
 export interface TaskInput {
@@ -64,6 +77,7 @@ export interface TaskContext extends ExitInfo {
   restartDelayMs: number;
   restartAt: number | null;
   stop: { signal: string; graceMs: number; escalated: boolean } | null;
+  health: HealthState | null;
   startIn: 'now' | 'queued' | 'waiting';
 }
 
@@ -101,6 +115,7 @@ export const taskMachine = setup({
   actors: {
     // Replaced through provide(): the real one lives in src/actors/process.actor.ts.
     process: fromCallback<ProcessCommand, ProcessActorInput>(() => () => {}),
+    health: fromCallback<{ type: 'noop' }, HealthActorInput>(() => () => {}),
   },
   delays: {
     grace: ({ context }) => context.stop?.graceMs ?? context.spec.graceMs,
@@ -128,6 +143,7 @@ export const taskMachine = setup({
     restartDelayMs: 0,
     restartAt: null,
     stop: null,
+    health: null,
     startIn: input.queued ? 'queued' : input.waitForDependencies ? 'waiting' : 'now',
   }),
   initial: 'init',
@@ -171,7 +187,7 @@ export const taskMachine = setup({
       initial: 'starting',
       states: {
         starting: {
-          entry: assign({ exitCode: null, signal: null, reason: null, endedAt: null, stop: null, restartAt: null }),
+          entry: assign({ exitCode: null, signal: null, reason: null, endedAt: null, stop: null, restartAt: null, health: null }),
           on: {
             SPAWNED: {
               target: 'running',
@@ -191,10 +207,28 @@ export const taskMachine = setup({
             },
           },
         },
-        running: {},
+        running: {
+          entry: assign(({ context }) => ({ health: context.spec.health ? (context.health ?? { status: 'unknown' as const, failures: 0, lastError: null }) : null })),
+          invoke: {
+            id: 'health',
+            src: 'health',
+            input: ({ context }) => ({
+              taskId: context.id,
+              spec: context.spec,
+              logStart: context.process?.logStart ?? { stdout: 0, stderr: 0 },
+            }),
+          },
+          on: {
+            HEALTH: { actions: assign(({ event }) => ({ health: event.health })) },
+          },
+        },
         stopping: {
           entry: [
-            sendTo('process', ({ context }) => ({ type: 'SIGNAL' as const, signal: context.stop!.signal })),
+            sendTo('process', ({ context }) =>
+              context.spec.stopCommand
+                ? { type: 'STOP_COMMAND' as const, command: context.spec.stopCommand }
+                : { type: 'SIGNAL' as const, signal: context.stop!.signal },
+            ),
             sendTo('process', { type: 'WATCH_TREE' as const }),
           ],
           after: {

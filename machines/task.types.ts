@@ -2,6 +2,11 @@
  * The shapes shared by the task machine, the supervisor and every client.
  * Pure data: no functions, nothing that needs node.
  */
+import type { DependencyEdge } from './policies/dependencies.js';
+import type { HealthSpec, HealthState } from './policies/health.js';
+
+export type { HealthSpec, HealthState };
+
 export type TaskStatus =
   | 'queued'
   | 'waiting'
@@ -39,7 +44,12 @@ export interface TaskSpec {
   env: Record<string, string>;
   stopSignal: string;
   graceMs: number;
+  /** Run instead of sending the stop signal (the grace and SIGKILL still apply). */
+  stopCommand: string | null;
   restart: RestartPolicy;
+  health: HealthSpec | null;
+  /** `combined` sends stderr into stdout.log, for exact interleaving. */
+  output: 'separate' | 'combined';
 }
 
 /** What identifies one running instance of a task, enough to find it again after a daemon restart. */
@@ -54,6 +64,8 @@ export interface ProcessInfo {
   bootId: string;
   /** Inherited by every descendant as CORRAL_TASK_TOKEN, so processes that left the group are found. */
   token: string;
+  /** Sizes of the log files when this run started: where its own output begins. */
+  logStart: { stdout: number; stderr: number };
 }
 
 export interface ExitInfo {
@@ -67,12 +79,17 @@ export interface TaskRecord extends ExitInfo {
   name: string | null;
   env: string | null;
   spec: TaskSpec;
+  /** Within its environment: what it waits for before it starts. */
+  dependsOn: DependencyEdge[];
+  /** False for a one-shot step (a migration): it is expected to exit 0. */
+  background: boolean;
   status: TaskStatus;
   /** Why the task is in its state: `exit 3`, `SIGKILL after 5s grace`, `restarting in 2s (2/5)`. */
   reason: string | null;
   process: ProcessInfo | null;
   restarts: number;
-  health: 'unknown' | 'healthy' | 'unhealthy' | null;
+  /** Null when the task has no health check. */
+  health: HealthState | null;
   createdAt: string;
   startedAt: string | null;
   endedAt: string | null;

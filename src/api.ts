@@ -21,6 +21,10 @@ export interface TaskView {
   signal: string | null;
   restarts: number;
   health: 'unknown' | 'healthy' | 'unhealthy' | null;
+  /** `unhealthy (3 failures: tcp:127.0.0.1:6390 not ready within 2000ms)`; null without a check. */
+  healthReason: string | null;
+  /** Names of the tasks it depends on (in its environment), with the condition: `db:healthy`. */
+  dependsOn: string[];
   startedAt: string | null;
   endedAt: string | null;
   restartAt: string | null;
@@ -43,6 +47,37 @@ export interface RunInput {
   stopSignal?: string;
   /** A duration: `5s`, `500ms`, or seconds as a number. */
   grace?: string | number;
+  /** Health probes in short form: `tcp:6390`, `http://…`, `log:ready`, `exec:CMD`, `file:PATH`. */
+  health?: string[];
+}
+
+export interface InlineTask {
+  name?: string;
+  command: string;
+  health?: string[];
+  dependsOn?: string[];
+}
+
+export interface OrchestrateInput {
+  /** An env file (absolute path): corral.yaml, a workflow (steps:) or a Procfile. */
+  file?: string;
+  /** The environment's name (over the file's `name:`). */
+  name?: string;
+  /** Ad-hoc tasks, instead of a file. */
+  tasks?: InlineTask[];
+  /** For ${VAR} in the file and as the tasks' base environment. */
+  callerEnv?: Record<string, string>;
+  /** Folder of ad-hoc tasks. */
+  cwd?: string;
+}
+
+export interface EnvReport {
+  env: string;
+  ready: boolean;
+  timedOut: boolean;
+  tasks: TaskView[];
+  /** Set when not ready: the task at fault, why, and the last lines of its output. */
+  culprit: { id: string; name: string | null; status: string; reason: string; lastLines: string[] } | null;
 }
 
 export type StreamChoice = 'stdout' | 'stderr' | 'both';
@@ -106,7 +141,10 @@ export interface DaemonStatus {
 
 export interface SupervisorApi {
   run(input: RunInput): Promise<TaskView>;
-  list(): Promise<TaskView[]>;
+  list(filter?: { env?: string }): Promise<TaskView[]>;
+  orchestrate(input: OrchestrateInput): Promise<TaskView[]>;
+  waitEnv(env: string, timeout?: string | number): Promise<EnvReport>;
+  down(env: string, options?: { signal?: string; grace?: string | number }): Promise<TaskView[]>;
   get(ref: string): Promise<TaskView>;
   read(input: ReadInput): Promise<ReadResult>;
   wait(ref: string, until: WaitUntil, timeout?: string | number): Promise<WaitResult>;

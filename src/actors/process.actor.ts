@@ -13,6 +13,7 @@ import type { ExitWatcher } from '../process/exit-watch.js';
 import { readExitFile, spawnMonitored } from '../process/monitor.js';
 import { bootId, isAlive, readStat, type ProcEntry } from '../process/procfs.js';
 import { watchTrees } from '../process/ticker.js';
+import { commandForShell } from '../process/shell.js';
 import { monitorRunning, signalTree, treeOf } from '../process/tree.js';
 
 export interface ProcessActorDeps {
@@ -24,6 +25,19 @@ export interface ProcessActorDeps {
 
 const UNKNOWN_MONITOR = 'exit status unknown: the monitor was killed';
 const UNKNOWN_AWAY = 'exit status unknown: it ended while no daemon was watching';
+
+/** A task's own way to stop (`redis-cli shutdown`): run with its folder and environment, bounded by its grace. */
+async function runStopCommand(command: string, spec: ProcessActorInput['spec']): Promise<void> {
+  const { execa } = await import('execa');
+  await execa('/bin/sh', ['-c', command], {
+    cwd: spec.cwd,
+    env: spec.env,
+    extendEnv: false,
+    timeout: spec.graceMs,
+    reject: false,
+    stdio: 'ignore',
+  });
+}
 
 export function createProcessActor(deps: ProcessActorDeps) {
   return fromCallback<ProcessCommand, ProcessActorInput>(({ input, sendBack, receive }) => {
@@ -79,6 +93,7 @@ export function createProcessActor(deps: ProcessActorDeps) {
 
     receive((command) => {
       if (command.type === 'SIGNAL') signal(command.signal);
+      else if (command.type === 'STOP_COMMAND') void runStopCommand(command.command, input.spec);
       else if (command.type === 'WATCH_TREE') {
         watching = true;
         watch();
@@ -94,7 +109,7 @@ export function createProcessActor(deps: ProcessActorDeps) {
           const exit = readExitFile(exitFile);
           if (exit || !isAlive(adopted.monitorPid, adopted.monitorStart)) finish(exit, UNKNOWN_AWAY);
         };
-        send({ type: 'SPAWNED', process: adopted, at: Date.now() });
+        send({ type: 'SPAWNED', process: { ...adopted, logStart: adopted.logStart ?? { stdout: 0, stderr: 0 } }, at: Date.now() });
         unwatchExit = deps.exits.watch(input.taskId, check);
         check();
       });
@@ -102,12 +117,13 @@ export function createProcessActor(deps: ProcessActorDeps) {
       const token = randomBytes(12).toString('hex');
       const spec = input.spec;
       const monitored = spawnMonitored({
-        command: spec.command,
+        command: commandForShell(spec.command),
         cwd: spec.cwd,
         env: { ...spec.env, CORRAL_TASK: input.taskId, CORRAL_TASK_TOKEN: token },
         logDir: taskLogDir(deps.paths, input.taskId),
         exitFile,
         umask: deps.taskUmask.toString(8).padStart(3, '0'),
+        combined: spec.output === 'combined',
       });
       monitored.commandPid.then(
         (pid) => {
@@ -119,6 +135,7 @@ export function createProcessActor(deps: ProcessActorDeps) {
             monitorStart: readStat(monitored.monitorPid)?.start ?? 0,
             bootId: bootId(),
             token,
+            logStart: monitored.logStart,
           };
           send({ type: 'SPAWNED', process: info, at: Date.now() });
           const queued = pending;

@@ -54,6 +54,7 @@ export function buildProgram(): Command {
     .option('--max-restarts <n>', 'restarts allowed within the window (default 5)')
     .option('--stop-signal <signal>', 'signal sent first on stop (default SIGTERM)')
     .option('--grace <duration>', 'time between the stop signal and SIGKILL (default 5s)')
+    .option('--health <check>', 'a health check: http://…, tcp:HOST:PORT, log:REGEX, exec:CMD, file:PATH (repeatable; all must pass)', collect)
     .option('--wait-healthy', 'return once the task is ready; exit 1 if it is not')
     .option('--timeout <duration>', 'with --wait-healthy: how long to wait (default 5m)')
     .passThroughOptions()
@@ -62,7 +63,30 @@ export function buildProgram(): Command {
   common(program.command('ls'))
     .description('list tasks: running ones and finished ones until rm/prune')
     .option('--all', 'every task (the default; kept for scripts)')
+    .option('--env <name>', 'only the tasks of this environment')
     .action(act(async () => (await import('./commands/list.js')).list));
+
+  common(program.command('orchestrate'))
+    .description('start an environment in the background (from an env file, or --background commands)')
+    .argument('[env]', "the environment's name (over the file's name:)")
+    .option('-f, --file <file>', 'env file: corral.yaml, a workflow (steps:) or a Procfile (default: ./corral.yaml)')
+    .option('--background <command>', 'an ad-hoc task (repeatable)', collect)
+    .option('--health <check>', 'health check of the n-th --background (http://…, tcp:PORT, log:REGEX …)', collect)
+    .option('--wait-healthy', 'wait until every task is healthy (or started) and every step succeeded; exit 1 if not')
+    .option('--timeout <duration>', 'with --wait-healthy: how long to wait (default 5m)')
+    .action(act(async () => (await import('./commands/env.js')).orchestrate));
+
+  common(program.command('up'))
+    .description('start an environment and stream its output; Ctrl-C stops it in order (twice: kill)')
+    .option('-f, --file <file>', 'env file (default: ./corral.yaml, corral.yml or Procfile)')
+    .option('--name <env>', "the environment's name (over the file's name:)")
+    .action(act(async () => (await import('./commands/env.js')).up));
+
+  common(program.command('down'))
+    .description('stop an environment in order (dependents first); returns once every process of it is gone')
+    .argument('[env]', 'the environment (default: the only one up)')
+    .option('--grace <duration>', 'time before SIGKILL (default: each task\'s own)')
+    .action(act(async () => (await import('./commands/env.js')).down));
 
   common(program.command('status'))
     .description('everything known about one task')

@@ -1,6 +1,8 @@
 /** The SupervisorApi over the daemon's socket: what the CLI, the MCP server and the UI use. */
 import type {
   DaemonStatus,
+  EnvReport,
+  OrchestrateInput,
   KillInput,
   ReadInput,
   ReadResult,
@@ -18,8 +20,17 @@ export class RemoteSupervisor implements SupervisorApi {
   run(input: RunInput): Promise<TaskView> {
     return this.rpc.call('run', input);
   }
-  list(): Promise<TaskView[]> {
-    return this.rpc.call('list');
+  list(filter: { env?: string } = {}): Promise<TaskView[]> {
+    return this.rpc.call('list', filter);
+  }
+  orchestrate(input: OrchestrateInput): Promise<TaskView[]> {
+    return this.rpc.call('orchestrate', input);
+  }
+  waitEnv(env: string, timeout?: string | number): Promise<EnvReport> {
+    return this.rpc.call('waitEnv', { env, ...(timeout !== undefined ? { timeout } : {}) });
+  }
+  down(env: string, options: { signal?: string; grace?: string | number } = {}): Promise<TaskView[]> {
+    return this.rpc.call('down', { env, ...options });
   }
   get(ref: string): Promise<TaskView> {
     return this.rpc.call('get', { ref });

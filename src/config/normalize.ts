@@ -7,9 +7,11 @@ import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { DEFAULTS } from '../../machines/defaults.js';
 import { DurationError, parseDuration } from '../../machines/duration.js';
+import { healthDefaults, HealthSpecError, parseProbe } from '../../machines/policies/health.js';
 import { defaultRestartPolicy, restartPolicySchema } from '../../machines/policies/restart.js';
 import { normalizeSignal, SignalError } from '../../machines/signals.js';
-import type { TaskSpec } from '../../machines/task.types.js';
+import type { HealthSpec, TaskSpec } from '../../machines/task.types.js';
+import type { EnvTaskDecl } from './envfile.js';
 import type { RunInput } from '../api.js';
 import { usageError } from '../errors.js';
 import { zodToUsage } from './errors.js';
@@ -31,6 +33,7 @@ const runInputSchema = z.object({
   maxRestarts: z.number().int().min(0).optional(),
   stopSignal: z.string().optional(),
   grace: z.union([z.string(), z.number()]).optional(),
+  health: z.array(z.string()).optional(),
 });
 
 export interface NormalizedRun {
@@ -42,7 +45,9 @@ function wrap<T>(fn: () => T, flag: string): T {
   try {
     return fn();
   } catch (error) {
-    if (error instanceof DurationError || error instanceof SignalError) throw usageError(`${flag}: ${error.message}`);
+    if (error instanceof DurationError || error instanceof SignalError || error instanceof HealthSpecError) {
+      throw usageError(`${flag}: ${error.message}`);
+    }
     throw error;
   }
 }
@@ -59,10 +64,7 @@ export function normalizeRun(raw: RunInput, baseCwd = process.cwd()): Normalized
     isDir = false;
   }
   if (!isDir) throw usageError(`--cwd: ${cwd} is not a folder`);
-  const env: Record<string, string> = { ...(input.baseEnv ?? (process.env as Record<string, string>)), ...(input.env ?? {}) };
-  // A task started from inside another task is not part of that task's tree.
-  delete env.CORRAL_TASK;
-  delete env.CORRAL_TASK_TOKEN;
+  const env = taskEnv(input.baseEnv, input.env);
   const restart = defaultRestartPolicy({
     ...(input.restart ? { policy: input.restart } : {}),
     ...(input.maxRestarts !== undefined ? { maxRestarts: input.maxRestarts } : {}),
@@ -75,8 +77,48 @@ export function normalizeRun(raw: RunInput, baseCwd = process.cwd()): Normalized
       env,
       stopSignal: wrap(() => normalizeSignal(input.stopSignal ?? DEFAULTS.stopSignal), '--stop-signal'),
       graceMs: wrap(() => (input.grace === undefined ? DEFAULTS.graceMs : parseDuration(input.grace, 'grace')), '--grace'),
+      stopCommand: null,
       restart,
+      health: parseHealthFlags(input.health),
+      output: 'separate',
     },
+  };
+}
+
+/** `--health tcp:6390 --health log:ready`: every probe must pass. */
+export function parseHealthFlags(flags: string[] | undefined): HealthSpec | null {
+  if (!flags || flags.length === 0) return null;
+  return healthDefaults(flags.map((f) => wrap(() => parseProbe(f), '--health')));
+}
+
+/** The caller's environment with the overrides on top, minus the marker of any task the caller runs in. */
+export function taskEnv(base: Record<string, string> | undefined, overrides: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = { ...(base ?? (process.env as Record<string, string>)), ...overrides };
+  // A task started from inside another task is not part of that task's tree.
+  delete env.CORRAL_TASK;
+  delete env.CORRAL_TASK_TOKEN;
+  return env;
+}
+
+/** A task of an env file, validated by the loader, as a TaskSpec. */
+export function specFromDecl(decl: EnvTaskDecl, callerEnv: Record<string, string> | undefined): TaskSpec {
+  let isDir = false;
+  try {
+    isDir = statSync(decl.cwd).isDirectory();
+  } catch {
+    isDir = false;
+  }
+  if (!isDir) throw usageError(`task ${decl.name}: cwd ${decl.cwd} is not a folder`);
+  return {
+    command: decl.command,
+    cwd: decl.cwd,
+    env: taskEnv(callerEnv, decl.env),
+    stopSignal: decl.stopSignal ?? DEFAULTS.stopSignal,
+    graceMs: decl.graceMs ?? DEFAULTS.graceMs,
+    stopCommand: decl.stopCommand,
+    restart: defaultRestartPolicy(decl.restart),
+    health: decl.health,
+    output: decl.output,
   };
 }
 

@@ -25,10 +25,38 @@ export const METHODS: Record<string, Method> = {
       maxRestarts: z.number().optional(),
       stopSignal: z.string().optional(),
       grace: duration.optional(),
+      health: z.array(z.string()).optional(),
     }),
     handler: (s, p) => s.run(p),
   },
-  list: { params: z.object({}).optional(), handler: (s) => s.list() },
+  list: { params: z.object({ env: z.string().optional() }).optional(), handler: (s, p) => s.list(p ?? {}) },
+  orchestrate: {
+    params: z.object({
+      file: z.string().optional(),
+      name: z.string().optional(),
+      tasks: z
+        .array(
+          z.object({
+            name: z.string().optional(),
+            command: z.string().min(1, 'the command is empty'),
+            health: z.array(z.string()).optional(),
+            dependsOn: z.array(z.string()).optional(),
+          }),
+        )
+        .optional(),
+      callerEnv: z.record(z.string(), z.string()).optional(),
+      cwd: z.string().optional(),
+    }),
+    handler: (s, p) => s.orchestrate(p),
+  },
+  waitEnv: {
+    params: z.object({ env: z.string().min(1), timeout: duration.optional() }),
+    handler: (s, p) => s.waitEnv(p.env, p.timeout),
+  },
+  down: {
+    params: z.object({ env: z.string().min(1), signal: z.string().optional(), grace: duration.optional() }),
+    handler: (s, p) => s.down(p.env, p),
+  },
   get: { params: z.object({ ref }), handler: (s, p) => s.get(p.ref) },
   read: {
     params: z.object({

@@ -11,7 +11,7 @@
  * - A signal sent to the monitor itself is passed on to the command.
  * - The command's pid is written to fd 3 (a pipe to the spawner), then fd 3 is closed.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { signalName } from '../../machines/signals.js';
@@ -43,10 +43,14 @@ export interface SpawnRequest {
   exitFile: string;
   /** The umask the command runs with, as octal digits (`022`). */
   umask: string;
+  /** stderr into stdout.log too, for exact interleaving. */
+  combined?: boolean;
 }
 
 export interface Monitored {
   monitorPid: number;
+  /** Sizes of the logs before the command started: its output begins there. */
+  logStart: { stdout: number; stderr: number };
   /** Resolves with the command's pid once the monitor has started it. */
   commandPid: Promise<number>;
   /** Resolves when the monitor is gone. */
@@ -63,7 +67,8 @@ export function spawnMonitored(req: SpawnRequest): Monitored {
   mkdirSync(req.logDir, { recursive: true, mode: 0o700 });
   rmSync(req.exitFile, { force: true });
   const out = openSync(join(req.logDir, 'stdout.log'), 'a', 0o600);
-  const err = openSync(join(req.logDir, 'stderr.log'), 'a', 0o600);
+  const err = req.combined ? out : openSync(join(req.logDir, 'stderr.log'), 'a', 0o600);
+  const logStart = { stdout: fstatSync(out).size, stderr: fstatSync(err).size };
   let child: ChildProcess;
   try {
     child = spawn('/bin/sh', ['-c', MONITOR_SCRIPT, 'corral-monitor', req.command, req.exitFile, req.umask], {
@@ -74,7 +79,7 @@ export function spawnMonitored(req: SpawnRequest): Monitored {
     });
   } finally {
     closeSync(out);
-    closeSync(err);
+    if (err !== out) closeSync(err);
   }
   const done = new Promise<void>((resolve) => {
     child.once('exit', () => resolve());
@@ -83,7 +88,7 @@ export function spawnMonitored(req: SpawnRequest): Monitored {
   const spawnError = new Promise<never>((_, reject) => child.once('error', reject));
   spawnError.catch(() => {});
   if (child.pid === undefined) {
-    return { monitorPid: -1, commandPid: spawnError, done };
+    return { monitorPid: -1, logStart, commandPid: spawnError, done };
   }
   child.unref();
   const pipe = child.stdio[3] as NodeJS.ReadableStream & { destroy(): void };
@@ -99,7 +104,7 @@ export function spawnMonitored(req: SpawnRequest): Monitored {
     pipe.on('error', reject);
   });
   commandPid.catch(() => {});
-  return { monitorPid: child.pid, commandPid, done };
+  return { monitorPid: child.pid, logStart, commandPid, done };
 }
 
 /** The status the monitor wrote: `143` is SIGTERM (the shell's 128+N), `3` is exit 3. */

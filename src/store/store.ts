@@ -43,6 +43,12 @@ export class Store {
       db.data = empty();
     }
     db.data = { ...empty(), ...db.data };
+    // Records written by an older corral lack later fields.
+    for (const record of Object.values(db.data.tasks)) {
+      record.dependsOn ??= [];
+      record.background ??= true;
+      if (typeof record.health !== 'object') record.health = null;
+    }
     return new Store(db, recovered);
   }
 

@@ -10,9 +10,16 @@ import { createActor, type Actor } from 'xstate';
 import { DEFAULTS } from '../../machines/defaults.js';
 import { statusOf, taskMachine, type TaskInput, type TaskSnapshot } from '../../machines/task.machine.js';
 import { isFinal, type TaskRecord } from '../../machines/task.types.js';
+import { createHealthActor } from '../actors/health.actor.js';
 import { createProcessActor } from '../actors/process.actor.js';
+import { describeHealth } from '../../machines/policies/health.js';
+import { loadEnvFile, slug, type EnvSpec } from '../config/envfile.js';
+import { DependencyCoordinator } from './dependencies.js';
+import { stopInOrder } from './shutdown.js';
 import type {
   DaemonStatus,
+  EnvReport,
+  OrchestrateInput,
   KillInput,
   ReadInput,
   ReadResult,
@@ -23,8 +30,8 @@ import type {
   WaitResult,
   WaitUntil,
 } from '../api.js';
-import { compileFilter, normalizeRun, normalizeSignalOption, normalizeTimeout } from '../config/normalize.js';
-import { notFound, usageError } from '../errors.js';
+import { compileFilter, normalizeRun, normalizeSignalOption, normalizeTimeout, parseHealthFlags, specFromDecl, TASK_NAME } from '../config/normalize.js';
+import { failure, notFound, usageError } from '../errors.js';
 import { ensureHome, homePaths, taskExitFile, taskLogDir, TASK_ID, type HomePaths } from '../home.js';
 import { readSlice, filterLines, type Stream } from '../logs/read.js';
 import { ExitWatcher } from '../process/exit-watch.js';
@@ -49,7 +56,10 @@ export function viewOf(record: TaskRecord): TaskView {
     exitCode: record.exitCode,
     signal: record.signal,
     restarts: record.restarts,
-    health: record.health,
+    // Health is a property of a running process: a stopped task has none.
+    health: record.status === 'running' ? (record.health?.status ?? null) : null,
+    healthReason: record.status === 'running' && record.health ? describeHealth(record.health) : null,
+    dependsOn: record.dependsOn.map((e) => `${e.on}:${e.condition}`),
     startedAt: record.startedAt,
     endedAt: record.endedAt,
     restartAt: record.restartAt,
@@ -72,7 +82,9 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
   private readonly actors = new Map<string, TaskActor>();
   private readonly exits: ExitWatcher;
   private readonly processActor;
+  private readonly healthActor;
   private readonly log: NonNullable<SupervisorOptions['log']>;
+  private readonly dependencies: DependencyCoordinator;
   private closed = false;
 
   private constructor(
@@ -86,6 +98,11 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
     this.exits = new ExitWatcher(paths.run);
     const taskUmask = options.taskUmask ?? currentUmask();
     this.processActor = createProcessActor({ paths, exits: this.exits, taskUmask });
+    this.healthActor = createHealthActor({ paths });
+    this.dependencies = new DependencyCoordinator({
+      records: () => this.store.tasks(),
+      send: (id, event) => this.actors.get(id)?.send(event),
+    });
     this.log = options.log ?? (() => {});
   }
 
@@ -108,7 +125,9 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
         this.startActor(record, { adopt: { process: record.process, startedAt } });
         if (record.status === 'stopping') this.actors.get(record.id)?.send({ type: 'STOP', at: Date.now() });
         this.log('info', `adopted ${record.id}`, { pid: record.process.pid });
-      } else if (record.status === 'restarting' || record.status === 'queued' || record.status === 'waiting') {
+      } else if (record.status === 'waiting') {
+        this.startActor(record, { waitForDependencies: true });
+      } else if (record.status === 'restarting' || record.status === 'queued') {
         this.startActor(record, {});
       } else {
         this.update({
@@ -123,7 +142,7 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
   }
 
   private startActor(record: TaskRecord, extra: Partial<TaskInput>): TaskActor {
-    const machine = taskMachine.provide({ actors: { process: this.processActor } });
+    const machine = taskMachine.provide({ actors: { process: this.processActor, health: this.healthActor } });
     const actor = createActor(machine, {
       input: { id: record.id, spec: record.spec, restarts: record.restarts, ...extra },
     });
@@ -133,6 +152,7 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
       error: (error) => this.log('error', `task ${record.id} machine error`, { error: String(error) }),
     });
     actor.start();
+    if (extra.waitForDependencies) this.dependencies.track(this.store.task(record.id)!);
     return actor;
   }
 
@@ -149,13 +169,16 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
       exitCode: c.exitCode,
       signal: c.signal,
       restarts: c.restarts,
+      health: c.health,
       startedAt: iso(c.startedAt) ?? prev.startedAt,
       endedAt: isFinal(status) ? (iso(c.endedAt) ?? new Date().toISOString()) : null,
       restartAt: status === 'restarting' ? iso(c.restartAt) : null,
     };
     if (record.status !== prev.status) this.log('info', `${id} ${record.status}`, { reason: record.reason });
     if (isFinal(status)) this.actors.delete(id);
+    if (prev.status === 'waiting' && status !== 'waiting') this.dependencies.forget(id);
     this.update(record);
+    this.dependencies.evaluate(record.env);
   }
 
   private update(record: TaskRecord): void {
@@ -208,6 +231,8 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
       name,
       env: null,
       spec,
+      dependsOn: [],
+      background: true,
       status: 'starting',
       reason: null,
       process: null,
@@ -228,8 +253,151 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
     return view;
   }
 
-  async list(): Promise<TaskView[]> {
-    return this.store.tasks().map(viewOf);
+  async list(filter: { env?: string } = {}): Promise<TaskView[]> {
+    const tasks = this.store.tasks().filter((t) => filter.env === undefined || t.env === filter.env);
+    if (filter.env !== undefined && tasks.length === 0) throw notFound(`no environment "${filter.env}"`);
+    return tasks.map(viewOf);
+  }
+
+  // ---- environments ----------------------------------------------------------------
+
+  async orchestrate(input: OrchestrateInput): Promise<TaskView[]> {
+    const env = input.file
+      ? loadEnvFile(input.file, { callerEnv: input.callerEnv ?? {}, ...(input.name ? { name: input.name } : {}) })
+      : this.inlineEnv(input);
+    const live = this.store.tasks().filter((t) => t.env === env.name && !isFinal(t.status));
+    if (live.length > 0) {
+      throw failure(
+        `environment ${env.name} is already up (${live.map((t) => `${t.name} ${t.status}`).join(', ')}): \`corral down ${env.name}\` first`,
+      );
+    }
+    const specs = env.tasks.map((decl) => ({ decl, spec: specFromDecl(decl, input.callerEnv) }));
+    for (const { decl } of specs) {
+      const holder = this.store.tasks().find((t) => t.name === decl.name && !isFinal(t.status));
+      if (holder) throw usageError(`task name "${decl.name}" is taken by ${holder.id}, which is ${holder.status}`);
+    }
+    const created: TaskRecord[] = specs.map(({ decl, spec }) => ({
+      id: this.store.allocateId(),
+      name: decl.name,
+      env: env.name,
+      spec,
+      dependsOn: decl.dependsOn,
+      background: decl.background,
+      status: decl.dependsOn.length > 0 ? 'waiting' : 'starting',
+      reason: null,
+      process: null,
+      exitCode: null,
+      signal: null,
+      restarts: 0,
+      health: null,
+      createdAt: new Date().toISOString(),
+      startedAt: null,
+      endedAt: null,
+      restartAt: null,
+    }));
+    for (const record of created) this.store.put(record);
+    await this.store.flush();
+    this.log('info', `orchestrating ${env.name}`, { tasks: created.map((r) => r.id), file: env.file });
+    for (const record of created) this.startActor(record, { waitForDependencies: record.dependsOn.length > 0 });
+    return created.map((r) => viewOf(this.store.task(r.id)!));
+  }
+
+  /** `--background "npm run api" --background "npm run dev"`: an environment without a file. */
+  private inlineEnv(input: OrchestrateInput): EnvSpec {
+    if (!input.name || !TASK_NAME.test(input.name)) throw usageError(`"${input.name ?? ''}" is not an environment name (it starts with a letter)`);
+    if (!input.tasks || input.tasks.length === 0) throw usageError('an environment needs an env file (-f) or at least one --background command');
+    const names = new Set<string>();
+    const cwd = input.cwd ?? process.cwd();
+    return {
+      name: input.name,
+      file: null,
+      tasks: input.tasks.map((t) => {
+        let name = t.name ?? slug(t.command.split(/\s+/).slice(0, 3).join(' '));
+        for (let n = 2; names.has(name); n++) name = `${t.name ?? slug(t.command.split(/\s+/).slice(0, 3).join(' '))}-${n}`;
+        names.add(name);
+        return {
+          name,
+          command: t.command,
+          cwd,
+          env: {},
+          background: true,
+          dependsOn: (t.dependsOn ?? []).map((on) => ({ on, condition: 'started' as const, timeoutMs: DEFAULTS.dependencyTimeoutMs })),
+          health: parseHealthFlags(t.health),
+          restart: {},
+          stopSignal: null,
+          graceMs: null,
+          stopCommand: null,
+          output: 'separate' as const,
+        };
+      }),
+    };
+  }
+
+  /**
+   * Waits until every background task of the environment is healthy (or running, without
+   * a check) and every one-shot step succeeded; returns early, with the culprit, when a
+   * task fails for good.
+   */
+  async waitEnv(env: string, timeout?: string | number): Promise<EnvReport> {
+    const timeoutMs = normalizeTimeout(timeout, DEFAULTS.waitTimeoutMs);
+    if (!this.store.tasks().some((t) => t.env === env)) throw notFound(`no environment "${env}"`);
+    const judge = () => {
+      const tasks = this.store.tasks().filter((t) => t.env === env);
+      const bad = tasks.find((t) => (t.background ? isFinal(t.status) : t.status === 'failed' || t.status === 'killed'));
+      const ready = tasks.every((t) =>
+        t.background ? t.status === 'running' && (t.spec.health === null || t.health?.status === 'healthy') : t.status === 'completed',
+      );
+      return { tasks, bad, ready };
+    };
+    const outcome = await new Promise<{ timedOut: boolean }>((resolvePromise) => {
+      const check = () => {
+        const { bad, ready } = judge();
+        if (bad || ready) finish(false);
+      };
+      const timer = setTimeout(() => finish(true), timeoutMs);
+      const finish = (timedOut: boolean) => {
+        clearTimeout(timer);
+        this.off('task', check);
+        resolvePromise({ timedOut });
+      };
+      this.on('task', check);
+      check();
+    });
+    const { tasks, bad, ready } = judge();
+    let culprit: EnvReport['culprit'] = null;
+    const atFault =
+      bad ??
+      (ready ? undefined : tasks.find((t) => t.status !== 'running' && t.status !== 'completed') ?? tasks.find((t) => t.health?.status !== 'healthy' && t.spec.health !== null));
+    if (!ready && atFault) {
+      const reason =
+        atFault.reason ??
+        (atFault.health && atFault.health.status !== 'healthy'
+          ? `${describeHealth(atFault.health)}${atFault.health.lastError && atFault.health.status !== 'unhealthy' ? ` (last check: ${atFault.health.lastError})` : ''}`
+          : atFault.status === 'waiting'
+            ? `waiting for ${atFault.dependsOn.map((e) => `${e.on} (${e.condition})`).join(', ')}`
+            : atFault.status);
+      culprit = { id: atFault.id, name: atFault.name, status: atFault.status, reason, lastLines: this.lastLines(atFault, 10) };
+    }
+    return { env, ready, timedOut: outcome.timedOut && !ready, tasks: tasks.map(viewOf), culprit };
+  }
+
+  private lastLines(record: TaskRecord, n: number): string[] {
+    const dir = taskLogDir(this.paths, record.id);
+    const lines: string[] = [];
+    for (const stream of ['stdout', 'stderr'] as const) {
+      const slice = readSlice(join(dir, `${stream}.log`), { tail: n, maxBytes: 16 * 1024 });
+      lines.push(...slice.bytes.toString('utf8').split('\n').filter((l) => l.length > 0).map((l) => (stream === 'stderr' ? `stderr: ${l}` : l)));
+    }
+    return lines.slice(-n);
+  }
+
+  async down(env: string, options: { signal?: string; grace?: string | number } = {}): Promise<TaskView[]> {
+    const records = this.store.tasks().filter((t) => t.env === env);
+    if (records.length === 0) throw notFound(`no environment "${env}"`);
+    const signal = normalizeSignalOption(options.signal);
+    const graceMs = options.grace === undefined ? undefined : normalizeTimeout(options.grace, DEFAULTS.graceMs, '--grace');
+    this.log('info', `stopping environment ${env}`);
+    return stopInOrder(records, (r) => this.stopOne(r, signal, graceMs));
   }
 
   async get(ref: string): Promise<TaskView> {
@@ -300,13 +468,11 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
   async wait(ref: string, until: WaitUntil, timeout?: string | number): Promise<WaitResult> {
     const record = this.resolve(ref);
     const timeoutMs = normalizeTimeout(timeout, DEFAULTS.waitTimeoutMs);
-    const done =
-      until === 'exit'
-        ? (v: TaskView) => isFinal(v.status)
-        : // Without a health check, a running task counts as ready (health checks come with env files).
-          (v: TaskView) => isFinal(v.status) || v.status === 'running';
+    // `healthy` without a health check means running.
+    const ready = (v: TaskView) => v.status === 'running' && (until === 'running' || v.health === null || v.health === 'healthy');
+    const done = until === 'exit' ? (v: TaskView) => isFinal(v.status) : (v: TaskView) => isFinal(v.status) || ready(v);
     const { view, timedOut } = await this.until(record.id, done, timeoutMs);
-    const reached = !timedOut && (until === 'exit' ? view.status === 'completed' : view.status === 'running');
+    const reached = !timedOut && (until === 'exit' ? view.status === 'completed' : ready(view));
     return { task: view, reached, timedOut };
   }
 
@@ -319,8 +485,7 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
       if (!input.refs || input.refs.length === 0) throw usageError('kill needs a task id or name, or --all');
       records = input.refs.map((ref) => this.resolve(ref));
     }
-    const views = await Promise.all(records.map((record) => this.stopOne(record, signal, graceMs)));
-    return views;
+    return stopInOrder(records, (record) => this.stopOne(record, signal, graceMs));
   }
 
   private async stopOne(record: TaskRecord, signal?: string, graceMs?: number): Promise<TaskView> {
@@ -395,7 +560,7 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
   /** Stops every live task (waiting until each tree is gone), then closes. */
   async shutdown(): Promise<TaskView[]> {
     const live = this.store.tasks().filter((t) => this.actors.has(t.id));
-    const views = await Promise.all(live.map((t) => this.stopOne(t)));
+    const views = await stopInOrder(live, (t) => this.stopOne(t));
     await this.close();
     return views;
   }
@@ -404,6 +569,7 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.dependencies.close();
     for (const actor of this.actors.values()) actor.stop();
     this.actors.clear();
     await this.store.flush();

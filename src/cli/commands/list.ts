@@ -8,17 +8,18 @@ export function renderList(tasks: TaskView[], now = Date.now()): string {
     t.id,
     t.name ?? '-',
     colorStatus(t.status),
+    t.healthReason ?? '-',
     t.pid !== null && !['completed', 'failed', 'killed'].includes(t.status) ? String(t.pid) : '-',
     uptimeText(t, now),
     exitText(t),
     String(t.restarts),
     t.command,
   ]);
-  return table(['ID', 'NAME', 'STATUS', 'PID', 'UPTIME', 'EXIT', 'RESTARTS', 'COMMAND'], rows);
+  return table(['ID', 'NAME', 'STATUS', 'HEALTH', 'PID', 'UPTIME', 'EXIT', 'RESTARTS', 'COMMAND'], rows);
 }
 
-export async function list(ctx: Context): Promise<number> {
-  const tasks = await (await ctx.api()).list();
+export async function list(ctx: Context, flags: { env?: string } = {}): Promise<number> {
+  const tasks = await (await ctx.api()).list(flags.env !== undefined ? { env: flags.env } : {});
   if (ctx.json) printJson(tasks);
   else process.stdout.write(renderList(tasks));
   return 0;

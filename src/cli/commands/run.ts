@@ -12,6 +12,7 @@ export interface RunFlags {
   stopSignal?: string;
   grace?: string;
   waitHealthy?: boolean;
+  health?: string[];
   timeout?: string;
 }
 
@@ -59,6 +60,7 @@ export async function run(ctx: Context, words: string[], flags: RunFlags): Promi
     ...(maxRestarts !== undefined ? { maxRestarts } : {}),
     ...(flags.stopSignal !== undefined ? { stopSignal: flags.stopSignal } : {}),
     ...(flags.grace !== undefined ? { grace: flags.grace } : {}),
+    ...(flags.health !== undefined ? { health: flags.health } : {}),
   });
   if (flags.waitHealthy) {
     const result = await api.wait(task.id, 'healthy', flags.timeout);

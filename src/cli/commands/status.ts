@@ -20,6 +20,9 @@ export async function status(ctx: Context, ref: string): Promise<number> {
     ['exit', exitText(t)],
     ['restarts', String(t.restarts)],
   ];
+  if (t.env) lines.splice(2, 0, ['env', t.env]);
+  if (t.healthReason) lines.push(['health', t.healthReason]);
+  if (t.dependsOn.length > 0) lines.push(['depends on', t.dependsOn.join(', ')])
   if (t.restartAt) lines.push(['restart at', t.restartAt]);
   process.stdout.write(lines.map(([k, v]) => `${k.padEnd(10)} ${v}`).join('\n') + '\n');
   return 0;

@@ -1,0 +1,43 @@
+/**
+ * The real `health` actor of the task machine: while the task runs, a round of probes
+ * every interval; reports HEALTH whenever the state (or its last error) changes.
+ */
+import { join } from 'node:path';
+import { fromCallback } from 'xstate';
+import { INITIAL_HEALTH, nextHealth, type HealthProbe, type HealthState } from '../../machines/policies/health.js';
+import type { HealthActorInput } from '../../machines/task.machine.js';
+import { taskLogDir, type HomePaths } from '../home.js';
+import { LogProbe, runProbes } from '../health/probes.js';
+
+export function createHealthActor(deps: { paths: HomePaths }) {
+  return fromCallback<{ type: 'noop' }, HealthActorInput>(({ input, sendBack }) => {
+    const spec = input.spec.health;
+    if (!spec) return () => {};
+    let state: HealthState = INITIAL_HEALTH;
+    let timer: NodeJS.Timeout | null = null;
+    let stopped = false;
+    const dir = taskLogDir(deps.paths, input.taskId);
+    const logs = [
+      { path: join(dir, 'stdout.log'), from: input.logStart.stdout },
+      { path: join(dir, 'stderr.log'), from: input.logStart.stderr },
+    ];
+    const logProbes = new Map<HealthProbe, LogProbe>();
+    const started = Date.now();
+
+    const round = async () => {
+      timer = null;
+      const error = await runProbes(spec.probes, { cwd: input.spec.cwd, env: input.spec.env, timeoutMs: spec.timeoutMs, logs }, logProbes);
+      if (stopped) return;
+      const next = nextHealth(spec, state, error, Date.now() - started);
+      const changed = next.status !== state.status || next.failures !== state.failures;
+      state = next;
+      if (changed) sendBack({ type: 'HEALTH', health: state, at: Date.now() });
+      timer = setTimeout(() => void round(), spec.intervalMs);
+    };
+    void round();
+    return () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+    };
+  });
+}

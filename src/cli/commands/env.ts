@@ -1,0 +1,188 @@
+/** Environments: orchestrate (start, optionally wait until healthy), up (start and attach), down. */
+import { existsSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import type { EnvReport, InlineTask, OrchestrateInput, TaskView } from '../../api.js';
+import type { RemoteSupervisor } from '../../client/remote.js';
+import { usageError } from '../../errors.js';
+import type { Context } from '../context.js';
+import { colorStatus, printJson } from '../output.js';
+
+export interface OrchestrateFlags {
+  file?: string;
+  background?: string[];
+  health?: string[];
+  waitHealthy?: boolean;
+  timeout?: string;
+}
+
+const DEFAULT_FILES = ['corral.yaml', 'corral.yml', 'Procfile'];
+const FINAL = ['completed', 'failed', 'killed'];
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** -f, or the first default file in the current folder. */
+export function findEnvFile(flag: string | undefined): string | null {
+  if (flag) return resolve(flag);
+  const found = DEFAULT_FILES.find((f) => existsSync(f));
+  return found ? resolve(found) : null;
+}
+
+function callerEnv(): Record<string, string> {
+  return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined));
+}
+
+export function buildOrchestrateInput(name: string | undefined, flags: OrchestrateFlags): OrchestrateInput {
+  const backgrounds = flags.background ?? [];
+  const health = flags.health ?? [];
+  if (backgrounds.length > 0 && flags.file) throw usageError('give an env file (-f) or --background commands, not both');
+  if (backgrounds.length > 0) {
+    if (health.length > backgrounds.length) throw usageError(`${health.length} --health checks for ${backgrounds.length} --background commands: the n-th --health goes with the n-th --background`);
+    const tasks: InlineTask[] = backgrounds.map((command, i) => ({ command, ...(health[i] ? { health: [health[i]!] } : {}) }));
+    return { ...(name ? { name } : {}), tasks, callerEnv: callerEnv(), cwd: process.cwd() };
+  }
+  if (health.length > 0) throw usageError('--health goes with --background commands; an env file says its checks itself');
+  const file = findEnvFile(flags.file);
+  if (!file) throw usageError(`no env file: give -f FILE, or --background commands (looked for ${DEFAULT_FILES.join(', ')})`);
+  if (!existsSync(file)) throw usageError(`${flags.file}: no such file`);
+  return { file, ...(name ? { name } : {}), callerEnv: callerEnv() };
+}
+
+function describe(t: TaskView): string {
+  const health = t.healthReason && t.healthReason !== 'unknown' ? ` ${t.healthReason}` : '';
+  const why = t.reason ? ` (${t.reason})` : '';
+  return `${t.id} ${t.name ?? ''} ${colorStatus(t.status)}${health}${why}`;
+}
+
+/** Prints each task's changes (status, health) as they happen, until `done` resolves. */
+async function progress(api: RemoteSupervisor, env: string, done: Promise<unknown>, write: (line: string) => void): Promise<void> {
+  const seen = new Map<string, string>();
+  let finished = false;
+  void done.finally(() => (finished = true));
+  while (!finished) {
+    for (const t of await api.list({ env })) {
+      const key = `${t.status}|${t.health}|${t.reason}`;
+      if (seen.get(t.id) !== key) {
+        seen.set(t.id, key);
+        write(describe(t));
+      }
+    }
+    await Promise.race([done, sleep(150)]);
+  }
+}
+
+function report(r: EnvReport): string {
+  if (r.ready) return `${r.env} is ready\n`;
+  const c = r.culprit;
+  let text = r.timedOut ? `${r.env} is not ready after the timeout` : `${r.env} did not come up`;
+  if (c) {
+    text += `: ${c.name ?? c.id} (${c.id}) ${c.status}: ${c.reason}`;
+    if (c.lastLines.length > 0) text += `\nlast lines of ${c.name ?? c.id}:\n${c.lastLines.map((l) => `  ${l}`).join('\n')}`;
+  }
+  return `${text}\n`;
+}
+
+export async function orchestrate(ctx: Context, name: string, flags: OrchestrateFlags): Promise<number> {
+  const input = buildOrchestrateInput(name, flags);
+  const api = await ctx.api();
+  const tasks = await api.orchestrate(input);
+  const env = tasks[0]?.env ?? name;
+  if (!flags.waitHealthy) {
+    if (ctx.json) printJson(tasks);
+    else for (const t of tasks) process.stdout.write(`${describe(t)}\n`);
+    return 0;
+  }
+  const waiting = api.waitEnv(env, flags.timeout);
+  if (!ctx.json) await progress(api, env, waiting, (line) => process.stderr.write(`${line}\n`));
+  const result = await waiting;
+  if (ctx.json) printJson(result);
+  else if (result.ready) process.stdout.write(report(result));
+  else process.stderr.write(`corral: ${report(result)}`);
+  return result.ready ? 0 : 1;
+}
+
+export async function down(ctx: Context, name: string | undefined, flags: { file?: string; grace?: string }): Promise<number> {
+  const api = await ctx.api();
+  let env = name;
+  if (!env) {
+    const live = [...new Set((await api.list()).filter((t) => t.env && !FINAL.includes(t.status)).map((t) => t.env!))];
+    if (live.length === 1) env = live[0];
+    else if (live.length === 0) throw usageError('no environment is up');
+    else throw usageError(`several environments are up (${live.join(', ')}): name one`);
+  }
+  const stopped = await api.down(env!, flags.grace !== undefined ? { grace: flags.grace } : {});
+  if (ctx.json) printJson(stopped);
+  else for (const t of stopped) process.stdout.write(`${describe(t)}\n`);
+  return 0;
+}
+
+// ---- up: orchestrate, then attach ------------------------------------------------------
+
+const PALETTE = [36, 33, 35, 32, 34, 91, 96, 93, 95, 92];
+
+export async function up(ctx: Context, flags: { file?: string; name?: string }): Promise<number> {
+  const input = buildOrchestrateInput(flags.name, { ...(flags.file ? { file: flags.file } : {}) });
+  const api = await ctx.api();
+  const tasks = await api.orchestrate(input);
+  const env = tasks[0]?.env ?? flags.name ?? basename(input.file ?? 'env');
+  const color = process.stdout.isTTY && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
+  const width = Math.max(...tasks.map((t) => (t.name ?? t.id).length));
+  const prefixOf = new Map(
+    tasks.map((t, i) => {
+      const label = (t.name ?? t.id).padEnd(width);
+      return [t.id, color ? `\u001b[${PALETTE[i % PALETTE.length]}m${label} |\u001b[0m ` : `${label} | `];
+    }),
+  );
+  const say = (line: string) => process.stdout.write(color ? `\u001b[2m${line}\u001b[0m\n` : `${line}\n`);
+  say(`corral: ${env} is starting (${tasks.length} tasks); Ctrl-C stops it in order`);
+
+  let interrupts = 0;
+  let stopping: Promise<unknown> | null = null;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts === 1) {
+      say(`corral: stopping ${env} (Ctrl-C again to kill at once)`);
+      stopping = api.down(env);
+    } else if (interrupts === 2) {
+      say('corral: killing');
+      stopping = api.down(env, { signal: 'SIGKILL', grace: 0 });
+    }
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  process.on('SIGHUP', onSigint);
+
+  const partial = new Map<string, string>();
+  const seen = new Map<string, string>();
+  const flush = (id: string, stream: string, text: string, final = false) => {
+    const key = `${id}:${stream}`;
+    const lines = ((partial.get(key) ?? '') + text).split('\n');
+    partial.set(key, final ? '' : lines.pop()!);
+    if (final && lines[lines.length - 1] === '') lines.pop();
+    for (const line of lines) process.stdout.write(`${prefixOf.get(id)}${line}\n`);
+  };
+
+  for (;;) {
+    const list = await api.list({ env });
+    for (const t of list) {
+      const key = `${t.status}|${t.health}`;
+      if (seen.get(t.id) !== key) {
+        seen.set(t.id, key);
+        const waitingFor = t.status === 'waiting' ? ` for ${t.dependsOn.join(', ')}` : '';
+        say(`${(t.name ?? t.id).padEnd(width)} | ${t.status}${waitingFor}${t.healthReason && t.healthReason !== 'unknown' ? ` · ${t.healthReason}` : ''}${t.reason ? ` (${t.reason})` : ''}`);
+      }
+      const page = await api.read({ ref: t.id, newAs: 'up', stream: 'both' });
+      if (page.stdout?.data) flush(t.id, 'stdout', page.stdout.data);
+      if (page.stderr?.data) flush(t.id, 'stderr', page.stderr.data);
+    }
+    if (list.every((t) => FINAL.includes(t.status))) {
+      for (const t of list) {
+        flush(t.id, 'stdout', '', true);
+        flush(t.id, 'stderr', '', true);
+      }
+      if (stopping) await stopping;
+      say(`corral: ${env} is down`);
+      process.off('SIGINT', onSigint);
+      return interrupts > 0 || list.every((t) => t.status === 'completed') ? 0 : 1;
+    }
+    await sleep(100);
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * One round of a task's health probes. http/tcp/file/socket go through wait-on (loaded
+ * only when a task has such a check: it is heavy); exec runs a command; log looks for a
+ * regex in what the task wrote since it started.
+ */
+import { closeSync, openSync, readSync } from 'node:fs';
+import { describeProbe, type HealthProbe } from '../../machines/policies/health.js';
+
+export interface ProbeContext {
+  cwd: string;
+  env: Record<string, string>;
+  timeoutMs: number;
+  /** The task's log files and the offsets its current run started at. */
+  logs: { path: string; from: number }[];
+}
+
+type WaitOn = (options: Record<string, unknown>) => Promise<void>;
+let waitOnModule: Promise<WaitOn> | null = null;
+const loadWaitOn = () => (waitOnModule ??= import('wait-on').then((m) => m.default as unknown as WaitOn));
+
+function resourceOf(probe: HealthProbe): string | null {
+  switch (probe.kind) {
+    case 'http':
+      // GET, not HEAD: many dev servers answer HEAD with 404 or 405.
+      return probe.url.replace(/^http(s?):/i, 'http$1-get:');
+    case 'tcp':
+      return `tcp:${probe.host}:${probe.port}`;
+    case 'file':
+      return `file:${probe.path}`;
+    case 'socket':
+      return `socket:${probe.path}`;
+    default:
+      return null;
+  }
+}
+
+/** Log probes remember how far they have read, and stay passed once the line was seen. */
+export class LogProbe {
+  private readonly regex: RegExp;
+  private seen = false;
+  private carry = '';
+  private readonly offsets: number[];
+
+  constructor(
+    pattern: string,
+    private readonly logs: { path: string; from: number }[],
+  ) {
+    this.regex = new RegExp(pattern);
+    this.offsets = logs.map((l) => l.from);
+  }
+
+  check(): boolean {
+    if (this.seen) return true;
+    const buf = Buffer.allocUnsafe(64 * 1024);
+    this.logs.forEach((log, i) => {
+      let fd: number;
+      try {
+        fd = openSync(log.path, 'r');
+      } catch {
+        return;
+      }
+      try {
+        for (;;) {
+          const n = readSync(fd, buf, 0, buf.length, this.offsets[i]!);
+          if (n === 0) break;
+          this.offsets[i]! += n;
+          const lines = (this.carry + buf.toString('utf8', 0, n)).split('\n');
+          this.carry = lines.pop() ?? '';
+          if (lines.some((line) => this.regex.test(line))) this.seen = true;
+        }
+      } finally {
+        closeSync(fd);
+      }
+    });
+    if (!this.seen && this.carry && this.regex.test(this.carry)) this.seen = true;
+    return this.seen;
+  }
+}
+
+/** Runs every probe; resolves with null when all pass, else the first failure's reason. */
+export async function runProbes(probes: HealthProbe[], ctx: ProbeContext, logProbes: Map<HealthProbe, LogProbe>): Promise<string | null> {
+  const failures = await Promise.all(probes.map((probe) => runProbe(probe, ctx, logProbes)));
+  return failures.find((f) => f !== null) ?? null;
+}
+
+async function runProbe(probe: HealthProbe, ctx: ProbeContext, logProbes: Map<HealthProbe, LogProbe>): Promise<string | null> {
+  if (probe.kind === 'log') {
+    let lp = logProbes.get(probe);
+    if (!lp) logProbes.set(probe, (lp = new LogProbe(probe.pattern, ctx.logs)));
+    return lp.check() ? null : `no line matching /${probe.pattern}/ yet`;
+  }
+  if (probe.kind === 'exec') {
+    const { execa } = await import('execa');
+    const result = await execa('/bin/sh', ['-c', probe.command], {
+      cwd: ctx.cwd,
+      env: ctx.env,
+      extendEnv: false,
+      timeout: ctx.timeoutMs,
+      reject: false,
+      stdin: 'ignore',
+      stdout: 'ignore',
+      stderr: 'pipe',
+      maxBuffer: 4096,
+    });
+    if (result.exitCode === 0) return null;
+    if (result.timedOut) return `${probe.command}: no answer in ${ctx.timeoutMs}ms`;
+    const err = String(result.stderr ?? '').trim().split('\n').pop();
+    return `${probe.command}: exit ${result.exitCode ?? result.signal}${err ? ` (${err.slice(0, 120)})` : ''}`;
+  }
+  const resource = resourceOf(probe)!;
+  const waitOn = await loadWaitOn();
+  try {
+    await waitOn({
+      resources: [resource],
+      timeout: ctx.timeoutMs,
+      interval: 50,
+      window: 0,
+      tcpTimeout: ctx.timeoutMs,
+      httpTimeout: ctx.timeoutMs,
+      validateStatus: (status: number) => status >= 200 && status < 300,
+    });
+    return null;
+  } catch (error) {
+    const message = (error as Error).message ?? String(error);
+    return message.startsWith('Timed out') ? `${describeProbe(probe)}: not ready within ${ctx.timeoutMs}ms` : `${describeProbe(probe)}: ${message}`;
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * Starts waiting tasks when their dependencies are met, and fails them (with the reason)
+ * when a dependency can never meet its condition or a wait outlives its timeout. It reacts
+ * to every task change, so a dependent starts in the same turn its dependency turns healthy.
+ */
+import { judgeEdge, type DependencyEdge } from '../../machines/policies/dependencies.js';
+import { formatDuration } from '../../machines/duration.js';
+import type { TaskRecord } from '../../machines/task.types.js';
+import type { TaskEvent } from '../../machines/task.machine.js';
+
+export interface DependencyHost {
+  records(): TaskRecord[];
+  send(id: string, event: TaskEvent): void;
+}
+
+export class DependencyCoordinator {
+  private readonly timers = new Map<string, NodeJS.Timeout[]>();
+
+  constructor(private readonly host: DependencyHost) {}
+
+  /** A task entered `waiting`: check it now, and arm the timeout of each edge. */
+  track(record: TaskRecord): void {
+    const timers = record.dependsOn.map((edge) =>
+      setTimeout(() => this.timeout(record.id, edge), edge.timeoutMs),
+    );
+    this.timers.set(record.id, timers);
+    this.evaluate(record.env);
+  }
+
+  /** Some task changed: look at the waiting tasks of its environment. */
+  evaluate(env: string | null): void {
+    if (env === null) return;
+    const records = this.host.records().filter((r) => r.env === env);
+    const byName = new Map(records.map((r) => [r.name, r]));
+    for (const waiting of records) {
+      if (waiting.status !== 'waiting' || !this.timers.has(waiting.id)) continue;
+      let allMet = true;
+      for (const edge of waiting.dependsOn) {
+        const dep = byName.get(edge.on);
+        if (!dep) {
+          this.fail(waiting.id, `dependency ${edge.on} is gone`);
+          allMet = false;
+          break;
+        }
+        const verdict = judgeEdge(edge, {
+          status: dep.status,
+          health: dep.health?.status ?? null,
+          reason: dep.reason,
+          everStarted: dep.startedAt !== null,
+        });
+        if (verdict.met) continue;
+        allMet = false;
+        if (verdict.never) {
+          this.fail(waiting.id, verdict.reason);
+          break;
+        }
+      }
+      if (allMet && this.timers.has(waiting.id)) {
+        this.forget(waiting.id);
+        this.host.send(waiting.id, { type: 'DEPENDENCIES_READY' });
+      }
+    }
+  }
+
+  forget(id: string): void {
+    for (const t of this.timers.get(id) ?? []) clearTimeout(t);
+    this.timers.delete(id);
+  }
+
+  close(): void {
+    for (const id of [...this.timers.keys()]) this.forget(id);
+  }
+
+  private fail(id: string, reason: string): void {
+    this.forget(id);
+    this.host.send(id, { type: 'DEPENDENCY_FAILED', reason, at: Date.now() });
+  }
+
+  private timeout(id: string, edge: DependencyEdge): void {
+    if (!this.timers.has(id)) return;
+    this.fail(id, `dependency ${edge.on} not ${edge.condition} after ${formatDuration(edge.timeoutMs)}`);
+  }
+}
