@@ -1,0 +1,14 @@
+#!/bin/sh
+# Installs what the test suite drives besides node: tmux (terminal tests) and python3
+# (the example environment's web server). A no-op when they are already there.
+missing=""
+command -v tmux >/dev/null 2>&1 || missing="$missing tmux"
+command -v python3 >/dev/null 2>&1 || missing="$missing python3"
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "installing:$missing"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+else
+  echo "the tests need:$missing (install them, e.g. with apt-get install$missing)" >&2
+  exit 1
+fi

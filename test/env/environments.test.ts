@@ -1,0 +1,203 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cleanupHome, cli, cliJson, FIXTURES, makeHome, processesOf, waitFor } from '../helpers.js';
+
+let home: string;
+beforeEach(() => {
+  home = makeHome();
+});
+afterEach(async () => {
+  await cleanupHome(home);
+});
+
+const svc = join(FIXTURES, 'svc.js');
+
+function envFile(yaml: string): string {
+  const file = join(home, 'corral.yaml');
+  writeFileSync(file, yaml);
+  return file;
+}
+
+function events(file: string): { name: string; what: string; at: number }[] {
+  return readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => {
+      const [name, what, at] = l.split(' ');
+      return { name: name!, what: what!, at: Number(at) };
+    });
+}
+
+describe('environments', () => {
+  it('starts in dependency order, independent tasks at once, and stops in reverse order', async () => {
+    const ev = join(home, 'events');
+    const file = envFile(`
+name: order
+env: { EVENTS: "${ev}" }
+tasks:
+  db:
+    command: node ${svc} db
+    env: { READY_MS: "300" }
+    health: { log: "db ready", interval: 50ms }
+  cache:
+    command: node ${svc} cache
+  api:
+    command: node ${svc} api
+    env: { READY_MS: "100" }
+    depends_on: [db, cache]
+    health: { log: "api ready", interval: 50ms }
+  web:
+    command: node ${svc} web
+    depends_on: { api: healthy }
+`);
+    const up = await cli(home, ['orchestrate', '-f', file, '--wait-healthy', '--timeout', '20s']);
+    expect(up.code, up.stderr).toBe(0);
+    expect(up.stdout).toBe('order is ready\n');
+    // "running" means spawned: the program's own first line may come a moment later.
+    await waitFor(() => events(ev).filter((e) => e.what === 'start').length === 4, 'four starts');
+    const started = Object.fromEntries(events(ev).filter((e) => e.what === 'start').map((e) => [e.name, e.at]));
+    const readyAt = async (id: string) => (await cliJson(home, ['status', id])).startedAt;
+    expect(Object.keys(started).sort()).toEqual(['api', 'cache', 'db', 'web']);
+    // db and cache start together; api waits for db's 300 ms to readiness; web for api's.
+    expect(Math.abs(started.db! - started.cache!)).toBeLessThan(250);
+    expect(started.api! - started.db!).toBeGreaterThanOrEqual(300);
+    expect(started.web! - started.api!).toBeGreaterThanOrEqual(100);
+    expect(await readyAt('web')).toBeTruthy();
+
+    const tasks = await cliJson<any[]>(home, ['ls', '--env', 'order']);
+    expect(tasks.map((t) => [t.name, t.status, t.health])).toEqual([
+      ['db', 'running', 'healthy'],
+      ['cache', 'running', null],
+      ['api', 'running', 'healthy'],
+      ['web', 'running', null],
+    ]);
+    expect(tasks[2].dependsOn).toEqual(['db:healthy', 'cache:started']);
+
+    const down = await cli(home, ['down', 'order']);
+    expect(down.code, down.stderr).toBe(0);
+    const stops = events(ev).filter((e) => e.what === 'stop');
+    const at = Object.fromEntries(stops.map((e) => [e.name, e.at]));
+    expect(Object.keys(at).sort()).toEqual(['api', 'cache', 'db', 'web']);
+    expect(at.web!).toBeLessThanOrEqual(at.api!);
+    expect(at.api!).toBeLessThanOrEqual(at.db!);
+    expect(at.api!).toBeLessThanOrEqual(at.cache!);
+    for (const t of await cliJson<any[]>(home, ['ls'])) expect(t.status).toBe('killed');
+  });
+
+  it('gates dependents on a one-shot step, and fails them with the reason when it fails', async () => {
+    const file = envFile(`
+name: steps
+tasks:
+  migrate:
+    command: sh -c 'echo migrating; exit 1'
+    background: false
+  api:
+    command: node ${svc} api
+    depends_on: [migrate]
+  web:
+    command: node ${svc} web
+    depends_on: [api]
+`);
+    const r = await cli(home, ['orchestrate', '-f', file, '--wait-healthy', '--timeout', '20s']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/steps did not come up: migrate \(bash_1\) failed: exit 1/);
+    expect(r.stderr).toMatch(/last lines of migrate:\n {2}migrating/);
+    await waitFor(async () => (await cliJson<any[]>(home, ['ls'])).every((t) => ['failed', 'completed', 'killed'].includes(t.status)), 'all final');
+    const tasks = await cliJson<any[]>(home, ['ls']);
+    expect(tasks.map((t) => [t.name, t.status, t.reason])).toEqual([
+      ['migrate', 'failed', 'exit 1'],
+      ['api', 'failed', 'dependency migrate failed: exit 1'],
+      ['web', 'failed', 'dependency api failed: dependency migrate failed: exit 1'],
+    ]);
+    expect(tasks[1].pid).toBeNull();
+  });
+
+  it('runs dependents once a one-shot step succeeded', async () => {
+    const ev = join(home, 'events');
+    const file = envFile(`
+name: steps
+env: { EVENTS: "${ev}" }
+tasks:
+  migrate:
+    command: node ${svc} migrate
+    env: { EXIT_MS: "200", EXIT_CODE: "0" }
+    background: false
+  api:
+    command: node ${svc} api
+    depends_on: [migrate]
+`);
+    const r = await cli(home, ['orchestrate', '-f', file, '--wait-healthy', '--timeout', '20s']);
+    expect(r.code, r.stderr).toBe(0);
+    const e = events(ev);
+    const migrateEnd = (await cliJson(home, ['status', 'migrate'])).endedAt;
+    const apiStart = e.find((x) => x.name === 'api')!.at;
+    expect(apiStart).toBeGreaterThanOrEqual(Date.parse(migrateEnd) - 5);
+  });
+
+  it('fails --wait-healthy naming the task whose check never passes', async () => {
+    const file = envFile(`
+name: sick
+tasks:
+  api:
+    command: node ${svc} api
+    health: { tcp: "127.0.0.1:9", interval: 100ms, timeout: 100ms, retries: 2 }
+`);
+    const r = await cli(home, ['orchestrate', '-f', file, '--wait-healthy', '--timeout', '2s']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/sick is not ready after the timeout: api \(bash_1\) running: unhealthy \(\d+ failures: tcp:127.0.0.1:9/);
+    const [t] = await cliJson<any[]>(home, ['ls']);
+    expect(t.healthReason).toMatch(/^unhealthy \(\d+ failures/);
+  });
+
+  it('fails a dependent whose wait outlives its timeout', async () => {
+    const file = envFile(`
+name: slow
+tasks:
+  db:
+    command: node ${svc} db
+    health: { log: "never printed", interval: 50ms }
+  api:
+    command: node ${svc} api
+    depends_on: { db: { condition: healthy, timeout: 400ms } }
+`);
+    await cli(home, ['orchestrate', '-f', file]);
+    const api = await waitFor(async () => {
+      const t = await cliJson(home, ['status', 'api']);
+      return t.status === 'failed' ? t : null;
+    }, 'api to fail');
+    expect(api.reason).toBe('dependency db not healthy after 400ms');
+  });
+
+  it('refuses a bad file with file:line:col and starts nothing', async () => {
+    const file = envFile(`
+name: bad
+tasks:
+  api:
+    command: node ${svc} api
+    depends_on: [web]
+  web:
+    command: node ${svc} web
+    depends_on: [api]
+`);
+    const r = await cli(home, ['orchestrate', '-f', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`corral: ${file}:6:18: api dependency cycle: api -> web -> api\n`);
+    expect(await cliJson(home, ['ls'])).toEqual([]);
+    expect(processesOf(home).length).toBe(1); // the daemon only
+  });
+
+  it('builds an ad-hoc environment from --background commands', async () => {
+    const r = await cli(home, ['orchestrate', 'adhoc', '--background', `node ${svc} one`, '--health', 'log:one ready', '--background', `node ${svc} two`, '--wait-healthy', '--timeout', '10s']);
+    expect(r.code, r.stderr).toBe(0);
+    const tasks = await cliJson<any[]>(home, ['ls', '--env', 'adhoc']);
+    expect(tasks.map((t) => [t.env, t.status, t.health])).toEqual([
+      ['adhoc', 'running', 'healthy'],
+      ['adhoc', 'running', null],
+    ]);
+    const again = await cli(home, ['orchestrate', 'adhoc', '--background', 'sleep 1']);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/environment adhoc is already up/);
+    expect((await cli(home, ['down'])).code).toBe(0);
+  });
+});

@@ -1,0 +1,60 @@
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cleanupHome, CLI, cliJson, FIXTURES, makeHome, processesOf, waitFor } from '../helpers.js';
+
+let home: string;
+let session: string;
+beforeEach(() => {
+  home = makeHome();
+  session = `corral-up-${process.pid}-${Date.now()}`;
+});
+afterEach(async () => {
+  try {
+    execFileSync('tmux', ['kill-session', '-t', session], { stdio: 'ignore' });
+  } catch {
+    // already gone
+  }
+  await cleanupHome(home);
+});
+
+const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });
+const screen = () => tmux('capture-pane', '-p', '-J', '-S', '-200', '-t', session);
+
+describe('corral up in a terminal', () => {
+  it('streams prefixed output, and Ctrl-C brings everything down in order, leaving nothing', async () => {
+    const svc = join(FIXTURES, 'svc.js');
+    const file = join(home, 'corral.yaml');
+    writeFileSync(
+      file,
+      `name: term
+tasks:
+  db:
+    command: node ${svc} db
+    env: { READY_MS: "600" }
+    health: { log: "db ready", interval: 50ms }
+  api:
+    command: node ${svc} api
+    depends_on: [db]
+`,
+    );
+    tmux('new-session', '-d', '-s', session, '-x', '150', '-y', '50', `env CORRAL_HOME=${home} NO_COLOR=1 node ${CLI} up -f ${file}; echo "up exited $?"; sleep 30`);
+    await waitFor(() => /api \| api ready/.test(screen()), 'api output on screen', 15_000);
+    const shown = screen();
+    expect(shown).toMatch(/corral: term is starting \(2 tasks\)/);
+    expect(shown).toMatch(/api \| waiting for db:healthy/);
+    expect(shown).toMatch(/db {2}\| db ready/);
+    const pids = (await cliJson<any[]>(home, ['ls'])).map((t) => t.pid);
+
+    tmux('send-keys', '-t', session, 'C-c');
+    await waitFor(() => /up exited 0/.test(screen()), 'up to exit', 15_000);
+    expect(screen()).toMatch(/corral: term is down/);
+    const tasks = await cliJson<any[]>(home, ['ls']);
+    expect(tasks.map((t) => t.status)).toEqual(['killed', 'killed']);
+    // The daemon is the only process of the home left: no task, no child of a task.
+    const left = processesOf(home).filter((pid) => pids.includes(pid));
+    expect(left).toEqual([]);
+    expect(processesOf(home).length).toBe(1);
+  });
+});
