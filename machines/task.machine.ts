@@ -26,14 +26,20 @@ export type ProcessReport =
   /** The command ended. `random` in [0,1) feeds the restart jitter; `note` explains an unknown status. */
   | { type: 'EXITED'; exitCode: number | null; signal: string | null; at: number; random: number; note?: string }
   /** After WATCH_TREE: no process of the task is left, the monitor included. */
-  | { type: 'TREE_EMPTY'; at: number }
+  | { type: 'TREE_EMPTY'; at: number; random: number }
   /** From the health actor: the readiness changed. */
   | { type: 'HEALTH'; health: HealthState; at: number };
 
 /** What the supervisor sends. */
 export type TaskControl =
-  | { type: 'STOP'; signal?: string; graceMs?: number; at: number }
+  /**
+   * Stop the task. `reason` says why when it is not the user (`memory 612 MB over limit 500 MB`);
+   * `restart` lets the restart policy start it again afterwards (a limit, not a user's stop).
+   */
+  | { type: 'STOP'; signal?: string; graceMs?: number; at: number; reason?: string; restart?: boolean }
   | { type: 'DEQUEUE' }
+  /** New policies for a live task (`monitor --restart-on-failure`, alert rules): they apply from now on. */
+  | { type: 'UPDATE_SPEC'; spec: TaskSpec }
   | { type: 'DEPENDENCIES_READY' }
   | { type: 'DEPENDENCY_FAILED'; reason: string; at: number };
 
@@ -76,7 +82,7 @@ export interface TaskContext extends ExitInfo {
   history: RestartHistory;
   restartDelayMs: number;
   restartAt: number | null;
-  stop: { signal: string; graceMs: number; escalated: boolean } | null;
+  stop: { signal: string; graceMs: number; escalated: boolean; reason: string | null; restart: boolean } | null;
   health: HealthState | null;
   startIn: 'now' | 'queued' | 'waiting';
 }
@@ -94,6 +100,17 @@ function restartDecision(context: TaskContext, event: ExitedEvent) {
   return decideRestart(
     context.spec.restart,
     event,
+    { startedAt: context.startedAt ?? event.at, endedAt: event.at },
+    context.history,
+    event.random,
+  );
+}
+
+/** After a limit stopped the task: a failure, as far as the restart policy is concerned. */
+function limitDecision(context: TaskContext, event: Extract<ProcessReport, { type: 'TREE_EMPTY' }>) {
+  return decideRestart(
+    context.spec.restart,
+    { exitCode: null, signal: context.signal ?? 'SIGKILL' },
     { startedAt: context.startedAt ?? event.at, endedAt: event.at },
     context.history,
     event.random,
@@ -125,6 +142,8 @@ export const taskMachine = setup({
     adopting: ({ context }) => context.adopt !== null,
     restarts: ({ context, event }) => restartDecision(context, event as ExitedEvent).restart,
     succeeded: ({ context, event }) => isSuccess(context.spec.restart, event as ExitedEvent),
+    restartsAfterLimit: ({ context, event }) =>
+      context.stop?.restart === true && limitDecision(context, event as Extract<ProcessReport, { type: 'TREE_EMPTY' }>).restart,
   },
 }).createMachine({
   id: 'task',
@@ -147,6 +166,9 @@ export const taskMachine = setup({
     startIn: input.queued ? 'queued' : input.waitForDependencies ? 'waiting' : 'now',
   }),
   initial: 'init',
+  on: {
+    UPDATE_SPEC: { actions: assign(({ event }) => ({ spec: event.spec })) },
+  },
   states: {
     init: {
       always: [
@@ -241,13 +263,34 @@ export const taskMachine = setup({
           },
           on: {
             EXITED: { actions: assign(({ event }) => recordExit(event)) },
-            TREE_EMPTY: {
-              target: '#task.killed',
-              actions: assign(({ context, event }) => ({
-                endedAt: context.endedAt ?? event.at,
-                reason: describeStop(context),
-              })),
-            },
+            TREE_EMPTY: [
+              {
+                // A limit stopped it, and the policy restarts failures: it counts as one.
+                guard: 'restartsAfterLimit',
+                target: '#task.restarting',
+                actions: assign(({ context, event }) => {
+                  const decision = limitDecision(context, event);
+                  if (!decision.restart) return {};
+                  const restarts = context.restarts + 1;
+                  return {
+                    endedAt: context.endedAt ?? event.at,
+                    adopt: null,
+                    restarts,
+                    history: decision.history,
+                    restartDelayMs: decision.delayMs,
+                    restartAt: event.at + decision.delayMs,
+                    reason: `${context.stop!.reason}; restarting in ${formatDuration(decision.delayMs)} (restart ${restarts}/${context.spec.restart.maxRestarts})`,
+                  };
+                }),
+              },
+              {
+                target: '#task.killed',
+                actions: assign(({ context, event }) => ({
+                  endedAt: context.endedAt ?? event.at,
+                  reason: context.stop?.reason ? `${context.stop.reason} (${describeStop(context)})` : describeStop(context),
+                })),
+              },
+            ],
           },
         },
       },
@@ -261,6 +304,8 @@ export const taskMachine = setup({
               signal: event.signal ?? context.spec.stopSignal,
               graceMs: event.graceMs ?? context.spec.graceMs,
               escalated: false,
+              reason: event.reason ?? null,
+              restart: event.restart ?? false,
             },
           })),
         },

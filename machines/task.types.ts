@@ -4,6 +4,7 @@
  */
 import type { DependencyEdge } from './policies/dependencies.js';
 import type { HealthSpec, HealthState } from './policies/health.js';
+import type { IoPriority, Limits } from './policies/limits.js';
 
 export type { HealthSpec, HealthState };
 
@@ -50,6 +51,12 @@ export interface TaskSpec {
   health: HealthSpec | null;
   /** `combined` sends stderr into stdout.log, for exact interleaving. */
   output: 'separate' | 'combined';
+  /** Scheduling priority of every process of the task (-20..19), null = inherited. */
+  nice: number | null;
+  ionice: IoPriority | null;
+  limits: Limits;
+  /** Output lines matching this regex raise alerts (`monitor`, `status`). */
+  alertOn: string | null;
 }
 
 /** What identifies one running instance of a task, enough to find it again after a daemon restart. */

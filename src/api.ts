@@ -49,6 +49,22 @@ export interface RunInput {
   grace?: string | number;
   /** Health probes in short form: `tcp:6390`, `http://…`, `log:ready`, `exec:CMD`, `file:PATH`. */
   health?: string[];
+  backoff?: string | number;
+  maxBackoff?: string | number;
+  minUptime?: string | number;
+  restartWindow?: string | number;
+  successExitCodes?: number[];
+  nice?: number;
+  /** `idle`, `best-effort[:0-7]`, `realtime[:0-7]`. */
+  ionice?: string;
+  /** `500M`, `2G`. */
+  maxMemory?: string;
+  /** Longest run time. */
+  timeout?: string | number;
+  /** No output for this long raises an alert (or stops, with idleAction 'stop'). */
+  idle?: string | number;
+  idleAction?: 'alert' | 'stop';
+  alertOn?: string;
 }
 
 export interface InlineTask {
@@ -139,6 +155,34 @@ export interface DaemonStatus {
   version: string;
 }
 
+export interface TaskDetails extends TaskView {
+  restartPolicy: string;
+  maxRestarts: number;
+  stopSignal: string;
+  graceMs: number;
+  nice: number | null;
+  ionice: string | null;
+  limits: { memoryBytes: number | null; timeoutMs: number | null; idleMs: number | null; idleAction: 'alert' | 'stop' };
+  alertOn: string | null;
+  healthChecks: string[];
+  peakMemoryBytes: number | null;
+  /** Recent CPU and memory samples of the whole tree, oldest first. */
+  samples: { at: number; cpuPercent: number; memoryBytes: number }[];
+  alerts: { at: string; stream: string; line: string }[];
+}
+
+export type CorralEvent =
+  | { seq: number; at: string; type: 'state'; id: string; name: string | null; env: string | null; status: string; reason: string | null }
+  | { seq: number; at: string; type: 'alert'; id: string; name: string | null; env: string | null; stream: string; line: string; rule: string };
+
+export interface MonitorInput {
+  ids?: string[];
+  env?: string;
+  alertOn?: string;
+  restartOnFailure?: boolean;
+  checkInterval?: string | number;
+}
+
 export interface SupervisorApi {
   run(input: RunInput): Promise<TaskView>;
   list(filter?: { env?: string }): Promise<TaskView[]>;
@@ -146,6 +190,9 @@ export interface SupervisorApi {
   waitEnv(env: string, timeout?: string | number): Promise<EnvReport>;
   down(env: string, options?: { signal?: string; grace?: string | number }): Promise<TaskView[]>;
   get(ref: string): Promise<TaskView>;
+  describe(ref: string): Promise<TaskDetails>;
+  monitor(input: MonitorInput): Promise<{ tasks: TaskView[]; last: number }>;
+  eventsSince(since: number, timeoutMs: number, filter?: { ids?: string[]; env?: string }): Promise<{ events: CorralEvent[]; last: number }>;
   read(input: ReadInput): Promise<ReadResult>;
   wait(ref: string, until: WaitUntil, timeout?: string | number): Promise<WaitResult>;
   kill(input: KillInput): Promise<TaskView[]>;

@@ -83,7 +83,7 @@ export function createProcessActor(deps: ProcessActorDeps) {
       if (ended && members.length === 0) {
         unwatchTree?.();
         unwatchTree = null;
-        send({ type: 'TREE_EMPTY', at: Date.now() });
+        send({ type: 'TREE_EMPTY', at: Date.now(), random: Math.random() });
       }
     };
 
@@ -124,6 +124,7 @@ export function createProcessActor(deps: ProcessActorDeps) {
         exitFile,
         umask: deps.taskUmask.toString(8).padStart(3, '0'),
         combined: spec.output === 'combined',
+        priority: { nice: spec.nice, ionice: spec.ionice },
       });
       monitored.commandPid.then(
         (pid) => {

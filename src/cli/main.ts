@@ -54,9 +54,21 @@ export function buildProgram(): Command {
     .option('--max-restarts <n>', 'restarts allowed within the window (default 5)')
     .option('--stop-signal <signal>', 'signal sent first on stop (default SIGTERM)')
     .option('--grace <duration>', 'time between the stop signal and SIGKILL (default 5s)')
+    .option('--backoff <duration>', 'first restart delay, doubling each time (default 1s)')
+    .option('--max-backoff <duration>', 'longest restart delay (default 30s)')
+    .option('--min-uptime <duration>', 'running this long resets the backoff (default 10s)')
+    .option('--restart-window <duration>', 'window that --max-restarts counts in (default 60s)')
+    .option('--success-exit-codes <codes>', 'exit codes that count as success, comma-separated (default 0)')
+    .option('--nice <n>', 'run every process of the task at this nice level (-20..19)')
+    .option('--ionice <class>', 'I/O class: idle, best-effort[:0-7] or realtime[:0-7]')
+    .option('--max-memory <size>', 'tree RSS limit (500M, 2G): over it the task is stopped (and restarted if its policy says so)')
+    .option('--timeout <duration>', 'longest run time; then the task is stopped')
+    .option('--idle <duration>', 'no output for this long raises an alert (or stops it, with --idle-action stop)')
+    .addOption(new Option('--idle-action <action>', 'what --idle does').choices(['alert', 'stop']))
+    .option('--alert-on <regex>', 'output lines matching this raise alerts (see monitor, status)')
     .option('--health <check>', 'a health check: http://…, tcp:HOST:PORT, log:REGEX, exec:CMD, file:PATH (repeatable; all must pass)', collect)
     .option('--wait-healthy', 'return once the task is ready; exit 1 if it is not')
-    .option('--timeout <duration>', 'with --wait-healthy: how long to wait (default 5m)')
+    .option('--wait-timeout <duration>', 'with --wait-healthy: how long to wait (default 5m)')
     .passThroughOptions()
     .action(act(async () => (await import('./commands/run.js')).run));
 
@@ -65,6 +77,16 @@ export function buildProgram(): Command {
     .option('--all', 'every task (the default; kept for scripts)')
     .option('--env <name>', 'only the tasks of this environment')
     .action(act(async () => (await import('./commands/list.js')).list));
+
+  common(program.command('monitor'))
+    .description('watch tasks: print state changes, exits, restarts and alerts as they happen')
+    .argument('[ids...]', 'task ids or names (default: every task)')
+    .option('--env <name>', 'the tasks of this environment')
+    .option('--alert-on <regex>', 'alert on new output lines that match (kept by the daemon)')
+    .option('--restart-on-failure', 'set the on-failure restart policy on the watched tasks (kept by the daemon)')
+    .option('--check-interval <duration>', 'how often CPU and memory are sampled (default 2s)')
+    .option('--for <duration>', 'stop watching after this long (default: until Ctrl-C)')
+    .action(act(async () => (await import('./commands/monitor.js')).monitor));
 
   common(program.command('orchestrate'))
     .description('start an environment in the background (from an env file, or --background commands)')

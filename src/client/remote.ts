@@ -1,5 +1,8 @@
 /** The SupervisorApi over the daemon's socket: what the CLI, the MCP server and the UI use. */
 import type {
+  CorralEvent,
+  MonitorInput,
+  TaskDetails,
   DaemonStatus,
   EnvReport,
   OrchestrateInput,
@@ -34,6 +37,15 @@ export class RemoteSupervisor implements SupervisorApi {
   }
   get(ref: string): Promise<TaskView> {
     return this.rpc.call('get', { ref });
+  }
+  describe(ref: string): Promise<TaskDetails> {
+    return this.rpc.call('describe', { ref });
+  }
+  monitor(input: MonitorInput): Promise<{ tasks: TaskView[]; last: number }> {
+    return this.rpc.call('monitor', input);
+  }
+  eventsSince(since: number, timeoutMs: number, filter: { ids?: string[]; env?: string } = {}): Promise<{ events: CorralEvent[]; last: number }> {
+    return this.rpc.call('events', { since, timeoutMs, ...filter });
   }
   read(input: ReadInput): Promise<ReadResult> {
     return this.rpc.call('read', input);

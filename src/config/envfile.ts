@@ -16,6 +16,7 @@ import {
   type DependencyEdge,
 } from '../../machines/policies/dependencies.js';
 import { checkRegex, healthDefaults, HealthSpecError, tcpProbe, type HealthProbe, type HealthSpec } from '../../machines/policies/health.js';
+import { LimitError, NO_LIMITS, parseBytes, parseIonice, parseNice, type IoPriority, type Limits } from '../../machines/policies/limits.js';
 import { normalizeSignal, SignalError } from '../../machines/signals.js';
 import type { RestartPolicy } from '../../machines/task.types.js';
 import { usageError } from '../errors.js';
@@ -35,6 +36,10 @@ export interface EnvTaskDecl {
   graceMs: number | null;
   stopCommand: string | null;
   output: 'separate' | 'combined';
+  nice: number | null;
+  ionice: IoPriority | null;
+  limits: Limits;
+  alertOn: string | null;
 }
 
 export interface EnvSpec {
@@ -61,6 +66,16 @@ const regex = z.string().superRefine((value, ctx) => {
     ctx.addIssue({ code: 'custom', message: `"${value}" is not a valid regular expression (${(error as Error).message.replace(/^Invalid regular expression: /, '')})` });
   }
 });
+
+function limitCheck(parse: (v: never) => unknown) {
+  return (value: unknown, ctx: z.RefinementCtx) => {
+    try {
+      parse(value as never);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as LimitError).message });
+    }
+  };
+}
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]).transform(String);
 const envMap = z.record(z.string(), scalar);
@@ -126,6 +141,17 @@ const taskSchema = z.strictObject({
   restart: restartSchema.optional(),
   stop: z.strictObject({ signal: signal.optional(), grace: duration.optional(), command: z.string().optional() }).optional(),
   output: z.enum(['separate', 'combined']).optional(),
+  nice: z.number().superRefine(limitCheck(parseNice)).optional(),
+  ionice: z.string().superRefine(limitCheck(parseIonice)).optional(),
+  limits: z
+    .strictObject({
+      memory: z.union([z.string(), z.number()]).superRefine(limitCheck(parseBytes)).optional(),
+      timeout: duration.optional(),
+      idle: duration.optional(),
+      idle_action: z.enum(['alert', 'stop']).optional(),
+    })
+    .optional(),
+  monitor: z.strictObject({ alert_on: regex.optional() }).optional(),
 });
 
 const envFileSchema = z.strictObject({
@@ -157,6 +183,8 @@ const KNOWN_KEYS: Record<string, string[]> = {
   task: Object.keys(taskSchema.shape),
   health: ['http', 'tcp', 'file', 'socket', 'exec', 'log', 'interval', 'timeout', 'retries', 'start_period'],
   stop: ['signal', 'grace', 'command'],
+  limits: ['memory', 'timeout', 'idle', 'idle_action'],
+  monitor: ['alert_on'],
   restart: ['policy', 'backoff', 'max_backoff', 'factor', 'min_uptime', 'max_restarts', 'window', 'success_exit_codes'],
   workflow: ['name', 'env', 'steps'],
   step: Object.keys(stepSchema.shape),
@@ -213,7 +241,7 @@ function keysForPath(path: PropertyKey[], workflow: boolean): string[] {
   if (workflow) return p.length === 0 ? KNOWN_KEYS.workflow! : p.at(-1) === 'health' ? KNOWN_KEYS.health! : KNOWN_KEYS.step!;
   if (p.length === 0) return KNOWN_KEYS.top!;
   const last = p.at(-1)!;
-  if (last === 'health' || last === 'stop' || last === 'restart') return KNOWN_KEYS[last]!;
+  if (last === 'health' || last === 'stop' || last === 'restart' || last === 'limits' || last === 'monitor') return KNOWN_KEYS[last]!;
   if (p[0] === 'tasks' && p.length === 2) return KNOWN_KEYS.task!;
   if (p.at(-2) === 'depends_on') return ['condition', 'timeout'];
   return [];
@@ -272,6 +300,10 @@ function plainTask(name: string, command: string, cwd: string): EnvTaskDecl {
     graceMs: null,
     stopCommand: null,
     output: 'separate',
+    nice: null,
+    ionice: null,
+    limits: NO_LIMITS,
+    alertOn: null,
   };
 }
 
@@ -322,6 +354,15 @@ export function parseEnvYaml(file: string, text: string, options: LoadOptions = 
       graceMs: t.stop?.grace ?? null,
       stopCommand: t.stop?.command ?? null,
       output: t.output ?? 'separate',
+      nice: t.nice ?? null,
+      ionice: t.ionice ? parseIonice(t.ionice) : null,
+      limits: {
+        memoryBytes: t.limits?.memory !== undefined ? parseBytes(t.limits.memory) : null,
+        timeoutMs: t.limits?.timeout ?? null,
+        idleMs: t.limits?.idle ?? null,
+        idleAction: t.limits?.idle_action ?? 'alert',
+      },
+      alertOn: t.monitor?.alert_on ?? null,
     };
   });
   checkGraph(loc, tasks);

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { DEFAULTS } from '../../machines/defaults.js';
 import { DurationError, parseDuration } from '../../machines/duration.js';
 import { healthDefaults, HealthSpecError, parseProbe } from '../../machines/policies/health.js';
+import { LimitError, NO_LIMITS, parseBytes, parseIonice, parseNice, type Limits } from '../../machines/policies/limits.js';
 import { defaultRestartPolicy, restartPolicySchema } from '../../machines/policies/restart.js';
 import { normalizeSignal, SignalError } from '../../machines/signals.js';
 import type { HealthSpec, TaskSpec } from '../../machines/task.types.js';
@@ -34,6 +35,18 @@ const runInputSchema = z.object({
   stopSignal: z.string().optional(),
   grace: z.union([z.string(), z.number()]).optional(),
   health: z.array(z.string()).optional(),
+  backoff: z.union([z.string(), z.number()]).optional(),
+  maxBackoff: z.union([z.string(), z.number()]).optional(),
+  minUptime: z.union([z.string(), z.number()]).optional(),
+  restartWindow: z.union([z.string(), z.number()]).optional(),
+  successExitCodes: z.array(z.number().int().min(0).max(255)).optional(),
+  nice: z.number().optional(),
+  ionice: z.string().optional(),
+  maxMemory: z.string().optional(),
+  timeout: z.union([z.string(), z.number()]).optional(),
+  idle: z.union([z.string(), z.number()]).optional(),
+  idleAction: z.enum(['alert', 'stop']).optional(),
+  alertOn: z.string().optional(),
 });
 
 export interface NormalizedRun {
@@ -45,7 +58,7 @@ function wrap<T>(fn: () => T, flag: string): T {
   try {
     return fn();
   } catch (error) {
-    if (error instanceof DurationError || error instanceof SignalError || error instanceof HealthSpecError) {
+    if (error instanceof DurationError || error instanceof SignalError || error instanceof HealthSpecError || error instanceof LimitError) {
       throw usageError(`${flag}: ${error.message}`);
     }
     throw error;
@@ -65,10 +78,27 @@ export function normalizeRun(raw: RunInput, baseCwd = process.cwd()): Normalized
   }
   if (!isDir) throw usageError(`--cwd: ${cwd} is not a folder`);
   const env = taskEnv(input.baseEnv, input.env);
+  const ms = (v: string | number | undefined, flag: string) => (v === undefined ? undefined : wrap(() => parseDuration(v, flag.slice(2)), flag));
+  const backoffMs = ms(input.backoff, '--backoff');
+  const maxBackoffMs = ms(input.maxBackoff, '--max-backoff');
+  const minUptimeMs = ms(input.minUptime, '--min-uptime');
+  const windowMs = ms(input.restartWindow, '--restart-window');
   const restart = defaultRestartPolicy({
     ...(input.restart ? { policy: input.restart } : {}),
     ...(input.maxRestarts !== undefined ? { maxRestarts: input.maxRestarts } : {}),
+    ...(backoffMs !== undefined ? { backoffMs } : {}),
+    ...(maxBackoffMs !== undefined ? { maxBackoffMs } : {}),
+    ...(minUptimeMs !== undefined ? { minUptimeMs } : {}),
+    ...(windowMs !== undefined ? { windowMs } : {}),
+    ...(input.successExitCodes !== undefined ? { successExitCodes: input.successExitCodes } : {}),
   });
+  if (input.alertOn !== undefined) compileFilter(input.alertOn, '--alert-on');
+  const limits: Limits = {
+    memoryBytes: input.maxMemory === undefined ? null : wrap(() => parseBytes(input.maxMemory!), '--max-memory'),
+    timeoutMs: ms(input.timeout, '--timeout') ?? null,
+    idleMs: ms(input.idle, '--idle') ?? null,
+    idleAction: input.idleAction ?? 'alert',
+  };
   return {
     name: input.name ?? null,
     spec: {
@@ -81,6 +111,10 @@ export function normalizeRun(raw: RunInput, baseCwd = process.cwd()): Normalized
       restart,
       health: parseHealthFlags(input.health),
       output: 'separate',
+      nice: input.nice === undefined ? null : wrap(() => parseNice(input.nice!), '--nice'),
+      ionice: input.ionice === undefined ? null : wrap(() => parseIonice(input.ionice!), '--ionice'),
+      limits,
+      alertOn: input.alertOn ?? null,
     },
   };
 }
@@ -119,6 +153,10 @@ export function specFromDecl(decl: EnvTaskDecl, callerEnv: Record<string, string
     restart: defaultRestartPolicy(decl.restart),
     health: decl.health,
     output: decl.output,
+    nice: decl.nice,
+    ionice: decl.ionice,
+    limits: decl.limits,
+    alertOn: decl.alertOn,
   };
 }
 
@@ -130,11 +168,11 @@ export function normalizeSignalOption(value: string | undefined, flag = '--signa
   return value === undefined ? undefined : wrap(() => normalizeSignal(value), flag);
 }
 
-export function compileFilter(pattern: string | undefined): RegExp | undefined {
+export function compileFilter(pattern: string | undefined, flag = '--filter'): RegExp | undefined {
   if (pattern === undefined) return undefined;
   try {
     return new RegExp(pattern);
   } catch (error) {
-    throw usageError(`--filter: "${pattern}" is not a valid regular expression (${(error as Error).message.replace(/^Invalid regular expression: /, '')})`);
+    throw usageError(`${flag}: "${pattern}" is not a valid regular expression (${(error as Error).message.replace(/^Invalid regular expression: /, '')})`);
   }
 }

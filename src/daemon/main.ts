@@ -26,7 +26,13 @@ async function main(): Promise<void> {
   process.on('uncaughtException', (error) => log('error', 'uncaught exception', { error: String(error?.stack ?? error) }));
   process.on('unhandledRejection', (error) => log('error', 'unhandled rejection', { error: String(error) }));
 
-  const supervisor = await Supervisor.open({ home: paths.home, taskUmask: userUmask, log });
+  const max = Number(process.env.CORRAL_MAX_CONCURRENT);
+  const supervisor = await Supervisor.open({
+    home: paths.home,
+    taskUmask: userUmask,
+    log,
+    ...(Number.isInteger(max) && max > 0 ? { maxConcurrent: max } : {}),
+  });
   let exiting = false;
   const exit = async (stopTasks: boolean, reply?: (result: unknown) => void) => {
     if (exiting) return reply?.({ stopped: [] });

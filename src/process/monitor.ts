@@ -15,15 +15,34 @@ import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, rmSync } from 
 import { join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { signalName } from '../../machines/signals.js';
+import type { IoPriority } from '../../machines/policies/limits.js';
 import type { ExitInfo } from '../../machines/task.types.js';
 
 const FORWARDED = ['TERM', 'INT', 'HUP', 'QUIT', 'USR1', 'USR2'];
 
-export const MONITOR_SCRIPT = [
+export interface Priority {
+  nice: number | null;
+  ionice: IoPriority | null;
+}
+
+const IONICE_CLASS = { realtime: 1, 'best-effort': 2, idle: 3 } as const;
+
+/** `nice -n 10 ionice -c 3`: inherited by every process of the task. Only validated numbers reach the script. */
+export function priorityPrefix(priority: Priority): string {
+  const words: string[] = [];
+  if (priority.nice !== null) words.push('nice', '-n', String(Math.trunc(priority.nice)));
+  if (priority.ionice) {
+    words.push('ionice', '-c', String(IONICE_CLASS[priority.ionice.class]));
+    if (priority.ionice.level !== null) words.push('-n', String(Math.trunc(priority.ionice.level)));
+  }
+  return words.length > 0 ? `${words.join(' ')} ` : '';
+}
+
+export const monitorScript = (priority: Priority) => [
   // The daemon keeps its own files private (umask 077); the command gets the user's umask back.
   'umask "$3"',
   ...FORWARDED.map((s) => `trap 'kill -${s} $c 2>/dev/null' ${s}`),
-  'env --default-signal=INT,QUIT setsid /bin/sh -c "$1" 3>&- &',
+  `env --default-signal=INT,QUIT setsid ${priorityPrefix(priority)}/bin/sh -c "$1" 3>&- &`,
   'c=$!',
   'echo "$c" >&3',
   'exec 3>&-',
@@ -35,6 +54,8 @@ export const MONITOR_SCRIPT = [
   'exit "$s"',
 ].join('\n');
 
+export const MONITOR_SCRIPT = monitorScript({ nice: null, ionice: null });
+
 export interface SpawnRequest {
   command: string;
   cwd: string;
@@ -45,6 +66,7 @@ export interface SpawnRequest {
   umask: string;
   /** stderr into stdout.log too, for exact interleaving. */
   combined?: boolean;
+  priority?: Priority;
 }
 
 export interface Monitored {
@@ -71,7 +93,7 @@ export function spawnMonitored(req: SpawnRequest): Monitored {
   const logStart = { stdout: fstatSync(out).size, stderr: fstatSync(err).size };
   let child: ChildProcess;
   try {
-    child = spawn('/bin/sh', ['-c', MONITOR_SCRIPT, 'corral-monitor', req.command, req.exitFile, req.umask], {
+    child = spawn('/bin/sh', ['-c', req.priority ? monitorScript(req.priority) : MONITOR_SCRIPT, 'corral-monitor', req.command, req.exitFile, req.umask], {
       cwd: req.cwd,
       env: req.env,
       detached: true,

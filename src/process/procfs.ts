@@ -16,11 +16,19 @@ export interface ProcEntry {
   /** Start time in clock ticks since boot: with the pid, it names one process for ever. */
   start: number;
   state: string;
+  /** CPU time used so far (user + system), in clock ticks (1/100 s). */
+  cpuTicks: number;
+  /** Resident memory in bytes. */
+  rssBytes: number;
   /** The value of CORRAL_TASK_TOKEN in its environment, when it has one we may read. */
   token: string | null;
 }
 
 const TOKEN_KEY = Buffer.from('CORRAL_TASK_TOKEN=');
+/** x86-64 and arm64 Linux both use 4 KiB pages for RSS accounting in /proc/<pid>/stat. */
+const PAGE_SIZE = 4096;
+/** USER_HZ: /proc reports CPU times in hundredths of a second on every Linux. */
+export const CLOCK_TICKS_PER_SECOND = 100;
 
 /** Parses /proc/<pid>/stat; the command name may contain spaces and parentheses, so cut at the last ')'. */
 export function parseStat(text: string): Omit<ProcEntry, 'token' | 'pid'> | null {
@@ -34,6 +42,8 @@ export function parseStat(text: string): Omit<ProcEntry, 'token' | 'pid'> | null
     pgid: Number(f[2]),
     sid: Number(f[3]),
     start: Number(f[19]),
+    cpuTicks: Number(f[11]) + Number(f[12]),
+    rssBytes: Number(f[21]) * PAGE_SIZE,
   };
 }
 

@@ -48,6 +48,13 @@ export class Store {
       record.dependsOn ??= [];
       record.background ??= true;
       if (typeof record.health !== 'object') record.health = null;
+      record.spec.limits ??= { memoryBytes: null, timeoutMs: null, idleMs: null, idleAction: 'alert' };
+      record.spec.nice ??= null;
+      record.spec.ionice ??= null;
+      record.spec.alertOn ??= null;
+      record.spec.health ??= null;
+      record.spec.stopCommand ??= null;
+      record.spec.output ??= 'separate';
     }
     return new Store(db, recovered);
   }

@@ -4,7 +4,7 @@
  * tests and embedders can use it in-process.
  */
 import { EventEmitter } from 'node:events';
-import { rmSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createActor, type Actor } from 'xstate';
 import { DEFAULTS } from '../../machines/defaults.js';
@@ -12,7 +12,8 @@ import { statusOf, taskMachine, type TaskInput, type TaskSnapshot } from '../../
 import { isFinal, type TaskRecord } from '../../machines/task.types.js';
 import { createHealthActor } from '../actors/health.actor.js';
 import { createProcessActor } from '../actors/process.actor.js';
-import { describeHealth } from '../../machines/policies/health.js';
+import { describeHealth, describeProbe } from '../../machines/policies/health.js';
+import { NO_LIMITS } from '../../machines/policies/limits.js';
 import { loadEnvFile, slug, type EnvSpec } from '../config/envfile.js';
 import { DependencyCoordinator } from './dependencies.js';
 import { stopInOrder } from './shutdown.js';
@@ -26,6 +27,7 @@ import type {
   RunInput,
   StreamRead,
   SupervisorApi,
+  TaskDetails,
   TaskView,
   WaitResult,
   WaitUntil,
@@ -37,13 +39,18 @@ import { readSlice, filterLines, type Stream } from '../logs/read.js';
 import { ExitWatcher } from '../process/exit-watch.js';
 import { stopLeftovers } from '../process/leftovers.js';
 import { Store } from '../store/store.js';
+import { AlertWatcher } from '../policies/alerts.js';
+import { Sampler, type Usage } from '../policies/sampler.js';
+import { EventLog, type SupervisorEvent } from './events.js';
+import { memoryBreach } from '../../machines/policies/limits.js';
+import { formatDuration } from '../../machines/duration.js';
 import { VERSION } from '../version.js';
 
 type TaskActor = Actor<typeof taskMachine>;
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-export function viewOf(record: TaskRecord): TaskView {
+export function viewOf(record: TaskRecord, usage?: Usage): TaskView {
   return {
     id: record.id,
     name: record.name,
@@ -63,14 +70,18 @@ export function viewOf(record: TaskRecord): TaskView {
     startedAt: record.startedAt,
     endedAt: record.endedAt,
     restartAt: record.restartAt,
-    cpuPercent: null,
-    memoryBytes: null,
+    cpuPercent: record.status === 'running' && usage ? usage.cpuPercent : null,
+    memoryBytes: record.status === 'running' && usage ? usage.memoryBytes : null,
   };
 }
 
 export interface SupervisorOptions {
   home: string;
   /** Called with notable events for the daemon's log. */
+  /** Most tasks running at once; more wait in `queued`. */
+  maxConcurrent?: number;
+  /** How often CPU and memory are sampled (default 2 s). */
+  sampleIntervalMs?: number;
   /** The umask tasks get; by default the process's umask when the supervisor opens. */
   taskUmask?: number;
   log?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
@@ -85,6 +96,12 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
   private readonly healthActor;
   private readonly log: NonNullable<SupervisorOptions['log']>;
   private readonly dependencies: DependencyCoordinator;
+  readonly events = new EventLog();
+  private readonly sampler: Sampler;
+  private readonly alerts = new Map<string, AlertWatcher>();
+  private readonly recentAlerts = new Map<string, { at: string; stream: string; line: string }[]>();
+  private readonly limitTimers = new Map<string, NodeJS.Timeout[]>();
+  private readonly maxConcurrent: number;
   private closed = false;
 
   private constructor(
@@ -99,6 +116,17 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
     const taskUmask = options.taskUmask ?? currentUmask();
     this.processActor = createProcessActor({ paths, exits: this.exits, taskUmask });
     this.healthActor = createHealthActor({ paths });
+    this.maxConcurrent = options.maxConcurrent ?? Infinity;
+    this.sampler = new Sampler(
+      () =>
+        this.store
+          .tasks()
+          .filter((t) => t.status === 'running' && t.process && this.actors.has(t.id))
+          .map((t) => ({ id: t.id, process: t.process! })),
+      (id, usage) => this.onUsage(id, usage),
+      options.sampleIntervalMs,
+    );
+    this.sampler.start();
     this.dependencies = new DependencyCoordinator({
       records: () => this.store.tasks(),
       send: (id, event) => this.actors.get(id)?.send(event),
@@ -153,6 +181,7 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
     });
     actor.start();
     if (extra.waitForDependencies) this.dependencies.track(this.store.task(record.id)!);
+    if (record.spec.alertOn && !this.alerts.has(record.id)) this.watchAlerts(record);
     return actor;
   }
 
@@ -174,17 +203,158 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
       endedAt: isFinal(status) ? (iso(c.endedAt) ?? new Date().toISOString()) : null,
       restartAt: status === 'restarting' ? iso(c.restartAt) : null,
     };
-    if (record.status !== prev.status) this.log('info', `${id} ${record.status}`, { reason: record.reason });
+    const changed = record.status !== prev.status;
+    if (changed) {
+      this.log('info', `${id} ${record.status}`, { reason: record.reason });
+      this.events.push({ type: 'state', id, name: record.name, env: record.env, status: record.status, reason: record.reason });
+    }
     if (isFinal(status)) this.actors.delete(id);
     if (prev.status === 'waiting' && status !== 'waiting') this.dependencies.forget(id);
+    if (changed && status === 'running') this.armLimits(record);
+    if (changed && prev.status === 'running') this.disarmLimits(id);
     this.update(record);
     this.dependencies.evaluate(record.env);
+    if (changed && isFinal(status)) this.dequeue();
+  }
+
+  view(record: TaskRecord): TaskView {
+    return viewOf(record, this.sampler.get(record.id));
+  }
+
+  // ---- policies: limits, alerts, concurrency -----------------------------------------
+
+  private onUsage(id: string, usage: Usage): void {
+    const record = this.store.task(id);
+    if (!record) return;
+    const breach = memoryBreach(record.spec.limits, usage.memoryBytes);
+    if (breach) this.stopForLimit(record, breach);
+    this.alerts.get(id)?.check();
+  }
+
+  /** A limit stops the task; the restart policy decides whether it comes back (a user's stop never does). */
+  private stopForLimit(record: TaskRecord, reason: string): void {
+    this.log('warn', `${record.id}: ${reason}`);
+    this.actors.get(record.id)?.send({ type: 'STOP', at: Date.now(), reason, restart: true });
+  }
+
+  private armLimits(record: TaskRecord): void {
+    this.disarmLimits(record.id);
+    const timers: NodeJS.Timeout[] = [];
+    const { timeoutMs, idleMs, idleAction } = record.spec.limits;
+    if (timeoutMs !== null) {
+      const started = record.startedAt ? Date.parse(record.startedAt) : Date.now();
+      timers.push(setTimeout(() => this.stopForLimit(this.store.task(record.id)!, `timeout ${formatDuration(timeoutMs)} reached`), Math.max(0, started + timeoutMs - Date.now())));
+    }
+    if (idleMs !== null) {
+      const dir = taskLogDir(this.paths, record.id);
+      const sizes = () => ['stdout', 'stderr'].map((s) => safeSize(join(dir, `${s}.log`))).join(':');
+      let last = sizes();
+      let quietSince = Date.now();
+      let alerted = false;
+      const every = Math.max(10, Math.min(1_000, Math.floor(idleMs / 4)));
+      const timer = setInterval(() => {
+        const now = sizes();
+        if (now !== last) {
+          last = now;
+          quietSince = Date.now();
+          alerted = false;
+          return;
+        }
+        if (Date.now() - quietSince < idleMs || alerted) return;
+        const reason = `no output for ${formatDuration(Date.now() - quietSince)}`;
+        alerted = true;
+        if (idleAction === 'stop') {
+          this.log('warn', `${record.id}: ${reason}`);
+          this.actors.get(record.id)?.send({ type: 'STOP', at: Date.now(), reason });
+        } else {
+          this.raiseAlert(record.id, 'idle', reason);
+        }
+      }, every);
+      timers.push(timer);
+    }
+    this.limitTimers.set(record.id, timers);
+  }
+
+  private disarmLimits(id: string): void {
+    for (const t of this.limitTimers.get(id) ?? []) clearTimeout(t);
+    this.limitTimers.delete(id);
+  }
+
+  private raiseAlert(id: string, rule: string, line: string, stream = 'output'): void {
+    const record = this.store.task(id);
+    if (!record) return;
+    const at = new Date().toISOString();
+    const recent = [...(this.recentAlerts.get(id) ?? []), { at, stream, line }].slice(-20);
+    this.recentAlerts.set(id, recent);
+    this.events.push({ type: 'alert', id, name: record.name, env: record.env, stream, line, rule });
+  }
+
+  /** Watches the task's output for its alert rule (from now on: older lines never alert). */
+  private watchAlerts(record: TaskRecord): void {
+    this.alerts.get(record.id)?.close();
+    this.alerts.delete(record.id);
+    if (!record.spec.alertOn) return;
+    const rule = record.spec.alertOn;
+    this.alerts.set(
+      record.id,
+      new AlertWatcher(taskLogDir(this.paths, record.id), rule, (hit) => this.raiseAlert(record.id, rule, hit.line, hit.stream)),
+    );
+  }
+
+  alertsOf(id: string): { at: string; stream: string; line: string }[] {
+    return this.recentAlerts.get(id) ?? [];
+  }
+
+  private liveCount(): number {
+    return this.store.tasks().filter((t) => this.actors.has(t.id) && t.status !== 'queued' && t.status !== 'waiting').length;
+  }
+
+  private dequeue(): void {
+    for (const queued of this.store.tasks().filter((t) => t.status === 'queued')) {
+      if (this.liveCount() >= this.maxConcurrent) return;
+      this.actors.get(queued.id)?.send({ type: 'DEQUEUE' });
+    }
+  }
+
+  /** Events after `since` (waits up to `timeoutMs` for one), optionally only of some tasks. */
+  async eventsSince(since: number, timeoutMs: number, filter: { ids?: string[]; env?: string } = {}): Promise<{ events: SupervisorEvent[]; last: number }> {
+    const ids = filter.ids ? new Set(filter.ids.map((ref) => this.resolve(ref).id)) : null;
+    const accept = (e: SupervisorEvent) => (!ids || ids.has(e.id)) && (filter.env === undefined || e.env === filter.env);
+    const events = await this.events.wait(since, Math.min(timeoutMs, 60_000), accept);
+    return { events, last: events.length > 0 ? events[events.length - 1]!.seq : Math.max(since, this.events.last) };
+  }
+
+  /**
+   * `monitor`: sets alert rules and restart-on-failure on the watched tasks, in the daemon,
+   * where they stay after the monitor exits. Returns the tasks it applies to.
+   */
+  async monitor(input: { ids?: string[]; env?: string; alertOn?: string; restartOnFailure?: boolean; checkInterval?: string | number }): Promise<{ tasks: TaskView[]; last: number }> {
+    if (input.alertOn !== undefined) compileFilter(input.alertOn, '--alert-on');
+    let records = input.ids && input.ids.length > 0 ? input.ids.map((ref) => this.resolve(ref)) : this.store.tasks();
+    if (input.env !== undefined) {
+      records = records.filter((t) => t.env === input.env);
+      if (records.length === 0) throw notFound(`no environment "${input.env}"`);
+    }
+    if (input.checkInterval !== undefined) this.sampler.setInterval(normalizeTimeout(input.checkInterval, 2_000, '--check-interval'));
+    for (const record of records) {
+      const spec = {
+        ...record.spec,
+        ...(input.alertOn !== undefined ? { alertOn: input.alertOn } : {}),
+        ...(input.restartOnFailure && record.spec.restart.policy === 'no' ? { restart: { ...record.spec.restart, policy: 'on-failure' as const } } : {}),
+      };
+      const next = { ...record, spec };
+      this.store.put(next);
+      this.actors.get(record.id)?.send({ type: 'UPDATE_SPEC', spec });
+      if (input.alertOn !== undefined) this.watchAlerts(next);
+    }
+    await this.store.flush();
+    return { tasks: records.map((r) => this.view(this.store.task(r.id)!)), last: this.events.last };
   }
 
   private update(record: TaskRecord): void {
     this.store.put(record);
     this.store.flush().catch((error) => this.log('error', 'could not write the state file', { error: String(error) }));
-    this.emit('task', viewOf(record));
+    this.emit('task', this.view(record));
   }
 
   // ---- resolving references -------------------------------------------------------
@@ -201,13 +371,13 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
   /** Resolves once the task's status satisfies `done` (checked now and on every change). */
   private until(id: string, done: (view: TaskView) => boolean, timeoutMs: number): Promise<{ view: TaskView; timedOut: boolean }> {
     return new Promise((resolvePromise) => {
-      const current = viewOf(this.store.task(id)!);
+      const current = this.view(this.store.task(id)!);
       if (done(current)) return resolvePromise({ view: current, timedOut: false });
       const onTask = (view: TaskView) => {
         if (view.id !== id || !done(view)) return;
         finish(view, false);
       };
-      const timer = setTimeout(() => finish(viewOf(this.store.task(id)!), true), timeoutMs);
+      const timer = setTimeout(() => finish(this.view(this.store.task(id)!), true), timeoutMs);
       const finish = (view: TaskView, timedOut: boolean) => {
         clearTimeout(timer);
         this.off('task', onTask);
@@ -245,8 +415,10 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
       endedAt: null,
       restartAt: null,
     };
+    const queued = this.liveCount() >= this.maxConcurrent;
+    if (queued) record.status = 'queued';
     this.store.put(record);
-    this.startActor(record, {});
+    this.startActor(record, { queued });
     const { view } = await this.until(id, (v) => v.status !== 'starting', 30_000);
     // The pid is on disk before the caller hears the id: a daemon killed now still finds the task.
     await this.store.flush();
@@ -256,7 +428,7 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
   async list(filter: { env?: string } = {}): Promise<TaskView[]> {
     const tasks = this.store.tasks().filter((t) => filter.env === undefined || t.env === filter.env);
     if (filter.env !== undefined && tasks.length === 0) throw notFound(`no environment "${filter.env}"`);
-    return tasks.map(viewOf);
+    return tasks.map((r) => this.view(r));
   }
 
   // ---- environments ----------------------------------------------------------------
@@ -298,8 +470,13 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
     for (const record of created) this.store.put(record);
     await this.store.flush();
     this.log('info', `orchestrating ${env.name}`, { tasks: created.map((r) => r.id), file: env.file });
-    for (const record of created) this.startActor(record, { waitForDependencies: record.dependsOn.length > 0 });
-    return created.map((r) => viewOf(this.store.task(r.id)!));
+    for (const record of created) {
+      const waits = record.dependsOn.length > 0;
+      const queued = !waits && this.liveCount() >= this.maxConcurrent;
+      if (queued) this.store.put({ ...record, status: 'queued' });
+      this.startActor(record, { waitForDependencies: waits, queued });
+    }
+    return created.map((r) => this.view(this.store.task(r.id)!));
   }
 
   /** `--background "npm run api" --background "npm run dev"`: an environment without a file. */
@@ -328,6 +505,10 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
           graceMs: null,
           stopCommand: null,
           output: 'separate' as const,
+          nice: null,
+          ionice: null,
+          limits: NO_LIMITS,
+          alertOn: null,
         };
       }),
     };
@@ -378,7 +559,7 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
             : atFault.status);
       culprit = { id: atFault.id, name: atFault.name, status: atFault.status, reason, lastLines: this.lastLines(atFault, 10) };
     }
-    return { env, ready, timedOut: outcome.timedOut && !ready, tasks: tasks.map(viewOf), culprit };
+    return { env, ready, timedOut: outcome.timedOut && !ready, tasks: tasks.map((r) => this.view(r)), culprit };
   }
 
   private lastLines(record: TaskRecord, n: number): string[] {
@@ -401,7 +582,29 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
   }
 
   async get(ref: string): Promise<TaskView> {
-    return viewOf(this.resolve(ref));
+    return this.view(this.resolve(ref));
+  }
+
+  /** Everything known about a task: the view, its policies, resource history and recent alerts. */
+  async describe(ref: string): Promise<TaskDetails> {
+    const record = this.resolve(ref);
+    const usage = this.sampler.get(record.id);
+    const spec = record.spec;
+    return {
+      ...this.view(record),
+      restartPolicy: spec.restart.policy,
+      maxRestarts: spec.restart.maxRestarts,
+      stopSignal: spec.stopSignal,
+      graceMs: spec.graceMs,
+      nice: spec.nice,
+      ionice: spec.ionice ? `${spec.ionice.class}${spec.ionice.level !== null ? `:${spec.ionice.level}` : ''}` : null,
+      limits: spec.limits,
+      alertOn: spec.alertOn,
+      healthChecks: spec.health?.probes.map(describeProbe) ?? [],
+      peakMemoryBytes: usage?.peakMemoryBytes ?? null,
+      samples: usage?.history ?? [],
+      alerts: this.alertsOf(record.id),
+    };
   }
 
   async read(input: ReadInput): Promise<ReadResult> {
@@ -497,7 +700,7 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
       // Finished, but a descendant that daemonised itself may still be around: it goes too.
       await stopLeftovers(record.process, signal ?? record.spec.stopSignal, graceMs ?? record.spec.graceMs);
     }
-    return viewOf(this.store.task(record.id)!);
+    return this.view(this.store.task(record.id)!);
   }
 
   async restart(ref: string): Promise<TaskView> {
@@ -528,18 +731,22 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
     }
     this.forget(record);
     await this.store.flush();
-    return viewOf(record);
+    return this.view(record);
   }
 
   async prune(): Promise<TaskView[]> {
     const done = this.store.tasks().filter((t) => isFinal(t.status) && !this.actors.has(t.id));
     for (const record of done) this.forget(record);
     await this.store.flush();
-    return done.map(viewOf);
+    return done.map((r) => this.view(r));
   }
 
   private forget(record: TaskRecord): void {
     this.store.remove(record.id);
+    this.sampler.forget(record.id);
+    this.alerts.get(record.id)?.close();
+    this.alerts.delete(record.id);
+    this.recentAlerts.delete(record.id);
     rmSync(taskLogDir(this.paths, record.id), { recursive: true, force: true });
     rmSync(taskExitFile(this.paths, record.id), { force: true });
     this.emit('removed', record.id);
@@ -570,9 +777,20 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
     if (this.closed) return;
     this.closed = true;
     this.dependencies.close();
+    this.sampler.stop();
+    for (const watcher of this.alerts.values()) watcher.close();
+    for (const id of [...this.limitTimers.keys()]) this.disarmLimits(id);
     for (const actor of this.actors.values()) actor.stop();
     this.actors.clear();
     await this.store.flush();
+  }
+}
+
+function safeSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
   }
 }
 

@@ -13,7 +13,9 @@ export function renderList(tasks: TaskView[], now = Date.now()): string {
     uptimeText(t, now),
     exitText(t),
     String(t.restarts),
-    t.command,
+    t.status === 'restarting' && t.restartAt
+      ? `${t.command}   (in ${Math.max(0, Math.ceil((Date.parse(t.restartAt) - now) / 1000))}s, ${t.restarts})`
+      : t.command,
   ]);
   return table(['ID', 'NAME', 'STATUS', 'HEALTH', 'PID', 'UPTIME', 'EXIT', 'RESTARTS', 'COMMAND'], rows);
 }

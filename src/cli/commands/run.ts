@@ -12,8 +12,20 @@ export interface RunFlags {
   stopSignal?: string;
   grace?: string;
   waitHealthy?: boolean;
+  waitTimeout?: string;
   health?: string[];
+  backoff?: string;
+  maxBackoff?: string;
+  minUptime?: string;
+  restartWindow?: string;
+  successExitCodes?: string;
+  nice?: string;
+  ionice?: string;
+  maxMemory?: string;
   timeout?: string;
+  idle?: string;
+  idleAction?: 'alert' | 'stop';
+  alertOn?: string;
 }
 
 const SAFE_WORD = /^[A-Za-z0-9_\-.,:/@%+=]+$/;
@@ -45,6 +57,23 @@ function parseCount(value: string | undefined, flag: string): number | undefined
   return Number(value);
 }
 
+function pick<T extends object, K extends keyof T>(obj: T, keys: K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {};
+  for (const k of keys) if (obj[k] !== undefined) out[k] = obj[k];
+  return out;
+}
+
+function signedNumber(value: string, flag: string): number {
+  if (!/^-?\d+$/.test(value)) throw usageError(`${flag}: "${value}" is not a whole number`);
+  return Number(value);
+}
+
+function exitCodes(value: string): number[] {
+  const codes = value.split(',').map((v) => v.trim());
+  for (const c of codes) if (!/^\d+$/.test(c) || Number(c) > 255) throw usageError(`--success-exit-codes: "${c}" is not an exit code (0-255)`);
+  return codes.map(Number);
+}
+
 export async function run(ctx: Context, words: string[], flags: RunFlags): Promise<number> {
   const command = commandFromWords(words);
   const env = parseEnvPairs(flags.env);
@@ -61,13 +90,16 @@ export async function run(ctx: Context, words: string[], flags: RunFlags): Promi
     ...(flags.stopSignal !== undefined ? { stopSignal: flags.stopSignal } : {}),
     ...(flags.grace !== undefined ? { grace: flags.grace } : {}),
     ...(flags.health !== undefined ? { health: flags.health } : {}),
+    ...pick(flags, ['backoff', 'maxBackoff', 'minUptime', 'restartWindow', 'ionice', 'maxMemory', 'timeout', 'idle', 'idleAction', 'alertOn']),
+    ...(flags.nice !== undefined ? { nice: signedNumber(flags.nice, '--nice') } : {}),
+    ...(flags.successExitCodes !== undefined ? { successExitCodes: exitCodes(flags.successExitCodes) } : {}),
   });
   if (flags.waitHealthy) {
-    const result = await api.wait(task.id, 'healthy', flags.timeout);
+    const result = await api.wait(task.id, 'healthy', flags.waitTimeout);
     if (ctx.json) printJson(result.task);
     else process.stdout.write(`${task.id}\n`);
     if (!result.reached) {
-      const why = result.timedOut ? `not ready after ${flags.timeout ?? 'the timeout'}` : `${result.task.status}: ${result.task.reason ?? ''}`;
+      const why = result.timedOut ? `not ready after ${flags.waitTimeout ?? '5m'}` : `${result.task.status}: ${result.task.reason ?? ''}`;
       process.stderr.write(`corral: ${task.id} did not become ready (${why})\n`);
       return 1;
     }

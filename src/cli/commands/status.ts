@@ -1,8 +1,19 @@
 import type { Context } from '../context.js';
+import { formatBytes } from '../../../machines/policies/limits.js';
 import { colorStatus, exitText, printJson, uptimeText } from '../output.js';
 
+const BARS = '▁▂▃▄▅▆▇█';
+
+/** The last samples as a one-line bar chart. */
+export function sparkline(values: number[], width = 30): string {
+  const recent = values.slice(-width);
+  if (recent.length === 0) return '';
+  const max = Math.max(...recent);
+  return recent.map((v) => BARS[max <= 0 ? 0 : Math.min(BARS.length - 1, Math.floor((v / max) * (BARS.length - 1)))]).join('');
+}
+
 export async function status(ctx: Context, ref: string): Promise<number> {
-  const t = await (await ctx.api()).get(ref);
+  const t = await (await ctx.api()).describe(ref);
   if (ctx.json) {
     printJson(t);
     return 0;
@@ -22,7 +33,21 @@ export async function status(ctx: Context, ref: string): Promise<number> {
   ];
   if (t.env) lines.splice(2, 0, ['env', t.env]);
   if (t.healthReason) lines.push(['health', t.healthReason]);
-  if (t.dependsOn.length > 0) lines.push(['depends on', t.dependsOn.join(', ')])
+  if (t.dependsOn.length > 0) lines.push(['depends on', t.dependsOn.join(', ')]);
+  if (t.healthChecks.length > 0) lines.push(['checks', t.healthChecks.join(', ')]);
+  lines.push(['restart', `${t.restartPolicy} (at most ${t.maxRestarts})`]);
+  lines.push(['stop', `${t.stopSignal}, SIGKILL after ${t.graceMs / 1000}s`]);
+  if (t.nice !== null || t.ionice) lines.push(['priority', [t.nice !== null ? `nice ${t.nice}` : '', t.ionice ? `io ${t.ionice}` : ''].filter(Boolean).join(', ')]);
+  const limits = [
+    t.limits.memoryBytes !== null ? `memory ${formatBytes(t.limits.memoryBytes)}` : '',
+    t.limits.timeoutMs !== null ? `timeout ${t.limits.timeoutMs / 1000}s` : '',
+    t.limits.idleMs !== null ? `idle ${t.limits.idleMs / 1000}s (${t.limits.idleAction})` : '',
+  ].filter(Boolean);
+  if (limits.length > 0) lines.push(['limits', limits.join(', ')]);
+  if (t.cpuPercent !== null) lines.push(['cpu', `${t.cpuPercent}%  ${sparkline(t.samples.map((s) => s.cpuPercent))}`]);
+  if (t.memoryBytes !== null) lines.push(['memory', `${formatBytes(t.memoryBytes)} (peak ${formatBytes(t.peakMemoryBytes ?? t.memoryBytes)})  ${sparkline(t.samples.map((s) => s.memoryBytes))}`]);
+  if (t.alertOn) lines.push(['alert on', `/${t.alertOn}/`]);
+  for (const a of t.alerts.slice(-5)) lines.push(['alert', `${a.at} ${a.stream}: ${a.line}`]);
   if (t.restartAt) lines.push(['restart at', t.restartAt]);
   process.stdout.write(lines.map(([k, v]) => `${k.padEnd(10)} ${v}`).join('\n') + '\n');
   return 0;

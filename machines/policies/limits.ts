@@ -1,0 +1,60 @@
+/**
+ * Resource limits and priorities of a task: parsing (`500M`, `idle:7`), and the pure
+ * decision of whether a sample breaks a limit.
+ */
+export interface Limits {
+  /** Tree RSS above this → the task is stopped (and restarted when its policy allows). */
+  memoryBytes: number | null;
+  /** Longest run time. */
+  timeoutMs: number | null;
+  /** No output for this long → an alert, or a stop with idleAction 'stop'. */
+  idleMs: number | null;
+  idleAction: 'alert' | 'stop';
+}
+
+export interface IoPriority {
+  class: 'idle' | 'best-effort' | 'realtime';
+  level: number | null;
+}
+
+export const NO_LIMITS: Limits = { memoryBytes: null, timeoutMs: null, idleMs: null, idleAction: 'alert' };
+
+export class LimitError extends Error {}
+
+const UNITS: Record<string, number> = { '': 1, B: 1, K: 1024, KB: 1024, M: 1024 ** 2, MB: 1024 ** 2, G: 1024 ** 3, GB: 1024 ** 3 };
+
+/** `500M`, `1.5G`, `800MB`, `1048576`. */
+export function parseBytes(text: string | number): number {
+  if (typeof text === 'number' && Number.isFinite(text) && text > 0) return Math.round(text);
+  const m = /^(\d+(?:\.\d+)?)\s*([KMG]?B?)$/i.exec(String(text).trim());
+  const unit = m ? UNITS[m[2]!.toUpperCase()] : undefined;
+  if (!m || unit === undefined || Number(m[1]) <= 0) throw new LimitError(`"${text}" is not a size: write it like 500M or 2G`);
+  return Math.round(Number(m[1]) * unit);
+}
+
+export function parseNice(value: string | number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < -20 || n > 19) throw new LimitError(`"${value}" is not a nice level: a whole number from -20 to 19`);
+  return n;
+}
+
+/** `idle`, `best-effort`, `best-effort:4`, `realtime:0`. */
+export function parseIonice(value: string): IoPriority {
+  const m = /^(idle|best-effort|realtime)(?::([0-7]))?$/.exec(value.trim());
+  if (!m) throw new LimitError(`"${value}" is not an I/O class: idle, best-effort[:0-7] or realtime[:0-7]`);
+  if (m[1] === 'idle' && m[2] !== undefined) throw new LimitError('the idle I/O class has no level');
+  return { class: m[1] as IoPriority['class'], level: m[2] === undefined ? null : Number(m[2]) };
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(1)} GB`;
+  if (bytes >= 1024 ** 2) return `${Math.round(bytes / 1024 ** 2)} MB`;
+  if (bytes >= 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${bytes} B`;
+}
+
+/** The reason a memory sample breaks the limit, or null. */
+export function memoryBreach(limits: Limits, rssBytes: number): string | null {
+  if (limits.memoryBytes === null || rssBytes <= limits.memoryBytes) return null;
+  return `memory ${formatBytes(rssBytes)} over limit ${formatBytes(limits.memoryBytes)}`;
+}

@@ -1,0 +1,72 @@
+/** `corral monitor`: set the watch rules in the daemon, then print events as they happen. */
+import type { CorralEvent } from '../../api.js';
+import { usageError } from '../../errors.js';
+import type { Context } from '../context.js';
+
+export interface MonitorFlags {
+  env?: string;
+  alertOn?: string;
+  restartOnFailure?: boolean;
+  checkInterval?: string;
+  for?: string;
+}
+
+const LABEL: Record<string, string> = {
+  queued: 'QUEUED',
+  waiting: 'WAIT',
+  starting: 'START',
+  running: 'RUN',
+  stopping: 'STOP',
+  restarting: 'EXIT',
+  completed: 'EXIT',
+  failed: 'FAILED',
+  killed: 'KILLED',
+};
+
+export function formatEvent(e: CorralEvent, width = 6): string {
+  const time = new Date(e.at).toTimeString().slice(0, 8);
+  const who = `${e.id} ${(e.name ?? '-').padEnd(width)}`;
+  if (e.type === 'alert') return `${time} ${who} ALERT  ${e.stream}: ${e.line}`;
+  const label = (LABEL[e.status] ?? e.status.toUpperCase()).padEnd(6);
+  return `${time} ${who} ${label} ${e.status}${e.reason ? `: ${e.reason.replace('; ', ' — ')}` : ''}`;
+}
+
+function durationMs(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+  if (!m) throw usageError(`--for: "${text}" is not a duration: write it like 30s or 5m`);
+  return Number(m[1]) * ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] ?? 's'] ?? 1000);
+}
+
+export async function monitor(ctx: Context, ids: string[], flags: MonitorFlags): Promise<number> {
+  const until = flags.for !== undefined ? Date.now() + durationMs(flags.for) : Infinity;
+  const api = await ctx.api();
+  const filter = { ...(ids.length > 0 ? { ids } : {}), ...(flags.env !== undefined ? { env: flags.env } : {}) };
+  const { tasks, last } = await api.monitor({
+    ...filter,
+    ...(flags.alertOn !== undefined ? { alertOn: flags.alertOn } : {}),
+    ...(flags.restartOnFailure ? { restartOnFailure: true } : {}),
+    ...(flags.checkInterval !== undefined ? { checkInterval: flags.checkInterval } : {}),
+  });
+  const width = Math.max(6, ...tasks.map((t) => (t.name ?? '-').length));
+  if (!ctx.json) {
+    const kept = [
+      flags.alertOn !== undefined ? `alerts on /${flags.alertOn}/` : '',
+      flags.restartOnFailure ? 'restart on failure' : '',
+    ].filter(Boolean);
+    process.stderr.write(
+      `watching ${tasks.length} task${tasks.length === 1 ? '' : 's'}` +
+        (kept.length ? `; ${kept.join(' and ')} set in the daemon (they stay after monitor exits)` : '') +
+        '\n',
+    );
+  }
+  let stop = false;
+  process.once('SIGINT', () => (stop = true));
+  let seq = last;
+  while (!stop && Date.now() < until) {
+    const wait = Math.max(0, Math.min(1_000, until - Date.now()));
+    const batch = await api.eventsSince(seq, wait, filter);
+    seq = batch.last;
+    for (const e of batch.events) process.stdout.write(ctx.json ? `${JSON.stringify(e)}\n` : `${formatEvent(e, width)}\n`);
+  }
+  return 0;
+}

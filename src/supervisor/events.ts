@@ -1,0 +1,53 @@
+/**
+ * What happened, in order: state changes, exits, restarts, alerts. Clients (monitor,
+ * the terminal UI, the MCP server) ask for everything after the last sequence number
+ * they saw, and wait when there is nothing new yet (long polling over plain RPC).
+ */
+export type SupervisorEvent =
+  | { seq: number; at: string; type: 'state'; id: string; name: string | null; env: string | null; status: string; reason: string | null }
+  | { seq: number; at: string; type: 'alert'; id: string; name: string | null; env: string | null; stream: string; line: string; rule: string };
+
+type NewEvent = SupervisorEvent extends infer E ? (E extends SupervisorEvent ? Omit<E, 'seq' | 'at'> : never) : never;
+
+export class EventLog {
+  private readonly events: SupervisorEvent[] = [];
+  private seq = 0;
+  private readonly waiters = new Set<() => void>();
+
+  constructor(private readonly capacity = 2_000) {}
+
+  get last(): number {
+    return this.seq;
+  }
+
+  push(event: NewEvent): void {
+    const full = { ...event, seq: ++this.seq, at: new Date().toISOString() } as SupervisorEvent;
+    this.events.push(full);
+    if (this.events.length > this.capacity) this.events.splice(0, this.events.length - this.capacity);
+    for (const wake of [...this.waiters]) wake();
+  }
+
+  since(seq: number): SupervisorEvent[] {
+    return this.events.filter((e) => e.seq > seq);
+  }
+
+  /** Events after `seq`; waits up to `timeoutMs` for the first one when there is none. */
+  async wait(seq: number, timeoutMs: number, accept: (e: SupervisorEvent) => boolean = () => true): Promise<SupervisorEvent[]> {
+    const now = this.since(seq).filter(accept);
+    if (now.length > 0 || timeoutMs <= 0) return now;
+    return new Promise((resolve) => {
+      const done = () => {
+        const found = this.since(seq).filter(accept);
+        if (found.length === 0) return;
+        finish(found);
+      };
+      const timer = setTimeout(() => finish([]), timeoutMs);
+      const finish = (found: SupervisorEvent[]) => {
+        clearTimeout(timer);
+        this.waiters.delete(done);
+        resolve(found);
+      };
+      this.waiters.add(done);
+    });
+  }
+}

@@ -1,0 +1,145 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cleanupHome, cli, cliJson, makeHome, waitFor } from './helpers.js';
+
+let home: string;
+beforeEach(() => {
+  home = makeHome();
+});
+afterEach(async () => {
+  await cleanupHome(home);
+});
+
+const status = (ref: string) => cliJson(home, ['status', ref]);
+const until = (ref: string, statuses: string[], what: string, ms = 10_000) =>
+  waitFor(async () => {
+    const t = await status(ref);
+    return statuses.includes(t.status) ? t : null;
+  }, what, ms, 30);
+
+describe('restart policies', () => {
+  it('restarts a crashing task with growing delays and stops at the limit, with the reason', async () => {
+    const starts = join(home, 'starts');
+    await cli(home, ['run', '--name', 'crash', '--restart', 'on-failure', '--backoff', '100ms', '--max-restarts', '3', '--', `date +%s%N >> ${starts}; exit 2`]);
+    const t = await until('crash', ['failed'], 'the restart limit');
+    expect(t.reason).toBe('restart limit reached (3 in 60s) after exit 2');
+    expect(t.restarts).toBe(3);
+    const at = readFileSync(starts, 'utf8').trim().split('\n').map((n) => Number(n) / 1e6);
+    expect(at).toHaveLength(4);
+    const gaps = at.slice(1).map((v, i) => v - at[i]!);
+    // 100 ms, 200 ms, 400 ms (±10 % jitter), plus the start-up of each run.
+    expect(gaps[0]).toBeGreaterThanOrEqual(85);
+    expect(gaps[1]).toBeGreaterThan(gaps[0]! * 1.4);
+    expect(gaps[2]).toBeGreaterThan(gaps[1]! * 1.4);
+  });
+
+  it('shows the delay in ls while restarting, and never restarts a task the user killed', async () => {
+    await cli(home, ['run', '--name', 'flaky', '--restart', 'always', '--backoff', '2s', '--', 'exit 1']);
+    const t = await until('flaky', ['restarting'], 'restarting');
+    expect(t.reason).toMatch(/^exit 1; restarting in \d(\.\d+)?s|^exit 1; restarting in \d+ms|^exit 1; restarting in 2s \(restart 1\/5\)$/);
+    expect((await cli(home, ['ls'])).stdout).toMatch(/flaky\s+restarting.*\(in \ds, 1\)/);
+    const [killed] = await cliJson<any[]>(home, ['kill', 'flaky']);
+    expect(killed).toMatchObject({ status: 'killed', reason: 'stopped while waiting to restart' });
+
+    await cli(home, ['run', '--name', 'svc', '--restart', 'always', '--', 'sleep 30']);
+    await until('svc', ['running'], 'running');
+    await cli(home, ['kill', 'svc']);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await status('svc')).toMatchObject({ status: 'killed', restarts: 0 });
+  });
+
+  it('resets the backoff after a stable run (min-uptime)', async () => {
+    // Each run lasts ~250 ms, longer than --min-uptime 200ms: the delay stays at the initial 100 ms.
+    await cli(home, ['run', '--name', 'steady', '--restart', 'on-failure', '--backoff', '100ms', '--min-uptime', '200ms', '--max-restarts', '3', '--', 'sleep 0.25; exit 1']);
+    const t = await until('steady', ['failed'], 'the limit', 15_000);
+    expect(t.restarts).toBe(3);
+    const events = readFileSync(join(home, 'daemon.log'), 'utf8');
+    const delays = [...events.matchAll(/restarting in (\d+)ms/g)].map((m) => Number(m[1]));
+    expect(delays).toHaveLength(3);
+    for (const d of delays) expect(d).toBeLessThanOrEqual(110);
+  });
+});
+
+describe('limits and priorities', () => {
+  it('runs every process of the task at the nice level and I/O class asked for', async () => {
+    await cli(home, ['run', '--name', 'bg', '--nice', '10', '--ionice', 'idle', '--', 'sh -c "sleep 30 & wait"']);
+    const t = await until('bg', ['running'], 'running');
+    const nice = (pid: number) => {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+    };
+    expect(nice(t.pid)).toBe(10);
+    const child = await waitFor(() => {
+      try {
+        return Number(readFileSync(`/proc/${t.pid}/task/${t.pid}/children`, 'latin1').trim().split(' ')[0]) || null;
+      } catch {
+        return null;
+      }
+    }, 'a child');
+    expect(nice(child)).toBe(10);
+  });
+
+  it('stops a task that grows past --max-memory, and restarts it when its policy says so', async () => {
+    const grow = `node -e "const a=[]; setInterval(()=>a.push(Buffer.alloc(4e6,1)),20)"`;
+    await cli(home, ['run', '--name', 'hog', '--max-memory', '40M', '--', grow]);
+    await cli(home, ['monitor', '--check-interval', '100ms', '--for', '0s']);
+    const killed = await until('hog', ['killed'], 'the memory limit');
+    expect(killed.reason).toMatch(/^memory \d+ MB over limit 40 MB \(SIGTERM\)$/);
+
+    await cli(home, ['run', '--name', 'hog2', '--max-memory', '40M', '--restart', 'on-failure', '--backoff', '100ms', '--max-restarts', '1', '--', grow]);
+    const restarting = await until('hog2', ['restarting'], 'a restart after the limit');
+    expect(restarting.reason).toMatch(/^memory \d+ MB over limit 40 MB; restarting in \d+ms \(restart 1\/1\)$/);
+    const failed = await until('hog2', ['failed', 'killed'], 'the restart limit');
+    expect(failed.restarts).toBe(1);
+  });
+
+  it('stops a task at its --timeout, and on --idle with --idle-action stop', async () => {
+    await cli(home, ['run', '--name', 'slow', '--timeout', '300ms', '--', 'sleep 30']);
+    await cli(home, ['run', '--name', 'quiet', '--idle', '300ms', '--idle-action', 'stop', '--', 'echo hi; sleep 30']);
+    const t0 = Date.now();
+    expect((await until('slow', ['killed'], 'the timeout')).reason).toBe('timeout 300ms reached (SIGTERM)');
+    expect((await until('quiet', ['killed'], 'the idle limit')).reason).toMatch(/^no output for 3\d\dms \(SIGTERM\)$/);
+    expect(Date.now() - t0).toBeLessThan(5_000);
+  });
+
+  it('queues tasks over max_concurrent and starts them as others end', async () => {
+    const env = { CORRAL_MAX_CONCURRENT: '2' };
+    for (const cmd of ['sleep 1.5', 'sleep 1.5', 'sleep 0.2']) expect((await cli(home, ['run', '--', cmd], { env })).code).toBe(0);
+    const third = await status('bash_3');
+    expect(third.status).toBe('queued');
+    await until('bash_3', ['running', 'completed'], 'the queued task to start');
+    const done = await until('bash_3', ['completed'], 'the queued task to finish');
+    expect(Date.parse(done.startedAt)).toBeGreaterThanOrEqual(Date.parse((await status('bash_1')).endedAt) - 20);
+  });
+});
+
+describe('monitor and alerts', () => {
+  it('alerts on matching lines written after the monitor started, not on older ones', async () => {
+    await cli(home, ['run', '--name', 'app', '--', 'echo "old error"; sleep 1; echo "new error: boom"; echo fine; sleep 30']);
+    await waitFor(async () => (await cli(home, ['logs', 'app'])).stdout.includes('old error'), 'the old line');
+    const watch = await cli(home, ['monitor', 'app', '--alert-on', 'error', '--for', '2s', '--json']);
+    expect(watch.code).toBe(0);
+    const alerts = watch.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((e) => e.type === 'alert');
+    expect(alerts.map((a) => a.line)).toEqual(['new error: boom']);
+    const details = await status('app');
+    expect(details.alertOn).toBe('error');
+    expect(details.alerts.map((a: any) => a.line)).toEqual(['new error: boom']);
+  });
+
+  it('sets restart-on-failure in the daemon, where it stays after the monitor exits', async () => {
+    await cli(home, ['run', '--name', 'w', '--', 'sleep 0.5; exit 3']);
+    const out = await cli(home, ['monitor', 'w', '--restart-on-failure', '--for', '0s']);
+    expect(out.stderr).toMatch(/restart on failure set in the daemon \(they stay after monitor exits\)/);
+    const t = await until('w', ['restarting'], 'a restart after the monitor exited');
+    expect(t.reason).toMatch(/^exit 3; restarting in/);
+  });
+
+  it('prints state changes and exits as lines', async () => {
+    const watching = cli(home, ['monitor', '--for', '3s']);
+    await new Promise((r) => setTimeout(r, 700));
+    await cli(home, ['run', '--name', 'job', '--', 'exit 1']);
+    const out = (await watching).stdout;
+    expect(out).toMatch(/\d\d:\d\d:\d\d bash_1 job\s+FAILED failed: exit 1/);
+  });
+});
