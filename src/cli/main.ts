@@ -78,6 +78,22 @@ export function buildProgram(): Command {
     .option('--env <name>', 'only the tasks of this environment')
     .action(act(async () => (await import('./commands/list.js')).list));
 
+  common(program.command('exec'))
+    .description('run a command: servers and watchers in the background (prints the id), the rest in the foreground')
+    .argument('<command...>', 'the command: a shell string, or words after --')
+    .option('--explain', 'print the decision and the rule that made it, and run nothing')
+    .option('--auto-background-threshold <duration>', 'a foreground command still running after this moves to the background (default 30s; 0 = never)')
+    .option('--name <name>', 'a name that also addresses the task')
+    .option('--cwd <dir>', 'working folder (default: the current one)')
+    .passThroughOptions()
+    .action(act(async () => (await import('./commands/exec.js')).exec));
+
+  const hook = common(program.command('hook')).description('hooks for coding agents');
+  common(hook.command('claude-pre-tool-use'))
+    .description('Claude Code PreToolUse hook (matcher Bash): routes background commands to corral exec')
+    .option('--allow', 'approve the rewritten command without asking (default: Claude Code asks)')
+    .action(act(async () => (await import('./commands/hook.js')).claudePreToolUse));
+
   common(program.command('monitor'))
     .description('watch tasks: print state changes, exits, restarts and alerts as they happen')
     .argument('[ids...]', 'task ids or names (default: every task)')

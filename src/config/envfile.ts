@@ -154,7 +154,14 @@ const taskSchema = z.strictObject({
   monitor: z.strictObject({ alert_on: regex.optional() }).optional(),
 });
 
+const autoBackgroundSchema = z.strictObject({
+  enabled: z.boolean().optional(),
+  patterns: z.array(z.string()).optional(),
+  excludePatterns: z.array(z.string()).optional(),
+});
+
 const envFileSchema = z.strictObject({
+  autoBackground: autoBackgroundSchema.optional(),
   name: z.string().regex(TASK_NAME, 'an environment name starts with a letter: letters, digits, ".", "_" and "-"').optional(),
   env: envMap.optional(),
   env_file: envFiles.optional(),
@@ -179,7 +186,7 @@ const workflowSchema = z.strictObject({
 });
 
 const KNOWN_KEYS: Record<string, string[]> = {
-  top: ['name', 'env', 'env_file', 'tasks'],
+  top: ['name', 'env', 'env_file', 'tasks', 'autoBackground'],
   task: Object.keys(taskSchema.shape),
   health: ['http', 'tcp', 'file', 'socket', 'exec', 'log', 'interval', 'timeout', 'retries', 'start_period'],
   stop: ['signal', 'grace', 'command'],

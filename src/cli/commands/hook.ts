@@ -1,0 +1,63 @@
+/**
+ * `corral hook claude-pre-tool-use`: a Claude Code PreToolUse hook for the Bash tool.
+ * When a command belongs in the background, it answers with a rewrite of the tool input
+ * so that the command runs under corral (`corral exec …`: supervised, with an id, its
+ * tree stopped cleanly, alive after the session). Otherwise it says nothing, and the
+ * call goes on unchanged. Bad input never blocks the user's command: it says nothing.
+ */
+import { classifyCommand } from '../../../machines/policies/autobackground.js';
+import { loadAutoBackground } from '../../exec/config.js';
+import type { Context } from '../context.js';
+import { shellQuote } from './run.js';
+
+interface HookInput {
+  tool_name?: unknown;
+  tool_input?: { command?: unknown; [key: string]: unknown };
+  cwd?: unknown;
+}
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) return '';
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** How this corral is invoked, so the rewritten command runs the same one. */
+function selfCommand(): string {
+  const script = process.argv[1] ?? 'corral';
+  return `${shellQuote(process.execPath)} ${shellQuote(script)}`;
+}
+
+export async function rewriteForHook(input: HookInput, home: string, allow: boolean): Promise<object | null> {
+  if (input.tool_name !== 'Bash' || !input.tool_input || typeof input.tool_input.command !== 'string') return null;
+  const command = input.tool_input.command;
+  if (/(^|\/)corral(\.js)?\s|dist\/src\/cli\/main\.js/.test(command)) return null; // already under corral
+  const cwd = typeof input.cwd === 'string' ? input.cwd : process.cwd();
+  const decision = classifyCommand(command, await loadAutoBackground(cwd, home));
+  if (!decision.background) return null;
+  return {
+    hookSpecificOutput: {
+      hookEventName: 'PreToolUse',
+      permissionDecision: allow ? 'allow' : 'ask',
+      permissionDecisionReason: `corral runs this in the background (${decision.rule}); it prints an id to read with \`corral logs <id> --new\``,
+      updatedInput: {
+        ...input.tool_input,
+        command: `${selfCommand()} exec -- ${shellQuote(command)}`,
+        // corral does the backgrounding: the tool waits only for the id.
+        run_in_background: false,
+      },
+    },
+  };
+}
+
+export async function claudePreToolUse(ctx: Context, flags: { allow?: boolean }): Promise<number> {
+  try {
+    const input = JSON.parse(await readStdin()) as HookInput;
+    const output = await rewriteForHook(input, ctx.paths.home, flags.allow === true);
+    if (output) process.stdout.write(`${JSON.stringify(output)}\n`);
+  } catch {
+    // Never block the user's command because of the hook: no answer means "go on unchanged".
+  }
+  return 0;
+}
