@@ -36,7 +36,7 @@ export function validateGraph(nodes: GraphNode[]): GraphProblem[] {
     for (const edge of node.dependsOn) {
       const target = byName.get(edge.on);
       if (!target) {
-        problems.push({ task: node.name, on: edge.on, message: `depends on "${edge.on}", which is not a task of this file${suggestion(edge.on, [...byName.keys()])}` });
+        problems.push({ task: node.name, on: edge.on, message: `depends on "${edge.on}", which is not a task of this file${suggestion(edge.on, [...byName.keys()].filter((n) => n !== node.name))}` });
       } else if (edge.on === node.name) {
         problems.push({ task: node.name, on: edge.on, message: `depends on itself` });
       } else if (edge.condition === 'healthy' && !target.hasHealthCheck) {

@@ -121,7 +121,7 @@ const restartSchema = z.union([
   }),
 ]);
 
-const signal = z.string().superRefine((value, ctx) => {
+const signal = z.union([z.string(), z.number().int()]).transform(String).superRefine((value, ctx) => {
   try {
     normalizeSignal(value);
   } catch (error) {
@@ -227,13 +227,45 @@ class Located {
   }
 }
 
+interface FlatIssue {
+  path: (string | number)[];
+  code: string;
+  message: string;
+  keys?: string[];
+}
+
+/** The issue to report, with its full path: inside a union, the branch the value was meant for. */
+function flatten(issue: z.core.$ZodIssue, base: (string | number)[] = []): FlatIssue {
+  const path = [...base, ...(issue.path as (string | number)[])];
+  if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+    const firsts = issue.errors.map((branch) => branch[0]).filter((i): i is z.core.$ZodIssue => i !== undefined);
+    // A branch whose type matched failed for a reason worth telling; "expected object" from the others is not.
+    // A deeper issue means the branch's shape matched; among shallow ones, a wrong value beats a wrong type.
+    const meant = [...firsts].sort((x, y) => y.path.length - x.path.length)[0]!.path.length > 0
+      ? [...firsts].sort((x, y) => y.path.length - x.path.length)[0]
+      : firsts.find((i) => i.code !== 'invalid_type');
+    if (meant) return flatten(meant, path);
+    const expected = [...new Set(firsts.map((i) => (i as { expected?: string }).expected).filter(Boolean))];
+    return { path, code: 'invalid_type', message: `expected ${expected.join(' or ')}` };
+  }
+  if (issue.code === 'invalid_key') {
+    return { path, code: 'invalid_key', message: issue.issues[0]?.message ?? issue.message };
+  }
+  if (issue.code === 'unrecognized_keys') return { path, code: issue.code, message: issue.message, keys: issue.keys };
+  return { path, code: issue.code, message: issue.message };
+}
+
 function zodFailure(loc: Located, error: z.ZodError, keysOf: (path: PropertyKey[]) => string[]): never {
-  const issue = error.issues[0]!;
-  const path = issue.path as (string | number)[];
+  // An unknown key explains a "missing" one (a misspelt `comand:`), so it is told first.
+  const issue = flatten(error.issues.find((i) => i.code === 'unrecognized_keys') ?? error.issues[0]!);
+  const path = issue.path;
   if (issue.code === 'unrecognized_keys') {
-    const key = issue.keys[0]!;
+    const key = issue.keys![0]!;
     const valid = keysOf(path);
     loc.fail(path, `unknown key "${key}"${suggestion(key, valid)} (valid: ${valid.join(', ')})`, key);
+  }
+  if (issue.code === 'invalid_key') {
+    loc.fail(path.slice(0, -1), `"${path[path.length - 1]}": ${issue.message}`, String(path[path.length - 1]));
   }
   if (issue.code === 'invalid_type' && issue.message.includes('received undefined')) {
     const missing = String(path[path.length - 1]);
@@ -247,10 +279,10 @@ function keysForPath(path: PropertyKey[], workflow: boolean): string[] {
   const p = path.map(String);
   if (workflow) return p.length === 0 ? KNOWN_KEYS.workflow! : p.at(-1) === 'health' ? KNOWN_KEYS.health! : KNOWN_KEYS.step!;
   if (p.length === 0) return KNOWN_KEYS.top!;
-  const last = p.at(-1)!;
-  if (last === 'health' || last === 'stop' || last === 'restart' || last === 'limits' || last === 'monitor') return KNOWN_KEYS[last]!;
   if (p[0] === 'tasks' && p.length === 2) return KNOWN_KEYS.task!;
-  if (p.at(-2) === 'depends_on') return ['condition', 'timeout'];
+  if (p[0] === 'tasks' && p.length === 4 && p[2] === 'depends_on') return ['condition', 'timeout'];
+  const last = p.at(-1)!;
+  if (p[0] === 'tasks' && p.length === 3 && ['health', 'stop', 'restart', 'limits', 'monitor'].includes(last)) return KNOWN_KEYS[last]!;
   return [];
 }
 
@@ -279,7 +311,8 @@ export function loadEnvFile(path: string, options: LoadOptions = {}): EnvSpec {
 export function parseProcfile(file: string, text: string, options: LoadOptions = {}): EnvSpec {
   const tasks: EnvTaskDecl[] = [];
   const seen = new Set<string>();
-  text.split('\n').forEach((line, i) => {
+  text.split('\n').forEach((raw, i) => {
+    const line = raw.replace(/\r$/, '');
     if (!line.trim() || line.trimStart().startsWith('#')) return;
     const m = /^([A-Za-z0-9_.-]+):\s*(.+)$/.exec(line);
     if (!m) throw usageError(`${file}:${i + 1}:1: a Procfile line is "name: command"`);
@@ -325,7 +358,7 @@ export function parseEnvYaml(file: string, text: string, options: LoadOptions = 
   const loc = new Located(file, doc, lines);
   const syntax = doc.errors[0];
   if (syntax) {
-    const pos = syntax.linePos?.[0] ?? { line: 1, col: 1 };
+    const pos = syntax.linePos?.[0] ?? lines.linePos(syntax.pos[0]);
     throw usageError(`${file}:${pos.line}:${pos.col}: ${syntax.message.split('\n')[0]}`);
   }
   const plain = doc.toJS() as unknown;
@@ -397,36 +430,48 @@ function edges(dependsOn: z.infer<typeof dependsOnSchema> | undefined, all: Reco
   });
 }
 
-function checkGraph(loc: Located, tasks: EnvTaskDecl[]): void {
+/** Where a task is declared: `tasks.<name>` in an env file, `steps.<index>` in a workflow. */
+type DeclaredAt = (task: string) => (string | number)[];
+
+function checkGraph(loc: Located, tasks: EnvTaskDecl[], declaredAt: DeclaredAt = (name) => ['tasks', name]): void {
   const problems = validateGraph(
     tasks.map((t) => ({ name: t.name, dependsOn: t.dependsOn, hasHealthCheck: t.health !== null })),
   );
   const first = problems[0];
   if (!first) return;
-  const depends = ['tasks', first.task, 'depends_on'];
+  const declared = declaredAt(first.task);
+  const depends = [...declared, 'depends_on'];
   const node = loc.doc.getIn(depends, true);
+  const message = `${first.task} ${first.message}`;
+  if (node === undefined) loc.fail(declared, message);
   if (first.on !== undefined && isSeq(node)) {
-    const index = (node.items as { value?: unknown }[]).findIndex((item) => item?.value === first.on);
-    loc.fail(index >= 0 ? [...depends, index] : depends, `${first.task} ${first.message}`);
+    // The edge's place in the task's list is its place in the file's list.
+    const index = tasks.find((t) => t.name === first.task)!.dependsOn.findIndex((e) => e.on === first.on);
+    loc.fail(index >= 0 && index < node.items.length ? [...depends, index] : depends, message);
   }
-  loc.fail(depends, `${first.task} ${first.message}`, first.on);
+  loc.fail(depends, message, first.on);
 }
 
 function healthOf(loc: Located, at: (string | number)[], h: z.infer<typeof healthSchema>): HealthSpec {
   const probes: HealthProbe[] = [];
-  try {
-    if (h.http) probes.push({ kind: 'http', url: h.http });
-    if (h.tcp !== undefined) probes.push(tcpProbe(String(h.tcp)));
-    if (h.file) probes.push({ kind: 'file', path: h.file });
-    if (h.socket) probes.push({ kind: 'socket', path: h.socket });
-    if (h.exec) probes.push({ kind: 'exec', command: h.exec });
-    if (h.log !== undefined) {
-      checkRegex(h.log);
-      probes.push({ kind: 'log', pattern: h.log });
+  const probe = (key: string, make: () => HealthProbe) => {
+    try {
+      probes.push(make());
+    } catch (error) {
+      if (error instanceof HealthSpecError) loc.fail([...at, key], error.message);
+      throw error;
     }
-  } catch (error) {
-    if (error instanceof HealthSpecError) loc.fail(at, error.message);
-    throw error;
+  };
+  if (h.http) probe('http', () => ({ kind: 'http', url: h.http! }));
+  if (h.tcp !== undefined) probe('tcp', () => tcpProbe(String(h.tcp)));
+  if (h.file) probe('file', () => ({ kind: 'file', path: h.file! }));
+  if (h.socket) probe('socket', () => ({ kind: 'socket', path: h.socket! }));
+  if (h.exec) probe('exec', () => ({ kind: 'exec', command: h.exec! }));
+  if (h.log !== undefined) {
+    probe('log', () => {
+      checkRegex(h.log!);
+      return { kind: 'log', pattern: h.log! };
+    });
   }
   return healthDefaults(probes, {
     ...(h.interval !== undefined ? { intervalMs: h.interval } : {}),
@@ -455,7 +500,7 @@ function restartOf(r: z.infer<typeof restartSchema> | undefined): Partial<Restar
 
 type Expand = (value: string, at: (string | number)[]) => string;
 
-/** `${VAR}` and `$VAR` from the caller's environment (and variables set earlier in the file); `$$` is a `$`. */
+/** `${VAR}`, `${VAR:-default}` and `$VAR` from the caller's environment; `$$` is a `$`. */
 function expander(loc: Located, callerEnv: Record<string, string | undefined>): Expand {
   return (value, at) =>
     value.replace(/\$\$|\$\{([^}]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (whole, braced: string | undefined, bare: string | undefined) => {
@@ -472,15 +517,17 @@ function expander(loc: Located, callerEnv: Record<string, string | undefined>): 
 }
 
 /** Commands are left to the shell, which expands their variables itself (with the task's environment). */
-const SHELL_KEYS = new Set(['command', 'exec']);
+function isShellCommand(at: (string | number)[]): boolean {
+  const p = at.map(String);
+  if ((p[0] === 'tasks' || p[0] === 'steps') && p.length === 3 && p[2] === 'command') return true;
+  return (p[0] === 'tasks' || p[0] === 'steps') && p.length === 4 && ((p[2] === 'stop' && p[3] === 'command') || (p[2] === 'health' && p[3] === 'exec'));
+}
 
 function interpolate(value: unknown, at: (string | number)[], expand: Expand): unknown {
-  if (typeof value === 'string') return expand(value, at);
+  if (typeof value === 'string') return isShellCommand(at) ? value : expand(value, at);
   if (Array.isArray(value)) return value.map((v, i) => interpolate(v, [...at, i], expand));
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, SHELL_KEYS.has(k) ? v : interpolate(v, [...at, k], expand)]),
-    );
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolate(v, [...at, k], expand)]));
   }
   return value;
 }
@@ -502,8 +549,10 @@ function readEnvFiles(loc: Located, at: (string | number)[], files: string[], ba
       const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$/.exec(t);
       if (!m) throw usageError(`${path}:${n + 1}:1: an env file line is NAME=value`);
       let v = m[2]!;
-      if (/^".*"$/.test(v)) v = v.slice(1, -1).replace(/\\n/g, '\n').replace(/\\"/g, '"');
-      else if (/^'.*'$/.test(v)) v = v.slice(1, -1);
+      const double = /^"((?:[^"\\]|\\.)*)"(\s+#.*)?$/.exec(v);
+      const single = /^'([^']*)'(\s+#.*)?$/.exec(v);
+      if (double) v = double[1]!.replace(/\\n/g, '\n').replace(/\\"/g, '"');
+      else if (single) v = single[1]!;
       else v = v.replace(/\s+#.*$/, '');
       env[m[1]!] = v;
     });
@@ -518,6 +567,8 @@ export function slug(name: string): string {
   const s = name.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '');
   return /^[a-z]/.test(s) ? s.slice(0, 64) : `step-${s}`.slice(0, 64);
 }
+
+const WORKFLOW_ALERTS = '[Ee]rror|ERROR|[Ff]ailed|FAILED|[Ee]xception|EXCEPTION';
 
 function parseWorkflow(loc: Located, raw: unknown, base: string, options: LoadOptions): EnvSpec {
   const parsed = workflowSchema.safeParse(raw);
@@ -556,10 +607,11 @@ function parseWorkflow(loc: Located, raw: unknown, base: string, options: LoadOp
       background,
       dependsOn,
       health: step.health ? healthOf(loc, ['steps', i, 'health'], step.health) : null,
-      // `monitor: true` asks for a watched service: restart it when it fails.
+      // `monitor: true` asks for a watched service: alert on error lines, restart it when it fails.
       restart: step.monitor ? { policy: 'on-failure' } : {},
+      alertOn: step.monitor ? WORKFLOW_ALERTS : null,
     };
   });
-  checkGraph(loc, tasks);
+  checkGraph(loc, tasks, (name) => ['steps', tasks.findIndex((t) => t.name === name)]);
   return { name: options.name ?? slug(data.name ?? defaultEnvName(loc.file)), file: loc.file, tasks };
 }

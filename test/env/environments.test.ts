@@ -129,7 +129,10 @@ tasks:
 `);
     const r = await cli(home, ['orchestrate', '-f', file, '--wait-healthy', '--timeout', '20s']);
     expect(r.code, r.stderr).toBe(0);
-    const e = events(ev);
+    const e = await waitFor(() => {
+      const all = events(ev);
+      return all.some((x) => x.name === 'api') ? all : null;
+    }, 'api to start');
     const migrateEnd = (await cliJson(home, ['status', 'migrate'])).endedAt;
     const apiStart = e.find((x) => x.name === 'api')!.at;
     expect(apiStart).toBeGreaterThanOrEqual(Date.parse(migrateEnd) - 5);
