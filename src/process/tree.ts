@@ -7,38 +7,60 @@ import type { ProcessInfo } from '../../machines/task.types.js';
 import { scanProcesses, type ProcEntry } from './procfs.js';
 
 /** The pids of the task's tree, its monitor excluded (the monitor is never signalled). */
-const parents = new WeakMap<ProcEntry[], Map<number, number>>();
-
-/** pid → ppid of a scan, built once per scan however many tasks look at it. */
-function parentsOf(procs: ProcEntry[]): Map<number, number> {
-  let parent = parents.get(procs);
-  if (!parent) {
-    parent = new Map();
-    for (const p of procs) parent.set(p.pid, p.ppid);
-    parents.set(procs, parent);
-  }
-  return parent;
+interface ScanIndex {
+  children: Map<number, number[]>;
+  byGroup: Map<number, number[]>;
+  byToken: Map<string, number[]>;
+  byPid: Map<number, ProcEntry>;
 }
 
-export function treeOf(info: ProcessInfo, procs: ProcEntry[] = scanProcesses()): number[] {
-  const parent = parentsOf(procs);
-  const roots = new Set([info.pid, info.monitorPid]);
-  const descends = (pid: number): boolean => {
-    // Bounded walk: parent chains are short, and a cycle cannot happen in /proc but costs nothing to guard.
-    for (let cur = parent.get(pid), hops = 0; cur !== undefined && cur > 1 && hops < 64; cur = parent.get(cur), hops++) {
-      if (roots.has(cur)) return true;
+const indexes = new WeakMap<ProcEntry[], ScanIndex>();
+
+function push<K>(map: Map<K, number[]>, key: K, pid: number): void {
+  const list = map.get(key);
+  if (list) list.push(pid);
+  else map.set(key, [pid]);
+}
+
+/** Who is whose child, group member and token holder in one scan: built once, however many tasks look. */
+function indexOf(procs: ProcEntry[]): ScanIndex {
+  let index = indexes.get(procs);
+  if (!index) {
+    index = { children: new Map(), byGroup: new Map(), byToken: new Map(), byPid: new Map() };
+    for (const p of procs) {
+      index.byPid.set(p.pid, p);
+      push(index.children, p.ppid, p.pid);
+      push(index.byGroup, p.pgid, p.pid);
+      if (p.sid !== p.pgid) push(index.byGroup, p.sid, p.pid);
+      if (p.token !== null) push(index.byToken, p.token, p.pid);
     }
-    return false;
-  };
-  const members: number[] = [];
-  for (const p of procs) {
-    if (p.pid === info.monitorPid) continue;
-    if (p.pid === info.pid && p.start !== info.pidStart) continue; // a recycled pid is not ours
-    if (p.pgid === info.pid || p.sid === info.pid || p.token === info.token || descends(p.pid)) {
-      members.push(p.pid);
-    }
+    indexes.set(procs, index);
   }
-  return members;
+  return index;
+}
+
+/** The pids of the task's tree, its monitor excluded (the monitor is never signalled). */
+export function treeOf(info: ProcessInfo, procs: ProcEntry[] = scanProcesses()): number[] {
+  const index = indexOf(procs);
+  const members = new Set<number>();
+  const queue: number[] = [];
+  const add = (pid: number) => {
+    if (pid === info.monitorPid || members.has(pid)) return;
+    const p = index.byPid.get(pid);
+    if (!p || (pid === info.pid && p.start !== info.pidStart)) return; // gone, or a recycled pid
+    members.add(pid);
+    queue.push(pid);
+  };
+  // The group or session the command leads (a pgid cannot be reused while any member lives).
+  for (const pid of index.byGroup.get(info.pid) ?? []) add(pid);
+  for (const pid of index.byToken.get(info.token) ?? []) add(pid);
+  add(info.pid);
+  for (const pid of index.children.get(info.monitorPid) ?? []) add(pid);
+  // Every descendant of what was found so far.
+  while (queue.length > 0) {
+    for (const child of index.children.get(queue.pop()!) ?? []) add(child);
+  }
+  return [...members];
 }
 
 export function monitorRunning(info: ProcessInfo, procs: ProcEntry[] = scanProcesses()): boolean {

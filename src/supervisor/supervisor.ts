@@ -14,7 +14,7 @@ import { createHealthActor } from '../actors/health.actor.js';
 import { createProcessActor } from '../actors/process.actor.js';
 import { describeHealth, describeProbe } from '../../machines/policies/health.js';
 import { NO_LIMITS } from '../../machines/policies/limits.js';
-import { loadEnvFile, slug, type EnvSpec } from '../config/envfile.js';
+import type { EnvSpec } from '../config/envfile.js';
 import { DependencyCoordinator } from './dependencies.js';
 import { stopInOrder } from './shutdown.js';
 import type {
@@ -434,9 +434,11 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
   // ---- environments ----------------------------------------------------------------
 
   async orchestrate(input: OrchestrateInput): Promise<TaskView[]> {
+    // The env-file loader (yaml and its schemas) is loaded only by the daemons that read env files.
+    const { loadEnvFile, slug } = await import('../config/envfile.js');
     const env = input.file
       ? loadEnvFile(input.file, { callerEnv: input.callerEnv ?? {}, ...(input.name ? { name: input.name } : {}) })
-      : this.inlineEnv(input);
+      : this.inlineEnv(input, slug);
     const live = this.store.tasks().filter((t) => t.env === env.name && !isFinal(t.status));
     if (live.length > 0) {
       throw failure(
@@ -480,7 +482,7 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
   }
 
   /** `--background "npm run api" --background "npm run dev"`: an environment without a file. */
-  private inlineEnv(input: OrchestrateInput): EnvSpec {
+  private inlineEnv(input: OrchestrateInput, slug: (name: string) => string): EnvSpec {
     if (!input.name || !TASK_NAME.test(input.name)) throw usageError(`"${input.name ?? ''}" is not an environment name (it starts with a letter)`);
     if (!input.tasks || input.tasks.length === 0) throw usageError('an environment needs an env file (-f) or at least one --background command');
     const names = new Set<string>();
