@@ -56,6 +56,7 @@ export interface HealthActorInput {
   taskId: string;
   spec: TaskSpec;
   logStart: ProcessInfo['logStart'];
+  process: ProcessInfo | null;
 }
 
 export interface TaskInput {
@@ -238,6 +239,7 @@ export const taskMachine = setup({
               taskId: context.id,
               spec: context.spec,
               logStart: context.process?.logStart ?? { stdout: 0, stderr: 0 },
+              process: context.process,
             }),
           },
           on: {

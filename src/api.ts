@@ -169,6 +169,8 @@ export interface TaskDetails extends TaskView {
   /** Recent CPU and memory samples of the whole tree, oldest first. */
   samples: { at: number; cpuPercent: number; memoryBytes: number }[];
   alerts: { at: string; stream: string; line: string }[];
+  /** TCP ports the task's processes listen on. */
+  ports: number[];
 }
 
 export type CorralEvent =

@@ -11,7 +11,9 @@ export type HealthProbe =
   | { kind: 'file'; path: string }
   | { kind: 'socket'; path: string }
   | { kind: 'exec'; command: string }
-  | { kind: 'log'; pattern: string };
+  | { kind: 'log'; pattern: string }
+  /** Ready once any process of the task listens on a TCP port. */
+  | { kind: 'listen' };
 
 export interface HealthSpec {
   probes: HealthProbe[];
@@ -53,6 +55,7 @@ export function parseProbe(text: string): HealthProbe {
   const t = text.trim();
   if (/^https?:\/\//i.test(t)) return { kind: 'http', url: t };
   if (/^\d+$/.test(t)) return tcpProbe(`127.0.0.1:${t}`);
+  if (t === 'listen' || t === 'port') return { kind: 'listen' };
   const colon = t.indexOf(':');
   const kind = colon > 0 ? t.slice(0, colon) : '';
   const rest = t.slice(colon + 1);
@@ -72,7 +75,7 @@ export function parseProbe(text: string): HealthProbe {
     default:
       if (t.startsWith(':')) return tcpProbe(`127.0.0.1${t}`);
       throw new HealthSpecError(
-        `"${text}" is not a health check: use http://host:port/path, tcp:host:port, file:PATH, socket:PATH, exec:COMMAND or log:REGEX`,
+        `"${text}" is not a health check: use http://host:port/path, tcp:host:port, listen (any port it opens), file:PATH, socket:PATH, exec:COMMAND or log:REGEX`,
       );
   }
 }
@@ -105,6 +108,8 @@ export function describeProbe(probe: HealthProbe): string {
       return `exec:${probe.command}`;
     case 'log':
       return `log:/${probe.pattern}/`;
+    case 'listen':
+      return 'listen (any TCP port)';
   }
 }
 

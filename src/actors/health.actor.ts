@@ -26,7 +26,7 @@ export function createHealthActor(deps: { paths: HomePaths }) {
 
     const round = async () => {
       timer = null;
-      const error = await runProbes(spec.probes, { cwd: input.spec.cwd, env: input.spec.env, timeoutMs: spec.timeoutMs, logs }, logProbes);
+      const error = await runProbes(spec.probes, { cwd: input.spec.cwd, env: input.spec.env, timeoutMs: spec.timeoutMs, logs, process: input.process }, logProbes);
       if (stopped) return;
       const next = nextHealth(spec, state, error, Date.now() - started);
       const changed = next.status !== state.status || next.failures !== state.failures;

@@ -89,13 +89,14 @@ const healthSchema = z
     socket: z.string().optional(),
     exec: z.string().optional(),
     log: regex.optional(),
+    listen: z.literal(true).optional(),
     interval: duration.optional(),
     timeout: duration.optional(),
     retries: z.number().int().min(1).optional(),
     start_period: duration.optional(),
   })
-  .refine((h) => h.http || h.tcp !== undefined || h.file || h.socket || h.exec || h.log, {
-    message: 'a health check needs one of http, tcp, file, socket, exec or log',
+  .refine((h) => h.http || h.tcp !== undefined || h.file || h.socket || h.exec || h.log || h.listen, {
+    message: 'a health check needs one of http, tcp, listen, file, socket, exec or log',
   });
 
 const conditionSchema = z.enum(DEPENDENCY_CONDITIONS as [string, ...string[]], {
@@ -188,7 +189,7 @@ const workflowSchema = z.strictObject({
 const KNOWN_KEYS: Record<string, string[]> = {
   top: ['name', 'env', 'env_file', 'tasks', 'autoBackground'],
   task: Object.keys(taskSchema.shape),
-  health: ['http', 'tcp', 'file', 'socket', 'exec', 'log', 'interval', 'timeout', 'retries', 'start_period'],
+  health: ['http', 'tcp', 'listen', 'file', 'socket', 'exec', 'log', 'interval', 'timeout', 'retries', 'start_period'],
   stop: ['signal', 'grace', 'command'],
   limits: ['memory', 'timeout', 'idle', 'idle_action'],
   monitor: ['alert_on'],
@@ -467,6 +468,7 @@ function healthOf(loc: Located, at: (string | number)[], h: z.infer<typeof healt
   if (h.file) probe('file', () => ({ kind: 'file', path: h.file! }));
   if (h.socket) probe('socket', () => ({ kind: 'socket', path: h.socket! }));
   if (h.exec) probe('exec', () => ({ kind: 'exec', command: h.exec! }));
+  if (h.listen) probe('listen', () => ({ kind: 'listen' }));
   if (h.log !== undefined) {
     probe('log', () => {
       checkRegex(h.log!);

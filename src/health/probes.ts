@@ -5,6 +5,7 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { describeProbe, type HealthProbe } from '../../machines/policies/health.js';
+import type { ProcessInfo } from '../../machines/task.types.js';
 
 export interface ProbeContext {
   cwd: string;
@@ -12,6 +13,7 @@ export interface ProbeContext {
   timeoutMs: number;
   /** The task's log files and the offsets its current run started at. */
   logs: { path: string; from: number }[];
+  process: ProcessInfo | null;
 }
 
 type WaitOn = (options: Record<string, unknown>) => Promise<void>;
@@ -88,6 +90,13 @@ async function runProbe(probe: HealthProbe, ctx: ProbeContext, logProbes: Map<He
     let lp = logProbes.get(probe);
     if (!lp) logProbes.set(probe, (lp = new LogProbe(probe.pattern, ctx.logs)));
     return lp.check() ? null : `no line matching /${probe.pattern}/ yet`;
+  }
+  if (probe.kind === 'listen') {
+    if (!ctx.process) return 'not started';
+    const { treeOf } = await import('../process/tree.js');
+    const { listeningPorts } = await import('../process/ports.js');
+    const ports = listeningPorts(treeOf(ctx.process));
+    return ports.length > 0 ? null : 'listens on no TCP port yet';
   }
   if (probe.kind === 'exec') {
     const { execa } = await import('execa');

@@ -38,6 +38,8 @@ import { ensureHome, homePaths, taskExitFile, taskLogDir, TASK_ID, type HomePath
 import { readSlice, filterLines, type Stream } from '../logs/read.js';
 import { ExitWatcher } from '../process/exit-watch.js';
 import { stopLeftovers } from '../process/leftovers.js';
+import { listeningPorts } from '../process/ports.js';
+import { treeOf } from '../process/tree.js';
 import { Store } from '../store/store.js';
 import { AlertWatcher } from '../policies/alerts.js';
 import { Sampler, type Usage } from '../policies/sampler.js';
@@ -606,6 +608,7 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
       peakMemoryBytes: usage?.peakMemoryBytes ?? null,
       samples: usage?.history ?? [],
       alerts: this.alertsOf(record.id),
+      ports: record.status === 'running' && record.process ? listeningPorts(treeOf(record.process)) : [],
     };
   }
 

@@ -203,4 +203,14 @@ tasks:
     expect(again.stderr).toMatch(/environment adhoc is already up/);
     expect((await cli(home, ['down'])).code).toBe(0);
   });
+
+  it('takes "any port it opens" as the check of an ad-hoc task (--health listen)', async () => {
+    const r = await cli(home, ['orchestrate', 'web', '--background', 'python3 -m http.server 0 --bind 127.0.0.1', '--health', 'listen', '--wait-healthy', '--timeout', '15s']);
+    expect(r.code, r.stderr).toBe(0);
+    const [t] = await cliJson<any[]>(home, ['ls', '--env', 'web']);
+    expect(t.health).toBe('healthy');
+    const details = await cliJson(home, ['status', t.id]);
+    expect(details.ports).toHaveLength(1);
+    expect(details.ports[0]).toBeGreaterThan(1024);
+  });
 });

@@ -46,6 +46,7 @@ export async function status(ctx: Context, ref: string): Promise<number> {
   if (limits.length > 0) lines.push(['limits', limits.join(', ')]);
   if (t.cpuPercent !== null) lines.push(['cpu', `${t.cpuPercent}%  ${sparkline(t.samples.map((s) => s.cpuPercent))}`]);
   if (t.memoryBytes !== null) lines.push(['memory', `${formatBytes(t.memoryBytes)} (peak ${formatBytes(t.peakMemoryBytes ?? t.memoryBytes)})  ${sparkline(t.samples.map((s) => s.memoryBytes))}`]);
+  if (t.ports.length > 0) lines.push(['listening', t.ports.map((p) => `:${p}`).join(' ')]);
   if (t.alertOn) lines.push(['alert on', `/${t.alertOn}/`]);
   for (const a of t.alerts.slice(-5)) lines.push(['alert', `${a.at} ${a.stream}: ${a.line}`]);
   if (t.restartAt) lines.push(['restart at', t.restartAt]);
