@@ -18,6 +18,46 @@ export interface StateData {
   cursors: Record<string, number>;
 }
 
+/** Environments by identity → their key in the file's `envs` table (they are never mutated). */
+const envKeys = new WeakMap<object, string>();
+const keyByContent = new Map<string, string>();
+
+function envKey(env: Record<string, string>): string {
+  let key = envKeys.get(env);
+  if (key === undefined) {
+    const content = JSON.stringify(env);
+    key = keyByContent.get(content);
+    if (key === undefined) {
+      key = `env${keyByContent.size + 1}`;
+      keyByContent.set(content, key);
+    }
+    envKeys.set(env, key);
+  }
+  return key;
+}
+
+function encode(data: StateData): string {
+  const envs: Record<string, Record<string, string>> = {};
+  const tasks: Record<string, unknown> = {};
+  for (const [id, record] of Object.entries(data.tasks)) {
+    const key = envKey(record.spec.env);
+    envs[key] = record.spec.env;
+    tasks[id] = { ...record, spec: { ...record.spec, env: key } };
+  }
+  return JSON.stringify({ ...data, tasks, envs });
+}
+
+function decode(text: string): StateData {
+  const raw = JSON.parse(text) as StateData & { envs?: Record<string, Record<string, string>> };
+  const envs = raw.envs ?? {};
+  delete raw.envs;
+  for (const record of Object.values(raw.tasks ?? {})) {
+    const env = record.spec.env as unknown;
+    if (typeof env === 'string') record.spec.env = envs[env] ?? {};
+  }
+  return raw;
+}
+
 const empty = (): StateData => ({ version: 1, nextId: 1, tasks: {}, cursors: {} });
 
 const cursorKey = (consumer: string, id: string, stream: Stream) => `${consumer}\u0000${id}\u0000${stream}`;
@@ -30,8 +70,9 @@ export class Store {
   ) {}
 
   static async open(path: string): Promise<Store> {
-    // Compact JSON: the state is rewritten on every change, and indentation doubled its size.
-    const file = new DataFile<StateData>(path, { parse: JSON.parse, stringify: (data) => JSON.stringify(data) });
+    // Compact JSON, and each distinct environment stored once: the state is rewritten on
+    // every change, and a hundred tasks started from one shell share one environment.
+    const file = new DataFile<StateData>(path, { parse: decode, stringify: encode });
     const db = new Low<StateData>(file, empty());
     let recovered: string | null = null;
     try {

@@ -96,6 +96,7 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
   private readonly exits: ExitWatcher;
   private readonly processActor;
   private readonly healthActor;
+  private readonly machine;
   private readonly log: NonNullable<SupervisorOptions['log']>;
   private readonly dependencies: DependencyCoordinator;
   readonly events = new EventLog();
@@ -118,6 +119,7 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
     const taskUmask = options.taskUmask ?? currentUmask();
     this.processActor = createProcessActor({ paths, exits: this.exits, taskUmask });
     this.healthActor = createHealthActor({ paths });
+    this.machine = taskMachine.provide({ actors: { process: this.processActor, health: this.healthActor } });
     this.maxConcurrent = options.maxConcurrent ?? Infinity;
     this.sampler = new Sampler(
       () =>
@@ -172,8 +174,7 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
   }
 
   private startActor(record: TaskRecord, extra: Partial<TaskInput>): TaskActor {
-    const machine = taskMachine.provide({ actors: { process: this.processActor, health: this.healthActor } });
-    const actor = createActor(machine, {
+    const actor = createActor(this.machine, {
       input: { id: record.id, spec: record.spec, restarts: record.restarts, ...extra },
     });
     this.actors.set(record.id, actor);
