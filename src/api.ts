@@ -171,6 +171,8 @@ export interface TaskDetails extends TaskView {
   alerts: { at: string; stream: string; line: string }[];
   /** TCP ports the task's processes listen on. */
   ports: number[];
+  /** The last restarts, with why. */
+  restartHistory: { at: string; reason: string }[];
 }
 
 export type CorralEvent =

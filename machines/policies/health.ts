@@ -17,6 +17,8 @@ export type HealthProbe =
 
 export interface HealthSpec {
   probes: HealthProbe[];
+  /** Also a liveness check: `retries` failures in a row restart the task (when its policy allows). */
+  liveness?: boolean;
   intervalMs: number;
   timeoutMs: number;
   retries: number;

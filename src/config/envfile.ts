@@ -90,6 +90,7 @@ const healthSchema = z
     exec: z.string().optional(),
     log: regex.optional(),
     listen: z.literal(true).optional(),
+    liveness: z.boolean().optional(),
     interval: duration.optional(),
     timeout: duration.optional(),
     retries: z.number().int().min(1).optional(),
@@ -189,7 +190,7 @@ const workflowSchema = z.strictObject({
 const KNOWN_KEYS: Record<string, string[]> = {
   top: ['name', 'env', 'env_file', 'tasks', 'autoBackground'],
   task: Object.keys(taskSchema.shape),
-  health: ['http', 'tcp', 'listen', 'file', 'socket', 'exec', 'log', 'interval', 'timeout', 'retries', 'start_period'],
+  health: ['http', 'tcp', 'listen', 'file', 'socket', 'exec', 'log', 'liveness', 'interval', 'timeout', 'retries', 'start_period'],
   stop: ['signal', 'grace', 'command'],
   limits: ['memory', 'timeout', 'idle', 'idle_action'],
   monitor: ['alert_on'],
@@ -476,6 +477,7 @@ function healthOf(loc: Located, at: (string | number)[], h: z.infer<typeof healt
     });
   }
   return healthDefaults(probes, {
+    ...(h.liveness !== undefined ? { liveness: h.liveness } : {}),
     ...(h.interval !== undefined ? { intervalMs: h.interval } : {}),
     ...(h.timeout !== undefined ? { timeoutMs: h.timeout } : {}),
     ...(h.retries !== undefined ? { retries: h.retries } : {}),

@@ -214,6 +214,11 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
     if (isFinal(status)) this.actors.delete(id);
     if (prev.status === 'waiting' && status !== 'waiting') this.dependencies.forget(id);
     if (changed && status === 'running') this.armLimits(record);
+    if (changed) this.noteRestart(record);
+    // A liveness check that failed `retries` times in a row: the task is stuck, not starting.
+    if (status === 'running' && record.health?.status === 'unhealthy' && prev.health?.status !== 'unhealthy' && record.spec.health?.liveness) {
+      this.stopForLimit(record, `liveness check failed: ${describeHealth(record.health)}`);
+    }
     if (changed && prev.status === 'running') this.disarmLimits(id);
     this.update(record);
     this.dependencies.evaluate(record.env);
@@ -302,6 +307,15 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
       record.id,
       new AlertWatcher(taskLogDir(this.paths, record.id), rule, (hit) => this.raiseAlert(record.id, rule, hit.line, hit.stream)),
     );
+  }
+
+  private readonly restartLog = new Map<string, { at: string; reason: string }[]>();
+
+  /** The last restarts of a task with their reasons, for `status`. */
+  private noteRestart(record: TaskRecord): void {
+    if (record.status !== 'restarting' || !record.reason) return;
+    const log = [...(this.restartLog.get(record.id) ?? []), { at: new Date().toISOString(), reason: record.reason }].slice(-10);
+    this.restartLog.set(record.id, log);
   }
 
   alertsOf(id: string): { at: string; stream: string; line: string }[] {
@@ -609,6 +623,7 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
       peakMemoryBytes: usage?.peakMemoryBytes ?? null,
       samples: usage?.history ?? [],
       alerts: this.alertsOf(record.id),
+      restartHistory: this.restartLog.get(record.id) ?? [],
       ports: record.status === 'running' && record.process ? listeningPorts(treeOf(record.process)) : [],
     };
   }

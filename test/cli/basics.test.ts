@@ -33,7 +33,7 @@ describe('run, ls, status, logs', () => {
     expect(new Date(failed.startedAt).toISOString()).toBe(failed.startedAt);
 
     const human = await cli(home, ['ls']);
-    expect(human.stdout.split('\n')[0]).toMatch(/^ID\s+NAME\s+STATUS\s+HEALTH\s+PID\s+UPTIME\s+EXIT\s+RESTARTS\s+COMMAND$/);
+    expect(human.stdout.split('\n')[0]).toMatch(/^ID\s+NAME\s+STATUS\s+HEALTH\s+PID\s+UPTIME\s+EXIT\s+RESTARTS\s+CPU\s+MEM\s+COMMAND$/);
     expect(human.stdout).toMatch(/bash_2\s+api\s+running\s+-\s+\d+/);
 
     // A name addresses the task like its id.

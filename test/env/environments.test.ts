@@ -213,4 +213,31 @@ tasks:
     expect(details.ports).toHaveLength(1);
     expect(details.ports[0]).toBeGreaterThan(1024);
   });
+
+  it('restarts a task whose liveness check keeps failing, and interleaves combined output in one file', async () => {
+    const flag = join(home, 'alive');
+    writeFileSync(flag, '');
+    const file = envFile(`
+name: live
+tasks:
+  stuck:
+    command: node ${svc} stuck
+    health: { file: "${flag}", liveness: true, interval: 100ms, timeout: 100ms, retries: 2 }
+    restart: { policy: on-failure, backoff: 2s }
+  mixed:
+    command: sh -c 'echo one; echo two >&2; echo three'
+    background: false
+    output: combined
+`);
+    expect((await cli(home, ['orchestrate', '-f', file, '--wait-healthy', '--timeout', '10s'])).code).toBe(0);
+    const { rmSync } = await import('node:fs');
+    rmSync(flag);
+    const t = await waitFor(async () => {
+      const s = await cliJson(home, ['status', 'stuck']);
+      return s.status === 'restarting' ? s : null;
+    }, 'the liveness restart', 10_000, 50);
+    expect(t.reason).toMatch(/^liveness check failed: unhealthy \(2 failures: file:.*\); restarting in \d(\.\d)?s \(restart 1\/5\)$/);
+    expect(t.restartHistory.map((r: any) => r.reason)).toEqual([t.reason]);
+    expect(readFileSync(join(home, 'logs/bash_2/stdout.log'), 'utf8')).toBe('one\ntwo\nthree\n');
+  });
 });

@@ -1,3 +1,4 @@
+import { formatBytes } from '../../../machines/policies/limits.js';
 import type { TaskView } from '../../api.js';
 import type { Context } from '../context.js';
 import { colorStatus, exitText, printJson, table, uptimeText } from '../output.js';
@@ -13,11 +14,13 @@ export function renderList(tasks: TaskView[], now = Date.now()): string {
     uptimeText(t, now),
     exitText(t),
     String(t.restarts),
+    t.cpuPercent === null ? '-' : `${t.cpuPercent.toFixed(1)}%`,
+    t.memoryBytes === null ? '-' : formatBytes(t.memoryBytes),
     t.status === 'restarting' && t.restartAt
       ? `${t.command}   (in ${Math.max(0, Math.ceil((Date.parse(t.restartAt) - now) / 1000))}s, ${t.restarts})`
       : t.command,
   ]);
-  return table(['ID', 'NAME', 'STATUS', 'HEALTH', 'PID', 'UPTIME', 'EXIT', 'RESTARTS', 'COMMAND'], rows);
+  return table(['ID', 'NAME', 'STATUS', 'HEALTH', 'PID', 'UPTIME', 'EXIT', 'RESTARTS', 'CPU', 'MEM', 'COMMAND'], rows);
 }
 
 export async function list(ctx: Context, flags: { env?: string } = {}): Promise<number> {

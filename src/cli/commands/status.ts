@@ -49,6 +49,7 @@ export async function status(ctx: Context, ref: string): Promise<number> {
   if (t.ports.length > 0) lines.push(['listening', t.ports.map((p) => `:${p}`).join(' ')]);
   if (t.alertOn) lines.push(['alert on', `/${t.alertOn}/`]);
   for (const a of t.alerts.slice(-5)) lines.push(['alert', `${a.at} ${a.stream}: ${a.line}`]);
+  for (const r of t.restartHistory.slice(-5)) lines.push(['restarted', `${r.at} ${r.reason}`]);
   if (t.restartAt) lines.push(['restart at', t.restartAt]);
   process.stdout.write(lines.map(([k, v]) => `${k.padEnd(10)} ${v}`).join('\n') + '\n');
   return 0;
