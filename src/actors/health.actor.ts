@@ -24,15 +24,24 @@ export function createHealthActor(deps: { paths: HomePaths }) {
     const logProbes = new Map<HealthProbe, LogProbe>();
     const started = Date.now();
 
+    // Until the task is first ready, probes run often (it should be seen ready the moment
+    // it is), but a failure counts only once per interval, as configured.
+    const fastMs = Math.min(spec.intervalMs, 100);
+    let lastCounted = 0;
     const round = async () => {
       timer = null;
       const error = await runProbes(spec.probes, { cwd: input.spec.cwd, env: input.spec.env, timeoutMs: spec.timeoutMs, logs, process: input.process }, logProbes);
       if (stopped) return;
-      const next = nextHealth(spec, state, error, Date.now() - started);
-      const changed = next.status !== state.status || next.failures !== state.failures;
-      state = next;
-      if (changed) sendBack({ type: 'HEALTH', health: state, at: Date.now() });
-      timer = setTimeout(() => void round(), spec.intervalMs);
+      const now = Date.now();
+      const counts = error === null || state.status === 'healthy' || now - lastCounted >= spec.intervalMs;
+      if (counts) {
+        if (error !== null) lastCounted = now;
+        const next = nextHealth(spec, state, error, now - started);
+        const changed = next.status !== state.status || next.failures !== state.failures;
+        state = next;
+        if (changed) sendBack({ type: 'HEALTH', health: state, at: now });
+      }
+      timer = setTimeout(() => void round(), state.status === 'healthy' ? spec.intervalMs : fastMs);
     };
     void round();
     return () => {

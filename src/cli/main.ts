@@ -94,6 +94,10 @@ export function buildProgram(): Command {
     .option('--allow', 'approve the rewritten command without asking (default: Claude Code asks)')
     .action(act(async () => (await import('./commands/hook.js')).claudePreToolUse));
 
+  common(program.command('mcp'))
+    .description('serve MCP on stdio for coding agents: background_spawn, background_output, background_kill, background_list, background_orchestrate, background_monitor')
+    .action(act(async () => (await import('./commands/mcp.js')).mcp));
+
   common(program.command('monitor'))
     .description('watch tasks: print state changes, exits, restarts and alerts as they happen')
     .argument('[ids...]', 'task ids or names (default: every task)')

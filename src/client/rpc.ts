@@ -26,6 +26,9 @@ export class RpcClient {
   }
 
   call<T>(method: string, params: unknown = {}): Promise<T> {
+    if (this.socket.destroyed || !this.socket.writable) {
+      return Promise.reject(new CorralError('failed', 'the daemon closed the connection'));
+    }
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });

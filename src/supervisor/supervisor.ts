@@ -504,6 +504,12 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
     if (!input.tasks || input.tasks.length === 0) throw usageError('an environment needs an env file (-f) or at least one --background command');
     const names = new Set<string>();
     const cwd = input.cwd ?? process.cwd();
+    const given = new Set(input.tasks.map((t) => t.name).filter((n): n is string => n !== undefined));
+    for (const t of input.tasks) {
+      for (const on of t.dependsOn ?? []) {
+        if (!given.has(on)) throw usageError(`task ${t.name ?? t.command} depends on "${on}", which is not one of the tasks given`);
+      }
+    }
     return {
       name: input.name,
       file: null,

@@ -1,0 +1,110 @@
+/** Compact text for a model: task lines, tables, byte counts, output pages. */
+import type { TaskView } from '../api.js';
+import { formatDuration } from '../../machines/duration.js';
+import type { Page, StreamPage } from './read.js';
+
+export const FINAL = new Set(['completed', 'failed', 'killed']);
+
+/** `812 bytes`, `4.5 KB`, `1.2 MB`. */
+export function bytesText(n: number): string {
+  const one = (v: number) => v.toFixed(1).replace(/\.0$/, '');
+  if (n < 1024) return `${n} byte${n === 1 ? '' : 's'}`;
+  if (n < 1024 ** 2) return `${one(n / 1024)} KB`;
+  if (n < 1024 ** 3) return `${one(n / 1024 ** 2)} MB`;
+  return `${one(n / 1024 ** 3)} GB`;
+}
+
+export function uptimeMs(t: TaskView, now = Date.now()): number | null {
+  if (!t.startedAt) return null;
+  const end = t.endedAt ? Date.parse(t.endedAt) : now;
+  return Math.max(0, end - Date.parse(t.startedAt));
+}
+
+export function exitText(t: TaskView): string {
+  if (t.signal) return t.signal;
+  if (t.exitCode !== null) return String(t.exitCode);
+  return '-';
+}
+
+/** `bash_3 (web)` or `bash_3`. */
+export function label(t: { id: string; name: string | null }): string {
+  return t.name ? `${t.id} (${t.name})` : t.id;
+}
+
+/** `running, pid 4242, healthy, up 12s` · `failed: exit 3` · `killed: SIGKILL after 5s grace`. */
+export function statusText(t: TaskView): string {
+  if (FINAL.has(t.status)) return `${t.status}${t.reason ? `: ${t.reason}` : ''}`;
+  const parts: string[] = [t.status];
+  if (t.pid !== null) parts.push(`pid ${t.pid}`);
+  if (t.healthReason && t.health !== 'unknown') parts.push(t.healthReason);
+  else if (t.health) parts.push(`health ${t.health}`);
+  const up = uptimeMs(t);
+  if (up !== null && t.status === 'running') parts.push(`up ${formatDuration(up)}`);
+  if (t.restarts > 0) parts.push(`${t.restarts} restart${t.restarts === 1 ? '' : 's'}`);
+  if (t.reason && !FINAL.has(t.status)) parts.push(t.reason);
+  return parts.join(', ');
+}
+
+/** Left-aligned columns; the last one unpadded (commands are long). */
+export function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(header), ...rows.map(line)].join('\n');
+}
+
+export function shorten(text: string, max: number): string {
+  const flat = text.replace(/\s*\n\s*/g, ' ');
+  return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
+}
+
+/** Colour and cursor escapes mean nothing to a model: dropped from text (the structured content keeps the bytes). */
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)|[@-Z\\-_])/g;
+export function stripAnsi(text: string): string {
+  return text.replace(ANSI, '');
+}
+
+/**
+ * One stream of a page: a header line with the byte range, the text, and what was cut
+ * (`[... 1.2 MB omitted; read from offset 4096 to see it]`).
+ */
+export function streamText(stream: string, p: StreamPage, options: { filter?: string | undefined; newMode: boolean }): string {
+  const range = `bytes ${p.from}-${p.next} of ${p.size}`;
+  const body = stripAnsi(p.data);
+  const lines: string[] = [];
+  if (body.length === 0) {
+    if (options.filter !== undefined && p.next > p.from) lines.push(`${stream}: no line matches /${options.filter}/ in ${range}`);
+    else if (options.newMode && p.omitted === 0) lines.push(`${stream}: nothing new (at byte ${p.next})`);
+    else lines.push(`${stream}: empty (${range})`);
+  } else {
+    const what = options.filter !== undefined ? `lines matching /${options.filter}/ in ${range}` : range;
+    lines.push(`${stream} (${what}):`);
+    lines.push(body.endsWith('\n') ? body.slice(0, -1) : body);
+  }
+  if (p.omitted > 0) {
+    if (p.tail) {
+      lines.push(`[... ${bytesText(p.omitted)} before this omitted; read from offset ${p.from - p.omitted} to see it]`);
+    } else {
+      const again = options.newMode ? ', or call again with since "new"' : '';
+      lines.push(`[... ${bytesText(p.omitted)} omitted; read from offset ${p.next} to see it${again}]`);
+    }
+  }
+  return lines.join('\n');
+}
+
+/** Both streams of a page, stdout first; stderr left out when it has nothing to say. */
+export function pageText(page: Page, options: { filter?: string | undefined; newMode: boolean }): string {
+  const parts: string[] = [];
+  for (const stream of ['stdout', 'stderr'] as const) {
+    const p = page.streams[stream];
+    if (!p) continue;
+    const silent = p.data.length === 0 && p.omitted === 0 && p.next === p.from;
+    if (stream === 'stderr' && silent && page.streams.stdout) continue;
+    parts.push(streamText(stream, p, options));
+  }
+  return parts.join('\n');
+}

@@ -1,0 +1,50 @@
+/** background_list: every task of the home, one compact line each. */
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import { formatDuration } from '../../../machines/duration.js';
+import type { McpContext } from '../context.js';
+import { toolError } from '../errors.js';
+import { exitText, shorten, table, uptimeMs } from '../format.js';
+import { taskSummary, taskSummarySchema, type Extra } from './shared.js';
+
+const DESCRIPTION = `List the background tasks of this corral home: running ones and finished ones (until removed), including tasks started earlier or by other sessions — look here before starting a dev server that may already be running. One line each: id, name, status, health, pid, uptime, exit code (or signal), command. env narrows the list to one environment from background_orchestrate.`;
+
+export function registerList(server: McpServer, ctx: McpContext): void {
+  server.registerTool(
+    'background_list',
+    {
+      title: 'List background tasks',
+      description: DESCRIPTION,
+      inputSchema: { env: z.string().optional().describe('only the tasks of this environment') },
+      outputSchema: { tasks: z.array(taskSummarySchema) },
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    async (args, extra: Extra) => {
+      try {
+        const tasks = await ctx.withApi((api) => api.list(args.env !== undefined ? { env: args.env } : {}), extra.signal);
+        const text =
+          tasks.length === 0
+            ? 'no tasks'
+            : table(
+                ['ID', 'NAME', 'STATUS', 'HEALTH', 'PID', 'UPTIME', 'EXIT', 'COMMAND'],
+                tasks.map((t) => {
+                  const up = uptimeMs(t);
+                  return [
+                    t.id,
+                    t.name ?? '-',
+                    t.status,
+                    t.health ?? '-',
+                    t.pid !== null && t.status === 'running' ? String(t.pid) : '-',
+                    up === null ? '-' : formatDuration(up),
+                    exitText(t),
+                    shorten(t.command, 80),
+                  ];
+                }),
+              );
+        return { content: [{ type: 'text', text }], structuredContent: { tasks: tasks.map(taskSummary) } };
+      } catch (error) {
+        return toolError(error);
+      }
+    },
+  );
+}

@@ -1,0 +1,335 @@
+/**
+ * background_spawn: starts a command under the daemon and, with wait_for, returns once it
+ * is ready — or says why not (it exited: code and last lines; or the wait timed out).
+ */
+import { connect } from 'node:net';
+import { isAbsolute, resolve } from 'node:path';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import type { RunInput, SupervisorApi, TaskView, WaitResult } from '../../api.js';
+import { formatDuration } from '../../../machines/duration.js';
+import type { McpContext } from '../context.js';
+import { argumentError, checkRegex, toolError } from '../errors.js';
+import { FINAL, label, pageText, statusText } from '../format.js';
+import { readPage, type Page, type StreamPage } from '../read.js';
+import { durationArg, durationMs, heartbeat, type Extra } from './shared.js';
+
+/** How long a wait lasts when the call does not say: under the usual 60 s of a client's tool call. */
+export const DEFAULT_WAIT_MS = 30_000;
+/** Without wait_for: how long to look for an immediate failure (command not found, bad flag). */
+const SETTLE_MS = 250;
+/** The output shown by spawn: the first page of the task's output (it is then "seen"). */
+const FIRST_PAGE_BYTES = 4 * 1024;
+const LAST_LINES = 20;
+const PORT_POLL_MS = 200;
+
+const DESCRIPTION = `Start a shell command in the background under the corral daemon, and (with wait_for) return once it is ready. Use it for anything that keeps running or takes a while: dev servers (npm run dev, vite, next dev, flask run, uvicorn), watchers, builds and test runs whose output you want to read later. The task outlives this conversation; stop it with background_kill.
+
+One call is enough to start a dev server and know it works:
+- wait_for: {log: "regex"} — until an output line (stdout or stderr) matches, e.g. {log: "ready|listening on"};
+  {port: 5173} — until the task listens on that TCP port; {url: "http://127.0.0.1:3000/health"} — until the URL answers;
+  {exit: true} — until the command ends (ready = it exited 0): for builds and tests.
+- timeout (default 30s): how long to wait. If the task exits first you get its exit code and last lines; on a timeout the task keeps running and you are told so.
+Without wait_for it returns at once (after a quarter second, to catch a command that fails immediately).
+
+Returns the task id (bash_N: use it with background_output and background_kill), status, pid, whether it is ready, and the first output (up to 4 KB, which then counts as read for background_output's "new"). The command runs with /bin/sh -c in cwd (default: this server's folder), with this server's environment plus env. A name (letters, digits, . _ -) addresses the task like its id; it must not be in use by a live task. For a port or URL on this machine, spawn refuses when something already answers there (an old server still running), since waiting for it would say "ready" about the wrong process.`;
+
+const waitForSchema = z
+  .object({
+    log: z.string().optional().describe('regex an output line must match'),
+    port: z.number().optional().describe('TCP port the task listens on'),
+    url: z.string().optional().describe('http(s) URL that must answer'),
+    exit: z.boolean().optional().describe('true: wait until the command ends'),
+  })
+  .describe('what "ready" means: give exactly one of log, port, url, exit');
+
+type WaitFor = { kind: 'log'; pattern: string } | { kind: 'port'; port: number } | { kind: 'url'; url: string } | { kind: 'exit' };
+
+function parseWaitFor(value: z.infer<typeof waitForSchema> | undefined): WaitFor | null {
+  if (value === undefined) return null;
+  const given = (['log', 'port', 'url', 'exit'] as const).filter((k) => value[k] !== undefined);
+  if (given.length !== 1) {
+    throw argumentError('wait_for', `give exactly one of log, port, url or exit (got ${given.length === 0 ? 'none' : given.join(', ')})`);
+  }
+  if (value.log !== undefined) {
+    if (value.log.length === 0) throw argumentError('wait_for.log', 'the regex is empty');
+    checkRegex('wait_for.log', value.log);
+    return { kind: 'log', pattern: value.log };
+  }
+  if (value.port !== undefined) {
+    if (!Number.isInteger(value.port) || value.port < 1 || value.port > 65535) throw argumentError('wait_for.port', `${value.port} is not a TCP port (1-65535)`);
+    return { kind: 'port', port: value.port };
+  }
+  if (value.url !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(value.url);
+    } catch {
+      throw argumentError('wait_for.url', `"${value.url}" is not a URL`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw argumentError('wait_for.url', `"${value.url}" is not an http:// or https:// URL`);
+    return { kind: 'url', url: value.url };
+  }
+  if (value.exit !== true) throw argumentError('wait_for.exit', 'only true means something here (wait until the command ends)');
+  return { kind: 'exit' };
+}
+
+function describeWait(w: WaitFor): string {
+  switch (w.kind) {
+    case 'log':
+      return `a line matching /${w.pattern}/`;
+    case 'port':
+      return `port ${w.port}`;
+    case 'url':
+      return `${w.url} to answer`;
+    case 'exit':
+      return 'the command to end';
+  }
+}
+
+/** Whether something accepts TCP connections on this loopback address. */
+function accepts(host: string, port: number, timeoutMs = 300): Promise<boolean> {
+  return new Promise((done) => {
+    const socket = connect({ host, port });
+    const finish = (yes: boolean) => {
+      socket.destroy();
+      done(yes);
+    };
+    socket.setTimeout(timeoutMs, () => finish(false));
+    socket.once('connect', () => finish(true));
+    socket.once('error', () => finish(false));
+  });
+}
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1', '[::1]', '0.0.0.0']);
+
+/** The local port a wait_for watches, when there is one. */
+function localPort(w: WaitFor): number | null {
+  if (w.kind === 'port') return w.port;
+  if (w.kind !== 'url') return null;
+  const url = new URL(w.url);
+  if (!LOOPBACK.has(url.hostname)) return null;
+  return url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+}
+
+async function refuseBusyPort(api: SupervisorApi, w: WaitFor): Promise<void> {
+  const port = localPort(w);
+  if (port === null) return;
+  const busy = (await accepts('127.0.0.1', port)) || (await accepts('::1', port));
+  if (!busy) return;
+  // Name the holder when it is one of ours.
+  let holder = '';
+  for (const t of await api.list()) {
+    if (t.status !== 'running') continue;
+    try {
+      if ((await api.describe(t.id)).ports.includes(port)) {
+        holder = ` by ${label(t)}, a corral task (${t.command})`;
+        break;
+      }
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const where = w.kind === 'url' ? `${w.url} (port ${port})` : `port ${port}`;
+  throw argumentError(
+    'wait_for',
+    `${where} is already in use${holder}: stop that first (background_kill) or use another port, otherwise "ready" would describe the wrong process`,
+  );
+}
+
+/** The health check of the supervisor that means "ready" for this wait_for. */
+function healthOf(w: WaitFor): string[] | undefined {
+  switch (w.kind) {
+    case 'log':
+      return [`log:${w.pattern}`];
+    case 'port':
+      return [`tcp:127.0.0.1:${w.port}`];
+    case 'url':
+      return [w.url];
+    case 'exit':
+      return undefined;
+  }
+}
+
+/**
+ * Waits for a port two ways at once, whichever says yes first: the health check connects
+ * to 127.0.0.1, and the task's own listening sockets are looked up (a server bound to ::1
+ * only, which the check cannot reach).
+ */
+async function waitForPort(api: SupervisorApi, id: string, port: number, seconds: number): Promise<WaitResult> {
+  let done = false;
+  const health = api.wait(id, 'healthy', seconds);
+  const sockets = (async (): Promise<WaitResult | null> => {
+    while (!done) {
+      await new Promise((r) => setTimeout(r, PORT_POLL_MS));
+      if (done) return null;
+      const details = await api.describe(id);
+      if (details.ports.includes(port)) return { task: details, reached: true, timedOut: false };
+      if (FINAL.has(details.status)) return null;
+    }
+    return null;
+  })();
+  health.catch(() => {});
+  sockets.catch(() => {});
+  try {
+    return await Promise.race([health, sockets.then((found) => found ?? health)]);
+  } finally {
+    done = true;
+  }
+}
+
+export function registerSpawn(server: McpServer, ctx: McpContext): void {
+  server.registerTool(
+    'background_spawn',
+    {
+      title: 'Start a command in the background',
+      description: DESCRIPTION,
+      inputSchema: {
+        command: z.string().describe('shell command, run with /bin/sh -c'),
+        cwd: z.string().optional().describe("working folder (absolute, or relative to this server's folder)"),
+        env: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional().describe('variables set over the inherited environment'),
+        name: z.string().optional().describe('a name that also addresses the task'),
+        wait_for: waitForSchema.optional(),
+        timeout: durationArg('how long wait_for waits (default 30s)').optional(),
+      },
+      outputSchema: {
+        id: z.string(),
+        name: z.string().nullable(),
+        status: z.string(),
+        pid: z.number().nullable(),
+        ready: z.boolean(),
+        timed_out: z.boolean(),
+        exit_code: z.number().nullable(),
+        signal: z.string().nullable(),
+        reason: z.string().nullable(),
+        health: z.string().nullable(),
+        waited_ms: z.number(),
+        stdout: z.string(),
+        stderr: z.string(),
+        next: z.object({ stdout: z.number(), stderr: z.number() }).describe('offsets after the output shown'),
+        omitted: z.object({ stdout: z.number(), stderr: z.number() }).describe('output not shown yet: read it with background_output'),
+        last_lines: z.array(z.string()).optional().describe('the last lines of output, when the task ended unready and not all of it is shown'),
+      },
+      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+    },
+    async (args, extra: Extra) => {
+      try {
+        const waitFor = parseWaitFor(args.wait_for);
+        const waitMs = args.timeout === undefined ? DEFAULT_WAIT_MS : durationMs('timeout', args.timeout);
+        if (args.command.trim().length === 0) throw argumentError('command', 'the command is empty');
+        const cwd = args.cwd === undefined ? ctx.cwd : isAbsolute(args.cwd) ? args.cwd : resolve(ctx.cwd, args.cwd);
+        const env = args.env === undefined ? undefined : Object.fromEntries(Object.entries(args.env).map(([k, v]) => [k, String(v)]));
+        const health = waitFor ? healthOf(waitFor) : undefined;
+        const input: RunInput = {
+          command: args.command,
+          cwd,
+          baseEnv: ctx.baseEnv,
+          ...(env ? { env } : {}),
+          ...(args.name !== undefined ? { name: args.name } : {}),
+          ...(health ? { health } : {}),
+        };
+
+        return await ctx.withApi(async (api) => {
+          if (waitFor) await refuseBusyPort(api, waitFor);
+          const started = Date.now();
+          const task = await api.run(input);
+          const seconds = waitMs / 1000;
+          const stop = heartbeat(extra, () => `waiting for ${waitFor ? describeWait(waitFor) : 'start'} (${formatDuration(Date.now() - started)} of ${formatDuration(waitMs)})`);
+          let waited: WaitResult;
+          try {
+            if (!waitFor) waited = await api.wait(task.id, 'exit', SETTLE_MS / 1000);
+            else if (waitFor.kind === 'exit') waited = await api.wait(task.id, 'exit', seconds);
+            else if (waitFor.kind === 'port') waited = await waitForPort(api, task.id, waitFor.port, seconds);
+            else waited = await api.wait(task.id, 'healthy', seconds);
+          } finally {
+            stop();
+          }
+          const waitedMs = Date.now() - started;
+          const view: TaskView = await api.get(task.id);
+          const ended = FINAL.has(view.status);
+          const ready = waitFor ? waited.reached : view.status === 'running' || view.status === 'completed';
+          const timedOut = waitFor !== null && waited.timedOut && !ended;
+
+          const page = await readPage(api, {
+            ref: task.id,
+            streams: ['stdout', 'stderr'],
+            position: { kind: 'new', consumer: ctx.consumer() },
+            maxBytes: FIRST_PAGE_BYTES,
+          });
+          let lastLines: string[] | undefined;
+          const cut = (page.streams.stdout?.omitted ?? 0) + (page.streams.stderr?.omitted ?? 0) > 0;
+          if (ended && !ready && cut) {
+            const tail = await readPage(api, { ref: task.id, streams: ['stdout', 'stderr'], position: { kind: 'tail', lines: LAST_LINES }, maxBytes: FIRST_PAGE_BYTES });
+            lastLines = linesOf(tail).slice(-LAST_LINES);
+          }
+          return spawnResult(view, { waitFor, ready, timedOut, waitedMs, waitMs, page, lastLines });
+        }, extra.signal);
+      } catch (error) {
+        return toolError(error);
+      }
+    },
+  );
+}
+
+function linesOf(page: Page): string[] {
+  const out: string[] = [];
+  for (const stream of ['stdout', 'stderr'] as const) {
+    const p = page.streams[stream];
+    if (!p) continue;
+    for (const line of p.data.split('\n')) if (line.length > 0) out.push(stream === 'stderr' ? `stderr: ${line}` : line);
+  }
+  return out;
+}
+
+function spawnResult(
+  view: TaskView,
+  o: { waitFor: WaitFor | null; ready: boolean; timedOut: boolean; waitedMs: number; waitMs: number; page: Page; lastLines: string[] | undefined },
+) {
+  const took = formatDuration(o.waitedMs);
+  let headline: string;
+  if (!o.waitFor) {
+    headline = FINAL.has(view.status) ? `${label(view)} ended at once: ${statusText(view)}` : `${label(view)} started: ${statusText(view)}`;
+  } else if (o.ready) {
+    headline =
+      o.waitFor.kind === 'exit'
+        ? `${label(view)} finished in ${took}: ${statusText(view)}`
+        : `${label(view)} is ready (${describeWait(o.waitFor)}, after ${took}): ${statusText(view)}`;
+  } else if (o.timedOut) {
+    const what =
+      o.waitFor.kind === 'exit'
+        ? `has not finished after ${formatDuration(o.waitMs)}`
+        : `is not ready after ${formatDuration(o.waitMs)} of waiting for ${describeWait(o.waitFor)}`;
+    headline = `${label(view)} ${what}: ${statusText(view)}. It keeps running: check it with background_output, or stop it with background_kill.`;
+  } else if (o.waitFor.kind === 'exit') {
+    headline = `${label(view)} finished in ${took} without success: ${statusText(view)}`;
+  } else {
+    headline = `${label(view)} ${view.status} before it was ready (waited for ${describeWait(o.waitFor)}): ${statusText(view)}`;
+  }
+  const parts = [headline];
+  const hasOutput = Object.values(o.page.streams).some((p) => p.data.length > 0 || p.omitted > 0);
+  if (hasOutput) parts.push(pageText(o.page, { newMode: true }));
+  else parts.push('no output yet');
+  if (o.lastLines && o.lastLines.length > 0) parts.push(`last lines:\n${o.lastLines.join('\n')}`);
+  const s = (k: 'stdout' | 'stderr'): StreamPage => o.page.streams[k] ?? { data: '', from: 0, next: 0, size: 0, omitted: 0, tail: false };
+  return {
+    content: [{ type: 'text' as const, text: parts.join('\n') }],
+    structuredContent: {
+      id: view.id,
+      name: view.name,
+      status: view.status,
+      pid: view.pid,
+      ready: o.ready,
+      timed_out: o.timedOut,
+      exit_code: view.exitCode,
+      signal: view.signal,
+      reason: view.reason,
+      health: view.healthReason ?? view.health,
+      waited_ms: o.waitedMs,
+      stdout: s('stdout').data,
+      stderr: s('stderr').data,
+      next: { stdout: s('stdout').next, stderr: s('stderr').next },
+      omitted: { stdout: s('stdout').omitted, stderr: s('stderr').omitted },
+      ...(o.lastLines ? { last_lines: o.lastLines } : {}),
+    },
+  };
+}

@@ -1,0 +1,285 @@
+/**
+ * The MCP server driven as an agent drives it: the SDK's real Client over stdio, spawning
+ * `node dist/src/mcp/main.js` with a temporary CORRAL_HOME. Nothing calls a handler directly.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cleanupHome, FIXTURES, isRunning, makeHome, ROOT, waitFor } from '../helpers.js';
+
+const MCP_MAIN = join(ROOT, 'dist/src/mcp/main.js');
+
+interface Connection {
+  client: Client;
+  transport: StdioClientTransport;
+  stderr: () => string;
+}
+
+async function connect(home: string, clientName = 'corral-test'): Promise<Connection> {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [MCP_MAIN],
+    env: { ...(process.env as Record<string, string>), CORRAL_HOME: home },
+    cwd: ROOT,
+    stderr: 'pipe',
+  });
+  let err = '';
+  transport.stderr?.on('data', (b: Buffer) => (err += b.toString()));
+  const client = new Client({ name: clientName, version: '1.0.0' });
+  await client.connect(transport);
+  return { client, transport, stderr: () => err };
+}
+
+interface ToolResult {
+  isError?: boolean;
+  content: { type: string; text: string }[];
+  structuredContent?: any;
+}
+
+let home: string;
+let conn: Connection;
+
+async function call(name: string, args: Record<string, unknown> = {}, c: Connection = conn): Promise<ToolResult> {
+  return (await c.client.callTool({ name, arguments: args })) as ToolResult;
+}
+const text = (r: ToolResult) => r.content.map((c) => c.text).join('\n');
+
+async function ok(name: string, args: Record<string, unknown> = {}, c: Connection = conn): Promise<ToolResult> {
+  const r = await call(name, args, c);
+  if (r.isError) throw new Error(`${name} failed: ${text(r)}\n${c.stderr()}`);
+  return r;
+}
+
+const stdoutLog = (id: string) => readFileSync(join(home, 'logs', id, 'stdout.log'), 'utf8');
+
+beforeAll(async () => {
+  home = makeHome();
+  conn = await connect(home);
+});
+
+afterAll(async () => {
+  await conn?.client.close();
+  await cleanupHome(home);
+});
+
+describe('corral MCP server', () => {
+  it('lists the tools, each described for a model', async () => {
+    const { tools } = await conn.client.listTools();
+    expect(tools.map((t) => t.name).sort()).toEqual([
+      'background_kill',
+      'background_list',
+      'background_monitor',
+      'background_orchestrate',
+      'background_output',
+      'background_spawn',
+    ]);
+    for (const tool of tools) {
+      expect(tool.description!.length).toBeGreaterThan(200);
+      expect(tool.outputSchema).toBeDefined();
+    }
+    const spawn = tools.find((t) => t.name === 'background_spawn')!;
+    expect(Object.keys(spawn.inputSchema.properties!)).toEqual(expect.arrayContaining(['command', 'cwd', 'env', 'name', 'wait_for', 'timeout']));
+    expect(spawn.inputSchema.required).toEqual(['command']);
+    const output = tools.find((t) => t.name === 'background_output')!;
+    expect(Object.keys(output.inputSchema.properties!)).toEqual(expect.arrayContaining(['id', 'since', 'filter', 'tail', 'max_bytes']));
+  });
+
+  it('starts a server and returns once it is ready, in one call', async () => {
+    const t0 = Date.now();
+    const r = await ok('background_spawn', {
+      command: `node -e "setTimeout(() => console.log('ready'), 300); setInterval(() => {}, 1000)"`,
+      name: 'devserver',
+      wait_for: { log: 'ready' },
+      timeout: '10s',
+    });
+    const s = r.structuredContent;
+    expect(s).toMatchObject({ name: 'devserver', status: 'running', ready: true, timed_out: false, exit_code: null, stdout: 'ready\n' });
+    expect(s.id).toMatch(/^bash_\d+$/);
+    expect(s.waited_ms).toBeGreaterThanOrEqual(250);
+    expect(Date.now() - t0).toBeLessThan(8_000);
+    expect(isRunning(s.pid)).toBe(true);
+    expect(text(r)).toMatch(/is ready \(a line matching \/ready\//);
+    expect(text(r)).toContain('ready');
+
+    // A command that fails at once says so, with its output, instead of "ready".
+    const bad = await ok('background_spawn', { command: 'echo "config missing" >&2; exit 3', wait_for: { log: 'never' } });
+    expect(bad.structuredContent).toMatchObject({ status: 'failed', ready: false, exit_code: 3, stderr: 'config missing\n' });
+    expect(text(bad)).toMatch(/failed before it was ready.*exit 3/);
+
+    await ok('background_kill', { id: 'devserver', grace: 1 });
+    expect(isRunning(s.pid)).toBe(false);
+  });
+
+  it('returns every byte once with since "new", across pages and across restarts of the client', async () => {
+    // 250 lines over more than half a second: the reads below race the writer.
+    const spawned = await ok('background_spawn', { command: `node ${join(FIXTURES, 'print-lines.js')} 250 2` });
+    const id: string = spawned.structuredContent.id;
+    let seen = spawned.structuredContent.stdout as string;
+    let at = spawned.structuredContent.next.stdout as number;
+    let pages = 0;
+    for (;;) {
+      const page = await ok('background_output', { id, max_bytes: 1500 });
+      const s = page.structuredContent;
+      expect(s.from.stdout).toBe(at); // starts exactly where the last one stopped
+      expect(Buffer.byteLength(s.stdout) + Buffer.byteLength(s.stderr ?? '')).toBeLessThanOrEqual(1500);
+      seen += s.stdout;
+      at = s.next.stdout;
+      pages++;
+      if (s.status === 'completed' && s.omitted.stdout === 0) break;
+      if (s.omitted.stdout === 0) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(pages).toBeGreaterThan(1);
+    expect(seen).toBe(stdoutLog(id));
+    expect(seen.split('\n')).toHaveLength(251);
+
+    // Two calls in a row: the second has nothing the first returned.
+    const again = await ok('background_output', { id });
+    expect(again.structuredContent.stdout).toBe('');
+    expect(text(again)).toContain('stdout: nothing new');
+
+    // The cursor is the daemon's, per client name: a restarted agent goes on where it was...
+    await conn.client.close();
+    conn = await connect(home);
+    expect((await ok('background_output', { id })).structuredContent.stdout).toBe('');
+    // ...and another client has its own.
+    const other = await connect(home, 'other agent/2');
+    try {
+      const first = await ok('background_output', { id, max_bytes: 1024 * 1024 }, other);
+      expect(first.structuredContent.stdout).toBe(stdoutLog(id));
+    } finally {
+      await other.client.close();
+    }
+  });
+
+  it('bounds a page with filter and max_bytes and says exactly what was cut', async () => {
+    const done = await ok('background_spawn', { command: `node ${join(FIXTURES, 'print-lines.js')} 300`, wait_for: { exit: true } });
+    expect(done.structuredContent).toMatchObject({ status: 'completed', ready: true, exit_code: 0 });
+    const id: string = done.structuredContent.id;
+    const size = Buffer.byteLength(stdoutLog(id));
+
+    const small = await ok('background_output', { id, since: 0, stream: 'stdout', max_bytes: 100 });
+    const s = small.structuredContent;
+    expect(Buffer.byteLength(s.stdout)).toBeLessThanOrEqual(100);
+    expect(s.next.stdout).toBe(Buffer.byteLength(s.stdout));
+    expect(s.omitted.stdout).toBe(size - s.next.stdout);
+    expect(text(small)).toContain(`omitted; read from offset ${s.next.stdout} to see it]`);
+    // The next page starts where this one said.
+    const next = await ok('background_output', { id, since: s.next.stdout, stream: 'stdout', max_bytes: 100 });
+    expect(s.stdout + next.structuredContent.stdout).toBe(stdoutLog(id).slice(0, next.structuredContent.next.stdout));
+
+    const filtered = await ok('background_output', { id, since: 0, filter: '^line 7', max_bytes: 2000 });
+    const f = filtered.structuredContent;
+    const lines = (f.stdout as string).split('\n').filter(Boolean);
+    expect(lines).toEqual(['line 7 xxxxxxx']);
+    expect(f.next.stdout).toBeLessThanOrEqual(2000);
+    expect(f.omitted.stdout).toBe(size - f.next.stdout);
+    expect(text(filtered)).toMatch(new RegExp(`\\[\\.\\.\\. [\\d.]+ KB omitted; read from offset ${f.next.stdout} to see it\\]`));
+
+    const tail = await ok('background_output', { id, tail: 2 });
+    expect(tail.structuredContent.stdout).toBe(stdoutLog(id).split('\n').slice(-3).join('\n'));
+
+    // Colour codes are dropped from the text a model reads; the structured content keeps the bytes.
+    const colour = await ok('background_spawn', { command: "printf '\\033[32mgreen\\033[0m\\n'", wait_for: { exit: true } });
+    expect(colour.structuredContent.stdout).toBe('\u001b[32mgreen\u001b[0m\n');
+    expect(text(colour)).toContain('\ngreen');
+    expect(text(colour)).not.toContain('\u001b');
+  });
+
+  it('kills the whole tree and leaves no process behind', async () => {
+    const pidFile = join(home, 'tree-pids');
+    const r = await ok('background_spawn', { command: `sh ${join(FIXTURES, 'tree.sh')} ${pidFile}`, wait_for: { log: '^ready$' } });
+    const { id, pid } = r.structuredContent;
+    const pids = await waitFor(() => {
+      try {
+        const found = readFileSync(pidFile, 'utf8').match(/\d+/g)?.map(Number) ?? [];
+        return found.length >= 2 ? found : null;
+      } catch {
+        return null;
+      }
+    }, 'the tree to start');
+    for (const p of [pid, ...pids]) expect(isRunning(p)).toBe(true);
+
+    const killed = await ok('background_kill', { id, grace: '500ms' });
+    expect(killed.structuredContent.tasks).toHaveLength(1);
+    expect(killed.structuredContent.tasks[0]).toMatchObject({ id, status: 'killed' });
+    expect(text(killed)).toMatch(new RegExp(`^${id}: killed: .*\\nno process of it is left$`));
+    for (const p of [pid, ...pids]) expect(isRunning(p)).toBe(false);
+  });
+
+  it('brings up an environment of inline tasks, then stops it by name', async () => {
+    const r = await ok('background_orchestrate', {
+      name: 'web',
+      tasks: [
+        { name: 'api', command: `node -e "console.log('api up'); setInterval(() => {}, 1000)"`, health: 'log:api up' },
+        { name: 'front', command: 'sleep 60', depends_on: ['api'] },
+      ],
+      timeout: 10,
+    });
+    expect(r.structuredContent).toMatchObject({ env: 'web', ready: true, timed_out: false, culprit: null });
+    expect(r.structuredContent.tasks.map((t: any) => [t.name, t.status])).toEqual([
+      ['api', 'running'],
+      ['front', 'running'],
+    ]);
+    const listed = await ok('background_list', { env: 'web' });
+    expect(text(listed)).toMatch(/api\s+running\s+healthy/);
+    const down = await ok('background_kill', { env: 'web', grace: 1 });
+    expect(down.structuredContent.tasks.map((t: any) => t.status)).toEqual(['killed', 'killed']);
+    for (const t of r.structuredContent.tasks) expect(isRunning(t.pid)).toBe(false);
+  });
+
+  it('monitors: alerts on new matching lines only, restarts on failure, and reports each once', async () => {
+    const spawned = await ok('background_spawn', { command: 'echo "old error"; sleep 0.8; echo "new error: boom"; sleep 0.3; exit 1', name: 'flaky' });
+    const id = spawned.structuredContent.id;
+    await new Promise((r) => setTimeout(r, 300));
+    const first = await ok('background_monitor', { ids: [id], alert_on: 'error', restart_on_failure: true });
+    expect(first.structuredContent.watched).toEqual([id]);
+    expect(text(first)).toMatch(/alerts on \/error\/ and restart on failure set in the daemon/);
+    let alerts: any[] = [];
+    let restarted = false;
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline && !(alerts.length > 0 && restarted)) {
+      await new Promise((r) => setTimeout(r, 200));
+      const next = await ok('background_monitor', { ids: [id] });
+      alerts.push(...next.structuredContent.events.filter((e: any) => e.type === 'alert'));
+      restarted ||= next.structuredContent.events.some((e: any) => e.status === 'restarting');
+    }
+    expect(alerts.map((a) => a.line)).toEqual(['new error: boom']);
+    expect(restarted).toBe(true);
+    await ok('background_kill', { id });
+  });
+
+  it('answers bad input and unknown ids with a tool error, and keeps serving', async () => {
+    const before = (await ok('background_list')).structuredContent.tasks.length;
+
+    const badFilter = await call('background_output', { id: 'bash_1', filter: '(' });
+    expect(badFilter.isError).toBe(true);
+    expect(text(badFilter)).toBe('filter: "(" is not a valid regular expression (Unterminated group)');
+
+    const badWait = await call('background_spawn', { command: 'sleep 5', wait_for: { log: 'a[' } });
+    expect(badWait.isError).toBe(true);
+    expect(text(badWait)).toMatch(/^wait_for\.log: "a\[" is not a valid regular expression/);
+
+    const unknown = await call('background_output', { id: 'bash_999' });
+    expect(unknown.isError).toBe(true);
+    expect(text(unknown)).toBe('no task "bash_999": see background_list for ids and names');
+    expect((await call('background_kill', { id: 'nope' })).isError).toBe(true);
+
+    const badDuration = await call('background_spawn', { command: 'true', wait_for: { exit: true }, timeout: 'soon' });
+    expect(badDuration.isError).toBe(true);
+    expect(text(badDuration)).toBe('timeout: "soon" is not a duration: write it like 500ms, 5s, 2m or 1h');
+
+    const badDependency = await call('background_orchestrate', { name: 'broken', tasks: [{ name: 'a', command: 'sleep 1', depends_on: ['b'] }] });
+    expect(text(badDependency)).toBe('tasks[0].depends_on: "b" is not the name of another task of this call (give the tasks you depend on a name)');
+
+    const badSince = await call('background_output', { id: 'bash_1', since: 'yesterday' });
+    expect(text(badSince)).toMatch(/^since: "yesterday" is not "new" or a byte offset/);
+
+    // Nothing was started by the refused calls, and the server still answers.
+    const after = await ok('background_list');
+    expect(after.structuredContent.tasks.length).toBe(before);
+    expect(isRunning(conn.transport.pid!)).toBe(true);
+    expect(conn.stderr()).toBe('');
+  });
+});
