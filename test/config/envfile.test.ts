@@ -598,7 +598,7 @@ describe('a bad corral.yaml is refused with file:line:col and what is wrong', ()
         y('tasks:', '  a:', '    command: x', '    health:', '      tcp: 80', '      intervl: 1s'),
         6,
         7,
-        'unknown key "intervl"; did you mean "interval"? (valid: http, tcp, listen, file, socket, exec, log, interval, timeout, retries, start_period',
+        'unknown key "intervl"; did you mean "interval"? (valid: http, tcp, listen, file, socket, exec, log, liveness, interval, timeout, retries, start_period',
       );
       bad(y('tasks:', '  a:', '    command: x', '    health: { tcp: 80, star_period: 1s }'), 4, 24, 'unknown key "star_period"; did you mean "start_period"?');
     });
