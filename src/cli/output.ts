@@ -1,4 +1,5 @@
 /** Human and JSON output. JSON: one document on stdout, nothing else there. */
+import { formatDuration } from '../../machines/duration.js';
 import type { TaskView } from '../api.js';
 
 export function printJson(value: unknown): void {
@@ -22,16 +23,7 @@ export function colorStatus(status: string): string {
   return useColor() && code ? `\u001b[${code}m${status}\u001b[0m` : status;
 }
 
-export function shortDuration(ms: number): string {
-  if (ms < 0) ms = 0;
-  const s = Math.floor(ms / 1000);
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m${String(s % 60).padStart(2, '0')}s`;
-  const h = Math.floor(m / 60);
-  if (h < 48) return `${h}h${String(m % 60).padStart(2, '0')}m`;
-  return `${Math.floor(h / 24)}d${String(h % 24).padStart(2, '0')}h`;
-}
+export const shortDuration = (ms: number): string => (ms < 1_000 ? '0s' : formatDuration(ms));
 
 export function exitText(t: TaskView): string {
   if (t.signal) return t.signal;

@@ -328,7 +328,7 @@ export function parseProcfile(file: string, text: string, options: LoadOptions =
   return { name: options.name ?? defaultEnvName(file), file, tasks };
 }
 
-function plainTask(name: string, command: string, cwd: string): EnvTaskDecl {
+export function plainTask(name: string, command: string, cwd: string): EnvTaskDecl {
   return {
     name,
     command,

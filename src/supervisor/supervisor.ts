@@ -13,7 +13,6 @@ import { isFinal, type TaskRecord } from '../../machines/task.types.js';
 import { createHealthActor } from '../actors/health.actor.js';
 import { createProcessActor } from '../actors/process.actor.js';
 import { describeHealth, describeProbe } from '../../machines/policies/health.js';
-import { NO_LIMITS } from '../../machines/policies/limits.js';
 import type { EnvSpec } from '../config/envfile.js';
 import { DependencyCoordinator } from './dependencies.js';
 import { stopInOrder } from './shutdown.js';
@@ -51,6 +50,20 @@ import { VERSION } from '../version.js';
 type TaskActor = Actor<typeof taskMachine>;
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/** The fields of a task record that has not run yet. */
+const FRESH_RUN = () => ({
+  reason: null,
+  process: null,
+  exitCode: null,
+  signal: null,
+  restarts: 0,
+  health: null,
+  createdAt: new Date().toISOString(),
+  startedAt: null,
+  endedAt: null,
+  restartAt: null,
+});
 
 export function viewOf(record: TaskRecord, usage?: Usage): TaskView {
   return {
@@ -421,16 +434,7 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
       dependsOn: [],
       background: true,
       status: 'starting',
-      reason: null,
-      process: null,
-      exitCode: null,
-      signal: null,
-      restarts: 0,
-      health: null,
-      createdAt: new Date().toISOString(),
-      startedAt: null,
-      endedAt: null,
-      restartAt: null,
+      ...FRESH_RUN(),
     };
     const queued = this.liveCount() >= this.maxConcurrent;
     if (queued) record.status = 'queued';
@@ -452,10 +456,10 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
 
   async orchestrate(input: OrchestrateInput): Promise<TaskView[]> {
     // The env-file loader (yaml and its schemas) is loaded only by the daemons that read env files.
-    const { loadEnvFile, slug } = await import('../config/envfile.js');
+    const envfile = await import('../config/envfile.js');
     const env = input.file
-      ? loadEnvFile(input.file, { callerEnv: input.callerEnv ?? {}, ...(input.name ? { name: input.name } : {}) })
-      : this.inlineEnv(input, slug);
+      ? envfile.loadEnvFile(input.file, { callerEnv: input.callerEnv ?? {}, ...(input.name ? { name: input.name } : {}) })
+      : this.inlineEnv(input, envfile);
     const live = this.store.tasks().filter((t) => t.env === env.name && !isFinal(t.status));
     if (live.length > 0) {
       throw failure(
@@ -475,16 +479,7 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
       dependsOn: decl.dependsOn,
       background: decl.background,
       status: decl.dependsOn.length > 0 ? 'waiting' : 'starting',
-      reason: null,
-      process: null,
-      exitCode: null,
-      signal: null,
-      restarts: 0,
-      health: null,
-      createdAt: new Date().toISOString(),
-      startedAt: null,
-      endedAt: null,
-      restartAt: null,
+      ...FRESH_RUN(),
     }));
     for (const record of created) this.store.put(record);
     await this.store.flush();
@@ -499,7 +494,7 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
   }
 
   /** `--background "npm run api" --background "npm run dev"`: an environment without a file. */
-  private inlineEnv(input: OrchestrateInput, slug: (name: string) => string): EnvSpec {
+  private inlineEnv(input: OrchestrateInput, { slug, plainTask }: typeof import('../config/envfile.js')): EnvSpec {
     if (!input.name || !TASK_NAME.test(input.name)) throw usageError(`"${input.name ?? ''}" is not an environment name (it starts with a letter)`);
     if (!input.tasks || input.tasks.length === 0) throw usageError('an environment needs an env file (-f) or at least one --background command');
     const names = new Set<string>();
@@ -518,22 +513,9 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
         for (let n = 2; names.has(name); n++) name = `${t.name ?? slug(t.command.split(/\s+/).slice(0, 3).join(' '))}-${n}`;
         names.add(name);
         return {
-          name,
-          command: t.command,
-          cwd,
-          env: {},
-          background: true,
+          ...plainTask(name, t.command, cwd),
           dependsOn: (t.dependsOn ?? []).map((on) => ({ on, condition: 'started' as const, timeoutMs: DEFAULTS.dependencyTimeoutMs })),
           health: parseHealthFlags(t.health),
-          restart: {},
-          stopSignal: null,
-          graceMs: null,
-          stopCommand: null,
-          output: 'separate' as const,
-          nice: null,
-          ionice: null,
-          limits: NO_LIMITS,
-          alertOn: null,
         };
       }),
     };
