@@ -47,7 +47,8 @@ export const monitorScript = (priority: Priority) => [
   'echo "$c" >&3',
   'exec 3>&-',
   'while :; do',
-  '  wait "$c"; s=$?',
+  // Redirected: dash reports a job killed by a signal ("Terminated") on its stderr, which is the task's log.
+  '  wait "$c" 2>/dev/null; s=$?',
   '  kill -0 "$c" 2>/dev/null || break',
   'done',
   'echo "$s" > "$2"',

@@ -63,6 +63,9 @@ describe('stopping whole trees', () => {
     ]);
     expect(stopped[0]).toMatchObject({ signal: 'SIGTERM', exitCode: null });
     expect(stopped[1]).toMatchObject({ signal: null, exitCode: 0 });
+    // The task's log holds what the task wrote, nothing of corral's (no shell "Terminated" line).
+    expect(readFileSync(join(home, 'logs/bash_1/stderr.log'), 'utf8')).toBe('');
+    expect(readFileSync(join(home, 'logs/bash_3/stderr.log'), 'utf8')).toBe('');
   });
 
   it('kills every live task with --all and leaves finished ones as they were', async () => {
