@@ -128,7 +128,7 @@ describe('monitor and alerts', () => {
   });
 
   it('sets restart-on-failure in the daemon, where it stays after the monitor exits', async () => {
-    await cli(home, ['run', '--name', 'w', '--', 'sleep 0.5; exit 3']);
+    await cli(home, ['run', '--name', 'w', '--', 'sleep 2; exit 3']);
     const out = await cli(home, ['monitor', 'w', '--restart-on-failure', '--for', '0s']);
     expect(out.stderr).toMatch(/restart on failure set in the daemon \(they stay after monitor exits\)/);
     const t = await until('w', ['restarting'], 'a restart after the monitor exited');

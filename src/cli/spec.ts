@@ -1,0 +1,224 @@
+/**
+ * Every command of the CLI, as data: its words, arguments, options and the module that
+ * runs it. Both parsers read this one table: the fast one (node's parseArgs) for calls it
+ * fully understands, and commander for help and for every usage error's message.
+ */
+import type { Context } from './context.js';
+
+export type Action = (ctx: Context, ...args: any[]) => Promise<number>;
+
+export interface OptionSpec {
+  /** Commander's form: `--name <name>`, `-f, --file <file>`, `--json`. */
+  flags: string;
+  description: string;
+  repeatable?: boolean;
+  choices?: string[];
+}
+
+export interface ArgumentSpec {
+  /** Commander's form: `<id>`, `[env]`, `<command...>`, `[ids...]`. */
+  name: string;
+  description: string;
+}
+
+export interface CommandSpec {
+  words: string[];
+  description: string;
+  args?: ArgumentSpec[];
+  options?: OptionSpec[];
+  /** Options only before the first argument; everything after belongs to the command run (`run`, `exec`). */
+  passThrough?: boolean;
+  load?: () => Promise<Action>;
+}
+
+export const GLOBAL_OPTIONS: OptionSpec[] = [
+  { flags: '--home <dir>', description: 'the supervisor home (default: $CORRAL_HOME, $XDG_STATE_HOME/corral, ~/.local/state/corral)' },
+  { flags: '--json', description: 'machine output: one JSON document on stdout' },
+];
+
+const RUN_OPTIONS: OptionSpec[] = [
+  { flags: '--name <name>', description: 'a name that also addresses the task' },
+  { flags: '--cwd <dir>', description: 'working folder (default: the current one)' },
+  { flags: '--env <NAME=value>', description: 'set a variable (repeatable)', repeatable: true },
+  { flags: '--restart <policy>', description: 'restart policy', choices: ['no', 'on-failure', 'always', 'unless-stopped'] },
+  { flags: '--max-restarts <n>', description: 'restarts allowed within the window (default 5)' },
+  { flags: '--stop-signal <signal>', description: 'signal sent first on stop (default SIGTERM)' },
+  { flags: '--grace <duration>', description: 'time between the stop signal and SIGKILL (default 5s)' },
+  { flags: '--backoff <duration>', description: 'first restart delay, doubling each time (default 1s)' },
+  { flags: '--max-backoff <duration>', description: 'longest restart delay (default 30s)' },
+  { flags: '--min-uptime <duration>', description: 'running this long resets the backoff (default 10s)' },
+  { flags: '--restart-window <duration>', description: 'window that --max-restarts counts in (default 60s)' },
+  { flags: '--success-exit-codes <codes>', description: 'exit codes that count as success, comma-separated (default 0)' },
+  { flags: '--nice <n>', description: 'run every process of the task at this nice level (-20..19)' },
+  { flags: '--ionice <class>', description: 'I/O class: idle, best-effort[:0-7] or realtime[:0-7]' },
+  { flags: '--max-memory <size>', description: 'tree RSS limit (500M, 2G): over it the task is stopped (and restarted if its policy says so)' },
+  { flags: '--timeout <duration>', description: 'longest run time; then the task is stopped' },
+  { flags: '--idle <duration>', description: 'no output for this long raises an alert (or stops it, with --idle-action stop)' },
+  { flags: '--idle-action <action>', description: 'what --idle does', choices: ['alert', 'stop'] },
+  { flags: '--alert-on <regex>', description: 'output lines matching this raise alerts (see monitor, status)' },
+  { flags: '--health <check>', description: 'a health check: http://…, tcp:HOST:PORT, listen, log:REGEX, exec:CMD, file:PATH (repeatable; all must pass)', repeatable: true },
+  { flags: '--wait-healthy', description: 'return once the task is ready; exit 1 if it is not' },
+  { flags: '--wait-timeout <duration>', description: 'with --wait-healthy: how long to wait (default 5m)' },
+];
+
+const COMMAND_WORDS: ArgumentSpec = { name: '<command...>', description: 'the command: a shell string, or words after --' };
+
+export const COMMANDS: CommandSpec[] = [
+  {
+    words: ['run'],
+    description: 'start a command in the background; prints its id',
+    args: [COMMAND_WORDS],
+    options: RUN_OPTIONS,
+    passThrough: true,
+    load: async () => (await import('./commands/run.js')).run,
+  },
+  {
+    words: ['ls'],
+    description: 'list tasks: running ones and finished ones until rm/prune',
+    options: [
+      { flags: '--all', description: 'every task (the default; kept for scripts)' },
+      { flags: '--env <name>', description: 'only the tasks of this environment' },
+    ],
+    load: async () => (await import('./commands/list.js')).list,
+  },
+  {
+    words: ['exec'],
+    description: 'run a command: servers and watchers in the background (prints the id), the rest in the foreground',
+    args: [COMMAND_WORDS],
+    options: [
+      { flags: '--explain', description: 'print the decision and the rule that made it, and run nothing' },
+      { flags: '--auto-background-threshold <duration>', description: 'a foreground command still running after this moves to the background (default 30s; 0 = never)' },
+      { flags: '--name <name>', description: 'a name that also addresses the task' },
+      { flags: '--cwd <dir>', description: 'working folder (default: the current one)' },
+    ],
+    passThrough: true,
+    load: async () => (await import('./commands/exec.js')).exec,
+  },
+  { words: ['hook'], description: 'hooks for coding agents' },
+  {
+    words: ['hook', 'claude-pre-tool-use'],
+    description: 'Claude Code PreToolUse hook (matcher Bash): routes background commands to corral exec',
+    options: [{ flags: '--allow', description: 'approve the rewritten command without asking (default: Claude Code asks)' }],
+    load: async () => (await import('./commands/hook.js')).claudePreToolUse,
+  },
+  {
+    words: ['mcp'],
+    description: 'serve MCP on stdio for coding agents: background_spawn, background_output, background_kill, background_list, background_orchestrate, background_monitor',
+    load: async () => (await import('./commands/mcp.js')).mcp,
+  },
+  {
+    words: ['monitor'],
+    description: 'watch tasks: print state changes, exits, restarts and alerts as they happen',
+    args: [{ name: '[ids...]', description: 'task ids or names (default: every task)' }],
+    options: [
+      { flags: '--env <name>', description: 'the tasks of this environment' },
+      { flags: '--alert-on <regex>', description: 'alert on new output lines that match (kept by the daemon)' },
+      { flags: '--restart-on-failure', description: 'set the on-failure restart policy on the watched tasks (kept by the daemon)' },
+      { flags: '--check-interval <duration>', description: 'how often CPU and memory are sampled (default 2s)' },
+      { flags: '--for <duration>', description: 'stop watching after this long (default: until Ctrl-C)' },
+    ],
+    load: async () => (await import('./commands/monitor.js')).monitor,
+  },
+  {
+    words: ['orchestrate'],
+    description: 'start an environment in the background (from an env file, or --background commands)',
+    args: [{ name: '[env]', description: "the environment's name (over the file's name:)" }],
+    options: [
+      { flags: '-f, --file <file>', description: 'env file: corral.yaml, a workflow (steps:) or a Procfile (default: ./corral.yaml)' },
+      { flags: '--background <command>', description: 'an ad-hoc task (repeatable)', repeatable: true },
+      { flags: '--health <check>', description: 'health check of the n-th --background (http://…, tcp:PORT, listen, log:REGEX …)', repeatable: true },
+      { flags: '--wait-healthy', description: 'wait until every task is healthy (or started) and every step succeeded; exit 1 if not' },
+      { flags: '--timeout <duration>', description: 'with --wait-healthy: how long to wait (default 5m)' },
+    ],
+    load: async () => (await import('./commands/env.js')).orchestrate,
+  },
+  {
+    words: ['up'],
+    description: 'start an environment and stream its output; Ctrl-C stops it in order (twice: kill)',
+    options: [
+      { flags: '-f, --file <file>', description: 'env file (default: ./corral.yaml, corral.yml or Procfile)' },
+      { flags: '--name <env>', description: "the environment's name (over the file's name:)" },
+    ],
+    load: async () => (await import('./commands/env.js')).up,
+  },
+  {
+    words: ['down'],
+    description: 'stop an environment in order (dependents first); returns once every process of it is gone',
+    args: [{ name: '[env]', description: 'the environment (default: the only one up)' }],
+    options: [{ flags: '--grace <duration>', description: "time before SIGKILL (default: each task's own)" }],
+    load: async () => (await import('./commands/env.js')).down,
+  },
+  {
+    words: ['status'],
+    description: 'everything known about one task',
+    args: [{ name: '<id>', description: 'task id or name' }],
+    load: async () => (await import('./commands/status.js')).status,
+  },
+  {
+    words: ['logs'],
+    description: "a task's output, read by byte offset",
+    args: [{ name: '<id>', description: 'task id or name' }],
+    options: [
+      { flags: '--stream <stream>', description: 'stdout or stderr (default: both, each to its own)' },
+      { flags: '--offset <bytes>', description: 'start at this byte offset' },
+      { flags: '--new', description: 'only what is new since the last --new read (advances a cursor)' },
+      { flags: '--as <name>', description: 'the cursor name for --new (default: cli)' },
+      { flags: '--filter <regex>', description: 'only lines that match' },
+      { flags: '--tail <n>', description: 'the last n lines' },
+      { flags: '--max-bytes <n>', description: 'one page of at most n bytes per stream' },
+      { flags: '--follow', description: 'keep printing new output until the task ends' },
+    ],
+    load: async () => (await import('./commands/logs.js')).logs,
+  },
+  {
+    words: ['wait'],
+    description: 'block until a task exits or is ready; exit 1 on timeout or failure',
+    args: [{ name: '<id>', description: 'task id or name' }],
+    options: [
+      { flags: '--until <what>', description: 'exit, running or healthy (default: exit)' },
+      { flags: '--timeout <duration>', description: 'give up after this long (default 5m)' },
+    ],
+    load: async () => (await import('./commands/control.js')).wait,
+  },
+  {
+    words: ['kill'],
+    description: 'stop whole process trees; returns once no process of them is left',
+    args: [{ name: '[ids...]', description: 'task ids or names' }],
+    options: [
+      { flags: '--all', description: 'every live task' },
+      { flags: '--signal <signal>', description: "first signal (default: the task's stop signal, SIGTERM)" },
+      { flags: '--grace <duration>', description: "time before SIGKILL (default: the task's, 5s)" },
+    ],
+    load: async () => (await import('./commands/control.js')).kill,
+  },
+  {
+    words: ['restart'],
+    description: 'stop a task if it runs, then start it again under the same id',
+    args: [{ name: '<id>', description: 'task id or name' }],
+    load: async () => (await import('./commands/control.js')).restart,
+  },
+  {
+    words: ['rm'],
+    description: 'forget finished tasks and delete their logs',
+    args: [{ name: '<ids...>', description: 'task ids or names' }],
+    load: async () => (await import('./commands/control.js')).remove,
+  },
+  { words: ['prune'], description: 'forget every finished task', load: async () => (await import('./commands/control.js')).prune },
+  { words: ['daemon'], description: 'the background daemon of a home' },
+  { words: ['daemon', 'start'], description: 'start it (commands start it on demand anyway)', load: async () => (await import('./commands/daemon.js')).daemonStart },
+  { words: ['daemon', 'status'], description: 'is it running, where, since when', load: async () => (await import('./commands/daemon.js')).daemonStatus },
+  { words: ['daemon', 'stop'], description: 'stop every task (whole trees), then the daemon', load: async () => (await import('./commands/daemon.js')).daemonStop },
+];
+
+/** `--max-restarts <n>` → { long: 'max-restarts', short: undefined, key: 'maxRestarts', takesValue: true }. */
+export function parseFlags(flags: string): { long: string; short?: string; key: string; takesValue: boolean } {
+  const m = /^(?:-(\w),\s*)?--([\w-]+)(?:\s+[<[].*[>\]])?$/.exec(flags.trim());
+  if (!m) throw new Error(`bad option spec ${flags}`);
+  const long = m[2]!;
+  return {
+    long,
+    ...(m[1] ? { short: m[1] } : {}),
+    key: long.replace(/-(\w)/g, (_, c: string) => c.toUpperCase()),
+    takesValue: /[<[]/.test(flags),
+  };
+}
