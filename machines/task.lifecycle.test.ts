@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { createActor, fromCallback, SimulatedClock } from 'xstate';
 import { getShortestPaths } from 'xstate/graph';
 import { defaultRestartPolicy } from './policies/restart.js';
-import { statusOf, taskMachine, type ProcessCommand, type TaskEvent, type TaskInput } from './task.machine.js';
+import { statusOf, taskMachine, type ProcessActorInput, type ProcessCommand, type TaskEvent, type TaskInput } from './task.machine.js';
 import type { ProcessInfo, TaskSpec } from './task.types.js';
 
 const NO_LIMITS = { memoryBytes: null, timeoutMs: null, idleMs: null, idleAction: 'alert' as const };
@@ -47,7 +47,7 @@ function harness(input: Partial<TaskInput> & { spec?: TaskSpec } = {}) {
   const clock = new SimulatedClock();
   const machine = taskMachine.provide({
     actors: {
-      process: fromCallback<ProcessCommand, { taskId: string }>(({ receive }) => {
+      process: fromCallback<ProcessCommand, ProcessActorInput>(({ receive }) => {
         spawns++;
         receive((c) => commands.push(c));
         return () => {};

@@ -7,7 +7,7 @@
  * and after how long, and why the task ended.
  */
 import { assign, fromCallback, sendTo, setup, type SnapshotFrom } from 'xstate';
-import { decideRestart, isSuccess, type RestartHistory } from './policies/restart.js';
+import { decideRestart, isSuccess, type RestartDecision, type RestartHistory } from './policies/restart.js';
 import { formatDuration } from './duration.js';
 import type { HealthState } from './policies/health.js';
 import type { ExitInfo, ProcessInfo, TaskSpec, TaskStatus } from './task.types.js';
@@ -107,6 +107,8 @@ function restartDecision(context: TaskContext, event: ExitedEvent) {
   );
 }
 
+const limitReached = (decision: RestartDecision): boolean => !decision.restart && decision.reason !== undefined;
+
 /** After a limit stopped the task: a failure, as far as the restart policy is concerned. */
 function limitDecision(context: TaskContext, event: Extract<ProcessReport, { type: 'TREE_EMPTY' }>) {
   return decideRestart(
@@ -142,7 +144,9 @@ export const taskMachine = setup({
   guards: {
     adopting: ({ context }) => context.adopt !== null,
     restarts: ({ context, event }) => restartDecision(context, event as ExitedEvent).restart,
-    succeeded: ({ context, event }) => isSuccess(context.spec.restart, event as ExitedEvent),
+    // A success the policy wanted to restart but the restart limit refused is a failure: the limit says why.
+    succeeded: ({ context, event }) =>
+      isSuccess(context.spec.restart, event as ExitedEvent) && !limitReached(restartDecision(context, event as ExitedEvent)),
     restartsAfterLimit: ({ context, event }) =>
       context.stop?.restart === true && limitDecision(context, event as Extract<ProcessReport, { type: 'TREE_EMPTY' }>).restart,
   },
@@ -281,7 +285,7 @@ export const taskMachine = setup({
                     history: decision.history,
                     restartDelayMs: decision.delayMs,
                     restartAt: event.at + decision.delayMs,
-                    reason: `${context.stop!.reason}; restarting in ${formatDuration(decision.delayMs)} (restart ${restarts}/${context.spec.restart.maxRestarts})`,
+                    reason: `${context.stop!.reason}; restarting in ${formatDuration(decision.delayMs)} (restart ${decision.history.restartTimes.length}/${context.spec.restart.maxRestarts})`,
                   };
                 }),
               },
@@ -326,7 +330,7 @@ export const taskMachine = setup({
                 history: decision.history,
                 restartDelayMs: decision.delayMs,
                 restartAt: event.at + decision.delayMs,
-                reason: `${describeExit(event)}; restarting in ${formatDuration(decision.delayMs)} (restart ${restarts}/${context.spec.restart.maxRestarts})`,
+                reason: `${describeExit(event)}; restarting in ${formatDuration(decision.delayMs)} (restart ${decision.history.restartTimes.length}/${context.spec.restart.maxRestarts})`,
               };
             }),
           },
