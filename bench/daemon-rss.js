@@ -1,0 +1,97 @@
+/**
+ * Daemon memory: VmRSS of the daemon (pid from `corral daemon status --json`) with 100 idle
+ * tasks (`sleep 600`), read after they are all running and ~2 s of idle, vs the VmRSS of an
+ * idle `node -e 'setInterval(()=>{},1000)'` after 2 s. Target: ≤ 55 MB absolute
+ * (MB = 10^6 bytes). Also, for context: the daemon with no task, the same idle node with
+ * the flags the daemon is started with, and the memory of the tasks' own processes.
+ */
+import { spawn } from 'node:child_process';
+import { cleanupHome, corral, isAlive, makeHome, memoryOf, processesOfHome, round, rpcOpen, sleep, startTasks } from './lib.js';
+
+const MB = (bytes) => round(bytes / 1e6, 1);
+
+async function idleNodeRss(flags) {
+  const child = spawn(process.execPath, [...flags, '-e', 'setInterval(()=>{},1000)'], { stdio: 'ignore' });
+  try {
+    await sleep(2000);
+    return memoryOf(child.pid).rss;
+  } finally {
+    child.kill('SIGKILL');
+    await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', r)));
+  }
+}
+
+export default {
+  name: 'daemon-rss',
+  title: 'Daemon memory with 100 idle tasks',
+  async run() {
+    const home = makeHome('rss');
+    const rows = [];
+    const notes = [];
+    const raw = {};
+    let rpc;
+    try {
+      corral(home, ['daemon', 'start', '--json']);
+      const status = JSON.parse(corral(home, ['daemon', 'status', '--json']).stdout);
+      const pid = status.pid;
+      if (!pid || !isAlive(pid)) throw new Error(`daemon status gave pid ${pid}`);
+      await sleep(2000);
+      const empty = memoryOf(pid).rss;
+
+      rpc = await rpcOpen(home);
+      await startTasks(rpc, 100, 'sleep 600');
+      rpc.close();
+      rpc = null;
+      await sleep(2000);
+      const withTasks = memoryOf(pid);
+      const samples = [];
+      for (let i = 0; i < 6; i++) (await sleep(500), samples.push(memoryOf(pid).rss));
+      const tasksRss = processesOfHome(home, { exclude: [pid] }).reduce((sum, p) => {
+        try {
+          return sum + memoryOf(p.pid).rss;
+        } catch {
+          return sum;
+        }
+      }, 0);
+      const taskProcs = processesOfHome(home, { exclude: [pid] }).length;
+
+      const nodeRss = await idleNodeRss([]);
+      const nodeLite = await idleNodeRss(['--lite-mode', '--max-semi-space-size=1']);
+
+      raw.daemonRssBytes = withTasks.rss;
+      raw.daemonPeakBytes = withTasks.hwm;
+      raw.daemonNoTasksBytes = empty;
+      raw.daemonNext3sBytes = samples;
+      raw.idleNodeBytes = nodeRss;
+      raw.idleNodeLiteBytes = nodeLite;
+      raw.taskProcesses = taskProcs;
+      raw.taskProcessesRssBytes = tasksRss;
+
+      rows.push({
+        measure: 'daemon VmRSS, 100 idle `sleep 600` tasks, after 2 s idle',
+        baseline: `${MB(nodeRss)} MB (idle \`node -e 'setInterval(…)'\`)`,
+        corral: `${MB(withTasks.rss)} MB`,
+        ratio: round(withTasks.rss / nodeRss, 2),
+        ratioMeaning: 'daemon RSS / idle node RSS',
+        target: '≤ 55 MB',
+        met: withTasks.rss <= 55e6,
+      });
+      rows.push({
+        measure: 'context: daemon with 0 tasks; idle node with the daemon\'s flags (`--lite-mode --max-semi-space-size=1`)',
+        baseline: `${MB(nodeLite)} MB`,
+        corral: `${MB(empty)} MB`,
+        ratio: round(empty / nodeLite, 2),
+        ratioMeaning: 'daemon (no tasks) RSS / idle node (same flags) RSS',
+        target: '—',
+      });
+      notes.push(
+        `daemon peak (VmHWM) ${MB(withTasks.hwm)} MB; over the next 3 s its RSS ranged ${MB(Math.min(...samples))}–${MB(Math.max(...samples))} MB; ` +
+          `the tasks' own ${taskProcs} processes (monitor sh + setsid sh/sleep) add ${MB(tasksRss)} MB of RSS (shared pages counted in each)`,
+      );
+    } finally {
+      rpc?.close();
+      notes.push(...cleanupHome(home));
+    }
+    return { rows, notes, raw };
+  },
+};

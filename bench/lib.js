@@ -1,0 +1,174 @@
+/**
+ * Shared helpers of the benchmark suite: running the CLI with a home, timing, medians,
+ * the RPC client, and the cleanup every benchmark runs in its `finally` (stop the daemon,
+ * kill whatever is left that carries the home in its environment, remove the home).
+ * Node built-ins only.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const CLI = join(ROOT, 'dist/src/cli/main.js');
+export const DIST = join(ROOT, 'dist/src');
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+export const now = () => performance.now();
+
+export function median(values) {
+  if (values.length === 0) return NaN;
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+export const round = (x, digits = 3) => (Number.isFinite(x) ? Number(x.toFixed(digits)) : x);
+
+/** The environment every process of a benchmark gets: the home, so leftovers can be found by it. */
+export function envFor(home) {
+  const env = { ...process.env, CORRAL_HOME: home };
+  delete env.CORRAL_TASK;
+  delete env.CORRAL_TASK_TOKEN;
+  return env;
+}
+
+/** Runs `corral ARGS` synchronously with CORRAL_HOME=home; returns its output and wall time (ms). */
+export function corral(home, args, { timeout = 120_000, check = true } = {}) {
+  const t0 = now();
+  const r = spawnSync(process.execPath, [CLI, ...args], { env: envFor(home), encoding: 'utf8', timeout, maxBuffer: 64 << 20 });
+  const ms = now() - t0;
+  if (check && r.status !== 0) {
+    throw new Error(`corral ${args.join(' ')} exited ${r.status ?? r.signal}: ${(r.stderr || '').trim()}`);
+  }
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, ms };
+}
+
+/** Runs a command synchronously and returns its wall time (ms), spawn to exit. */
+export function timeSync(file, args, { env = process.env, timeout = 120_000 } = {}) {
+  const t0 = now();
+  const r = spawnSync(file, args, { env, encoding: 'utf8', timeout, maxBuffer: 64 << 20 });
+  const ms = now() - t0;
+  if (r.status !== 0) throw new Error(`${file} ${args.join(' ')} exited ${r.status ?? r.signal}: ${(r.stderr || '').trim()}`);
+  return { ms, stdout: r.stdout };
+}
+
+// ---------------------------------------------------------------- homes and cleanup
+
+const activeHomes = new Set();
+
+/** A fresh, short home under /tmp. */
+export function makeHome(tag) {
+  const home = mkdtempSync(`/tmp/cb-bench-${tag}-`);
+  activeHomes.add(home);
+  return home;
+}
+
+/** Live processes (zombies excluded) whose environment has CORRAL_HOME=home. */
+export function processesOfHome(home, { exclude = [] } = {}) {
+  const needle = Buffer.from(`CORRAL_HOME=${home}\0`);
+  const found = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const pid = Number(name);
+    if (pid === process.pid || exclude.includes(pid)) continue;
+    let environ;
+    try {
+      environ = readFileSync(`/proc/${pid}/environ`);
+    } catch {
+      continue;
+    }
+    const at = environ.indexOf(needle);
+    if (at < 0 || (at > 0 && environ[at - 1] !== 0)) continue;
+    const state = procState(pid);
+    if (state === null || state === 'Z' || state === 'X') continue;
+    let cmd = '';
+    try {
+      cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+    } catch {}
+    found.push({ pid, state, cmd });
+  }
+  return found;
+}
+
+/** The state letter of a process (R, S, Z…), or null when it is gone. */
+export function procState(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+  } catch {
+    return null;
+  }
+}
+
+export const isAlive = (pid) => {
+  const s = procState(pid);
+  return s !== null && s !== 'Z' && s !== 'X';
+};
+
+/** VmRSS / VmHWM of a process, in bytes. */
+export function memoryOf(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (key) => Number((status.match(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm')) || [])[1]) * 1024;
+  return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
+}
+
+/** User + system CPU time a process has used so far, in ms. */
+export function cpuMsOf(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10; // utime, stime in clock ticks (USER_HZ = 100)
+}
+
+/**
+ * Stops the home's daemon (which stops its tasks), kills anything still carrying the home,
+ * removes the home. Returns what had to be killed by hand (should be nothing).
+ */
+export function cleanupHome(home) {
+  const notes = [];
+  if (existsSync(home)) {
+    const r = spawnSync(process.execPath, [CLI, 'daemon', 'stop', '--json'], { env: envFor(home), encoding: 'utf8', timeout: 60_000 });
+    if (r.status !== 0) notes.push(`daemon stop exited ${r.status ?? r.signal}: ${(r.stderr || '').trim()}`);
+  }
+  let left = processesOfHome(home);
+  if (left.length) {
+    notes.push(`${left.length} process(es) left after daemon stop: ${left.map((p) => `${p.pid} ${p.cmd}`).join('; ')}`);
+    for (const p of left) {
+      try {
+        process.kill(p.pid, 'SIGKILL');
+      } catch {}
+    }
+    const deadline = Date.now() + 2000;
+    while (Date.now() < deadline && (left = processesOfHome(home)).length) spawnSync('sleep', ['0.02']);
+    if (left.length) notes.push(`still alive after SIGKILL: ${left.map((p) => p.pid).join(' ')}`);
+  }
+  rmSync(home, { recursive: true, force: true });
+  activeHomes.delete(home);
+  return notes;
+}
+
+/** For Ctrl-C: clean every home still in use, synchronously. */
+export function cleanupAll() {
+  const notes = [];
+  for (const home of [...activeHomes]) notes.push(...cleanupHome(home));
+  return notes;
+}
+
+// ---------------------------------------------------------------- RPC
+
+export async function rpcOpen(home) {
+  const { RpcClient } = await import(join(DIST, 'client/rpc.js'));
+  return RpcClient.open(join(home, 'corral.sock'));
+}
+
+/** Starts `count` tasks through RPC and waits until each is running; returns their views. */
+export async function startTasks(rpc, count, command, extra = {}) {
+  const views = [];
+  for (let i = 0; i < count; i++) views.push(await rpc.call('run', { command, ...extra }));
+  const waited = await Promise.all(views.map((v) => rpc.call('wait', { ref: v.id, until: 'running', timeout: '60s' })));
+  const notRunning = waited.filter((w) => !w.reached);
+  if (notRunning.length) throw new Error(`${notRunning.length} task(s) did not reach running`);
+  return waited.map((w) => w.task);
+}
+
+export { spawn };

@@ -1,0 +1,139 @@
+/**
+ * Log throughput: a task writes 200 MB to stdout; corral's log file vs a shell redirection.
+ *
+ * Baseline: `sh -c 'CMD > file'`, timed from spawn to exit.
+ * corral:   `corral run -- CMD` (one CLI start, the daemon already running), then the `wait`
+ *           RPC until the task has exited; timed from just before `run` to the wait's answer.
+ *           Also the task's own start-to-end (startedAt → endedAt of the task view).
+ * `sync` runs (untimed) before every timed run. Both files must hold exactly 200,000,000 bytes; on the last repetition their SHA-256 must match.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, statSync, unlinkSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { cleanupHome, cpuMsOf, corral, envFor, makeHome, median, now, round, rpcOpen, timeSync } from './lib.js';
+
+const SIZE = 200_000_000;
+const REPS = 7;
+
+const VARIANTS = [
+  { key: 'lines', label: 'lines (`yes …40 chars… | head -c 200000000`, 4 KiB writes)', cmd: `yes 0123456789012345678901234567890123456789 | head -c ${SIZE}` },
+  { key: '128k', label: '128 KiB writes (`head -c 200000000 /dev/zero | dd bs=128k iflag=fullblock`)', cmd: `head -c ${SIZE} /dev/zero | dd bs=128k iflag=fullblock status=none` },
+];
+
+function sha256(file) {
+  return new Promise((resolve, reject) => {
+    const hash = createHash('sha256');
+    createReadStream(file)
+      .on('data', (c) => hash.update(c))
+      .on('end', () => resolve(hash.digest('hex')))
+      .on('error', reject);
+  });
+}
+
+export default {
+  name: 'log-throughput',
+  title: 'Log throughput (200 MB to stdout)',
+  async run() {
+    const home = makeHome('log');
+    const rows = [];
+    const notes = [];
+    const raw = {};
+    let rpc;
+    try {
+      const daemonPid = JSON.parse(corral(home, ['daemon', 'start', '--json']).stdout).pid;
+      rpc = await rpcOpen(home);
+
+      // Context: the fixed cost of a task's start and exit as the daemon sees them.
+      const trueOwn = [];
+      for (let i = 0; i < 5; i++) {
+        const id = corral(home, ['run', '--', 'true']).stdout.trim();
+        const w = await rpc.call('wait', { ref: id, until: 'exit', timeout: '30s' });
+        trueOwn.push(Date.parse(w.task.endedAt) - Date.parse(w.task.startedAt));
+        await rpc.call('remove', { ref: id });
+      }
+      raw.trueTaskMs = trueOwn;
+      notes.push(`context: \`corral run -- true\` takes ${median(trueOwn)} ms from startedAt to endedAt (median of 5): the fixed part of the task's own time`);
+      for (const v of VARIANTS) {
+        const base = [];
+        const wall = [];
+        const own = [];
+        const daemonCpu = [];
+        let allSizesOk = true;
+        let lastBase = null;
+        let lastId = null;
+        for (let i = 0; i < REPS; i++) {
+          const last = i === REPS - 1;
+          const order = i % 2 ? ['corral', 'base'] : ['base', 'corral'];
+          for (const which of order) {
+            // Start each timed run with no dirty pages pending from the previous one: writeback
+            // of an earlier 200 MB would otherwise land in whichever run comes next.
+            spawnSync('sync');
+            if (which === 'base') {
+              const file = join(home, `base-${v.key}.out`);
+              const { ms } = timeSync('/bin/sh', ['-c', `${v.cmd} > ${file}`], { env: envFor(home) });
+              const size = statSync(file).size;
+              if (size !== SIZE) allSizesOk = false;
+              if (size !== SIZE) notes.push(`baseline ${v.key} rep ${i}: file has ${size} bytes, not ${SIZE}`);
+              base.push(ms);
+              if (last) lastBase = file;
+              else unlinkSync(file);
+            } else {
+              const cpu0 = cpuMsOf(daemonPid);
+              const t0 = now();
+              const id = corral(home, ['run', '--', v.cmd]).stdout.trim();
+              const waited = await rpc.call('wait', { ref: id, until: 'exit', timeout: '300s' });
+              const ms = now() - t0;
+              daemonCpu.push(cpuMsOf(daemonPid) - cpu0);
+              const t = waited.task;
+              if (!waited.reached || t.exitCode !== 0) notes.push(`corral ${v.key} rep ${i}: ${id} ended ${t.status} (${t.reason}), exit ${t.exitCode}`);
+              const log = join(home, 'logs', id, 'stdout.log');
+              const size = statSync(log).size;
+              if (size !== SIZE) allSizesOk = false;
+              if (size !== SIZE) notes.push(`corral ${v.key} rep ${i}: ${log} has ${size} bytes, not ${SIZE} (${SIZE - size} missing)`);
+              const errSize = statSync(join(home, 'logs', id, 'stderr.log')).size;
+              if (errSize !== 0) notes.push(`corral ${v.key} rep ${i}: stderr.log has ${errSize} bytes`);
+              wall.push(ms);
+              own.push(Date.parse(t.endedAt) - Date.parse(t.startedAt));
+              if (last) lastId = id;
+              else await rpc.call('remove', { ref: id });
+            }
+          }
+        }
+        const [hb, hc] = await Promise.all([sha256(lastBase), sha256(join(home, 'logs', lastId, 'stdout.log'))]);
+        const sameBytes = hb === hc;
+        if (!sameBytes) notes.push(`${v.key}: the corral log differs from the baseline file (sha256 ${hc.slice(0, 12)}… vs ${hb.slice(0, 12)}…)`);
+        unlinkSync(lastBase);
+        await rpc.call('remove', { ref: lastId });
+
+        const b = median(base);
+        const w = median(wall);
+        const o = median(own);
+        raw[v.key] = { baselineMs: base.map((x) => round(x, 1)), corralWallMs: wall.map((x) => round(x, 1)), corralTaskMs: own, daemonCpuMs: daemonCpu, sha256Match: sameBytes };
+        rows.push({
+          measure: `${v.key}: wall, \`corral run\` → exit seen (incl. 1 CLI start)`,
+          baseline: `${round(b / 1000, 3)} s (${round(SIZE / 1e6 / (b / 1000), 0)} MB/s)`,
+          corral: `${round(w / 1000, 3)} s (${round(SIZE / 1e6 / (w / 1000), 0)} MB/s)`,
+          ratio: round(b / w, 2),
+          ratioMeaning: 'baseline time / corral time',
+          target: '≥ 0.95',
+          met: b / w >= 0.95,
+        });
+        rows.push({
+          measure: `${v.key}: task's own startedAt → endedAt`,
+          baseline: `${round(b / 1000, 3)} s`,
+          corral: `${round(o / 1000, 3)} s (${round(SIZE / 1e6 / (o / 1000), 0)} MB/s)`,
+          ratio: round(b / o, 2),
+          ratioMeaning: 'baseline time / corral time',
+          target: '≥ 0.95',
+          met: b / o >= 0.95,
+        });
+        notes.push(`${v.key}: ${REPS} reps each, medians; every file and log exactly ${SIZE} bytes: ${allSizesOk ? 'yes' : 'NO'}; sha256 of last rep equal to the baseline file: ${sameBytes ? 'yes' : 'NO'}; daemon CPU time during a corral rep (run → exit): median ${median(daemonCpu)} ms`);
+      }
+    } finally {
+      rpc?.close();
+      notes.push(...cleanupHome(home));
+    }
+    return { rows, notes, raw };
+  },
+};

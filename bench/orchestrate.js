@@ -1,0 +1,142 @@
+/**
+ * Environments.
+ *
+ * A. 100 tasks (`sleep 300`), no dependencies: `orchestrate` of an env file until all are
+ *    running (RPC orchestrate + waitEnv, in the daemon), against 100 bare `spawn()` calls
+ *    of the same command from node, until each reported 'spawn'. Target: ≤ 1.2x.
+ * B. A chain of 10 tasks, each depending on the previous one being healthy (log check,
+ *    interval 50 ms): the time from a dependency turning healthy to its dependent leaving
+ *    `waiting`, from the supervisor's own events (in-process). Target: each ≤ 20 ms.
+ */
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DIST, cleanupHome, corral, makeHome, median, now, round, rpcOpen, sleep } from './lib.js';
+
+const TASKS = 100;
+const REPS = 3;
+
+async function bareSpawns() {
+  const t0 = now();
+  const children = [];
+  await Promise.all(
+    Array.from({ length: TASKS }, () => {
+      const child = spawn('/bin/sh', ['-c', 'sleep 300'], { detached: true, stdio: 'ignore' });
+      children.push(child);
+      return new Promise((resolve, reject) => {
+        child.once('spawn', resolve);
+        child.once('error', reject);
+      });
+    }),
+  );
+  const ms = now() - t0;
+  for (const c of children) {
+    try {
+      process.kill(-c.pid, 'SIGKILL');
+    } catch {}
+  }
+  await sleep(100);
+  return ms;
+}
+
+async function orchestrate100(notes) {
+  const times = [];
+  for (let rep = 0; rep < REPS; rep++) {
+    const home = makeHome('orch');
+    try {
+      const file = join(home, 'corral.yaml');
+      writeFileSync(file, `name: many\ntasks:\n${Array.from({ length: TASKS }, (_, i) => `  t${i}:\n    command: sleep 300\n`).join('')}`);
+      corral(home, ['daemon', 'start']);
+      const rpc = await rpcOpen(home);
+      try {
+        const t0 = now();
+        await rpc.call('orchestrate', { file, callerEnv: { ...process.env, CORRAL_HOME: home } });
+        const report = await rpc.call('waitEnv', { env: 'many', timeout: '60s' });
+        times.push(now() - t0);
+        if (!report.ready) notes.push(`orchestrate rep ${rep}: not ready: ${JSON.stringify(report.culprit)}`);
+        const running = report.tasks.filter((t) => t.status === 'running').length;
+        if (running !== TASKS) notes.push(`orchestrate rep ${rep}: ${running} running`);
+      } finally {
+        rpc.close();
+      }
+    } finally {
+      notes.push(...cleanupHome(home));
+    }
+  }
+  return times;
+}
+
+async function chain(notes) {
+  const home = makeHome('chain');
+  const { Supervisor } = await import(join(DIST, 'supervisor/supervisor.js'));
+  let sup;
+  const gaps = [];
+  try {
+    const file = join(home, 'corral.yaml');
+    const n = 10;
+    let yaml = 'name: chain\ntasks:\n';
+    for (let i = 0; i < n; i++) {
+      yaml += `  c${i}:\n    command: sh -c 'echo ready; exec sleep 300'\n    health: { log: "ready", interval: 50ms }\n`;
+      if (i > 0) yaml += `    depends_on: { c${i - 1}: healthy }\n`;
+    }
+    writeFileSync(file, yaml);
+    sup = await Supervisor.open({ home });
+    const healthyAt = new Map();
+    const startAt = new Map();
+    sup.on('task', (v) => {
+      const t = now();
+      if (v.health === 'healthy' && !healthyAt.has(v.name)) healthyAt.set(v.name, t);
+      if (v.status === 'starting' && !startAt.has(v.name)) startAt.set(v.name, t);
+    });
+    await sup.orchestrate({ file, callerEnv: { ...process.env, CORRAL_HOME: home } });
+    const report = await sup.waitEnv('chain', '60s');
+    if (!report.ready) notes.push(`chain: not ready: ${JSON.stringify(report.culprit)}`);
+    for (let i = 1; i < n; i++) gaps.push(startAt.get(`c${i}`) - healthyAt.get(`c${i - 1}`));
+  } finally {
+    if (sup) {
+      try {
+        await sup.down('chain');
+      } catch {}
+      await sup.close();
+    }
+    notes.push(...cleanupHome(home));
+  }
+  return gaps;
+}
+
+export default {
+  name: 'orchestrate',
+  title: 'Environments: orchestrate 100 tasks; dependency latency',
+  async run() {
+    const notes = [];
+    const bare = [];
+    for (let i = 0; i < REPS; i++) bare.push(await bareSpawns());
+    const orch = await orchestrate100(notes);
+    const gaps = await chain(notes);
+    const b = median(bare);
+    const o = median(orch);
+    const worst = Math.max(...gaps);
+    return {
+      rows: [
+        {
+          measure: `${TASKS} × \`sleep 300\` from an env file, orchestrate → all running`,
+          baseline: `${TASKS} bare spawn() ${round(b, 1)} ms`,
+          corral: `${round(o, 1)} ms`,
+          ratio: round(o / b, 2),
+          target: '≤ 1.2',
+          met: o / b <= 1.2,
+        },
+        {
+          measure: 'chain of 10 (healthy → next starts), worst gap of 9',
+          baseline: '—',
+          corral: `median ${round(median(gaps), 2)} ms, worst ${round(worst, 2)} ms`,
+          ratio: '—',
+          target: '≤ 20 ms',
+          met: worst <= 20,
+        },
+      ],
+      notes,
+      raw: { bareMs: bare.map((x) => round(x, 1)), orchestrateMs: orch.map((x) => round(x, 1)), chainGapsMs: gaps.map((x) => round(x, 2)) },
+    };
+  },
+};

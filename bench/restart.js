@@ -1,0 +1,165 @@
+/**
+ * Restarts (in-process Supervisor, so the figures are the supervisor's, not a CLI's).
+ *
+ * A. Crash → replacement running, backoff 0: SIGKILL the task's process and time until the
+ *    task is `running` again with a new pid; baseline: one bare `spawn()` of the same
+ *    command until 'spawn'. Target: ≤ 1.5x.
+ * B. A crash loop (`exit 1`, backoff 50 ms, ×2, at most 5 restarts): the restarts happen
+ *    with growing delays and stop at the limit with the reason; the state is always true.
+ * C. Idle: the daemon's CPU over 60 s with 100 idle tasks sampled every 2 s. Target ≤ 0.5 %.
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { DIST, cleanupHome, corral, cpuMsOf, makeHome, median, now, round, rpcOpen, sleep, startTasks } from './lib.js';
+
+const REPS = 15;
+
+async function bareSpawn() {
+  const t0 = now();
+  const child = spawn('/bin/sh', ['-c', 'exec sleep 300'], { detached: true, stdio: 'ignore' });
+  await new Promise((resolve, reject) => {
+    child.once('spawn', resolve);
+    child.once('error', reject);
+  });
+  const ms = now() - t0;
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {}
+  return ms;
+}
+
+async function crashToRunning(notes) {
+  const home = makeHome('restart');
+  const { Supervisor } = await import(join(DIST, 'supervisor/supervisor.js'));
+  let sup;
+  const times = [];
+  try {
+    sup = await Supervisor.open({ home });
+    const task = await sup.run({ command: 'sleep 300', restart: 'always', backoff: 0, maxRestarts: 1000, env: { CORRAL_HOME: home } });
+    let pid = task.pid;
+    for (let rep = 0; rep < REPS; rep++) {
+      const replaced = new Promise((resolve) => {
+        const on = (v) => {
+          if (v.id === task.id && v.status === 'running' && v.pid !== pid) {
+            sup.off('task', on);
+            resolve(v.pid);
+          }
+        };
+        sup.on('task', on);
+      });
+      const t0 = now();
+      process.kill(pid, 'SIGKILL');
+      pid = await replaced;
+      times.push(now() - t0);
+      await sleep(50);
+    }
+  } finally {
+    if (sup) {
+      try {
+        await sup.kill({ all: true });
+      } catch {}
+      await sup.close();
+    }
+    notes.push(...cleanupHome(home));
+  }
+  return times;
+}
+
+async function crashLoop(notes) {
+  const home = makeHome('loop');
+  const { Supervisor } = await import(join(DIST, 'supervisor/supervisor.js'));
+  let sup;
+  try {
+    sup = await Supervisor.open({ home });
+    const starts = [];
+    sup.on('task', (v) => v.status === 'running' && starts.push(now()));
+    const t = await sup.run({ command: 'exit 1', restart: 'on-failure', backoff: '50ms', maxRestarts: 5, env: { CORRAL_HOME: home } });
+    const end = await sup.wait(t.id, 'exit', '30s');
+    const gaps = starts.slice(1).map((s, i) => s - starts[i]);
+    return { starts: starts.length, gaps, final: end.task };
+  } finally {
+    if (sup) await sup.close();
+    notes.push(...cleanupHome(home));
+  }
+}
+
+async function idleCpu(notes) {
+  const home = makeHome('idle');
+  try {
+    corral(home, ['daemon', 'start']);
+    const rpc = await rpcOpen(home);
+    let pid;
+    try {
+      pid = (await rpc.call('status', {})).pid;
+      await startTasks(rpc, 100, 'sleep 600');
+    } finally {
+      rpc.close();
+    }
+    await sleep(3000);
+    const c0 = cpuMsOf(pid);
+    const t0 = now();
+    await sleep(60_000);
+    const used = cpuMsOf(pid) - c0;
+    return { percent: (used / (now() - t0)) * 100, usedMs: used };
+  } finally {
+    notes.push(...cleanupHome(home));
+  }
+}
+
+export default {
+  name: 'restart',
+  title: 'Restarts: crash to replacement, crash loop, idle supervision',
+  async run() {
+    // The in-process supervisor leaves its children unreferenced (they outlive it): keep the loop alive.
+    const keepAlive = setInterval(() => {}, 1000);
+    try {
+      return await measure();
+    } finally {
+      clearInterval(keepAlive);
+    }
+  },
+};
+
+async function measure() {
+  {
+    const notes = [];
+    const bare = [];
+    for (let i = 0; i < REPS; i++) bare.push(await bareSpawn());
+    const crash = await crashToRunning(notes);
+    const loop = await crashLoop(notes);
+    const idle = await idleCpu(notes);
+    const b = median(bare);
+    const c = median(crash);
+    const growing = loop.gaps.every((g, i) => i === 0 || g > loop.gaps[i - 1]);
+    return {
+      rows: [
+        {
+          measure: 'SIGKILL → replacement running (backoff 0)',
+          baseline: `bare spawn() ${round(b, 2)} ms`,
+          corral: `${round(c, 2)} ms`,
+          ratio: round(c / b, 2),
+          target: '≤ 1.5',
+          met: c / b <= 1.5,
+        },
+        {
+          measure: 'crash loop: backoff 50 ms ×2, max 5 restarts',
+          baseline: '—',
+          corral: `${loop.starts} starts, gaps ${loop.gaps.map((g) => Math.round(g)).join('/')} ms, then ${loop.final.status}: ${loop.final.reason}`,
+          ratio: '—',
+          target: '6 starts, growing gaps, failed with the limit',
+          met: loop.starts === 6 && growing && loop.final.status === 'failed' && /restart limit reached/.test(loop.final.reason ?? ''),
+        },
+        {
+          measure: 'daemon CPU, 100 idle tasks for 60 s, sampled every 2 s',
+          baseline: '—',
+          corral: `${round(idle.percent, 3)} % of one core (${round(idle.usedMs, 0)} ms)`,
+          ratio: '—',
+          target: '≤ 0.5 %',
+          met: idle.percent <= 0.5,
+        },
+      ],
+      notes,
+      raw: { bareMs: bare.map((x) => round(x, 2)), crashMs: crash.map((x) => round(x, 2)), loop },
+    };
+  }
+}
