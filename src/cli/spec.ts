@@ -82,6 +82,11 @@ export const COMMANDS: CommandSpec[] = [
     load: async () => (await import('./commands/list.js')).list,
   },
   {
+    words: ['ui'],
+    description: 'the interactive task manager: live list, details, logs, kill and restart',
+    load: async () => (await import('./commands/ui.js')).ui,
+  },
+  {
     words: ['exec'],
     description: 'run a command: servers and watchers in the background (prints the id), the rest in the foreground',
     args: [COMMAND_WORDS],
