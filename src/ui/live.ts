@@ -43,6 +43,8 @@ export interface LiveFeed {
   log(id: string, stream: LogStream, listener: (chunk: LogChunk) => void, onError: (error: Error) => void): Unsubscribe;
   /** Something changed (the user killed or restarted a task): update every subscription now. */
   refresh(): void;
+  /** Stops listening to the daemon's events (the polls stop with their subscriptions). */
+  close?(): void;
 }
 
 export interface FeedTiming {
@@ -53,11 +55,47 @@ export interface FeedTiming {
 export const DEFAULT_TIMING: FeedTiming = { listMs: 500, detailsMs: 300 };
 
 /** What a feed reads from: a RemoteSupervisor, or a fake. */
-export type FeedApi = Pick<SupervisorApi, 'list' | 'describe' | 'read'>;
+export type FeedApi = Pick<SupervisorApi, 'list' | 'describe' | 'read'> & Partial<Pick<SupervisorApi, 'eventsSince'>>;
 
-/** The feed the UI uses. The one place to switch to a push subscription. */
+/** How often the list is read when the daemon's events say when it changed (uptime and CPU still move). */
+const LIST_MS_WITH_EVENTS = 2_000;
+
+/**
+ * The feed the UI uses: when the daemon offers its event log, a state change or an alert
+ * updates the screen at once (a long poll waits for the next event), and the list is read
+ * only every 2 s for the figures that change without events; otherwise it polls.
+ */
 export function createFeed(api: FeedApi, timing: FeedTiming = DEFAULT_TIMING): LiveFeed {
-  return pollingFeed(api, timing);
+  const eventsSince = api.eventsSince?.bind(api);
+  if (!eventsSince) return pollingFeed(api, timing);
+  const feed = pollingFeed(api, { ...timing, listMs: Math.max(timing.listMs, LIST_MS_WITH_EVENTS) });
+  let stopped = false;
+  void (async () => {
+    let since = 0;
+    while (!stopped) {
+      try {
+        const batch = await eventsSince(since, 30_000);
+        if (stopped) return;
+        // The daemon's sequence starts over when it restarts.
+        since = batch.last < since ? 0 : batch.last;
+        if (batch.events.length > 0) feed.refresh();
+      } catch {
+        if (stopped) return;
+        await new Promise((r) => setTimeout(r, 1_000));
+      }
+    }
+  })();
+  return {
+    ...feed,
+    tasks: feed.tasks.bind(feed),
+    task: feed.task.bind(feed),
+    log: feed.log.bind(feed),
+    refresh: feed.refresh.bind(feed),
+    close() {
+      stopped = true;
+      feed.close?.();
+    },
+  };
 }
 
 /** Lines of the last output shown in the details view. */

@@ -17,7 +17,7 @@ import { listPosition, listWindow, TaskList } from './TaskList.js';
 import { Line } from './Text.js';
 
 /** What the UI asks of a supervisor: a RemoteSupervisor, or a fake in tests. */
-export type UiApi = Pick<SupervisorApi, 'list' | 'describe' | 'read' | 'kill' | 'restart'>;
+export type UiApi = Pick<SupervisorApi, 'list' | 'describe' | 'read' | 'kill' | 'restart'> & Partial<Pick<SupervisorApi, 'eventsSince'>>;
 
 export interface TaskManagerProps {
   api: UiApi;
@@ -47,6 +47,7 @@ const HELP = {
 export function TaskManager({ api, home, feed: givenFeed, timing = DEFAULT_TIMING, color = true, size: fixedSize, onQuit }: TaskManagerProps) {
   const { exit } = useApp();
   const feed = useMemo(() => givenFeed ?? createFeed(api, timing), [givenFeed, api, timing]);
+  useEffect(() => () => feed.close?.(), [feed]);
   const size = useTerminalSize(fixedSize);
   const list = useTaskList(feed);
   const [state, setState] = useState<UiState>(initialState);
