@@ -1,6 +1,9 @@
 /** Human and JSON output. JSON: one document on stdout, nothing else there. */
 import { formatDuration } from '../../machines/duration.js';
 import type { TaskView } from '../api.js';
+import { exitText, table as textTable, uptimeMs } from '../text.js';
+
+export { exitText };
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
@@ -25,25 +28,10 @@ export function colorStatus(status: string): string {
 
 export const shortDuration = (ms: number): string => (ms < 1_000 ? '0s' : formatDuration(ms));
 
-export function exitText(t: TaskView): string {
-  if (t.signal) return t.signal;
-  if (t.exitCode !== null) return String(t.exitCode);
-  return '-';
-}
-
 export function uptimeText(t: TaskView, now = Date.now()): string {
-  if (!t.startedAt) return '-';
-  const end = t.endedAt ? Date.parse(t.endedAt) : now;
-  return shortDuration(end - Date.parse(t.startedAt));
+  const ms = uptimeMs(t, now);
+  return ms === null ? '-' : shortDuration(ms);
 }
 
-/** Left-aligned columns; the last column is not padded (commands can be long). */
-export function table(header: string[], rows: string[][], widthOf = (s: string) => s.replace(/\u001b\[\d+m/g, '').length): string {
-  const widths = header.map((h, i) => Math.max(widthOf(h), ...rows.map((r) => widthOf(r[i] ?? ''))));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (i === cells.length - 1 ? c : c + ' '.repeat(widths[i]! - widthOf(c))))
-      .join('  ')
-      .trimEnd();
-  return [line(header), ...rows.map(line)].join('\n') + '\n';
-}
+/** A table for the terminal: ends with a newline. */
+export const table = (header: string[], rows: string[][]): string => `${textTable(header, rows)}\n`;

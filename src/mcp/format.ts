@@ -1,5 +1,8 @@
 /** Compact text for a model: task lines, tables, byte counts, output pages. */
 import type { TaskView } from '../api.js';
+import { exitText, table, uptimeMs } from '../text.js';
+
+export { exitText, table, uptimeMs };
 import { formatDuration } from '../../machines/duration.js';
 import type { Page, StreamPage } from './read.js';
 
@@ -14,17 +17,7 @@ export function bytesText(n: number): string {
   return `${one(n / 1024 ** 3)} GB`;
 }
 
-export function uptimeMs(t: TaskView, now = Date.now()): number | null {
-  if (!t.startedAt) return null;
-  const end = t.endedAt ? Date.parse(t.endedAt) : now;
-  return Math.max(0, end - Date.parse(t.startedAt));
-}
 
-export function exitText(t: TaskView): string {
-  if (t.signal) return t.signal;
-  if (t.exitCode !== null) return String(t.exitCode);
-  return '-';
-}
 
 /** `bash_3 (web)` or `bash_3`. */
 export function label(t: { id: string; name: string | null }): string {
@@ -45,16 +38,6 @@ export function statusText(t: TaskView): string {
   return parts.join(', ');
 }
 
-/** Left-aligned columns; the last one unpadded (commands are long). */
-export function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  return [line(header), ...rows.map(line)].join('\n');
-}
 
 export function shorten(text: string, max: number): string {
   const flat = text.replace(/\s*\n\s*/g, ' ');
