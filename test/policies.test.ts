@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cleanupHome, cli, cliJson, makeHome, waitFor } from './helpers.js';
@@ -110,9 +110,13 @@ describe('limits and priorities', () => {
 
   it('queues tasks over max_concurrent and starts them as others end', async () => {
     const env = { CORRAL_MAX_CONCURRENT: '2' };
-    for (const cmd of ['sleep 1.5', 'sleep 1.5', 'sleep 0.2']) expect((await cli(home, ['run', '--', cmd], { env })).code).toBe(0);
+    // The first two run until the test says so, however slowly the machine starts them.
+    const go = join(home, 'go');
+    const held = `while [ ! -e ${go} ]; do sleep 0.05; done`;
+    for (const cmd of [held, held, 'sleep 0.2']) expect((await cli(home, ['run', '--', cmd], { env })).code).toBe(0);
     const third = await status('bash_3');
     expect(third.status).toBe('queued');
+    writeFileSync(go, '');
     await until('bash_3', ['running', 'completed'], 'the queued task to start');
     const done = await until('bash_3', ['completed'], 'the queued task to finish');
     expect(Date.parse(done.startedAt)).toBeGreaterThanOrEqual(Date.parse((await status('bash_1')).endedAt) - 20);

@@ -10,15 +10,15 @@ import type { ProcessActorInput, ProcessCommand, ProcessReport } from '../../mac
 import type { ExitInfo, ProcessInfo } from '../../machines/task.types.js';
 import { taskExitFile, taskLogDir, type HomePaths } from '../home.js';
 import type { ExitWatcher } from '../process/exit-watch.js';
-import { readExitFile, spawnMonitored } from '../process/monitor.js';
+import { readExitFile, type Launcher } from '../process/monitor.js';
 import { bootId, isAlive, readStat, type ProcEntry } from '../process/procfs.js';
 import { watchTrees } from '../process/ticker.js';
-import { commandForShell } from '../process/shell.js';
 import { monitorRunning, signalTree, treeOf } from '../process/tree.js';
 
 export interface ProcessActorDeps {
   paths: HomePaths;
   exits: ExitWatcher;
+  launcher: Launcher;
   /** The umask tasks run with (the user's, not the daemon's private one). */
   taskUmask: number;
 }
@@ -100,24 +100,29 @@ export function createProcessActor(deps: ProcessActorDeps) {
       }
     });
 
+    /** For monitors that are not ours to hear from: the exit file, or the monitor found gone. */
+    const watchExitFile = (monitorPid: number, monitorStart: number) => {
+      const check = () => {
+        const exit = readExitFile(exitFile);
+        if (exit || !isAlive(monitorPid, monitorStart)) finish(exit, UNKNOWN_AWAY);
+      };
+      unwatchExit = deps.exits.watch(input.taskId, check);
+      check();
+    };
+
     if (input.adopt) {
       const adopted = input.adopt;
       // Reported from a microtask: the machine is still entering its state while this runs.
       queueMicrotask(() => {
         if (adopted.bootId !== bootId()) return finish(null, 'exit status unknown: the machine restarted');
-        const check = () => {
-          const exit = readExitFile(exitFile);
-          if (exit || !isAlive(adopted.monitorPid, adopted.monitorStart)) finish(exit, UNKNOWN_AWAY);
-        };
         send({ type: 'SPAWNED', process: { ...adopted, logStart: adopted.logStart ?? { stdout: 0, stderr: 0 } }, at: Date.now() });
-        unwatchExit = deps.exits.watch(input.taskId, check);
-        check();
+        watchExitFile(adopted.monitorPid, adopted.monitorStart);
       });
     } else {
       const token = randomBytes(12).toString('hex');
       const spec = input.spec;
-      const monitored = spawnMonitored({
-        command: commandForShell(spec.command),
+      const launch = deps.launcher.launch({
+        command: spec.command,
         cwd: spec.cwd,
         env: { ...spec.env, CORRAL_TASK: input.taskId, CORRAL_TASK_TOKEN: token },
         logDir: taskLogDir(deps.paths, input.taskId),
@@ -126,17 +131,17 @@ export function createProcessActor(deps: ProcessActorDeps) {
         combined: spec.output === 'combined',
         priority: { nice: spec.nice, ionice: spec.ionice },
       });
-      monitored.commandPid.then(
-        (pid) => {
+      launch.started.then(
+        (started) => {
           if (disposed) return;
           info = {
-            pid,
-            pidStart: readStat(pid)?.start ?? 0,
-            monitorPid: monitored.monitorPid,
-            monitorStart: readStat(monitored.monitorPid)?.start ?? 0,
+            pid: started.commandPid,
+            pidStart: readStat(started.commandPid)?.start ?? 0,
+            monitorPid: started.monitorPid,
+            monitorStart: readStat(started.monitorPid)?.start ?? 0,
             bootId: bootId(),
             token,
-            logStart: monitored.logStart,
+            logStart: started.logStart,
           };
           send({ type: 'SPAWNED', process: info, at: Date.now() });
           const queued = pending;
@@ -149,13 +154,11 @@ export function createProcessActor(deps: ProcessActorDeps) {
           send({ type: 'SPAWN_FAILED', message: error.message, at: Date.now() });
         },
       );
-      // The exit is read once the pid is known, whatever order the two events arrive in.
-      monitored.done.then(() =>
-        monitored.commandPid.then(
-          () => finish(readExitFile(exitFile), UNKNOWN_MONITOR),
-          () => {},
-        ),
-      );
+      launch.ended.then((how) => {
+        if (ended || disposed || !info) return;
+        if (how === 'exited') finish(readExitFile(exitFile), UNKNOWN_MONITOR);
+        else watchExitFile(info.monitorPid, info.monitorStart);
+      });
     }
 
     return () => {

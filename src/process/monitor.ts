@@ -1,8 +1,12 @@
 /**
- * The per-task monitor: a few lines of POSIX sh (dash: ~2 MB RSS, where a node process
- * would cost 40 MB) that starts the command in its own session, waits for it, and writes
+ * The per-task monitor starts the command in its own session, waits for it, and writes
  * its exit status to a file. A task outlives its daemon; the next daemon learns from the
  * file how it ended, as podman learns it from conmon.
+ *
+ * Two builds do this job. The native one (spawner.c, one small process forking a monitor
+ * per task) is used whenever it was built. The one below is the fallback for machines
+ * without a C compiler: a few lines of POSIX sh (dash: ~2 MB RSS, where a node process
+ * would cost 40 MB), spawned by node with a chain of execs, so slower to start.
  *
  * - `env --default-signal` undoes the SIG_IGN that sh gives INT and QUIT to background
  *   jobs, so the command sees signals exactly as it would from a terminal.
@@ -11,9 +15,10 @@
  * - A signal sent to the monitor itself is passed on to the command.
  * - The command's pid is written to fd 3 (a pipe to the spawner), then fd 3 is closed.
  */
-import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { commandForShell } from './shell.js';
 import { signalName } from '../../machines/signals.js';
 import type { IoPriority } from '../../machines/policies/limits.js';
 import type { ExitInfo } from '../../machines/task.types.js';
@@ -25,7 +30,7 @@ export interface Priority {
   ionice: IoPriority | null;
 }
 
-const IONICE_CLASS = { realtime: 1, 'best-effort': 2, idle: 3 } as const;
+export const IONICE_CLASS = { realtime: 1, 'best-effort': 2, idle: 3 } as const;
 
 /** `nice -n 10 ionice -c 3`: inherited by every process of the task. Only validated numbers reach the script. */
 export function priorityPrefix(priority: Priority): string {
@@ -58,6 +63,7 @@ export const monitorScript = (priority: Priority) => [
 export const MONITOR_SCRIPT = monitorScript({ nice: null, ionice: null });
 
 export interface SpawnRequest {
+  /** The command line as the user wrote it. */
   command: string;
   cwd: string;
   env: Record<string, string>;
@@ -70,15 +76,30 @@ export interface SpawnRequest {
   priority?: Priority;
 }
 
-export interface Monitored {
+export interface Started {
   monitorPid: number;
+  commandPid: number;
   /** Sizes of the logs before the command started: its output begins there. */
   logStart: { stdout: number; stderr: number };
-  /** Resolves with the command's pid once the monitor has started it. */
-  commandPid: Promise<number>;
-  /** Resolves when the monitor is gone. */
-  done: Promise<void>;
 }
+
+export interface Launch {
+  /** Resolves once the monitor has started the command; rejects when nothing was started. */
+  started: Promise<Started>;
+  /**
+   * `exited`: the monitor is gone (its exit file tells how the command ended).
+   * `lost`: no news of it will come (the spawner ended); watch the exit file instead.
+   */
+  ended: Promise<'exited' | 'lost'>;
+}
+
+/** Starts tasks under monitors; `close` leaves every started task running. */
+export interface Launcher {
+  launch(req: SpawnRequest): Launch;
+  close(): void;
+}
+
+export const shLauncher: Launcher = { launch: spawnMonitored, close() {} };
 
 /**
  * Starts the monitor with the command's stdout and stderr opened straight onto the log
@@ -86,7 +107,14 @@ export interface Monitored {
  * that does not use execa: its `{file, append}` output is a stream piped through the
  * parent, and its API does not hand a file descriptor to the child, which is the point.
  */
-export function spawnMonitored(req: SpawnRequest): Monitored {
+export function spawnMonitored(req: SpawnRequest): Launch {
+  // node's own error for a missing cwd ("spawn /bin/sh ENOENT") would blame the shell.
+  const folderProblem = workingFolderProblem(req.cwd);
+  if (folderProblem) {
+    const failed = Promise.reject(new Error(`cannot use ${req.cwd} as the working folder: ${folderProblem}`));
+    failed.catch(() => {});
+    return { started: failed, ended: Promise.resolve('exited') };
+  }
   mkdirSync(req.logDir, { recursive: true, mode: 0o700 });
   rmSync(req.exitFile, { force: true });
   const out = openSync(join(req.logDir, 'stdout.log'), 'a', 0o600);
@@ -94,7 +122,8 @@ export function spawnMonitored(req: SpawnRequest): Monitored {
   const logStart = { stdout: fstatSync(out).size, stderr: fstatSync(err).size };
   let child: ChildProcess;
   try {
-    child = spawn('/bin/sh', ['-c', req.priority ? monitorScript(req.priority) : MONITOR_SCRIPT, 'corral-monitor', req.command, req.exitFile, req.umask], {
+    const script = req.priority ? monitorScript(req.priority) : MONITOR_SCRIPT;
+    child = spawn('/bin/sh', ['-c', script, 'corral-monitor', commandForShell(req.command), req.exitFile, req.umask], {
       cwd: req.cwd,
       env: req.env,
       detached: true,
@@ -111,8 +140,9 @@ export function spawnMonitored(req: SpawnRequest): Monitored {
   const spawnError = new Promise<never>((_, reject) => child.once('error', reject));
   spawnError.catch(() => {});
   if (child.pid === undefined) {
-    return { monitorPid: -1, logStart, commandPid: spawnError, done };
+    return { started: spawnError, ended: done.then(() => 'exited') };
   }
+  const monitorPid = child.pid;
   child.unref();
   const pipe = child.stdio[3] as NodeJS.ReadableStream & { destroy(): void };
   const commandPid = new Promise<number>((resolve, reject) => {
@@ -126,8 +156,19 @@ export function spawnMonitored(req: SpawnRequest): Monitored {
     });
     pipe.on('error', reject);
   });
-  commandPid.catch(() => {});
-  return { monitorPid: child.pid, logStart, commandPid, done };
+  const started = commandPid.then((pid) => ({ monitorPid, commandPid: pid, logStart }));
+  started.catch(() => {});
+  // The end counts once the pid is known, whatever order the two events arrive in.
+  const ended = done.then(() => started.then(() => 'exited' as const, () => 'exited' as const));
+  return { started, ended };
+}
+
+function workingFolderProblem(cwd: string): string | null {
+  try {
+    return statSync(cwd).isDirectory() ? null : 'Not a directory';
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (error as Error).message;
+  }
 }
 
 /** The status the monitor wrote: `143` is SIGTERM (the shell's 128+N), `3` is exit 3. */

@@ -36,6 +36,7 @@ import { failure, notFound, usageError } from '../errors.js';
 import { ensureHome, homePaths, taskExitFile, taskLogDir, TASK_ID, type HomePaths } from '../home.js';
 import { readSlice, filterLines, type Stream } from '../logs/read.js';
 import { ExitWatcher } from '../process/exit-watch.js';
+import { createLauncher } from '../process/spawner.js';
 import { stopLeftovers } from '../process/leftovers.js';
 import { listeningPorts } from '../process/ports.js';
 import { treeOf } from '../process/tree.js';
@@ -107,6 +108,7 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
   readonly startedAt = new Date();
   private readonly actors = new Map<string, TaskActor>();
   private readonly exits: ExitWatcher;
+  private readonly launcher = createLauncher();
   private readonly processActor;
   private readonly healthActor;
   private readonly machine;
@@ -130,7 +132,7 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
     this.paths = paths;
     this.exits = new ExitWatcher(paths.run);
     const taskUmask = options.taskUmask ?? currentUmask();
-    this.processActor = createProcessActor({ paths, exits: this.exits, taskUmask });
+    this.processActor = createProcessActor({ paths, exits: this.exits, launcher: this.launcher, taskUmask });
     this.healthActor = createHealthActor({ paths });
     this.machine = taskMachine.provide({ actors: { process: this.processActor, health: this.healthActor } });
     this.maxConcurrent = options.maxConcurrent ?? Infinity;
@@ -791,6 +793,7 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
     for (const id of [...this.limitTimers.keys()]) this.disarmLimits(id);
     for (const actor of this.actors.values()) actor.stop();
     this.actors.clear();
+    this.launcher.close();
     await this.store.flush();
   }
 }

@@ -1,0 +1,310 @@
+/*
+ * corral-spawner: starts tasks for the daemon, each under a monitor of its own.
+ *
+ * The daemon runs one spawner and writes start requests to its stdin; the spawner forks a
+ * monitor per request (forking this small process costs a fraction of forking node), and
+ * the monitor starts the command in a session of its own, waits for it and writes its
+ * exit status to a file, so a task outlives its daemon and the next daemon learns how it
+ * ended (as podman learns it from conmon). The sh monitor in monitor.ts does the same job
+ * where no C compiler was found.
+ *
+ * Request: NUL-terminated fields, the first being how many fields follow:
+ *   ID CWD STDOUT_LOG STDERR_LOG("" = into STDOUT_LOG) EXIT_FILE UMASK NICE IOCLASS IOLEVEL
+ *   ENV_COUNT ENV... PROGRAM ARG...
+ * NICE, IOCLASS and IOLEVEL are numbers, or "-" for "leave as is".
+ *
+ * Replies on stdout, one line per write() (atomic: shorter than PIPE_BUF):
+ *   S ID MONITOR_PID COMMAND_PID STDOUT_SIZE STDERR_SIZE   the command was forked
+ *   F ID MESSAGE                                           nothing was started
+ *   X MONITOR_PID STATUS                                   a monitor ended
+ * STATUS and the exit file hold `3` for exit 3 and `143` for SIGTERM (the shell's 128+N).
+ * At the end of stdin the spawner exits; monitors and tasks go on without it.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static const int forwarded[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
+#define FORWARDED (sizeof forwarded / sizeof forwarded[0])
+
+/* ---------------------------------------------------------------- replies */
+
+/* The replies pipe, kept apart from fd 1 (which becomes the task's stdout in a monitor). */
+static int replies = -1;
+
+static void reply(const char *format, ...) {
+  char line[512];
+  va_list args;
+  va_start(args, format);
+  int n = vsnprintf(line, sizeof line - 1, format, args);
+  va_end(args);
+  if (n < 0) return;
+  if (n > (int)sizeof line - 2) n = sizeof line - 2;
+  for (int i = 0; i < n; i++)
+    if (line[i] == '\n') line[i] = ' ';
+  line[n++] = '\n';
+  while (write(replies, line, n) == -1 && errno == EINTR) {
+  }
+}
+
+/* ---------------------------------------------------------------- the command */
+
+static int number(const char *text, long *out) {
+  if (strcmp(text, "-") == 0) return 0;
+  char *end;
+  errno = 0;
+  *out = strtol(text, &end, 10);
+  return errno == 0 && *text != '\0' && *end == '\0' ? 1 : -1;
+}
+
+/* In the command's process: its own session, default signals, the user's umask and priority. */
+static void exec_command(char **argv, mode_t mask, const char *nice_text, const char *class_text, const char *level_text) {
+  /* Every disposition back to default: an ignored one (the spawner ignores SIGPIPE) would survive exec. */
+  struct sigaction dfl;
+  memset(&dfl, 0, sizeof dfl);
+  dfl.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < NSIG; sig++) sigaction(sig, &dfl, NULL);
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+  setsid();
+  umask(mask);
+  long value;
+  if (number(nice_text, &value) == 1) {
+    errno = 0;
+    if (nice((int)value) == -1 && errno != 0) fprintf(stderr, "corral: nice %ld: %s\n", value, strerror(errno));
+  }
+  long io_class, io_level = 4; /* ionice's own default level */
+  if (number(class_text, &io_class) == 1) {
+    number(level_text, &io_level);
+    if (io_class == 3) io_level = 0;
+    /* ioprio_set(IOPRIO_WHO_PROCESS, self, class << 13 | level) */
+    if (syscall(SYS_ioprio_set, 1, 0, (int)((io_class << 13) | io_level)) == -1)
+      fprintf(stderr, "corral: ionice -c %ld: %s\n", io_class, strerror(errno));
+  }
+  execvp(argv[0], argv);
+  int failure = errno;
+  fprintf(stderr, "corral: %s: %s\n", argv[0], failure == ENOENT ? "not found" : strerror(failure));
+  _exit(failure == ENOENT ? 127 : 126);
+}
+
+/* ---------------------------------------------------------------- the monitor */
+
+static volatile pid_t command_pid = 0;
+
+static void forward(int sig) {
+  if (command_pid > 0) kill(command_pid, sig);
+}
+
+struct request {
+  const char *id, *cwd, *out, *err, *exit_file, *umask, *nice, *io_class, *io_level;
+  char **env;
+  char **argv;
+};
+
+static int open_log(const char *path) {
+  return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+}
+
+/* In the monitor's process (forked from the spawner), never returns. */
+static void monitor(struct request *r) {
+  /* Its own session: a signal to the daemon's group never reaches a task. */
+  setsid();
+  int out = open_log(r->out);
+  int err = r->err[0] ? open_log(r->err) : out;
+  if (out < 0 || err < 0) {
+    reply("F %s cannot open the log of the task: %s", r->id, strerror(errno));
+    _exit(126);
+  }
+  if (chdir(r->cwd) == -1) {
+    reply("F %s cannot use %s as the working folder: %s", r->id, r->cwd, strerror(errno));
+    _exit(126);
+  }
+  struct stat so, se;
+  fstat(out, &so);
+  fstat(err, &se);
+  int null = open("/dev/null", O_RDONLY);
+  dup2(null, 0);
+  dup2(out, 1);
+  dup2(err, 2);
+  if (null > 2) close(null);
+  if (out > 2) close(out);
+  if (err > 2 && err != out) close(err);
+  environ = r->env;
+
+  /* Blocked across the fork: a signal that comes before the command's pid is known is passed on once it is. */
+  sigset_t set;
+  sigemptyset(&set);
+  for (size_t i = 0; i < FORWARDED; i++) sigaddset(&set, forwarded[i]);
+  sigprocmask(SIG_BLOCK, &set, NULL);
+  struct sigaction pass;
+  memset(&pass, 0, sizeof pass);
+  pass.sa_handler = forward;
+  pass.sa_flags = SA_RESTART;
+  sigemptyset(&pass.sa_mask);
+  for (size_t i = 0; i < FORWARDED; i++) sigaction(forwarded[i], &pass, NULL);
+
+  mode_t mask = (mode_t)strtol(r->umask, NULL, 8);
+  pid_t pid = fork();
+  if (pid == 0) exec_command(r->argv, mask, r->nice, r->io_class, r->io_level);
+  if (pid < 0) {
+    reply("F %s cannot start %s: %s", r->id, r->argv[0], strerror(errno));
+    _exit(126);
+  }
+  command_pid = pid;
+  reply("S %s %d %d %lld %lld", r->id, (int)getpid(), (int)pid, (long long)so.st_size, (long long)se.st_size);
+  /* The replies pipe stays the spawner's: the daemon sees its end when the spawner goes. */
+  close(replies);
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+
+  int status;
+  while (waitpid(pid, &status, 0) == -1) {
+    if (errno != EINTR) _exit(126);
+  }
+  int code = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+  int fd = open(r->exit_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd >= 0) {
+    char text[16];
+    int n = snprintf(text, sizeof text, "%d\n", code);
+    if (write(fd, text, n) != n) {
+    }
+    close(fd);
+  }
+  _exit(code);
+}
+
+/* ---------------------------------------------------------------- the spawner */
+
+static char *buffer = NULL;
+static size_t used = 0, capacity = 0;
+
+/* Splits one complete request off the front of the buffer; 0 when more input is needed. */
+static size_t take_request(char ***fields_out, size_t *count_out) {
+  char *end = memchr(buffer, '\0', used);
+  if (!end) return 0;
+  char *stop;
+  long count = strtol(buffer, &stop, 10);
+  if (stop != end || count < 11 || count > 1 << 20) return (size_t)-1;
+  char **fields = calloc((size_t)count + 1, sizeof *fields);
+  if (!fields) return (size_t)-1;
+  char *at = end + 1;
+  for (long i = 0; i < count; i++) {
+    char *next = memchr(at, '\0', used - (size_t)(at - buffer));
+    if (!next) {
+      free(fields);
+      return 0;
+    }
+    fields[i] = at;
+    at = next + 1;
+  }
+  *fields_out = fields;
+  *count_out = (size_t)count;
+  return (size_t)(at - buffer);
+}
+
+static int sigchld_fd = -1;
+
+static void start(char **f, size_t count) {
+  struct request r = {f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], NULL, NULL};
+  long envc = strtol(f[9], NULL, 10);
+  if (envc < 0 || (size_t)envc + 11 > count) {
+    reply("F %s malformed request", f[0]);
+    return;
+  }
+  /* fields[count] is NULL, so both lists end where they must once split apart. */
+  char **env = calloc((size_t)envc + 1, sizeof *env);
+  if (!env) {
+    reply("F %s out of memory", f[0]);
+    return;
+  }
+  memcpy(env, f + 10, (size_t)envc * sizeof *env);
+  r.env = env;
+  r.argv = f + 10 + envc;
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(sigchld_fd);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    monitor(&r);
+  }
+  if (pid < 0) reply("F %s cannot start a monitor: %s", f[0], strerror(errno));
+  free(env);
+}
+
+static void reap(void) {
+  struct signalfd_siginfo info;
+  while (read(sigchld_fd, &info, sizeof info) > 0) {
+  }
+  int status;
+  pid_t pid;
+  while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+    int code = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+    reply("X %d %d", (int)pid, code);
+  }
+}
+
+int main(void) {
+  replies = fcntl(1, F_DUPFD_CLOEXEC, 3);
+  if (replies < 0) return 2;
+  fcntl(0, F_SETFD, FD_CLOEXEC);
+  signal(SIGPIPE, SIG_IGN);
+  sigset_t chld;
+  sigemptyset(&chld);
+  sigaddset(&chld, SIGCHLD);
+  sigprocmask(SIG_BLOCK, &chld, NULL);
+  sigchld_fd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
+  if (sigchld_fd < 0) return 2;
+
+  struct pollfd fds[2] = {{.fd = 0, .events = POLLIN}, {.fd = sigchld_fd, .events = POLLIN}};
+  for (;;) {
+    if (poll(fds, 2, -1) == -1) {
+      if (errno == EINTR) continue;
+      return 2;
+    }
+    if (fds[1].revents & POLLIN) reap();
+    if (fds[0].revents & (POLLIN | POLLHUP)) {
+      if (capacity - used < 65536) {
+        capacity = capacity ? capacity * 2 : 1 << 17;
+        buffer = realloc(buffer, capacity);
+        if (!buffer) return 2;
+      }
+      ssize_t n = read(0, buffer + used, capacity - used);
+      if (n == 0) return 0;
+      if (n < 0) {
+        if (errno == EINTR || errno == EAGAIN) continue;
+        return 2;
+      }
+      used += (size_t)n;
+      for (;;) {
+        char **fields = NULL;
+        size_t count = 0;
+        size_t taken = take_request(&fields, &count);
+        if (taken == 0) break;
+        if (taken == (size_t)-1) {
+          reply("F ? malformed request");
+          return 2;
+        }
+        start(fields, count);
+        free(fields);
+        memmove(buffer, buffer + taken, used - taken);
+        used -= taken;
+      }
+    }
+  }
+}
