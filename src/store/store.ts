@@ -1,11 +1,12 @@
 /**
  * The daemon's persistent state, in one JSON file written atomically by lowdb (write to
- * a temporary file, then rename; overlapping writes are coalesced). It holds the task
+ * a temporary file, then rename). Written synchronously: for a file of a few kilobytes a
+ * trip through libuv's thread pool costs more than the write, and a `run` waits for it. It holds the task
  * records, the id counter (ids are never reused) and the named read cursors.
  */
 import { renameSync } from 'node:fs';
-import { Low } from 'lowdb';
-import { DataFile } from 'lowdb/node';
+import { LowSync } from 'lowdb';
+import { DataFileSync } from 'lowdb/node';
 import type { TaskRecord } from '../../machines/task.types.js';
 import type { Stream } from '../logs/read.js';
 
@@ -64,7 +65,7 @@ const cursorKey = (consumer: string, id: string, stream: Stream) => `${consumer}
 
 export class Store {
   private constructor(
-    private readonly db: Low<StateData>,
+    private readonly db: LowSync<StateData>,
     /** Set when the file could not be read and was moved aside. */
     readonly recovered: string | null,
   ) {}
@@ -72,11 +73,11 @@ export class Store {
   static async open(path: string): Promise<Store> {
     // Compact JSON, and each distinct environment stored once: the state is rewritten on
     // every change, and a hundred tasks started from one shell share one environment.
-    const file = new DataFile<StateData>(path, { parse: decode, stringify: encode });
-    const db = new Low<StateData>(file, empty());
+    const file = new DataFileSync<StateData>(path, { parse: decode, stringify: encode });
+    const db = new LowSync<StateData>(file, empty());
     let recovered: string | null = null;
     try {
-      await db.read();
+      db.read();
     } catch (error) {
       // A damaged state file must not keep the daemon from starting: keep it for a human, start afresh.
       recovered = `${path}.damaged-${Date.now()}`;
@@ -136,6 +137,7 @@ export class Store {
   }
 
   private pending: Promise<void> | null = null;
+  private soon: NodeJS.Timeout | null = null;
 
   /**
    * Writes the state. Calls within one turn of the event loop share one write (a stop of
@@ -143,14 +145,36 @@ export class Store {
    * more than the stop itself); the promise resolves once data as of the call is on disk.
    */
   flush(): Promise<void> {
+    if (this.soon) {
+      clearTimeout(this.soon);
+      this.soon = null;
+    }
     if (!this.pending) {
       this.pending = new Promise<void>((resolve, reject) => {
         setImmediate(() => {
           this.pending = null;
-          this.db.write().then(resolve, reject);
+          try {
+            this.db.write();
+            resolve();
+          } catch (error) {
+            reject(error as Error);
+          }
         });
       });
     }
     return this.pending;
+  }
+
+  /**
+   * Writes the state within `ms`, together with every other change until then: for changes
+   * nobody waits on (a state change of a task, a sample). What must be on disk before an
+   * answer (a new task's pid) goes through `flush`, which also takes any write pending here.
+   */
+  flushSoon(onError: (error: Error) => void, ms = 20): void {
+    if (this.soon || this.pending) return;
+    this.soon = setTimeout(() => {
+      this.soon = null;
+      this.flush().catch(onError);
+    }, ms);
   }
 }

@@ -385,7 +385,7 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
 
   private update(record: TaskRecord): void {
     this.store.put(record);
-    this.store.flush().catch((error) => this.log('error', 'could not write the state file', { error: String(error) }));
+    this.store.flushSoon((error) => this.log('error', 'could not write the state file', { error: String(error) }));
     this.emit('task', this.view(record));
   }
 
