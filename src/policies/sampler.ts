@@ -5,7 +5,7 @@
  * is not used). Keeps a short history per task for sparklines, and the peak.
  */
 import type { ProcessInfo } from '../../machines/task.types.js';
-import { CLOCK_TICKS_PER_SECOND, readStat, scanProcesses, type ProcEntry } from '../process/procfs.js';
+import { CLOCK_TICKS_PER_SECOND, KeptStats, scanProcesses, type ProcEntry } from '../process/procfs.js';
 import { treeOf } from '../process/tree.js';
 
 export interface Usage {
@@ -17,7 +17,7 @@ export interface Usage {
 }
 
 const HISTORY = 60;
-const FULL_SCAN_EVERY = 5;
+const FULL_SCAN_EVERY = 10;
 
 export class Sampler {
   private readonly usage = new Map<string, Usage>();
@@ -48,10 +48,16 @@ export class Sampler {
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    this.stats.close();
   }
 
   get(id: string): Usage | undefined {
     return this.usage.get(id);
+  }
+
+  /** The processes counted for a task at its last sample. */
+  membersOf(id: string): number[] {
+    return this.members.get(id) ?? [];
   }
 
   forget(id: string): void {
@@ -62,18 +68,27 @@ export class Sampler {
 
   private ticks = 0;
   private readonly members = new Map<string, number[]>();
+  private readonly stats = new KeptStats();
+
+  /** Set when a known member of some tree was found gone: the trees changed, look again. */
+  private treesChanged = false;
 
   /**
-   * One sample of every running task. Every fifth tick scans all of /proc to find each
-   * tree's processes; the ticks between re-read only the processes already known (a
-   * child born meanwhile is counted from the next full scan): a third of the reads.
+   * One sample of every running task. A full scan of /proc finds each tree's processes:
+   * every tenth tick, and on the next tick after a task starts or a member ends. The ticks
+   * between re-read only the processes already known, through files kept open (a child
+   * born meanwhile is counted from the next full scan). Reading /proc/<pid>/stat is most
+   * of an idle daemon's CPU, so the full scans are what this saves.
    */
   tick(now = Date.now(), scan?: ProcEntry[]): void {
-    const full = scan !== undefined || this.ticks++ % FULL_SCAN_EVERY === 0;
+    const live = this.live();
+    const due = this.ticks++ % FULL_SCAN_EVERY === 0 || this.treesChanged || live.some(({ id }) => !this.members.has(id));
+    const full = scan !== undefined || due;
+    this.treesChanged = false;
     const procs = scan ?? (full ? scanProcesses() : null);
     const byPid = procs ? new Map(procs.map((p) => [p.pid, p])) : null;
     const seen = new Set<string>();
-    for (const { id, process } of this.live()) {
+    for (const { id, process } of live) {
       seen.add(id);
       let memberStats: ProcEntry[];
       if (procs && byPid) {
@@ -82,7 +97,11 @@ export class Sampler {
         memberStats = pids.map((pid) => byPid.get(pid)!);
       } else {
         const known = this.members.get(id) ?? [process.pid];
-        memberStats = known.map((pid) => readStat(pid)).filter((p): p is ProcEntry => p !== null && p.state !== 'Z');
+        memberStats = known.map((pid) => this.stats.read(pid)).filter((p): p is ProcEntry => p !== null && p.state !== 'Z');
+        if (memberStats.length < known.length) {
+          this.treesChanged = true;
+          this.members.set(id, memberStats.map((p) => p.pid));
+        }
       }
       let memoryBytes = 0;
       const ticks = new Map<number, number>();
@@ -111,5 +130,6 @@ export class Sampler {
     }
     for (const id of this.last.keys()) if (!seen.has(id)) this.last.delete(id);
     for (const id of this.members.keys()) if (!seen.has(id)) this.members.delete(id);
+    if (full) this.stats.keepOnly(new Set([...this.members.values()].flat()));
   }
 }

@@ -34,7 +34,8 @@ export const CLOCK_TICKS_PER_SECOND = 100;
 export function parseStat(text: string): Omit<ProcEntry, 'token' | 'pid'> | null {
   const close = text.lastIndexOf(')');
   if (close < 0) return null;
-  const f = text.slice(close + 2).split(' ');
+  // Only the fields up to rss (24) are read: a limit spares ~30 strings per process.
+  const f = text.slice(close + 2).split(' ', 22);
   // f[0] is field 3 (state); field N is f[N - 3].
   return {
     state: f[0] ?? '?',
@@ -87,6 +88,58 @@ export function readStat(pid: number): ProcEntry | null {
   if (len < 0) return null;
   const st = parseStat(scratch.toString('latin1', 0, len));
   return st ? { pid, ...st, token: null } : null;
+}
+
+/**
+ * /proc/<pid>/stat files held open for processes read again and again (the sampler's): a
+ * read at offset 0 regenerates the file, so a sample costs one pread instead of open,
+ * read and close. An open file stays bound to its process: once that ends, the read fails
+ * (ESRCH) and the file is closed, so a recycled pid is never read through it.
+ */
+export class KeptStats {
+  private readonly fds = new Map<number, number>();
+
+  read(pid: number): ProcEntry | null {
+    let fd = this.fds.get(pid);
+    if (fd === undefined) {
+      try {
+        fd = openSync(`/proc/${pid}/stat`, 'r');
+      } catch {
+        return null;
+      }
+      this.fds.set(pid, fd);
+    }
+    let len: number;
+    try {
+      len = readSync(fd, scratch, 0, scratch.length, 0);
+    } catch {
+      this.drop(pid);
+      return null;
+    }
+    const st = parseStat(scratch.toString('latin1', 0, len));
+    return st ? { pid, ...st, token: null } : null;
+  }
+
+  /** Closes the files of every process not in `pids`. */
+  keepOnly(pids: Set<number>): void {
+    for (const pid of this.fds.keys()) if (!pids.has(pid)) this.drop(pid);
+  }
+
+  close(): void {
+    for (const pid of [...this.fds.keys()]) this.drop(pid);
+  }
+
+  private drop(pid: number): void {
+    const fd = this.fds.get(pid);
+    this.fds.delete(pid);
+    if (fd !== undefined) {
+      try {
+        closeSync(fd);
+      } catch {
+        // already closed
+      }
+    }
+  }
 }
 
 /** Is this exact process (pid and start time) still there, and not a zombie? */

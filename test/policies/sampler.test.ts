@@ -1,0 +1,96 @@
+/**
+ * The sampler against real process trees: which processes it counts, when it looks for
+ * new ones (a full /proc scan) and when it only re-reads the ones it knows.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ProcessInfo } from '../../machines/task.types.js';
+import { Sampler, type Usage } from '../../src/policies/sampler.js';
+import { KeptStats, readStat } from '../../src/process/procfs.js';
+import { waitFor } from '../helpers.js';
+
+let dir: string;
+let children: ChildProcess[] = [];
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'corral-sampler-'));
+});
+afterEach(async () => {
+  for (const c of children) {
+    try {
+      process.kill(-c.pid!, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  }
+  await waitFor(() => children.every((c) => readStat(c.pid!) === null || readStat(c.pid!)!.state === 'Z'), 'the trees to end');
+  children = [];
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A shell in its own group that starts `sleep 60` once a line comes through the fifo `go`, and writes its pid to `pids`. */
+function tree(): { info: ProcessInfo; go: string } {
+  const go = join(dir, 'go');
+  spawnSync('mkfifo', [go]);
+  const script = `read x < ${go}; sleep 60 & echo $! > ${join(dir, 'pids')}; wait; exec sleep 60`;
+  const child = spawn('/bin/sh', ['-c', script], { detached: true, stdio: 'ignore' });
+  children.push(child);
+  const pid = child.pid!;
+  const info: ProcessInfo = { pid, pidStart: readStat(pid)!.start, monitorPid: -1, monitorStart: 0, bootId: '', token: `t${pid}`, logStart: { stdout: 0, stderr: 0 } };
+  return { info, go };
+}
+
+const openFds = () => readdirSync('/proc/self/fd').length;
+
+describe('KeptStats', () => {
+  it('reads a process through one open file, and lets go of it when the process ends', async () => {
+    const stats = new KeptStats();
+    const child = spawn('sleep', ['60'], { stdio: 'ignore' });
+    children.push(child);
+    const before = openFds();
+    expect(stats.read(child.pid!)?.state).toMatch(/[SR]/);
+    expect(openFds()).toBe(before + 1);
+    expect(stats.read(child.pid!)?.pid).toBe(child.pid);
+    expect(openFds()).toBe(before + 1);
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    await waitFor(() => stats.read(child.pid!) === null, 'the read to fail');
+    expect(openFds()).toBe(before);
+    stats.close();
+  });
+});
+
+describe('Sampler', () => {
+  it('looks for a new task tree at once, counts children born later from a full scan, and drops ended ones', async () => {
+    const { info, go } = tree();
+    const samples: Usage[] = [];
+    const sampler = new Sampler(() => [{ id: 't', process: info }], (_id, usage) => samples.push({ ...usage }));
+    let now = Date.now();
+    sampler.tick(now);
+    expect(sampler.membersOf('t')).toEqual([info.pid]);
+    expect(samples[0]!.memoryBytes).toBeGreaterThan(0);
+
+    writeFileSync(go, 'go\n');
+    const sleepPid = await waitFor(() => {
+      const p = readdirSync(dir).includes('pids') ? Number(readFileSync(join(dir, 'pids'), 'utf8')) : 0;
+      return p > 0 ? p : null;
+    }, 'the child to start');
+    // Until the next full scan, only the known process is re-read.
+    for (let i = 1; i < 10; i++) {
+      sampler.tick((now += 2000));
+      expect(sampler.membersOf('t')).toEqual([info.pid]);
+    }
+    sampler.tick((now += 2000)); // the tenth: a full scan
+    expect(sampler.membersOf('t').sort()).toEqual([info.pid, sleepPid].sort());
+    const withChild = samples.at(-1)!.memoryBytes;
+    expect(withChild).toBeGreaterThan(samples[1]!.memoryBytes);
+
+    process.kill(sleepPid, 'SIGKILL');
+    await waitFor(() => readStat(sleepPid) === null || readStat(sleepPid)!.state === 'Z', 'the child to end');
+    sampler.tick((now += 2000));
+    expect(sampler.membersOf('t')).toEqual([info.pid]);
+    sampler.stop();
+  });
+});
