@@ -6,7 +6,17 @@
  * the flags the daemon is started with, and the memory of the tasks' own processes.
  */
 import { spawn } from 'node:child_process';
-import { cleanupHome, corral, isAlive, makeHome, memoryOf, processesOfHome, round, rpcOpen, sleep, startTasks } from './lib.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DIST, cleanupHome, corral, isAlive, makeHome, memoryOf, processesOfHome, round, rpcOpen, sleep, startTasks } from './lib.js';
+
+const { DAEMON_NODE_FLAGS } = await import(join(DIST, 'client/daemon.js'));
+
+/** The daemon's spawner (a child named corral-spawner), or null. */
+function spawnerOf(daemonPid) {
+  const children = readFileSync(`/proc/${daemonPid}/task/${daemonPid}/children`, 'latin1').trim().split(' ').filter(Boolean);
+  return children.map(Number).find((pid) => readFileSync(`/proc/${pid}/comm`, 'latin1').trim() === 'corral-spawner') ?? null;
+}
 
 const MB = (bytes) => round(bytes / 1e6, 1);
 
@@ -54,9 +64,11 @@ export default {
         }
       }, 0);
       const taskProcs = processesOfHome(home, { exclude: [pid] }).length;
+      const spawner = spawnerOf(pid);
+      const spawnerRss = spawner ? memoryOf(spawner).rss : null;
 
       const nodeRss = await idleNodeRss([]);
-      const nodeLite = await idleNodeRss(['--lite-mode', '--max-semi-space-size=1']);
+      const nodeLite = await idleNodeRss(DAEMON_NODE_FLAGS);
 
       raw.daemonRssBytes = withTasks.rss;
       raw.daemonPeakBytes = withTasks.hwm;
@@ -66,6 +78,7 @@ export default {
       raw.idleNodeLiteBytes = nodeLite;
       raw.taskProcesses = taskProcs;
       raw.taskProcessesRssBytes = tasksRss;
+      raw.spawnerRssBytes = spawnerRss;
 
       rows.push({
         measure: 'daemon VmRSS, 100 idle `sleep 600` tasks, after 2 s idle',
@@ -77,7 +90,7 @@ export default {
         met: withTasks.rss <= 55e6,
       });
       rows.push({
-        measure: 'context: daemon with 0 tasks; idle node with the daemon\'s flags (`--lite-mode --max-semi-space-size=1`)',
+        measure: `context: daemon with 0 tasks; idle node with the daemon's flags (\`${DAEMON_NODE_FLAGS.join(' ')}\`)`,
         baseline: `${MB(nodeLite)} MB`,
         corral: `${MB(empty)} MB`,
         ratio: round(empty / nodeLite, 2),
@@ -86,7 +99,8 @@ export default {
       });
       notes.push(
         `daemon peak (VmHWM) ${MB(withTasks.hwm)} MB; over the next 3 s its RSS ranged ${MB(Math.min(...samples))}–${MB(Math.max(...samples))} MB; ` +
-          `the tasks' own ${taskProcs} processes (monitor sh + setsid sh/sleep) add ${MB(tasksRss)} MB of RSS (shared pages counted in each)`,
+          `the tasks' own ${taskProcs} processes (a monitor and the command each) add ${MB(tasksRss)} MB of RSS (shared pages counted in each); ` +
+          `the daemon's spawner ${spawnerRss === null ? 'was not found' : `${MB(spawnerRss)} MB`}`,
       );
     } finally {
       rpc?.close();

@@ -11,7 +11,6 @@ import {
   defaultRestartPolicy,
   isSuccess,
   RESTART_POLICIES,
-  restartPolicySchema,
   type RestartDecision,
   type RestartHistory,
 } from './restart.js';
@@ -52,10 +51,8 @@ describe('defaultRestartPolicy', () => {
     expect(defaultRestartPolicy().successExitCodes).toEqual([0]);
   });
 
-  it('lists and validates the four policy names', () => {
+  it('lists the four policy names (what front ends accept; config/normalize.ts validates against it)', () => {
     expect(RESTART_POLICIES).toEqual(['no', 'on-failure', 'always', 'unless-stopped']);
-    for (const name of RESTART_POLICIES) expect(restartPolicySchema.parse(name)).toBe(name);
-    expect(restartPolicySchema.safeParse('sometimes').success).toBe(false);
   });
 });
 

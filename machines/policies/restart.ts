@@ -1,10 +1,7 @@
-import { z } from 'zod';
 import { DEFAULTS } from '../defaults.js';
 import type { ExitInfo, RestartPolicy, RestartPolicyName } from '../task.types.js';
 
 export const RESTART_POLICIES: readonly RestartPolicyName[] = ['no', 'on-failure', 'always', 'unless-stopped'];
-
-export const restartPolicySchema = z.enum(['no', 'on-failure', 'always', 'unless-stopped']);
 
 export function defaultRestartPolicy(overrides: Partial<RestartPolicy> = {}): RestartPolicy {
   const d = DEFAULTS.restart;

@@ -9,6 +9,8 @@ import { ensureHome, type HomePaths } from '../home.js';
 import { RpcClient } from './rpc.js';
 
 const DAEMON_MAIN = fileURLToPath(new URL('../daemon/main.js', import.meta.url));
+/** How node runs the daemon (also used by the benchmarks, to start it the same way). */
+export const DAEMON_NODE_FLAGS = ['--lite-mode', '--max-semi-space-size=1'];
 const START_DEADLINE_MS = 15_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -33,7 +35,7 @@ export async function spawnDaemon(paths: HomePaths): Promise<void> {
   const { spawn } = await import('node:child_process');
   // A supervisor waits on the kernel, not on hot loops: V8's lite mode and a small young
   // generation keep its memory near an idle node's, with no measurable cost in speed.
-  const child = spawn(process.execPath, ['--lite-mode', '--max-semi-space-size=1', DAEMON_MAIN, '--home', paths.home], {
+  const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, DAEMON_MAIN, '--home', paths.home], {
     detached: true,
     stdio: 'ignore',
     cwd: paths.home,

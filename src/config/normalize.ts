@@ -4,12 +4,15 @@
  */
 import { statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { z } from 'zod';
+// zod's v3 API: the daemon loads this module at start, and zod 4's main entry parses all
+// of its ~50 locales on import (about 5 MB of the daemon's RSS); env files, read on
+// demand, use zod 4.
+import { z } from 'zod/v3';
 import { DEFAULTS } from '../../machines/defaults.js';
 import { DurationError, parseDuration } from '../../machines/duration.js';
 import { healthDefaults, HealthSpecError, parseProbe } from '../../machines/policies/health.js';
 import { LimitError, NO_LIMITS, parseBytes, parseIonice, parseNice, type Limits } from '../../machines/policies/limits.js';
-import { defaultRestartPolicy, restartPolicySchema } from '../../machines/policies/restart.js';
+import { defaultRestartPolicy, RESTART_POLICIES } from '../../machines/policies/restart.js';
 import { normalizeSignal, SignalError } from '../../machines/signals.js';
 import type { HealthSpec, TaskSpec } from '../../machines/task.types.js';
 import type { EnvTaskDecl } from './envfile.js';
@@ -30,7 +33,7 @@ const runInputSchema = z.object({
     .regex(TASK_NAME, 'a name starts with a letter and has only letters, digits, ".", "_" and "-" (at most 64)')
     .refine((n) => !/^bash_\d+$/.test(n), 'a name cannot look like a task id (bash_N)')
     .optional(),
-  restart: restartPolicySchema.optional(),
+  restart: z.enum(RESTART_POLICIES as ['no', 'on-failure', 'always', 'unless-stopped']).optional(),
   maxRestarts: z.number().int().min(0).optional(),
   stopSignal: z.string().optional(),
   grace: z.union([z.string(), z.number()]).optional(),

@@ -60,7 +60,7 @@ describe('errors: one sentence on stderr and the contract exit code', () => {
       socket.on('data', (b) => {
         text += b;
         const lines = text.split('\n').filter(Boolean);
-        if (lines.length === 5) {
+        if (lines.length === 6) {
           socket.end();
           resolve(lines.map((l) => JSON.parse(l)));
         }
@@ -70,6 +70,7 @@ describe('errors: one sentence on stderr and the contract exit code', () => {
       socket.write('{"jsonrpc":"2.0","id":2,"method":"kill","params":{"refs":[42]}}\n');
       socket.write('{"jsonrpc":"2.0","id":3,"method":"read","params":{"ref":"bash_1","filter":"["}}\n');
       socket.write('{"id":4}\n');
+      socket.write('{"jsonrpc":"2.0","id":5,"method":"run","params":{"command":"true","restart":"sometimes"}}\n');
     });
     const byId = (id: unknown) => replies.find((r) => r.id === id);
     expect(byId(null)?.error.code).toBeDefined();
@@ -77,6 +78,7 @@ describe('errors: one sentence on stderr and the contract exit code', () => {
     expect(byId(2).error.message).toMatch(/invalid params of kill: refs.0/);
     expect(byId(3).error.message).toMatch(/not a valid regular expression/);
     expect(byId(4).error.message).toBe('not a JSON-RPC 2.0 request');
+    expect(byId(5).error.message).toMatch(/^invalid task option restart: .*'no' \| 'on-failure' \| 'always' \| 'unless-stopped'/);
     expect((await cliJson(home, ['status', 'bash_1'])).status).toBe('running');
   });
 });
