@@ -8,7 +8,9 @@
  *           exit (~20 ms of node teardown) overlaps the task's first milliseconds on a 2-core
  *           machine, and the wall time from just before `corral run` to the `wait` RPC's answer
  *           (one CLI start included, which cli-latency measures on its own).
- * `sync` runs (untimed) before every timed run. Both files must hold exactly 200,000,000 bytes; on the last repetition their SHA-256 must match.
+ * `sync` runs (untimed) before every timed run. Every file must hold exactly 200,000,000 bytes;
+ * on the last repetition the SHA-256 of both must match. Each file is hashed (untimed) and
+ * deleted right after its run: 200 MB left in the page cache slowed the runs after it.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, statSync, unlinkSync } from 'node:fs';
@@ -17,7 +19,7 @@ import { join } from 'node:path';
 import { cleanupHome, cpuMsOf, corral, envFor, makeHome, median, now, round, rpcOpen, timeSync } from './lib.js';
 
 const SIZE = 200_000_000;
-const REPS = 7;
+const REPS = 9;
 
 const VARIANTS = [
   { key: 'lines', label: 'lines (`yes …40 chars… | head -c 200000000`, 4 KiB writes)', cmd: `yes 0123456789012345678901234567890123456789 | head -c ${SIZE}` },
@@ -64,8 +66,8 @@ export default {
         const viaRpc = [];
         const daemonCpu = [];
         let allSizesOk = true;
-        let lastBase = null;
-        let lastId = null;
+        let baseHash = null;
+        let corralHash = null;
         for (let i = 0; i < REPS; i++) {
           const last = i === REPS - 1;
           const order = [['base', 'corral', 'rpc'], ['corral', 'rpc', 'base'], ['rpc', 'base', 'corral']][i % 3];
@@ -80,8 +82,8 @@ export default {
               if (size !== SIZE) allSizesOk = false;
               if (size !== SIZE) notes.push(`baseline ${v.key} rep ${i}: file has ${size} bytes, not ${SIZE}`);
               base.push(ms);
-              if (last) lastBase = file;
-              else unlinkSync(file);
+              if (last) baseHash = await sha256(file);
+              unlinkSync(file);
             } else if (which === 'rpc') {
               const started = await rpc.call('run', { command: v.cmd, cwd: home, baseEnv: envFor(home) });
               const waited = await rpc.call('wait', { ref: started.id, until: 'exit', timeout: '300s' });
@@ -109,16 +111,14 @@ export default {
               if (errSize !== 0) notes.push(`corral ${v.key} rep ${i}: stderr.log has ${errSize} bytes`);
               wall.push(ms);
               own.push(Date.parse(t.endedAt) - Date.parse(t.startedAt));
-              if (last) lastId = id;
-              else await rpc.call('remove', { ref: id });
+              if (last) corralHash = await sha256(log);
+              await rpc.call('remove', { ref: id });
             }
           }
         }
-        const [hb, hc] = await Promise.all([sha256(lastBase), sha256(join(home, 'logs', lastId, 'stdout.log'))]);
+        const [hb, hc] = [baseHash, corralHash];
         const sameBytes = hb === hc;
         if (!sameBytes) notes.push(`${v.key}: the corral log differs from the baseline file (sha256 ${hc.slice(0, 12)}… vs ${hb.slice(0, 12)}…)`);
-        unlinkSync(lastBase);
-        await rpc.call('remove', { ref: lastId });
 
         const b = median(base);
         const w = median(wall);
