@@ -19,6 +19,7 @@
  *   X MONITOR_PID STATUS                                   a monitor ended
  * STATUS and the exit file hold `3` for exit 3 and `143` for SIGTERM (the shell's 128+N).
  * At the end of stdin the spawner exits; monitors and tasks go on without it.
+ * `corral-spawner --protocol` prints the version of this format.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -259,7 +260,14 @@ static void reap(void) {
   }
 }
 
-int main(void) {
+/* The request and reply format above; the daemon checks it before it uses a spawner. */
+#define PROTOCOL "1"
+
+int main(int argc, char **argv) {
+  if (argc == 2 && strcmp(argv[1], "--protocol") == 0) {
+    puts(PROTOCOL);
+    return 0;
+  }
   replies = fcntl(1, F_DUPFD_CLOEXEC, 3);
   if (replies < 0) return 2;
   fcntl(0, F_SETFD, FD_CLOEXEC);

@@ -7,7 +7,7 @@
  * When the spawner was not built (no C compiler) or CORRAL_MONITOR=sh, tasks start under
  * the sh monitor instead (monitor.ts): same contract, slower starts.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,15 +21,24 @@ export const SPAWNER_PATH = [
   fileURLToPath(new URL('../../dist/bin/corral-spawner', import.meta.url)),
 ].find((path) => existsSync(path)) ?? fileURLToPath(new URL('../../bin/corral-spawner', import.meta.url));
 
-/** The launcher this machine supports: the native spawner when built, the sh monitor otherwise. */
-export function createLauncher(env: NodeJS.ProcessEnv = process.env): Launcher {
+/** The request format this module speaks (spawner.c's PROTOCOL). */
+const PROTOCOL = '1';
+
+/**
+ * The launcher this machine supports: the native spawner when it was built, runs here
+ * and speaks this version of the protocol (a copied or stale build does not), the sh
+ * monitor otherwise. Asked once per daemon.
+ */
+export function createLauncher(env: NodeJS.ProcessEnv = process.env, program = SPAWNER_PATH): Launcher {
   if (env.CORRAL_MONITOR === 'sh') return shLauncher;
   try {
-    accessSync(SPAWNER_PATH, constants.X_OK);
+    accessSync(program, constants.X_OK);
   } catch {
     return shLauncher;
   }
-  return new NativeSpawner(SPAWNER_PATH);
+  const answer = spawnSync(program, ['--protocol'], { encoding: 'latin1', timeout: 5_000, env: {} });
+  if (answer.status !== 0 || answer.stdout.trim() !== PROTOCOL) return shLauncher;
+  return new NativeSpawner(program);
 }
 
 interface Pending {

@@ -45,9 +45,21 @@ function request(command: string, more: Partial<SpawnRequest> = {}): SpawnReques
 const log = (stream: 'stdout' | 'stderr') => readFileSync(join(dir, 'logs', `${stream}.log`), 'utf8');
 const exitStatus = () => parseExitStatus(readFileSync(join(dir, 'task.exit'), 'latin1'));
 
-it('is the native spawner on this machine (the build compiled it)', () => {
-  expect(createLauncher({})).toBeInstanceOf(NativeSpawner);
-  expect(createLauncher({ CORRAL_MONITOR: 'sh' })).toBe(shLauncher);
+describe('the launcher chosen', () => {
+  it('is the native spawner on this machine (the build compiled it), unless CORRAL_MONITOR=sh', () => {
+    expect(createLauncher({})).toBeInstanceOf(NativeSpawner);
+    expect(createLauncher({ CORRAL_MONITOR: 'sh' })).toBe(shLauncher);
+  });
+
+  it('is the sh monitor when the spawner is missing, does not run here, or speaks another protocol', () => {
+    expect(createLauncher({}, join(dir, 'missing'))).toBe(shLauncher);
+    const notRunnable = join(dir, 'garbage');
+    writeFileSync(notRunnable, 'not a program', { mode: 0o755 });
+    expect(createLauncher({}, notRunnable)).toBe(shLauncher);
+    const otherProtocol = join(dir, 'other');
+    writeFileSync(otherProtocol, '#!/bin/sh\necho 0\n', { mode: 0o755 });
+    expect(createLauncher({}, otherProtocol)).toBe(shLauncher);
+  });
 });
 
 describe.each([
