@@ -504,20 +504,66 @@ function restartOf(r: z.infer<typeof restartSchema> | undefined): Partial<Restar
 
 type Expand = (value: string, at: (string | number)[]) => string;
 
-/** `${VAR}`, `${VAR:-default}` and `$VAR` from the caller's environment; `$$` is a `$`. */
+/** Where the `}` closing a `${` that starts before `from` is, counting nested `${…}`; -1 when none. */
+function closingBrace(text: string, from: number): number {
+  let depth = 0;
+  for (let k = from; k < text.length; k++) {
+    if (text[k] === '$' && text[k + 1] === '{') {
+      depth++;
+      k++;
+    } else if (text[k] === '}') {
+      if (depth === 0) return k;
+      depth--;
+    }
+  }
+  return -1;
+}
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
+
+/**
+ * `${VAR}`, `${VAR:-default}`, `${VAR-default}` and `$VAR` from the caller's environment;
+ * `$$` is a `$`. A default is itself expanded, and only when it is used (`${A:-${B}}`).
+ */
 function expander(loc: Located, callerEnv: Record<string, string | undefined>): Expand {
-  return (value, at) =>
-    value.replace(/\$\$|\$\{([^}]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (whole, braced: string | undefined, bare: string | undefined) => {
-      if (whole === '$$') return '$';
-      const name = braced ?? bare!;
-      const fallback = /^([A-Za-z_][A-Za-z0-9_]*)(:?-)(.*)$/.exec(name);
+  return (value, at) => {
+    const notAReference = (whole: string): never =>
+      loc.fail(at, `"${whole}" is not a variable reference (write \${NAME}, or $$ for a dollar sign)`);
+    const braced = (inner: string, whole: string): string => {
+      const fallback = /^([A-Za-z_][A-Za-z0-9_]*)(:?-)([\s\S]*)$/.exec(inner);
       if (fallback) {
         const v = callerEnv[fallback[1]!];
-        return v === undefined || (fallback[2] === ':-' && v === '') ? fallback[3]! : v;
+        return v === undefined || (fallback[2] === ':-' && v === '') ? expand(fallback[3]!) : v;
       }
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) loc.fail(at, `"${whole}" is not a variable reference (write \${NAME}, or $$ for a dollar sign)`);
-      return callerEnv[name] ?? '';
-    });
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(inner)) notAReference(whole);
+      return callerEnv[inner] ?? '';
+    };
+    const expand = (text: string): string => {
+      let out = '';
+      let i = 0;
+      while (i < text.length) {
+        const dollar = text.indexOf('$', i);
+        if (dollar < 0) return out + text.slice(i);
+        out += text.slice(i, dollar);
+        const next = text[dollar + 1];
+        if (next === '$') {
+          out += '$';
+          i = dollar + 2;
+        } else if (next === '{') {
+          const end = closingBrace(text, dollar + 2);
+          if (end < 0) loc.fail(at, `"${text.slice(dollar)}" has no closing brace (write $$ for a dollar sign)`);
+          out += braced(text.slice(dollar + 2, end), text.slice(dollar, end + 1));
+          i = end + 1;
+        } else {
+          const name = NAME.exec(text.slice(dollar + 1))?.[0];
+          out += name ? (callerEnv[name] ?? '') : '$';
+          i = dollar + 1 + (name?.length ?? 0);
+        }
+      }
+      return out;
+    };
+    return expand(value);
+  };
 }
 
 /** Commands are left to the shell, which expands their variables itself (with the task's environment). */

@@ -2,11 +2,6 @@
  * The env-file loader (src/config/envfile.ts): corral.yaml (`tasks:`), the workflow format
  * (`steps:`) and Procfiles. Valid files become an EnvSpec; a bad file is refused whole with
  * a usage error that starts with `file:line:col:` and says what is wrong.
- *
- * Tests named "BUG: …" (it.fails) state the behaviour the contract asks for and that the
- * loader does not have yet; they pass while the bug is there. When one starts failing, the
- * bug was fixed: turn it into a plain it(). `CORRAL_SHOW_BUGS=1 npx vitest run test/config`
- * runs them as plain tests, to see how each one fails today.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,8 +16,6 @@ const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url)).replace(
 /** For files parsed from text: the path never has to exist. */
 const FILE = '/srv/app/corral.yaml';
 const DEP_TIMEOUT = DEFAULTS.dependencyTimeoutMs;
-/** A test of a known bug: expected to fail until the bug is fixed. */
-const bug = process.env.CORRAL_SHOW_BUGS ? it : it.fails;
 
 let tmp: string;
 beforeAll(() => {
@@ -1029,9 +1022,9 @@ describe('Procfiles', () => {
   });
 });
 
-// ---- known bugs --------------------------------------------------------------------------
+// ---- bugs found and fixed ----------------------------------------------------------------
 
-describe('fixed bugs (and one known: it.fails states the wanted behaviour)', () => {
+describe('fixed bugs', () => {
   it('a YAML syntax error points at the line of the error, not 1:1', () => {
     bad(y('tasks:', '  a:', '    command: x', '  a:', '    command: y'), 4, 3, 'Map keys must be unique');
   });
@@ -1159,8 +1152,17 @@ describe('fixed bugs (and one known: it.fails states the wanted behaviour)', () 
     ]);
   });
 
-  bug('BUG: a nested default ${A:-${B}} expands B', () => {
-    const spec = parse(y('tasks:', '  a:', '    command: x', '    env: { V: "${MISSING:-${OTHER}}" }'), { OTHER: 'o' });
-    expect(spec.tasks[0]!.env.V).toBe('o');
+  it('a nested default ${A:-${B}} expands B, and only when A is unset or empty', () => {
+    const env = (value: string, caller: Record<string, string>) =>
+      parse(y('tasks:', '  a:', '    command: x', `    env: { V: "${value}" }`), caller).tasks[0]!.env.V;
+    expect(env('${MISSING:-${OTHER}}', { OTHER: 'o' })).toBe('o');
+    expect(env('${SET:-${OTHER}}', { SET: 's', OTHER: 'o' })).toBe('s');
+    expect(env('${A:-x${B:-${C}}y}', { C: 'c' })).toBe('xcy');
+    expect(env('${EMPTY-${OTHER}}', { EMPTY: '', OTHER: 'o' })).toBe('');
+    expect(env('$$${OTHER}$', { OTHER: 'o' })).toBe('$o$');
+  });
+
+  it('refuses a ${ with no closing brace, with its position', () => {
+    bad(y('tasks:', '  a:', '    command: x', '    env: { V: "${OPEN" }'), 4, 15, 'has no closing brace');
   });
 });
