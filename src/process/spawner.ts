@@ -109,8 +109,10 @@ export class NativeSpawner implements Launcher {
 
   private spawner(): ChildProcess {
     if (this.child) return this.child;
-    // An empty environment: each task gets its own from its request.
-    const child = spawn(this.program, [], { env: {}, stdio: ['pipe', 'pipe', 'ignore'] });
+    // An empty environment: each task gets its own from its request. A session of its own:
+    // a Ctrl-C to the terminal of a program using the Supervisor does not reach it (it
+    // exits when its parent goes, at the end of its input).
+    const child = spawn(this.program, [], { env: {}, stdio: ['pipe', 'pipe', 'ignore'], detached: true });
     this.child = child;
     let partial = '';
     child.stdout!.setEncoding('utf8');
