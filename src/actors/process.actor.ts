@@ -4,14 +4,13 @@
  * tree when asked, and, once asked to watch, reports TREE_EMPTY when no process of the
  * task is left. Stopping the actor only stops watching: tasks outlive their daemon.
  */
-import { randomBytes } from 'node:crypto';
 import { fromCallback } from 'xstate';
 import type { ProcessActorInput, ProcessCommand, ProcessReport } from '../../machines/task.machine.js';
 import type { ExitInfo, ProcessInfo } from '../../machines/task.types.js';
 import { taskExitFile, taskLogDir, type HomePaths } from '../home.js';
 import type { ExitWatcher } from '../process/exit-watch.js';
 import { readExitFile, type Launcher } from '../process/monitor.js';
-import { bootId, isAlive, readStat, type ProcEntry } from '../process/procfs.js';
+import { bootId, isAlive, newTaskToken, readStat, type ProcEntry } from '../process/procfs.js';
 import { watchTrees } from '../process/ticker.js';
 import { monitorRunning, signalTree, treeOf } from '../process/tree.js';
 
@@ -119,7 +118,7 @@ export function createProcessActor(deps: ProcessActorDeps) {
         watchExitFile(adopted.monitorPid, adopted.monitorStart);
       });
     } else {
-      const token = randomBytes(12).toString('hex');
+      const token = newTaskToken();
       const spec = input.spec;
       const launch = deps.launcher.launch({
         command: spec.command,

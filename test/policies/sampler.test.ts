@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ProcessInfo } from '../../machines/task.types.js';
 import { Sampler, type Usage } from '../../src/policies/sampler.js';
-import { KeptStats, readStat } from '../../src/process/procfs.js';
+import { readStat } from '../../src/process/procfs.js';
 import { waitFor } from '../helpers.js';
 
 let dir: string;
@@ -41,26 +41,6 @@ function tree(): { info: ProcessInfo; go: string } {
   const info: ProcessInfo = { pid, pidStart: readStat(pid)!.start, monitorPid: -1, monitorStart: 0, bootId: '', token: `t${pid}`, logStart: { stdout: 0, stderr: 0 } };
   return { info, go };
 }
-
-const openFds = () => readdirSync('/proc/self/fd').length;
-
-describe('KeptStats', () => {
-  it('reads a process through one open file, and lets go of it when the process ends', async () => {
-    const stats = new KeptStats();
-    const child = spawn('sleep', ['60'], { stdio: 'ignore' });
-    children.push(child);
-    const before = openFds();
-    expect(stats.read(child.pid!)?.state).toMatch(/[SR]/);
-    expect(openFds()).toBe(before + 1);
-    expect(stats.read(child.pid!)?.pid).toBe(child.pid);
-    expect(openFds()).toBe(before + 1);
-    child.kill('SIGKILL');
-    await new Promise((r) => child.once('exit', r));
-    await waitFor(() => stats.read(child.pid!) === null, 'the read to fail');
-    expect(openFds()).toBe(before);
-    stats.close();
-  });
-});
 
 describe('Sampler', () => {
   it('looks for a new task tree at once, counts children born later from a full scan, and drops ended ones', async () => {

@@ -1,0 +1,27 @@
+/** The home lock's name (an abstract socket) and its hold: one holder per home. */
+import { describe, expect, it } from 'vitest';
+import { acquireHomeLock, lockName } from '../../src/daemon/lock.js';
+
+describe('the home lock', () => {
+  it('names each home apart, the same way every time, within an abstract socket name', () => {
+    const long = `/home/dev/${'a/'.repeat(400)}`;
+    expect(lockName('/tmp/a')).toBe(lockName('/tmp/a'));
+    expect(lockName('/tmp/a')).not.toBe(lockName('/tmp/b'));
+    expect(lockName(long)).not.toBe(lockName(`${long}x`));
+    for (const home of ['/tmp/a', long, '/home/dév/ünïcode']) {
+      expect(lockName(home).startsWith('\0corral-')).toBe(true);
+      expect(Buffer.byteLength(lockName(home))).toBeLessThanOrEqual(108);
+    }
+  });
+
+  it('is held by one at a time, and free again once its holder lets go', async () => {
+    const home = `/tmp/corral-lock-test-${process.pid}`;
+    const first = await acquireHomeLock(home);
+    expect(first).not.toBeNull();
+    expect(await acquireHomeLock(home)).toBeNull();
+    await new Promise((r) => first!.close(r));
+    const again = await acquireHomeLock(home);
+    expect(again).not.toBeNull();
+    await new Promise((r) => again!.close(r));
+  });
+});
