@@ -95,11 +95,13 @@ export interface Launch {
 
 /** Starts tasks under monitors; `close` leaves every started task running. */
 export interface Launcher {
+  /** For the daemon's log: how tasks start. */
+  readonly name: string;
   launch(req: SpawnRequest): Launch;
   close(): void;
 }
 
-export const shLauncher: Launcher = { launch: spawnMonitored, close() {} };
+export const shLauncher: Launcher = { name: 'the sh monitor', launch: spawnMonitored, close() {} };
 
 /**
  * Starts the monitor with the command's stdout and stderr opened straight onto the log

@@ -29,15 +29,18 @@ const PROTOCOL = '1';
  * and speaks this version of the protocol (a copied or stale build does not), the sh
  * monitor otherwise. Asked once per daemon.
  */
-export function createLauncher(env: NodeJS.ProcessEnv = process.env, program = SPAWNER_PATH): Launcher {
+export function createLauncher(env: NodeJS.ProcessEnv = process.env, program = SPAWNER_PATH, warn: (why: string) => void = () => {}): Launcher {
   if (env.CORRAL_MONITOR === 'sh') return shLauncher;
   try {
     accessSync(program, constants.X_OK);
   } catch {
-    return shLauncher;
+    return shLauncher; // not built: the build said so
   }
   const answer = spawnSync(program, ['--protocol'], { encoding: 'latin1', timeout: 5_000, env: {} });
-  if (answer.status !== 0 || answer.stdout.trim() !== PROTOCOL) return shLauncher;
+  if (answer.status !== 0 || answer.stdout.trim() !== PROTOCOL) {
+    warn(`${program} does not run here or speaks another protocol (rebuild it with npm run build): tasks start under the sh monitor`);
+    return shLauncher;
+  }
   return new NativeSpawner(program);
 }
 
@@ -72,6 +75,7 @@ export function requestFields(id: string, req: SpawnRequest): string[] {
 }
 
 export class NativeSpawner implements Launcher {
+  readonly name: string;
   private child: ChildProcess | null = null;
   private nextId = 1;
   /** Requests sent, by id, until the spawner says the command started (or did not). */
@@ -79,7 +83,9 @@ export class NativeSpawner implements Launcher {
   /** Started monitors, by pid, until the spawner says they ended. */
   private readonly monitors = new Map<number, Pending['end']>();
 
-  constructor(private readonly program: string) {}
+  constructor(private readonly program: string) {
+    this.name = `the native spawner (${program})`;
+  }
 
   launch(req: SpawnRequest): Launch {
     let end!: Pending['end'];

@@ -36,7 +36,7 @@ import { failure, notFound, usageError } from '../errors.js';
 import { ensureHome, homePaths, taskExitFile, taskLogDir, TASK_ID, type HomePaths } from '../home.js';
 import { readSlice, filterLines, type Stream } from '../logs/read.js';
 import { ExitWatcher } from '../process/exit-watch.js';
-import { createLauncher } from '../process/spawner.js';
+import { createLauncher, SPAWNER_PATH } from '../process/spawner.js';
 import { stopLeftovers } from '../process/leftovers.js';
 import { listeningPorts } from '../process/ports.js';
 import { treeOf } from '../process/tree.js';
@@ -108,7 +108,7 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
   readonly startedAt = new Date();
   private readonly actors = new Map<string, TaskActor>();
   private readonly exits: ExitWatcher;
-  private readonly launcher = createLauncher();
+  private readonly launcher;
   private readonly processActor;
   private readonly healthActor;
   private readonly machine;
@@ -131,6 +131,8 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
     this.setMaxListeners(0);
     this.paths = paths;
     this.exits = new ExitWatcher(paths.run);
+    this.launcher = createLauncher(process.env, SPAWNER_PATH, (why) => options.log?.('warn', why));
+    options.log?.('info', `tasks start through ${this.launcher.name}`);
     const taskUmask = options.taskUmask ?? currentUmask();
     this.processActor = createProcessActor({ paths, exits: this.exits, launcher: this.launcher, taskUmask });
     this.healthActor = createHealthActor({ paths });

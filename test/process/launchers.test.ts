@@ -58,7 +58,9 @@ describe('the launcher chosen', () => {
     expect(createLauncher({}, notRunnable)).toBe(shLauncher);
     const otherProtocol = join(dir, 'other');
     writeFileSync(otherProtocol, '#!/bin/sh\necho 0\n', { mode: 0o755 });
-    expect(createLauncher({}, otherProtocol)).toBe(shLauncher);
+    const warnings: string[] = [];
+    expect(createLauncher({}, otherProtocol, (why) => warnings.push(why))).toBe(shLauncher);
+    expect(warnings).toEqual([`${otherProtocol} does not run here or speaks another protocol (rebuild it with npm run build): tasks start under the sh monitor`]);
   });
 });
 
