@@ -153,6 +153,8 @@ export interface DaemonStatus {
   startedAt: string | null;
   tasks: number;
   version: string;
+  /** How tasks start: `the native spawner (…)` or `the sh monitor`. */
+  launcher?: string;
 }
 
 export interface TaskDetails extends TaskView {

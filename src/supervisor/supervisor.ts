@@ -774,6 +774,7 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
       startedAt: this.startedAt.toISOString(),
       tasks: this.store.tasks().length,
       version: VERSION,
+      launcher: this.launcher.name,
     };
   }
 

@@ -87,6 +87,8 @@ describe('the daemon', () => {
     expect(status).toMatchObject({ running: true, home, socket: join(home, 'corral.sock'), tasks: 1 });
     expect(typeof status.pid).toBe('number');
     expect(typeof status.startedAt).toBe('string');
+    expect(status.launcher).toMatch(/^the native spawner \(.*corral-spawner\)$/);
+    expect((await cli(home, ['daemon', 'status'])).stdout).toMatch(/^starts  through the native spawner/m);
     const { pid } = await cliJson(home, ['status', 'bash_1']);
     const stopped = await cliJson(home, ['daemon', 'stop']);
     expect(stopped).toMatchObject({ stopped: ['bash_1'], running: false });

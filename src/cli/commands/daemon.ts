@@ -29,7 +29,8 @@ export async function daemonStatus(ctx: Context): Promise<number> {
     const relocated = ctx.paths.socketRelocated ? ' (the home path is too long for a socket, so it lives here)' : '';
     process.stdout.write(
       `daemon running (pid ${status.pid}, version ${status.version}) since ${status.startedAt}\n` +
-        `home    ${status.home}\nsocket  ${status.socket}${relocated}\ntasks   ${status.tasks}\n`,
+        `home    ${status.home}\nsocket  ${status.socket}${relocated}\ntasks   ${status.tasks}\n` +
+        (status.launcher ? `starts  through ${status.launcher}\n` : ''),
     );
   }
   return 0;
