@@ -21,7 +21,10 @@ const FULL_SCAN_EVERY = 10;
 
 export class Sampler {
   private readonly usage = new Map<string, Usage>();
-  private readonly last = new Map<string, { at: number; ticks: Map<number, number> }>();
+  /** When each task was last sampled. */
+  private readonly lastAt = new Map<string, number>();
+  /** Each counted process's CPU ticks at its last sample, updated in place. */
+  private readonly cpuTicks = new Map<number, { ticks: number; at: number }>();
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -62,7 +65,7 @@ export class Sampler {
 
   forget(id: string): void {
     this.usage.delete(id);
-    this.last.delete(id);
+    this.lastAt.delete(id);
     this.members.delete(id);
   }
 
@@ -90,34 +93,43 @@ export class Sampler {
     const seen = new Set<string>();
     for (const { id, process } of live) {
       seen.add(id);
-      let memberStats: ProcEntry[];
+      const before = this.lastAt.get(id);
+      let memoryBytes = 0;
+      let used = 0;
+      // CPU used since the task's last sample, by processes seen both times (new ones count from their next sample).
+      const count = (pid: number, cpuTicks: number, rssBytes: number) => {
+        memoryBytes += rssBytes;
+        const prev = this.cpuTicks.get(pid);
+        if (prev === undefined) this.cpuTicks.set(pid, { ticks: cpuTicks, at: now });
+        else {
+          if (prev.at === before) used += Math.max(0, cpuTicks - prev.ticks);
+          prev.ticks = cpuTicks;
+          prev.at = now;
+        }
+      };
       if (procs && byPid) {
         const pids = treeOf(process, procs);
         this.members.set(id, pids);
-        memberStats = pids.map((pid) => byPid.get(pid)!);
+        for (const pid of pids) {
+          const p = byPid.get(pid)!;
+          count(pid, p.cpuTicks, p.rssBytes);
+        }
       } else {
         const known = this.members.get(id) ?? [process.pid];
-        memberStats = known.map((pid) => this.stats.read(pid)).filter((p): p is ProcEntry => p !== null && p.state !== 'Z');
-        if (memberStats.length < known.length) {
+        let alive = 0;
+        for (const pid of known) {
+          const u = this.stats.usage(pid);
+          if (u === null || u.zombie) continue;
+          alive++;
+          count(pid, u.cpuTicks, u.rssBytes);
+        }
+        if (alive < known.length) {
           this.treesChanged = true;
-          this.members.set(id, memberStats.map((p) => p.pid));
+          this.members.set(id, known.filter((pid) => this.cpuTicks.get(pid)?.at === now));
         }
       }
-      let memoryBytes = 0;
-      const ticks = new Map<number, number>();
-      for (const p of memberStats) {
-        memoryBytes += p.rssBytes;
-        ticks.set(p.pid, p.cpuTicks);
-      }
-      // CPU used since the last tick by processes seen both times (new ones count from their next tick).
-      const before = this.last.get(id);
-      let cpuPercent = 0;
-      if (before && now > before.at) {
-        let used = 0;
-        for (const [pid, t] of ticks) used += t - (before.ticks.get(pid) ?? t);
-        cpuPercent = Math.max(0, (used / CLOCK_TICKS_PER_SECOND / ((now - before.at) / 1000)) * 100);
-      }
-      this.last.set(id, { at: now, ticks });
+      const cpuPercent = before !== undefined && now > before ? (used / CLOCK_TICKS_PER_SECOND / ((now - before) / 1000)) * 100 : 0;
+      this.lastAt.set(id, now);
       const usage = this.usage.get(id) ?? { cpuPercent: 0, memoryBytes: 0, peakMemoryBytes: 0, history: [] };
       usage.cpuPercent = Math.round(cpuPercent * 10) / 10;
       usage.memoryBytes = memoryBytes;
@@ -128,8 +140,12 @@ export class Sampler {
       this.usage.set(id, usage);
       this.onSample(id, usage);
     }
-    for (const id of this.last.keys()) if (!seen.has(id)) this.last.delete(id);
+    for (const id of this.lastAt.keys()) if (!seen.has(id)) this.lastAt.delete(id);
     for (const id of this.members.keys()) if (!seen.has(id)) this.members.delete(id);
-    if (full) this.stats.keepOnly(new Set([...this.members.values()].flat()));
+    if (full) {
+      const members = new Set([...this.members.values()].flat());
+      this.stats.keepOnly(members);
+      for (const pid of this.cpuTicks.keys()) if (!members.has(pid)) this.cpuTicks.delete(pid);
+    }
   }
 }

@@ -105,6 +105,15 @@ export function readStat(pid: number): ProcEntry | null {
   return st ? { pid, ...st, token: null } : null;
 }
 
+const reading = { zombie: false, cpuTicks: 0, rssBytes: 0 };
+
+/** The decimal number at `at` in the scratch buffer. */
+function digitsAt(at: number): number {
+  let n = 0;
+  for (let c = scratch[at]!; c >= 48 && c <= 57; c = scratch[++at]!) n = n * 10 + (c - 48);
+  return n;
+}
+
 /**
  * /proc/<pid>/stat files held open for processes read again and again (the sampler's): a
  * read at offset 0 regenerates the file, so a sample costs one pread instead of open,
@@ -115,24 +124,51 @@ export class KeptStats {
   private readonly fds = new Map<number, number>();
 
   read(pid: number): ProcEntry | null {
+    const len = this.pread(pid);
+    if (len < 0) return null;
+    const st = parseStat(scratch.toString('latin1', 0, len));
+    return st ? { pid, ...st, token: null } : null;
+  }
+
+  /**
+   * What a sample needs (alive, CPU ticks, RSS), parsed from the bytes into one shared
+   * object that the next call overwrites: no string and no object per process, for the
+   * sampler that reads a hundred of them every tick. Null when the process is gone.
+   */
+  usage(pid: number): Readonly<typeof reading> | null {
+    const len = this.pread(pid);
+    if (len < 0) return null;
+    const close = scratch.lastIndexOf(0x29 /* ) */, len - 1);
+    if (close < 0) return null;
+    let at = close + 2; // field 3, the state
+    reading.zombie = scratch[at] === 0x5a /* Z */ || scratch[at] === 0x58; /* X */
+    for (let field = 3; field < 14 && at > 0; field++) at = scratch.indexOf(0x20, at) + 1;
+    const utime = digitsAt(at);
+    at = scratch.indexOf(0x20, at) + 1;
+    const stime = digitsAt(at);
+    for (let field = 15; field < 24 && at > 0; field++) at = scratch.indexOf(0x20, at) + 1;
+    if (at <= 0 || at >= len) return null;
+    reading.cpuTicks = utime + stime;
+    reading.rssBytes = digitsAt(at) * PAGE_SIZE;
+    return reading;
+  }
+
+  private pread(pid: number): number {
     let fd = this.fds.get(pid);
     if (fd === undefined) {
       try {
         fd = openSync(`/proc/${pid}/stat`, 'r');
       } catch {
-        return null;
+        return -1;
       }
       this.fds.set(pid, fd);
     }
-    let len: number;
     try {
-      len = readSync(fd, scratch, 0, scratch.length, 0);
+      return readSync(fd, scratch, 0, scratch.length, 0);
     } catch {
       this.drop(pid);
-      return null;
+      return -1;
     }
-    const st = parseStat(scratch.toString('latin1', 0, len));
-    return st ? { pid, ...st, token: null } : null;
   }
 
   /** Closes the files of every process not in `pids`. */

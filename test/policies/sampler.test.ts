@@ -43,6 +43,23 @@ function tree(): { info: ProcessInfo; go: string } {
 }
 
 describe('Sampler', () => {
+  it('gives a busy task its CPU share between samples, full scan or not', async () => {
+    const child = spawn('/bin/sh', ['-c', 'while :; do :; done'], { detached: true, stdio: 'ignore' });
+    children.push(child);
+    const info: ProcessInfo = { pid: child.pid!, pidStart: readStat(child.pid!)!.start, monitorPid: -1, monitorStart: 0, bootId: '', token: 'busy', logStart: { stdout: 0, stderr: 0 } };
+    const samples: Usage[] = [];
+    const sampler = new Sampler(() => [{ id: 'busy', process: info }], (_id, usage) => samples.push({ ...usage }));
+    sampler.tick(Date.now()); // full scan: the task is new
+    for (let i = 0; i < 3; i++) {
+      await new Promise((r) => setTimeout(r, 300));
+      sampler.tick(Date.now()); // re-reads through the kept file
+    }
+    // A spinning shell on a 2-core machine under test load: well over a tenth of a core.
+    expect(samples.slice(1).every((s) => s.cpuPercent > 10)).toBe(true);
+    expect(samples[0]!.cpuPercent).toBe(0);
+    sampler.stop();
+  });
+
   it('looks for a new task tree at once, counts children born later from a full scan, and drops ended ones', async () => {
     const { info, go } = tree();
     const samples: Usage[] = [];

@@ -1,6 +1,8 @@
 /** The /proc reader's helpers: files kept open for sampling, and the tokens tasks inherit. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KeptStats, newTaskToken, readStat } from '../../src/process/procfs.js';
 import { waitFor } from '../helpers.js';
@@ -32,6 +34,36 @@ describe('KeptStats', () => {
   });
 });
 
+
+describe('KeptStats.usage', () => {
+  it('reads CPU ticks and RSS from the bytes as parseStat does, even when the name has ") (" in it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'corral-procfs-'));
+    try {
+      const odd = join(dir, 'we) ird (name');
+      symlinkSync('/bin/sleep', odd);
+      const child = spawn(odd, ['60'], { stdio: 'ignore' });
+      children.push(child);
+      await waitFor(() => readFileSync(`/proc/${child.pid}/comm`, 'latin1').startsWith('we) ird'), 'the odd name');
+      const stats = new KeptStats();
+      const whole = readStat(child.pid!)!;
+      const usage = stats.usage(child.pid!)!;
+      expect(usage).toEqual({ zombie: false, cpuTicks: whole.cpuTicks, rssBytes: whole.rssBytes });
+      expect(usage.rssBytes).toBeGreaterThan(0);
+      stats.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('counts the CPU a busy process uses', async () => {
+    const child = spawn('/bin/sh', ['-c', 'while :; do :; done'], { stdio: 'ignore' });
+    children.push(child);
+    const stats = new KeptStats();
+    const start = stats.usage(child.pid!)!.cpuTicks;
+    await waitFor(() => stats.usage(child.pid!)!.cpuTicks >= start + 10, 'a tenth of a second of CPU', 10_000);
+    stats.close();
+  });
+});
 
 describe('task tokens', () => {
   it('are 96 random bits, never the same twice', () => {
