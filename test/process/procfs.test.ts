@@ -43,7 +43,8 @@ describe('KeptStats.usage', () => {
       symlinkSync('/bin/sleep', odd);
       const child = spawn(odd, ['60'], { stdio: 'ignore' });
       children.push(child);
-      await waitFor(() => readFileSync(`/proc/${child.pid}/comm`, 'latin1').startsWith('we) ird'), 'the odd name');
+      // The name changes as exec begins; memory is counted once the program is loaded.
+      await waitFor(() => readFileSync(`/proc/${child.pid}/comm`, 'latin1').startsWith('we) ird') && readStat(child.pid!)!.rssBytes > 0, 'the odd name, loaded');
       const stats = new KeptStats();
       const whole = readStat(child.pid!)!;
       const usage = stats.usage(child.pid!)!;
