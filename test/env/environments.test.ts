@@ -232,12 +232,13 @@ tasks:
     expect((await cli(home, ['orchestrate', '-f', file, '--wait-healthy', '--timeout', '10s'])).code).toBe(0);
     const { rmSync } = await import('node:fs');
     rmSync(flag);
+    // Read from the restart history: on a loaded machine a status call can miss the 2 s `restarting` window.
     const t = await waitFor(async () => {
       const s = await cliJson(home, ['status', 'stuck']);
-      return s.status === 'restarting' ? s : null;
+      return s.restartHistory.length > 0 ? s : null;
     }, 'the liveness restart', 10_000, 50);
-    expect(t.reason).toMatch(/^liveness check failed: unhealthy \(2 failures: file:.*\); restarting in \d(\.\d)?s \(restart 1\/5\)$/);
-    expect(t.restartHistory.map((r: any) => r.reason)).toEqual([t.reason]);
+    const first: string = t.restartHistory[0].reason;
+    expect(first, first).toMatch(/^liveness check failed: unhealthy \(2 failures: .+\); restarting in \d+(\.\d+)?s \(restart 1\/5\)$/);
     expect(readFileSync(join(home, 'logs/bash_2/stdout.log'), 'utf8')).toBe('one\ntwo\nthree\n');
   });
 });
