@@ -4,7 +4,8 @@
  * lines). Then, over one RPC connection, interleaved, medians of 100 `read` calls each:
  *   - by offset: {offset: size − 65536, maxBytes: 65536}
  *   - by lines:  {tail: 655} (655 lines × 100 bytes ≈ 64 KB)
- * Ratio = time on the 1 GB log / time on the 1 MB log. The 1 GB log is deleted afterwards.
+ * Ratio = the median over the 100 pairs of (1 GB call time / the 1 MB call made next to it);
+ * the ratio of the two medians is noted too. The 1 GB log is deleted afterwards.
  * Skipped (with a note) when /tmp has less than 5 GB free.
  */
 import { spawnSync } from 'node:child_process';
@@ -72,16 +73,18 @@ export default {
         const b = median(times[big]);
         const s = median(times[small]);
         const paired = median(times[big].map((x, i) => x / times[small][i]));
-        notes.push(`${mode}: median of the ${N} paired ratios (each 1 GB call / the 1 MB call next to it): ${round(paired, 2)}`);
+        notes.push(`${mode}: ratio of the two medians (1 GB / 1 MB): ${round(b / s, 2)}`);
         raw[mode] = { pairedRatio: round(paired, 3), bigMs: times[big].map((x) => round(x, 2)), smallMs: times[small].map((x) => round(x, 2)) };
         rows.push({
           measure: mode === 'offset' ? 'read `{offset: size − 65536, maxBytes: 65536}`' : 'read `{tail: 655}` (≈ 64 KB)',
           baseline: `1 MB log: ${round(s, 2)} ms`,
           corral: `1 GB log: ${round(b, 2)} ms`,
-          ratio: round(b / s, 2),
-          ratioMeaning: '1 GB time / 1 MB time',
+          // The median of paired ratios: each 1 GB call against the 1 MB call made next to it,
+          // so the machine's drift over the run (which moves sub-millisecond calls by half) cancels.
+          ratio: round(paired, 2),
+          ratioMeaning: 'median of (1 GB call / the 1 MB call next to it)',
           target: '≤ 1.2',
-          met: b / s <= 1.2,
+          met: paired <= 1.2,
         });
       }
       notes.push(`medians of ${N} RPC calls per log and mode over one connection, interleaved, after ${WARMUP} warm-up calls and a sync; the 1 GB file is in the page cache (just written)`);
