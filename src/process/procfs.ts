@@ -123,13 +123,6 @@ function digitsAt(at: number): number {
 export class KeptStats {
   private readonly fds = new Map<number, number>();
 
-  read(pid: number): ProcEntry | null {
-    const len = this.pread(pid);
-    if (len < 0) return null;
-    const st = parseStat(scratch.toString('latin1', 0, len));
-    return st ? { pid, ...st, token: null } : null;
-  }
-
   /**
    * What a sample needs (alive, CPU ticks, RSS), parsed from the bytes into one shared
    * object that the next call overwrites: no string and no object per process, for the

@@ -31,13 +31,15 @@ afterEach(async () => {
 });
 
 /** A shell in its own group that starts `sleep 60` once a line comes through the fifo `go`, and writes its pid to `pids`. */
-function tree(): { info: ProcessInfo; go: string } {
+async function tree(): Promise<{ info: ProcessInfo; go: string }> {
   const go = join(dir, 'go');
   spawnSync('mkfifo', [go]);
   const script = `read x < ${go}; sleep 60 & echo $! > ${join(dir, 'pids')}; wait; exec sleep 60`;
   const child = spawn('/bin/sh', ['-c', script], { detached: true, stdio: 'ignore' });
   children.push(child);
   const pid = child.pid!;
+  // Memory is counted once the shell is loaded, a moment after exec begins.
+  await waitFor(() => (readStat(pid)?.rssBytes ?? 0) > 0, 'the shell to load');
   const info: ProcessInfo = { pid, pidStart: readStat(pid)!.start, monitorPid: -1, monitorStart: 0, bootId: '', token: `t${pid}`, logStart: { stdout: 0, stderr: 0 } };
   return { info, go };
 }
@@ -61,7 +63,7 @@ describe('Sampler', () => {
   });
 
   it('looks for a new task tree at once, counts children born later from a full scan, and drops ended ones', async () => {
-    const { info, go } = tree();
+    const { info, go } = await tree();
     const samples: Usage[] = [];
     const sampler = new Sampler(() => [{ id: 't', process: info }], (_id, usage) => samples.push({ ...usage }));
     let now = Date.now();
