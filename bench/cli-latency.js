@@ -3,7 +3,7 @@
  * against `node -e 0` (the floor of any Node CLI), timed spawn to exit, interleaved,
  * medians of 20. The daemon and the 20 tasks (`sleep 300`) are started before timing.
  */
-import { cleanupHome, corral, envFor, makeHome, median, round, rpcOpen, startTasks, timeSync } from './lib.js';
+import { corral, envFor, median, round, startTasks, timeSync, withDaemon } from './lib.js';
 
 const N = 20;
 const WARMUP = 3;
@@ -12,14 +12,10 @@ export default {
   name: 'cli-latency',
   title: 'CLI latency vs `node -e 0`',
   async run() {
-    const home = makeHome('cli');
     const rows = [];
     const notes = [];
     const raw = {};
-    let rpc;
-    try {
-      corral(home, ['daemon', 'start', '--json']);
-      rpc = await rpcOpen(home);
+    await withDaemon('cli', notes, async ({ home, rpc }) => {
       await startTasks(rpc, 20, 'sleep 300');
       const env = envFor(home);
       const node = () => timeSync(process.execPath, ['-e', '0'], { env }).ms;
@@ -72,10 +68,7 @@ export default {
       raw.nodeForRunMs = runNode.map((x) => round(x, 1));
       raw.runMs = run.map((x) => round(x, 1));
       notes.push(`medians of ${N} runs each after ${WARMUP} warm-up runs, interleaved with \`node -e 0\`; timed spawn to exit from a Node parent (spawnSync)`);
-    } finally {
-      rpc?.close();
-      notes.push(...cleanupHome(home));
-    }
+    });
     return { rows, notes, raw };
   },
 };

@@ -1,5 +1,5 @@
 /**
- * Daemon memory: VmRSS of the daemon (pid from `corral daemon status --json`) with 100 idle
+ * Daemon memory: VmRSS of the daemon (pid from `corral daemon start --json`) with 100 idle
  * tasks (`sleep 600`), read after they are all running and ~2 s of idle, vs the VmRSS of an
  * idle `node -e 'setInterval(()=>{},1000)'` after 2 s. Target: ≤ 55 MB absolute
  * (MB = 10^6 bytes). Also, for context: the daemon with no task, the same idle node with
@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DIST, cleanupHome, corral, isAlive, makeHome, memoryOf, processesOfHome, round, rpcOpen, sleep, startTasks } from './lib.js';
+import { DIST, isAlive, memoryOf, processesOfHome, round, sleep, startTasks, withDaemon } from './lib.js';
 
 const { DAEMON_NODE_FLAGS } = await import(join(DIST, 'client/daemon.js'));
 
@@ -35,23 +35,15 @@ export default {
   name: 'daemon-rss',
   title: 'Daemon memory with 100 idle tasks',
   async run() {
-    const home = makeHome('rss');
     const rows = [];
     const notes = [];
     const raw = {};
-    let rpc;
-    try {
-      corral(home, ['daemon', 'start', '--json']);
-      const status = JSON.parse(corral(home, ['daemon', 'status', '--json']).stdout);
-      const pid = status.pid;
-      if (!pid || !isAlive(pid)) throw new Error(`daemon status gave pid ${pid}`);
+    await withDaemon('rss', notes, async ({ home, rpc, pid }) => {
+      if (!pid || !isAlive(pid)) throw new Error(`daemon start gave pid ${pid}`);
       await sleep(2000);
       const empty = memoryOf(pid).rss;
 
-      rpc = await rpcOpen(home);
       await startTasks(rpc, 100, 'sleep 600');
-      rpc.close();
-      rpc = null;
       await sleep(2000);
       const withTasks = memoryOf(pid);
       const samples = [];
@@ -102,10 +94,7 @@ export default {
           `the tasks' own ${taskProcs} processes (a monitor and the command each) add ${MB(tasksRss)} MB of RSS (shared pages counted in each); ` +
           `the daemon's spawner ${spawnerRss === null ? 'was not found' : `${MB(spawnerRss)} MB`}`,
       );
-    } finally {
-      rpc?.close();
-      notes.push(...cleanupHome(home));
-    }
+    });
     return { rows, notes, raw };
   },
 };

@@ -161,6 +161,24 @@ export async function rpcOpen(home) {
   return RpcClient.open(join(home, 'corral.sock'));
 }
 
+/**
+ * The frame of most benchmarks: a fresh home, its daemon started, one RPC connection open;
+ * then `fn({home, rpc, pid})`; then, whatever happened, the connection closed and the home
+ * cleaned (what cleaning had to kill goes to `notes`). Returns what `fn` returns.
+ */
+export async function withDaemon(tag, notes, fn) {
+  const home = makeHome(tag);
+  let rpc;
+  try {
+    const { pid } = JSON.parse(corral(home, ['daemon', 'start', '--json']).stdout);
+    rpc = await rpcOpen(home);
+    return await fn({ home, rpc, pid });
+  } finally {
+    rpc?.close();
+    notes.push(...cleanupHome(home));
+  }
+}
+
 /** Starts `count` tasks through RPC and waits until each is running; returns their views. */
 export async function startTasks(rpc, count, command, extra = {}) {
   const views = [];

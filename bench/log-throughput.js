@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, statSync, unlinkSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { cleanupHome, cpuMsOf, corral, envFor, makeHome, median, now, round, rpcOpen, timeSync } from './lib.js';
+import { cpuMsOf, corral, envFor, median, now, round, timeSync, withDaemon } from './lib.js';
 
 const SIZE = 200_000_000;
 const REPS = 9;
@@ -40,14 +40,10 @@ export default {
   name: 'log-throughput',
   title: 'Log throughput (200 MB to stdout)',
   async run() {
-    const home = makeHome('log');
     const rows = [];
     const notes = [];
     const raw = {};
-    let rpc;
-    try {
-      const daemonPid = JSON.parse(corral(home, ['daemon', 'start', '--json']).stdout).pid;
-      rpc = await rpcOpen(home);
+    await withDaemon('log', notes, async ({ home, rpc, pid: daemonPid }) => {
 
       // Context: the fixed cost of a task's start and exit as the daemon sees them.
       const trueOwn = [];
@@ -152,10 +148,7 @@ export default {
         });
         notes.push(`${v.key}: ${REPS} reps each, medians; every file and log exactly ${SIZE} bytes: ${allSizesOk ? 'yes' : 'NO'}; sha256 of last rep equal to the baseline file: ${sameBytes ? 'yes' : 'NO'}; daemon CPU time during a corral rep (run → exit): median ${median(daemonCpu)} ms`);
       }
-    } finally {
-      rpc?.close();
-      notes.push(...cleanupHome(home));
-    }
+    });
     return { rows, notes, raw };
   },
 };

@@ -11,7 +11,7 @@
 import { spawnSync } from 'node:child_process';
 import { statfsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { cleanupHome, corral, makeHome, median, now, round, rpcOpen } from './lib.js';
+import { corral, median, now, round, withDaemon } from './lib.js';
 
 const BIG = 1_000_000_000;
 const SMALL = 1_000_000;
@@ -29,14 +29,11 @@ export default {
     if (free < 5e9) {
       return { rows: [], notes: [`skipped: only ${round(free / 1e9, 1)} GB free in /tmp (needs 5 GB)`], raw: { skipped: true } };
     }
-    const home = makeHome('read');
     const rows = [];
     const notes = [];
     const raw = {};
-    let rpc;
-    try {
-      corral(home, ['daemon', 'start', '--json']);
-      rpc = await rpcOpen(home);
+    // The 1 GB log goes with the home when it is cleaned.
+    await withDaemon('read', notes, async ({ home, rpc }) => {
       const t0 = now();
       const big = corral(home, ['run', '--', `yes ${LINE} | head -c ${BIG}`]).stdout.trim();
       const small = corral(home, ['run', '--', `yes ${LINE} | head -c ${SMALL}`]).stdout.trim();
@@ -88,10 +85,7 @@ export default {
         });
       }
       notes.push(`medians of ${N} RPC calls per log and mode over one connection, interleaved, after ${WARMUP} warm-up calls and a sync; the 1 GB file is in the page cache (just written)`);
-    } finally {
-      rpc?.close();
-      notes.push(...cleanupHome(home)); // removes the 1 GB log with the home
-    }
+    });
     return { rows, notes, raw };
   },
 };
