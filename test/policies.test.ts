@@ -127,9 +127,14 @@ describe('limits and priorities', () => {
 
 describe('monitor and alerts', () => {
   it('alerts on matching lines written after the monitor started, not on older ones', async () => {
-    await cli(home, ['run', '--name', 'app', '--', 'echo "old error"; sleep 1; echo "new error: boom"; echo fine; sleep 30']);
+    // The new line comes when the test says so (a file), once the monitor is watching.
+    const go = join(home, 'say-more');
+    await cli(home, ['run', '--name', 'app', '--', `echo "old error"; while [ ! -e ${go} ]; do sleep 0.05; done; echo "new error: boom"; echo fine; sleep 30`]);
     await waitFor(async () => (await cli(home, ['logs', 'app'])).stdout.includes('old error'), 'the old line');
-    const watch = await cli(home, ['monitor', 'app', '--alert-on', 'error', '--for', '2s', '--json']);
+    const watching = cli(home, ['monitor', 'app', '--alert-on', 'error', '--for', '4s', '--json']);
+    await waitFor(async () => (await status('app')).alertOn === 'error', 'the alert rule to be set');
+    writeFileSync(go, '');
+    const watch = await watching;
     expect(watch.code).toBe(0);
     const alerts = watch.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((e) => e.type === 'alert');
     expect(alerts.map((a) => a.line)).toEqual(['new error: boom']);
@@ -139,11 +144,14 @@ describe('monitor and alerts', () => {
   });
 
   it('sets restart-on-failure in the daemon, where it stays after the monitor exits', async () => {
-    await cli(home, ['run', '--name', 'w', '--', 'sleep 2; exit 3']);
+    // The task fails when the test says so (a file), however slowly the machine runs the CLI.
+    const go = join(home, 'fail-now');
+    await cli(home, ['run', '--name', 'w', '--', `while [ ! -e ${go} ]; do sleep 0.05; done; exit 3`]);
     const out = await cli(home, ['monitor', 'w', '--restart-on-failure', '--for', '0s']);
     expect(out.stderr).toMatch(/restart on failure set in the daemon \(they stay after monitor exits\)/);
     expect((await status('w')).restartPolicy).toBe('on-failure');
     // The first run fails after the monitor is gone; the daemon restarts it (restarts counts it for good).
+    writeFileSync(go, '');
     const t = await waitFor(async () => {
       const s = await status('w');
       return s.restarts >= 1 ? s : null;
@@ -152,7 +160,7 @@ describe('monitor and alerts', () => {
   });
 
   it('prints state changes and exits as lines', async () => {
-    const watching = cli(home, ['monitor', '--for', '3s']);
+    const watching = cli(home, ['monitor', '--for', '5s']);
     await new Promise((r) => setTimeout(r, 700));
     await cli(home, ['run', '--name', 'job', '--', 'exit 1']);
     const out = (await watching).stdout;

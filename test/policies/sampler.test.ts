@@ -76,6 +76,7 @@ describe('Sampler', () => {
       const p = readdirSync(dir).includes('pids') ? Number(readFileSync(join(dir, 'pids'), 'utf8')) : 0;
       return p > 0 ? p : null;
     }, 'the child to start');
+    await waitFor(() => (readStat(sleepPid)?.rssBytes ?? 0) > 0, 'the child to load');
     // Ticks are seconds apart, never in the turn of the scan before (scans are shared within a turn).
     await new Promise((r) => setTimeout(r, 10));
     // Until the next full scan, only the known process is re-read.
