@@ -49,7 +49,6 @@ export function homePaths(home: string): HomePaths {
   };
 }
 
-/** Creates the home (and the relocated socket's folder) as the user's alone: 0700. */
 /** A short stable digest of a path (FNV-1a, 64 bit): names the relocated socket without loading node:crypto. */
 export function fnv1a64(text: string): string {
   let hash = 0xcbf29ce484222325n;
@@ -60,6 +59,7 @@ export function fnv1a64(text: string): string {
   return hash.toString(16).padStart(16, '0');
 }
 
+/** Creates the home (and the relocated socket's folder) as the user's alone: 0700. */
 export function ensureHome(paths: HomePaths): void {
   for (const dir of [paths.home, paths.logs, paths.run]) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });

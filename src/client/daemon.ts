@@ -1,9 +1,13 @@
 /**
- * Reaching the daemon of a home, starting it when nobody serves the socket. Concurrent
- * clients may each start one; the home lock lets exactly one of them serve, the others
- * exit at once, and every client connects to the one that serves.
+ * Reaching the daemon of a home, starting it when nobody serves the socket. Of the clients
+ * that find no daemon at the same moment, the one holding the start lock starts it and the
+ * others wait for its socket. Should two daemons still start (a client can find the start
+ * lock free just after another let go), the home lock lets exactly one of them serve; the
+ * other exits before loading anything, and every client connects to the one that serves.
  */
+import type { Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { acquireLock } from '../daemon/lock.js';
 import { failure } from '../errors.js';
 import { ensureHome, type HomePaths } from '../home.js';
 import { RpcClient } from './rpc.js';
@@ -47,14 +51,29 @@ export async function spawnDaemon(paths: HomePaths): Promise<void> {
 export async function connectOrStart(paths: HomePaths): Promise<RpcClient> {
   const running = await connectIfRunning(paths);
   if (running) return running;
-  await spawnDaemon(paths);
   const deadline = Date.now() + START_DEADLINE_MS;
+  let starting: Server | null = null;
   let delay = 5;
-  while (Date.now() < deadline) {
-    await sleep(delay);
-    delay = Math.min(delay * 2, 50);
-    const client = await connectIfRunning(paths);
-    if (client) return client;
+  try {
+    while (Date.now() < deadline) {
+      // Asked on every round, not once: a client that took the lock and died before its
+      // daemon came up frees it, and one of the waiters then starts the daemon instead.
+      if (!starting) {
+        starting = await acquireLock(paths.home, 'start');
+        if (starting) {
+          // A client that held the lock before may have brought one up since our look.
+          const started = await connectIfRunning(paths);
+          if (started) return started;
+          await spawnDaemon(paths);
+        }
+      }
+      await sleep(delay);
+      delay = Math.min(delay * 2, 50);
+      const client = await connectIfRunning(paths);
+      if (client) return client;
+    }
+  } finally {
+    starting?.close();
   }
   throw failure(`the daemon did not start within ${START_DEADLINE_MS / 1000}s: see ${paths.daemonLog}`);
 }

@@ -4,11 +4,8 @@
  * running between CLI calls. Usage: node daemon/main.js --home DIR
  */
 import { rmSync } from 'node:fs';
-import { pino } from 'pino';
 import { ensureHome, homePaths, resolveHome } from '../home.js';
-import { Supervisor } from '../supervisor/supervisor.js';
-import { acquireHomeLock } from './lock.js';
-import { startServer } from './server.js';
+import { acquireLock } from './lock.js';
 
 async function main(): Promise<void> {
   // Files the daemon creates (state, logs, socket) are the user's alone; tasks get the user's umask back.
@@ -17,8 +14,14 @@ async function main(): Promise<void> {
   const paths = homePaths(resolveHome(flag >= 0 ? process.argv[flag + 1] : undefined));
   ensureHome(paths);
 
-  const lock = await acquireHomeLock(paths.home);
+  const lock = await acquireLock(paths.home);
   if (!lock) return; // Another daemon serves this home; the client connects to it.
+  // Loaded only by the daemon that serves: one that loses the lock exits before paying for them.
+  const [{ pino }, { Supervisor }, { startServer }] = await Promise.all([
+    import('pino'),
+    import('../supervisor/supervisor.js'),
+    import('./server.js'),
+  ]);
 
   const logger = pino({ base: { pid: process.pid } }, pino.destination({ dest: paths.daemonLog, sync: false }));
   const log = (level: 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown> = {}) =>

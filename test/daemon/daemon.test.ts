@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { acquireLock } from '../../src/daemon/lock.js';
 import { cleanupHome, cli, cliJson, FIXTURES, isRunning, makeHome, processesOf, waitFor } from '../helpers.js';
 
 let home: string;
@@ -11,6 +12,8 @@ afterEach(async () => {
   await cleanupHome(home);
 });
 
+const daemonsOf = (home: string) =>
+  processesOf(home).filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'latin1').includes('daemon/main.js'));
 const daemonPid = async (): Promise<number> => (await cliJson(home, ['daemon', 'status'])).pid;
 
 describe('the daemon', () => {
@@ -22,8 +25,29 @@ describe('the daemon', () => {
     expect([...ids].sort((a, b) => Number(a.slice(5)) - Number(b.slice(5)))).toEqual(
       Array.from({ length: 20 }, (_, i) => `bash_${i + 1}`),
     );
-    const daemons = processesOf(home).filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'latin1').includes('daemon/main.js'));
-    expect(daemons).toHaveLength(1);
+    // Should a second daemon have started in a rare race, it loses the home lock and exits.
+    const daemons = await waitFor(() => {
+      const found = daemonsOf(home);
+      return found.length === 1 ? found : null;
+    }, 'exactly one daemon').catch(() => daemonsOf(home));
+    expect(daemons).toEqual([await daemonPid()]);
+  });
+
+  it('waits for the client that is starting the daemon, and takes over if that client goes', async () => {
+    // The test holds the start lock, as a client would that started a daemon and died.
+    const lock = await acquireLock(home, 'start');
+    expect(lock).not.toBeNull();
+    const call = cli(home, ['run', '--', 'sleep 30']);
+    const heldUntil = Date.now() + 1_000;
+    while (Date.now() < heldUntil) {
+      expect(daemonsOf(home)).toEqual([]);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await new Promise((r) => lock!.close(r));
+    const result = await call;
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout.trim()).toBe('bash_1');
+    expect(daemonsOf(home)).toEqual([await daemonPid()]);
   });
 
   it('loses no byte and no exit code when it is killed with SIGKILL mid-run', async () => {

@@ -1,6 +1,6 @@
 /** The home lock's name (an abstract socket) and its hold: one holder per home. */
 import { describe, expect, it } from 'vitest';
-import { acquireHomeLock, lockName } from '../../src/daemon/lock.js';
+import { acquireLock, lockName } from '../../src/daemon/lock.js';
 
 describe('the home lock', () => {
   it('names each home apart, the same way every time, within an abstract socket name', () => {
@@ -16,12 +16,24 @@ describe('the home lock', () => {
 
   it('is held by one at a time, and free again once its holder lets go', async () => {
     const home = `/tmp/corral-lock-test-${process.pid}`;
-    const first = await acquireHomeLock(home);
+    const first = await acquireLock(home);
     expect(first).not.toBeNull();
-    expect(await acquireHomeLock(home)).toBeNull();
+    expect(await acquireLock(home)).toBeNull();
     await new Promise((r) => first!.close(r));
-    const again = await acquireHomeLock(home);
+    const again = await acquireLock(home);
     expect(again).not.toBeNull();
     await new Promise((r) => again!.close(r));
+  });
+
+  it('keeps the start lock apart from the daemon lock', async () => {
+    const home = `/tmp/corral-lock-test-start-${process.pid}`;
+    expect(lockName(home, 'start')).not.toBe(lockName(home));
+    const daemon = await acquireLock(home);
+    const start = await acquireLock(home, 'start');
+    expect(daemon).not.toBeNull();
+    expect(start).not.toBeNull();
+    expect(await acquireLock(home, 'start')).toBeNull();
+    await new Promise((r) => daemon!.close(r));
+    await new Promise((r) => start!.close(r));
   });
 });
