@@ -54,16 +54,16 @@ tasks:
     const up = await cli(home, ['orchestrate', '-f', file, '--wait-healthy', '--timeout', '20s']);
     expect(up.code, up.stderr).toBe(0);
     expect(up.stdout).toBe('order is ready\n');
-    // "running" means spawned: the program's own first line may come a moment later.
-    await waitFor(() => events(ev).filter((e) => e.what === 'start').length === 4, 'four starts');
-    const started = Object.fromEntries(events(ev).filter((e) => e.what === 'start').map((e) => [e.name, e.at]));
-    const readyAt = async (id: string) => (await cliJson(home, ['status', id])).startedAt;
-    expect(Object.keys(started).sort()).toEqual(['api', 'cache', 'db', 'web']);
+    // The daemon's spawn times, not the programs' first lines: node's own start-up on a
+    // loaded machine is no part of the order under test.
+    const spawned: Record<string, number> = {};
+    for (const t of await cliJson<any[]>(home, ['ls', '--env', 'order'])) spawned[t.name] = Date.parse(t.startedAt);
+    expect(Object.keys(spawned).sort()).toEqual(['api', 'cache', 'db', 'web']);
     // db and cache start together; api waits for db's 300 ms to readiness; web for api's.
-    expect(Math.abs(started.db! - started.cache!)).toBeLessThan(250);
-    expect(started.api! - started.db!).toBeGreaterThanOrEqual(300);
-    expect(started.web! - started.api!).toBeGreaterThanOrEqual(100);
-    expect(await readyAt('web')).toBeTruthy();
+    expect(Math.abs(spawned.db! - spawned.cache!)).toBeLessThan(250);
+    expect(spawned.api! - spawned.db!).toBeGreaterThanOrEqual(300);
+    expect(spawned.web! - spawned.api!).toBeGreaterThanOrEqual(100);
+    await waitFor(() => events(ev).filter((e) => e.what === 'start').length === 4, 'four starts');
 
     const tasks = await cliJson<any[]>(home, ['ls', '--env', 'order']);
     expect(tasks.map((t) => [t.name, t.status, t.health])).toEqual([
