@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ProcessInfo } from '../../machines/task.types.js';
 import { Sampler, type Usage } from '../../src/policies/sampler.js';
 import { readStat } from '../../src/process/procfs.js';
-import { waitFor } from '../helpers.js';
+import { isRunning, waitFor } from '../helpers.js';
 
 let dir: string;
 let children: ChildProcess[] = [];
@@ -25,7 +25,7 @@ afterEach(async () => {
       // gone
     }
   }
-  await waitFor(() => children.every((c) => readStat(c.pid!) === null || readStat(c.pid!)!.state === 'Z'), 'the trees to end');
+  await waitFor(() => children.every((c) => !isRunning(c.pid!)), 'the trees to end');
   children = [];
   rmSync(dir, { recursive: true, force: true });
 });
@@ -90,7 +90,7 @@ describe('Sampler', () => {
     expect(withChild).toBeGreaterThan(samples[1]!.memoryBytes);
 
     process.kill(sleepPid, 'SIGKILL');
-    await waitFor(() => readStat(sleepPid) === null || readStat(sleepPid)!.state === 'Z', 'the child to end');
+    await waitFor(() => !isRunning(sleepPid), 'the child to end');
     sampler.tick((now += 2000));
     expect(sampler.membersOf('t')).toEqual([info.pid]);
     sampler.stop();

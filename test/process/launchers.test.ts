@@ -11,7 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseExitStatus, shLauncher, type Launcher, type SpawnRequest } from '../../src/process/monitor.js';
 import { NativeSpawner, SPAWNER_PATH, createLauncher } from '../../src/process/spawner.js';
 import { isAlive, readStat } from '../../src/process/procfs.js';
-import { waitFor } from '../helpers.js';
+import { isRunning, waitFor } from '../helpers.js';
 
 let dir: string;
 const started: number[] = [];
@@ -26,7 +26,7 @@ afterEach(async () => {
       // already gone
     }
   }
-  await waitFor(() => started.every((pid) => readStat(pid) === null || readStat(pid)!.state === 'Z'), 'the test processes to end');
+  await waitFor(() => started.every((pid) => !isRunning(pid)), 'the test processes to end');
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -5,12 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KeptStats, newTaskToken, readStat } from '../../src/process/procfs.js';
-import { waitFor } from '../helpers.js';
+import { isRunning, waitFor } from '../helpers.js';
 
 let children: ChildProcess[] = [];
 afterEach(async () => {
   for (const c of children) c.kill('SIGKILL');
-  await waitFor(() => children.every((c) => readStat(c.pid!) === null || readStat(c.pid!)!.state === 'Z'), 'the children to end');
+  await waitFor(() => children.every((c) => !isRunning(c.pid!)), 'the children to end');
   children = [];
 });
 
