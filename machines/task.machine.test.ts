@@ -460,9 +460,8 @@ describe('task machine: stopping', () => {
     expect(reasons).toEqual([
       'restarting: memory 600 MB over limit 500 MB; restarting in 1s (restart 1/2)',
       'restarting: memory 600 MB over limit 500 MB; restarting in 2s (restart 2/2)',
-      // The restart limit refused a third restart: the stop ends as a kill with the memory limit's
-      // reason (the restart limit itself is not named there).
-      'killed: memory 600 MB over limit 500 MB (SIGTERM)',
+      // The restart limit refused a third restart: the stop ends as a kill, and says both why.
+      'killed: memory 600 MB over limit 500 MB (SIGTERM); restart limit reached (2 in 60s)',
     ]);
     expect(h.ctx().restarts).toBe(11);
   });

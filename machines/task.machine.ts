@@ -291,10 +291,12 @@ export const taskMachine = setup({
               },
               {
                 target: '#task.killed',
-                actions: assign(({ context, event }) => ({
-                  endedAt: context.endedAt ?? event.at,
-                  reason: context.stop?.reason ? `${context.stop.reason} (${describeStop(context)})` : describeStop(context),
-                })),
+                actions: assign(({ context, event }) => {
+                  const stop = context.stop?.reason ? `${context.stop.reason} (${describeStop(context)})` : describeStop(context);
+                  // A limit stop the policy would have restarted: say that the restart limit refused it.
+                  const refused = context.stop?.restart ? limitDecision(context, event).reason : undefined;
+                  return { endedAt: context.endedAt ?? event.at, reason: refused ? `${stop}; ${refused}` : stop };
+                }),
               },
             ],
           },

@@ -95,8 +95,10 @@ describe('limits and priorities', () => {
     await cli(home, ['run', '--name', 'hog2', '--max-memory', '40M', '--restart', 'on-failure', '--backoff', '2s', '--max-restarts', '1', '--', grow]);
     const restarting = await until('hog2', ['restarting'], 'a restart after the limit');
     expect(restarting.reason).toMatch(/^memory \d+ MB over limit 40 MB; restarting in \d(\.\d)?s \(restart 1\/1\)$/);
-    const failed = await until('hog2', ['failed', 'killed'], 'the restart limit');
-    expect(failed.restarts).toBe(1);
+    const refused = await until('hog2', ['failed', 'killed'], 'the restart limit');
+    expect(refused.status).toBe('killed');
+    expect(refused.reason).toMatch(/^memory \d+ MB over limit 40 MB \(SIGTERM\); restart limit reached \(1 in 60s\)$/);
+    expect(refused.restarts).toBe(1);
   });
 
   it('stops a task at its --timeout, and on --idle with --idle-action stop', async () => {
