@@ -1,26 +1,47 @@
 /**
  * How a command is started. dash forks for a lone command instead of replacing
- * itself, so a simple command is prefixed with `exec`: the task's pid is then the
- * program's own, and its exit code and signals are seen exactly, not through a shell.
+ * itself, so a simple command runs without a shell (or, under the sh monitor, behind
+ * `exec`): the task's pid is then the program's own, and its exit code and signals are
+ * seen exactly, not through a shell.
  */
-const SHELL_SYNTAX = /[;&|<>()$`\\"'*?[\]#~={}%!\n\r\t]/;
 const BUILTINS = new Set(
   '. : [ alias bg break cd command continue echo eval exec exit export false fg getopts hash jobs kill local printf pwd read readonly return set shift test times trap true type ulimit umask unalias unset wait if then else elif fi case esac for while until do done function select time in'.split(' '),
 );
 
 /**
- * The words of a command that needs no shell (`sleep 300`, `node api.js --port 3000`):
- * no quoting, expansion, redirection or builtin. Null when a shell must read it.
+ * One word as `run -- a b c` writes it (see shellQuote): bare characters that mean nothing
+ * to the shell, single-quoted text, and `\'` for a quote inside quoted text.
+ */
+const WORD = /(?:[A-Za-z0-9_\-.,:/@%+=]+|'[^']*'|\\')+/y;
+const PART = /[A-Za-z0-9_\-.,:/@%+=]+|'([^']*)'|\\'/g;
+
+function unquote(word: string): string {
+  return word.replace(PART, (part, quoted: string | undefined) => (quoted !== undefined ? quoted : part === "\\'" ? "'" : part));
+}
+
+/**
+ * The words of a command that needs no shell (`sleep 300`, `node api.js --port 3000`,
+ * `python3 -c 'print(1)'`): words separated by spaces, quoted at most with single quotes,
+ * with no expansion, redirection, assignment or builtin. Null when a shell must read it.
  */
 export function simpleWords(command: string): string[] | null {
   const trimmed = command.trim();
-  if (trimmed.length === 0 || SHELL_SYNTAX.test(trimmed)) return null;
-  const words = trimmed.split(/ +/);
-  if (BUILTINS.has(words[0]!) || words[0]!.includes('=')) return null;
-  return words;
+  const words: string[] = [];
+  let at = 0;
+  while (at < trimmed.length) {
+    WORD.lastIndex = at;
+    const match = WORD.exec(trimmed);
+    if (!match) return null;
+    at = WORD.lastIndex;
+    if (at < trimmed.length && trimmed[at] !== ' ') return null;
+    while (trimmed[at] === ' ') at++;
+    // An unquoted `=` in the first word is an assignment (`FOO=1 cmd`), not a program.
+    if (words.length === 0 && (BUILTINS.has(match[0]) || /^[^']*=/.test(match[0]))) return null;
+    words.push(unquote(match[0]));
+  }
+  return words.length > 0 ? words : null;
 }
 
 export function commandForShell(command: string): string {
-  const words = simpleWords(command);
-  return words ? `exec ${words.join(' ')}` : command;
+  return simpleWords(command) ? `exec ${command.trim()}` : command;
 }

@@ -53,13 +53,19 @@ describe('stopping whole trees', () => {
 
   it('says how a stop ended: the signal, or the exit code after it', async () => {
     await cli(home, ['run', '--', 'sleep 30']);
-    await cli(home, ['run', '--', 'trap "echo bye; exit 0" TERM; sleep 30 & wait']);
+    await cli(home, ['run', '--', 'trap "echo bye; exit 0" TERM; echo ready; sleep 30 & wait']);
     await cli(home, ['run', '--stop-signal', 'SIGINT', '--', 'sleep 30']);
-    const stopped = await cliJson<any[]>(home, ['kill', 'bash_1', 'bash_2', 'bash_3']);
+    // Separate words, quoted: the program runs as the task itself, so its own exit is seen.
+    await cli(home, ['run', '--', 'sh', '-c', 'trap "exit 7" TERM; echo ready; sleep 30 & wait']);
+    for (const id of ['bash_2', 'bash_4']) {
+      await waitFor(() => readFileSync(join(home, `logs/${id}/stdout.log`), 'utf8').includes('ready'), `${id}'s trap`);
+    }
+    const stopped = await cliJson<any[]>(home, ['kill', 'bash_1', 'bash_2', 'bash_3', 'bash_4']);
     expect(stopped.map((t) => [t.status, t.reason])).toEqual([
       ['killed', 'SIGTERM'],
       ['killed', 'exit 0 after SIGTERM'],
       ['killed', 'SIGINT'],
+      ['killed', 'exit 7 after SIGTERM'],
     ]);
     expect(stopped[0]).toMatchObject({ signal: 'SIGTERM', exitCode: null });
     expect(stopped[1]).toMatchObject({ signal: null, exitCode: 0 });
@@ -80,10 +86,10 @@ describe('stopping whole trees', () => {
   });
 
   it('passes the signal a user sends with --signal', async () => {
-    await cli(home, ['run', '--', 'trap "echo got-usr1; exit 7" USR1; sleep 30 & wait']);
-    await waitFor(async () => (await cliJson(home, ['status', 'bash_1'])).status === 'running', 'running');
+    await cli(home, ['run', '--', 'trap "echo got-usr1; exit 7" USR1; echo ready; sleep 30 & wait']);
+    await waitFor(() => readFileSync(join(home, 'logs/bash_1/stdout.log'), 'utf8').includes('ready'), 'the trap');
     const [t] = await cliJson<any[]>(home, ['kill', 'bash_1', '--signal', 'USR1']);
     expect(t.reason).toBe('exit 7 after SIGUSR1');
-    expect((await cli(home, ['logs', 'bash_1'])).stdout).toBe('got-usr1\n');
+    expect((await cli(home, ['logs', 'bash_1'])).stdout).toBe('ready\ngot-usr1\n');
   });
 });
