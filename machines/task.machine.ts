@@ -294,7 +294,8 @@ export const taskMachine = setup({
                 actions: assign(({ context, event }) => {
                   const stop = context.stop?.reason ? `${context.stop.reason} (${describeStop(context)})` : describeStop(context);
                   // A limit stop the policy would have restarted: say that the restart limit refused it.
-                  const refused = context.stop?.restart ? limitDecision(context, event).reason : undefined;
+                  const decision = context.stop?.restart ? limitDecision(context, event) : null;
+                  const refused = decision && !decision.restart ? decision.reason : undefined;
                   return { endedAt: context.endedAt ?? event.at, reason: refused ? `${stop}; ${refused}` : stop };
                 }),
               },

@@ -108,7 +108,8 @@ export interface ReadInput {
   tail?: number;
   filter?: string;
   maxBytes?: number;
-  encoding?: 'utf8' | 'base64';
+  /** `auto`: UTF-8 text when the bytes are text, base64 otherwise (`encoding` in the answer says which). */
+  encoding?: 'utf8' | 'base64' | 'auto';
 }
 
 export interface StreamRead {

@@ -77,7 +77,7 @@ export const METHODS: Record<string, Method> = {
       tail: z.number().optional(),
       filter: z.string().optional(),
       maxBytes: z.number().optional(),
-      encoding: z.enum(['utf8', 'base64']).optional(),
+      encoding: z.enum(['utf8', 'base64', 'auto']).optional(),
     }),
     handler: (s, p) => s.read(p),
   },

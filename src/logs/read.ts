@@ -82,9 +82,15 @@ function rangeSlice(fd: number, size: number, req: SliceRequest): Slice {
   if (want <= req.maxBytes) {
     return { bytes: readAt(fd, from, want), from, next: from + want, size, omitted: 0 };
   }
-  // One byte more than the page tells whether the page ends inside a character.
-  const probe = readAt(fd, from, req.maxBytes + 1);
-  const len = utf8Boundary(probe, req.maxBytes);
+  // Three bytes more than the page tell whether it ends inside a character, and where that ends.
+  const probe = readAt(fd, from, req.maxBytes + 3);
+  let len = utf8Boundary(probe, req.maxBytes);
+  if (len === 0) {
+    // A page smaller than the character at its start still returns that character whole:
+    // every read makes progress.
+    len = req.maxBytes;
+    while (len < probe.length && (probe[len]! & 0xc0) === 0x80) len++;
+  }
   const next = from + len;
   return { bytes: probe.subarray(0, len), from, next, size, omitted: size - next };
 }
@@ -95,11 +101,12 @@ function tailSlice(fd: number, size: number, lines: number, maxBytes: number): S
   // A final newline ends the last line; it does not start a new one.
   let skipFinal = true;
   let found = -1;
-  while (start > 0 && found < 0 && size - start < maxBytes + TAIL_CHUNK) {
+  // Reads on past the page's bytes when a line is longer than the page, so that `omitted`
+  // counts from the line's real start; only newlines are looked for there.
+  while (start > 0 && found < 0 && lines > 0) {
     const from = Math.max(0, start - TAIL_CHUNK);
     const chunk = readAt(fd, from, start - from);
-    for (let i = chunk.length - 1; i >= 0; i--) {
-      if (chunk[i] !== 10) continue;
+    for (let i = chunk.lastIndexOf(10); i >= 0; i = i > 0 ? chunk.lastIndexOf(10, i - 1) : -1) {
       if (skipFinal && from + i === size - 1) continue;
       newlines++;
       if (newlines === lines) {
@@ -122,6 +129,60 @@ function tailSlice(fd: number, size: number, lines: number, maxBytes: number): S
     from = cut + skip;
   }
   return { bytes: readAt(fd, from, size - from), from, next: size, size, omitted };
+}
+
+export interface PageRequest {
+  /** Byte offset to start at, for a range read. */
+  from: number;
+  maxBytes: number;
+  /** The last N lines: of the whole file, or with `newOnly` of what lies after `from`. */
+  tail?: number;
+  /** `from` is a reader's cursor: `tail` takes the last lines of what is new. */
+  newOnly?: boolean;
+  filter?: RegExp;
+  /** The task may still write: a last line without its newline is not finished yet. */
+  growing: boolean;
+}
+
+/**
+ * One page of a log as a reader asked for it: a range from an offset (or a cursor), or a
+ * tail, then filtered line by line. A filtered page holds whole lines only, so no line is
+ * tested half; a line still being written waits for its newline (or for the task's end).
+ */
+export function readPage(path: string, req: PageRequest): Slice {
+  if (req.tail !== undefined && !req.newOnly) {
+    const slice = readSlice(path, { maxBytes: req.maxBytes, tail: req.tail });
+    return req.filter ? { ...slice, bytes: filterBytes(slice.bytes, req.filter) } : slice;
+  }
+  const slice = readSlice(path, { from: req.from, maxBytes: req.maxBytes });
+  let { bytes, next } = slice;
+  if (req.filter) {
+    const unfinished = bytes.length > 0 && bytes[bytes.length - 1] !== 10 && (slice.omitted > 0 || req.growing);
+    const lastNewline = bytes.lastIndexOf(10);
+    // A line longer than a page cannot wait for its end: it is tested page by page.
+    if (unfinished && (lastNewline >= 0 || slice.omitted === 0)) {
+      bytes = bytes.subarray(0, lastNewline + 1);
+      next = slice.from + bytes.length;
+    }
+    bytes = filterBytes(bytes, req.filter);
+  }
+  if (req.tail !== undefined) bytes = lastLinesOf(bytes, req.tail);
+  return { ...slice, bytes, next, omitted: slice.size - next };
+}
+
+function filterBytes(bytes: Buffer, filter: RegExp): Buffer {
+  return Buffer.from(filterLines(bytes.toString('utf8'), filter), 'utf8');
+}
+
+/** The last `n` lines of a buffer; a final newline ends the last line. */
+export function lastLinesOf(bytes: Buffer, n: number): Buffer {
+  if (n <= 0) return bytes.subarray(bytes.length);
+  let at = bytes.length - (bytes[bytes.length - 1] === 10 ? 1 : 0);
+  for (let seen = 0; seen < n; seen++) {
+    at = at > 0 ? bytes.lastIndexOf(10, at - 1) : -1;
+    if (at < 0) return bytes;
+  }
+  return bytes.subarray(at + 1);
 }
 
 /** Keeps the lines that match; the test runs on each line without its newline. */

@@ -3,6 +3,7 @@
  * TaskRecords, and answers the SupervisorApi. The daemon is a thin RPC layer over it;
  * tests and embedders can use it in-process.
  */
+import { isUtf8 } from 'node:buffer';
 import { EventEmitter } from 'node:events';
 import { rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,7 +35,7 @@ import type {
 import { compileFilter, normalizeRun, normalizeSignalOption, normalizeTimeout, parseHealthFlags, specFromDecl, TASK_NAME } from '../config/normalize.js';
 import { failure, notFound, usageError } from '../errors.js';
 import { ensureHome, homePaths, taskExitFile, taskLogDir, TASK_ID, type HomePaths } from '../home.js';
-import { readSlice, filterLines, type Stream } from '../logs/read.js';
+import { readPage, readSlice, type Encoding, type Stream } from '../logs/read.js';
 import { ExitWatcher } from '../process/exit-watch.js';
 import { createLauncher, SPAWNER_PATH } from '../process/spawner.js';
 import { stopLeftovers } from '../process/leftovers.js';
@@ -642,38 +643,27 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
     };
     let moved = false;
     for (const stream of streams) {
-      const from = input.newAs !== undefined ? this.store.cursor(input.newAs, record.id, stream) : (input.offset ?? 0);
-      const slice = readSlice(join(dir, `${stream}.log`), {
-        from,
+      const page = readPage(join(dir, `${stream}.log`), {
+        from: input.newAs !== undefined ? this.store.cursor(input.newAs, record.id, stream) : (input.offset ?? 0),
         maxBytes,
-        ...(input.tail !== undefined && input.newAs === undefined ? { tail: input.tail } : {}),
+        ...(input.tail !== undefined ? { tail: input.tail } : {}),
+        newOnly: input.newAs !== undefined,
+        ...(filter ? { filter } : {}),
+        growing: !isFinal(record.status),
       });
-      let bytes = slice.bytes;
-      let next = slice.next;
-      if (filter && slice.omitted > 0 && input.tail === undefined) {
-        // A filtered page ends at a whole line, so no line is tested half.
-        const lastNewline = bytes.lastIndexOf(10);
-        if (lastNewline >= 0) {
-          bytes = bytes.subarray(0, lastNewline + 1);
-          next = slice.from + bytes.length;
-        }
-      }
-      let data: string;
-      if (filter) data = filterLines(bytes.toString('utf8'), filter);
-      else data = bytes.toString(encoding);
-      if (input.tail !== undefined && input.newAs !== undefined) data = lastLines(data, input.tail);
-      if (filter && encoding === 'base64') data = Buffer.from(data, 'utf8').toString('base64');
+      // Asked for `auto`, bytes that are not UTF-8 (binary output) come as base64, so that none is lost.
+      const as: Encoding = encoding === 'auto' ? (isUtf8(page.bytes) ? 'utf8' : 'base64') : encoding;
       const read: StreamRead = {
-        data,
-        encoding,
-        from: slice.from,
-        next,
-        size: slice.size,
-        omitted: input.tail !== undefined ? slice.omitted : slice.size - next,
+        data: page.bytes.toString(as),
+        encoding: as,
+        from: page.from,
+        next: page.next,
+        size: page.size,
+        omitted: page.omitted,
       };
       result[stream] = read;
       if (input.newAs !== undefined) {
-        this.store.setCursor(input.newAs, record.id, stream, next);
+        this.store.setCursor(input.newAs, record.id, stream, page.next);
         moved = true;
       }
     }
@@ -815,10 +805,3 @@ function currentUmask(): number {
   return mask;
 }
 
-function lastLines(text: string, n: number): string {
-  if (n <= 0) return '';
-  const lines = text.split('\n');
-  const trailing = lines[lines.length - 1] === '';
-  if (trailing) lines.pop();
-  return lines.slice(-n).join('\n') + (trailing ? '\n' : '');
-}

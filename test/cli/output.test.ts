@@ -71,6 +71,33 @@ describe('reading output by offset', () => {
       offset = page.stdout.next;
     }
     expect(text).toBe('é€😀'.repeat(200) + '\n');
+
+    // As JSON, bytes that are not UTF-8 come as base64, and every page of them adds up to the file.
+    const binary = await cliJson(home, ['logs', 'bash_1', '--stream', 'stdout', '--max-bytes', '256']);
+    expect(binary.stdout.encoding).toBe('base64');
+    expect(Buffer.from(binary.stdout.data, 'base64').equals(file.subarray(0, 256))).toBe(true);
+  });
+
+  it('prints the last lines of what is new with --new --tail, and names what a bounded read left out', async () => {
+    await cli(home, ['run', '--', 'seq 1 20']);
+    await waitFor(async () => (await cliJson(home, ['status', 'bash_1'])).status === 'completed', 'completion');
+    const tail = await cli(home, ['logs', 'bash_1', '--new', '--tail', '2']);
+    expect([tail.stdout, tail.stderr]).toEqual(['19\n20\n', '']);
+    expect((await cli(home, ['logs', 'bash_1', '--new'])).stdout).toBe('');
+    const page = await cli(home, ['logs', 'bash_1', '--max-bytes', '10', '--stream', 'stdout']);
+    expect(page.stdout).toBe('1\n2\n3\n4\n5\n');
+    expect(page.stderr).toBe('corral: stdout: 41 more bytes after byte 10 (read on with --offset 10)\n');
+  });
+
+  it('holds back a matching line the task is still writing from a filtered --new read', async () => {
+    const go = join(home, 'go');
+    await cli(home, ['run', '--', `printf 'line1\\nan err'; while [ ! -e ${go} ]; do sleep 0.02; done; printf 'or happened\\nline3'`]);
+    await waitFor(() => readFileSync(join(home, 'logs/bash_1/stdout.log'), 'utf8').endsWith('an err'), 'the half line');
+    const early = await cli(home, ['logs', 'bash_1', '--new', '--filter', 'error']);
+    expect([early.code, early.stdout]).toEqual([0, '']);
+    writeFileSync(go, '');
+    await waitFor(async () => (await cliJson(home, ['status', 'bash_1'])).status === 'completed', 'completion');
+    expect((await cli(home, ['logs', 'bash_1', '--new', '--filter', 'error|line3'])).stdout).toBe('an error happened\nline3');
   });
 
   it('says how much a bounded read left out', async () => {

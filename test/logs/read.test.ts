@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { filterLines, readSlice, utf8Boundary } from '../../src/logs/read.js';
+import { appendFileSync } from 'node:fs';
+import { filterLines, lastLinesOf, readPage, readSlice, utf8Boundary } from '../../src/logs/read.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'corral-read-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -58,6 +59,79 @@ describe('readSlice', () => {
     expect(s.bytes.length).toBe(20);
     expect(s.omitted).toBe(55 - 20);
     expect(s.next).toBe(110);
+  });
+});
+
+describe('readSlice at its limits', () => {
+  it('returns a whole character when the page is smaller than it, so paging always moves on', () => {
+    const path = file('emoji.log', '😀é😀');
+    const pages: string[] = [];
+    for (let from = 0, i = 0; i < 10; i++) {
+      const s = readSlice(path, { from, maxBytes: 1 });
+      pages.push(s.bytes.toString('utf8'));
+      if (s.omitted === 0) break;
+      from = s.next;
+    }
+    expect(pages).toEqual(['😀', 'é', '😀']);
+  });
+
+  it('counts what a tail left out from the start of a line longer than the page', () => {
+    const long = 'x'.repeat(300_000);
+    const path = file('longline.log', `first\n${long}\nlast\n`);
+    const s = readSlice(path, { tail: 2, maxBytes: 1000 });
+    expect(s.bytes.toString()).toBe(`${'x'.repeat(994)}\nlast\n`);
+    expect(s.omitted).toBe(300_000 - 994);
+    expect(s.from).toBe(6 + 300_000 - 994);
+  });
+});
+
+describe('readPage', () => {
+  it('holds back a line still being written when filtering, until its newline or the end', () => {
+    const path = file('partial.log', 'line1\nan err');
+    const first = readPage(path, { from: 0, maxBytes: 100, filter: /error/, growing: true });
+    expect([first.bytes.toString(), first.next]).toEqual(['', 6]);
+    const again = readPage(path, { from: 6, maxBytes: 100, filter: /error/, growing: true });
+    expect([again.bytes.toString(), again.next]).toEqual(['', 6]);
+    appendFileSync(path, 'or happened\nline3');
+    const done = readPage(path, { from: 6, maxBytes: 100, filter: /error/, growing: true });
+    expect([done.bytes.toString(), done.next]).toEqual(['an error happened\n', 24]);
+    // Once the task has ended, its last line is complete without a newline.
+    const ended = readPage(path, { from: 24, maxBytes: 100, filter: /line/, growing: false });
+    expect([ended.bytes.toString(), ended.next, ended.omitted]).toEqual(['line3', 29, 0]);
+    // Unfiltered reads return every byte as it is.
+    expect(readPage(path, { from: 24, maxBytes: 100, growing: true }).bytes.toString()).toBe('line3');
+  });
+
+  it('tests a line longer than a page page by page rather than never', () => {
+    const path = file('wide.log', `${'e'.repeat(50)}error${'e'.repeat(50)}\n`);
+    const page = readPage(path, { from: 0, maxBytes: 60, filter: /error/, growing: true });
+    expect(page.bytes.toString()).toBe(`${'e'.repeat(50)}error${'e'.repeat(5)}`);
+    expect(page.next).toBe(60);
+  });
+
+  it('takes the last lines of what is new for a cursor, and filters before the tail', () => {
+    const path = file('newtail.log', 'a1\nb2\na3\nb4\na5\n');
+    const page = readPage(path, { from: 3, maxBytes: 100, tail: 2, newOnly: true, growing: true });
+    expect([page.bytes.toString(), page.next]).toEqual(['b4\na5\n', 15]);
+    const matched = readPage(path, { from: 3, maxBytes: 100, tail: 1, newOnly: true, filter: /b/, growing: true });
+    expect(matched.bytes.toString()).toBe('b4\n');
+    // Without a cursor, the tail is of the whole file, and the filter applies to it.
+    const tail = readPage(path, { from: 0, maxBytes: 100, tail: 3, filter: /a/, growing: false });
+    expect(tail.bytes.toString()).toBe('a3\na5\n');
+  });
+});
+
+describe('lastLinesOf', () => {
+  it.each([
+    ['a\nb\nc\n', 2, 'b\nc\n'],
+    ['a\nb\nc', 2, 'b\nc'],
+    ['a\nb\n', 5, 'a\nb\n'],
+    ['\nabc\n', 2, '\nabc\n'],
+    ['\nabc\n', 1, 'abc\n'],
+    ['abc', 0, ''],
+    ['', 3, ''],
+  ])('%j, %i lines: %j', (text, n, expected) => {
+    expect(lastLinesOf(Buffer.from(text), n).toString()).toBe(expected);
   });
 });
 

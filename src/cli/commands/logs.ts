@@ -56,6 +56,7 @@ export async function logs(ctx: Context, ref: string, flags: LogsFlags): Promise
     const result = await api.read({
       ...base,
       stream: (flags.stream as 'stdout' | 'stderr' | undefined) ?? 'both',
+      encoding: 'auto',
       ...(offset !== undefined ? { offset } : {}),
       ...(tail !== undefined ? { tail } : {}),
       ...(maxBytes !== undefined ? { maxBytes } : {}),
@@ -84,7 +85,11 @@ export async function logs(ctx: Context, ref: string, flags: LogsFlags): Promise
       write(stream, slice, streams.length === 1);
       next[stream] = slice.next;
       // A tail is one page; --max-bytes asks for one page; otherwise read on to the end.
-      if (tail !== undefined || maxBytes !== undefined || slice.omitted === 0 || slice.next === from) break;
+      if (tail !== undefined || maxBytes !== undefined) {
+        if (slice.omitted > 0) process.stderr.write(`corral: ${leftOut(stream, slice, tail !== undefined, !!flags.new)}\n`);
+        break;
+      }
+      if (slice.omitted === 0 || slice.next === from) break;
       from = slice.next;
     }
   }
@@ -112,6 +117,13 @@ export async function logs(ctx: Context, ref: string, flags: LogsFlags): Promise
     if (!wrote) await sleep(FOLLOW_POLL_MS);
   }
   return 0;
+}
+
+/** What a bounded read did not print, and how to get it. */
+function leftOut(stream: string, slice: StreamRead, tail: boolean, cursor: boolean): string {
+  if (tail) return `${stream}: ${slice.omitted} bytes of those lines left out, from byte ${slice.from - slice.omitted} to ${slice.from} (raise --max-bytes, or read them with --offset)`;
+  const how = cursor ? 'read on with --new' : `read on with --offset ${slice.next}`;
+  return `${stream}: ${slice.omitted} more bytes after byte ${slice.next} (${how})`;
 }
 
 /** Both streams: each to its own. One stream asked for by name: to stdout, so it pipes. */
