@@ -85,6 +85,8 @@ export interface TaskRecord extends ExitInfo {
   id: string;
   name: string | null;
   env: string | null;
+  /** Which bringing-up of its environment made it (1, 2, …): a later `orchestrate` starts a new run. */
+  envRun?: number;
   spec: TaskSpec;
   /** Within its environment: what it waits for before it starts. */
   dependsOn: DependencyEdge[];

@@ -31,12 +31,13 @@ export class DependencyCoordinator {
   evaluate(env: string | null): void {
     if (env === null) return;
     const records = this.host.records().filter((r) => r.env === env);
-    const byName = new Map(records.map((r) => [r.name, r]));
+    // A name can recur across runs of the environment: a task waits on its own run's.
+    const byName = new Map(records.map((r) => [`${r.envRun ?? 0}\u0000${r.name}`, r]));
     for (const waiting of records) {
       if (waiting.status !== 'waiting' || !this.timers.has(waiting.id)) continue;
       let allMet = true;
       for (const edge of waiting.dependsOn) {
-        const dep = byName.get(edge.on);
+        const dep = byName.get(`${waiting.envRun ?? 0}\u0000${edge.on}`);
         if (!dep) {
           this.fail(waiting.id, `dependency ${edge.on} is gone`);
           allMet = false;

@@ -451,8 +451,18 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
     return view;
   }
 
+  /**
+   * The tasks of an environment's latest run: those an earlier run left (killed by `down`,
+   * say) are history, which `ls` without `--env` still shows.
+   */
+  private envTasks(env: string): TaskRecord[] {
+    const all = this.store.tasks().filter((t) => t.env === env);
+    const latest = all.reduce((max, t) => Math.max(max, t.envRun ?? 0), 0);
+    return all.filter((t) => (t.envRun ?? 0) === latest);
+  }
+
   async list(filter: { env?: string } = {}): Promise<TaskView[]> {
-    const tasks = this.store.tasks().filter((t) => filter.env === undefined || t.env === filter.env);
+    const tasks = filter.env === undefined ? this.store.tasks() : this.envTasks(filter.env);
     if (filter.env !== undefined && tasks.length === 0) throw notFound(`no environment "${filter.env}"`);
     return tasks.map((r) => this.view(r));
   }
@@ -476,10 +486,12 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
       const holder = this.store.tasks().find((t) => t.name === decl.name && !isFinal(t.status));
       if (holder) throw usageError(`task name "${decl.name}" is taken by ${holder.id}, which is ${holder.status}`);
     }
+    const envRun = this.store.tasks().reduce((max, t) => (t.env === env.name ? Math.max(max, t.envRun ?? 0) : max), 0) + 1;
     const created: TaskRecord[] = specs.map(({ decl, spec }) => ({
       id: this.store.allocateId(),
       name: decl.name,
       env: env.name,
+      envRun,
       spec,
       dependsOn: decl.dependsOn,
       background: decl.background,
@@ -535,7 +547,7 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
     const timeoutMs = normalizeTimeout(timeout, DEFAULTS.waitTimeoutMs);
     if (!this.store.tasks().some((t) => t.env === env)) throw notFound(`no environment "${env}"`);
     const judge = () => {
-      const tasks = this.store.tasks().filter((t) => t.env === env);
+      const tasks = this.envTasks(env);
       const bad = tasks.find((t) => (t.background ? isFinal(t.status) : t.status === 'failed' || t.status === 'killed'));
       const ready = tasks.every((t) =>
         t.background ? t.status === 'running' && (t.spec.health === null || t.health?.status === 'healthy') : t.status === 'completed',
@@ -585,7 +597,7 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
   }
 
   async down(env: string, options: { signal?: string; grace?: string | number } = {}): Promise<TaskView[]> {
-    const records = this.store.tasks().filter((t) => t.env === env);
+    const records = this.envTasks(env);
     if (records.length === 0) throw notFound(`no environment "${env}"`);
     const signal = normalizeSignalOption(options.signal);
     const graceMs = options.grace === undefined ? undefined : normalizeTimeout(options.grace, DEFAULTS.graceMs, '--grace');

@@ -85,6 +85,29 @@ tasks:
     for (const t of await cliJson<any[]>(home, ['ls'])) expect(t.status).toBe('killed');
   });
 
+  it('brings an environment up again after down, judging only the new run', async () => {
+    const file = envFile(`
+name: again
+tasks:
+  s1: { command: sleep 30, health: { exec: "true", interval: 50ms } }
+  s2: { command: sleep 30, depends_on: { s1: healthy } }
+`);
+    const first = await cli(home, ['orchestrate', '-f', file, '--wait-healthy', '--json']);
+    expect(first.code, first.stderr).toBe(0);
+    expect((await cli(home, ['down', 'again'])).code).toBe(0);
+    const second = await cli(home, ['orchestrate', '-f', file, '--wait-healthy', '--json']);
+    expect(second.code, second.stdout + second.stderr).toBe(0);
+    const report = JSON.parse(second.stdout);
+    expect(report.tasks.map((t: any) => [t.id, t.status])).toEqual([
+      ['bash_3', 'running'],
+      ['bash_4', 'running'],
+    ]);
+    expect((await cliJson<any[]>(home, ['ls', '--env', 'again'])).map((t) => t.id)).toEqual(['bash_3', 'bash_4']);
+    expect((await cliJson<any[]>(home, ['ls'])).map((t) => t.status)).toEqual(['killed', 'killed', 'running', 'running']);
+    const down = await cliJson<any[]>(home, ['down', 'again']);
+    expect(down.map((t) => t.id).sort()).toEqual(['bash_3', 'bash_4']);
+  });
+
   it('gates dependents on a one-shot step, and fails them with the reason when it fails', async () => {
     const file = envFile(`
 name: steps
