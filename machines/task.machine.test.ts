@@ -354,6 +354,19 @@ describe('task machine: stopping', () => {
     expect(h.current().commands).toHaveLength(3);
   });
 
+  it.each([
+    ['SIGKILL', { signal: 'SIGKILL' }],
+    ['no grace', { graceMs: 0 }],
+  ])('kills at once on a second STOP that asks for it (%s), without waiting out the grace', (_what, second) => {
+    const h = stopping({}, { graceMs: 30_000 });
+    h.clock.increment(1_000);
+    h.stop({ ...second, at: 2_500 });
+    expect(h.current().commands).toEqual([{ type: 'SIGNAL', signal: 'SIGTERM' }, { type: 'WATCH_TREE' }, { type: 'SIGNAL', signal: 'SIGKILL' }]);
+    h.exited(null, 'SIGKILL', 2_510);
+    h.treeEmpty(2_520);
+    expect([h.status(), h.ctx().reason]).toEqual(['killed', 'SIGKILL']);
+  });
+
   it('uses the signal and grace of the STOP event', () => {
     const h = stopping({}, { signal: 'SIGINT', graceMs: 200 });
     expect(h.current().commands).toEqual([{ type: 'SIGNAL', signal: 'SIGINT' }, { type: 'WATCH_TREE' }]);

@@ -304,20 +304,32 @@ export const taskMachine = setup({
         },
       },
       on: {
-        STOP: {
-          target: '.stopping',
-          // A second STOP while stopping does not restart the grace period.
-          guard: ({ context }) => context.stop === null,
-          actions: assign(({ context, event }) => ({
-            stop: {
-              signal: event.signal ?? context.spec.stopSignal,
-              graceMs: event.graceMs ?? context.spec.graceMs,
-              escalated: false,
-              reason: event.reason ?? null,
-              restart: event.restart ?? false,
-            },
-          })),
-        },
+        STOP: [
+          {
+            target: '.stopping',
+            // A second STOP while stopping does not restart the grace period.
+            guard: ({ context }) => context.stop === null,
+            actions: assign(({ context, event }) => ({
+              stop: {
+                signal: event.signal ?? context.spec.stopSignal,
+                graceMs: event.graceMs ?? context.spec.graceMs,
+                escalated: false,
+                reason: event.reason ?? null,
+                restart: event.restart ?? false,
+              },
+            })),
+          },
+          {
+            // ...but one that asks for SIGKILL, or for no grace, kills at once (a second Ctrl-C).
+            guard: ({ event }) => event.signal === 'SIGKILL' || event.graceMs === 0,
+            actions: [
+              assign(({ context, event }) => ({
+                stop: { ...context.stop!, signal: 'SIGKILL', escalated: false, restart: event.restart ?? false },
+              })),
+              sendTo('process', { type: 'SIGNAL' as const, signal: 'SIGKILL' }),
+            ],
+          },
+        ],
         EXITED: [
           {
             guard: 'restarts',

@@ -85,6 +85,18 @@ describe('stopping whole trees', () => {
     for (const t of tasks) expect(isRunning(t.pid)).toBe(false);
   });
 
+  it('kills at once when asked for SIGKILL while a long grace runs', async () => {
+    await cli(home, ['run', '--grace', '30s', '--', `trap '' TERM; echo ready; while true; do sleep 0.1; done`]);
+    await waitFor(() => readFileSync(join(home, 'logs/bash_1/stdout.log'), 'utf8').includes('ready'), 'the trap');
+    const gentle = cli(home, ['kill', 'bash_1']);
+    await waitFor(async () => (await cliJson(home, ['status', 'bash_1'])).status === 'stopping', 'stopping');
+    const started = Date.now();
+    const [t] = await cliJson<any[]>(home, ['kill', 'bash_1', '--signal', 'SIGKILL']);
+    expect([t.status, t.reason]).toEqual(['killed', 'SIGKILL']);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect((await gentle).code).toBe(0);
+  });
+
   it('passes the signal a user sends with --signal', async () => {
     await cli(home, ['run', '--', 'trap "echo got-usr1; exit 7" USR1; echo ready; sleep 30 & wait']);
     await waitFor(() => readFileSync(join(home, 'logs/bash_1/stdout.log'), 'utf8').includes('ready'), 'the trap');
