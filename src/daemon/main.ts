@@ -27,7 +27,10 @@ async function main(): Promise<void> {
   const log = (level: 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown> = {}) =>
     logger[level](fields, message);
   process.on('uncaughtException', (error) => log('error', 'uncaught exception', { error: String(error?.stack ?? error) }));
-  process.on('unhandledRejection', (error) => log('error', 'unhandled rejection', { error: String(error) }));
+  process.on('unhandledRejection', (error) => {
+    if (isLiteModeFetch(error)) return;
+    log('error', 'unhandled rejection', { error: String(error) });
+  });
 
   const max = Number(process.env.CORRAL_MAX_CONCURRENT);
   const supervisor = await Supervisor.open({
@@ -68,3 +71,13 @@ main().catch((error) => {
   process.stderr.write(`corral daemon: ${error?.stack ?? error}\n`);
   process.exit(1);
 });
+
+/**
+ * Under --lite-mode node has no WebAssembly, so node's own fetch (undici) cannot load its
+ * HTTP parser, and says so in a rejection nobody can catch as soon as something looks for
+ * fetch (axios does, inside wait-on). Nothing in the daemon uses fetch: http checks go
+ * through node:http. That rejection is expected, not an error.
+ */
+function isLiteModeFetch(error: unknown): boolean {
+  return error instanceof ReferenceError && error.message === 'WebAssembly is not defined' && String(error.stack).includes('undici');
+}

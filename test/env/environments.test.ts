@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cleanupHome, cli, cliJson, FIXTURES, makeHome, processesOf, waitFor } from '../helpers.js';
+import { cleanupHome, cli, cliJson, FIXTURES, makeHome, processesOf, ROOT, waitFor } from '../helpers.js';
 
 let home: string;
 beforeEach(() => {
@@ -83,6 +83,25 @@ tasks:
     expect(at.api!).toBeLessThanOrEqual(at.db!);
     expect(at.api!).toBeLessThanOrEqual(at.cache!);
     for (const t of await cliJson<any[]>(home, ['ls'])) expect(t.status).toBe('killed');
+  });
+
+  it('brings the example environment up healthy, with no error in the daemon log', async () => {
+    const base = 20_000 + (process.pid % 10_000) * 3;
+    const ports = { KV_PORT: String(base), API_PORT: String(base + 1), WEB_PORT: String(base + 2) };
+    const up = await cli(home, ['orchestrate', '-f', join(ROOT, 'examples/dev-env.yaml'), '--wait-healthy', '--json'], { env: ports });
+    expect(up.code, up.stdout + up.stderr).toBe(0);
+    const tasks = JSON.parse(up.stdout).tasks.map((t: any) => [t.name, t.status, t.health]);
+    expect(tasks).toEqual([
+      ['db', 'running', 'healthy'],
+      ['migrate', 'completed', null],
+      ['api', 'running', 'healthy'],
+      ['web', 'running', 'healthy'],
+    ]);
+    await cli(home, ['down', 'dev-env']);
+    const errors = readFileSync(join(home, 'daemon.log'), 'utf8')
+      .split('\n')
+      .filter((line) => line && JSON.parse(line).level >= 50);
+    expect(errors).toEqual([]);
   });
 
   it('brings an environment up again after down, judging only the new run', async () => {
