@@ -26,11 +26,15 @@ const UNKNOWN_MONITOR = 'exit status unknown: the monitor was killed';
 const UNKNOWN_AWAY = 'exit status unknown: it ended while no daemon was watching';
 
 /** A task's own way to stop (`redis-cli shutdown`): run with its folder and environment, bounded by its grace. */
-async function runStopCommand(command: string, spec: ProcessActorInput['spec']): Promise<void> {
+/**
+ * A task's own stop command. It sees the task's id and pid, but not its token: it is not
+ * part of the tree it stops.
+ */
+async function runStopCommand(command: string, spec: ProcessActorInput['spec'], taskId: string, pid: number | undefined): Promise<void> {
   const { execa } = await import('execa');
   await execa('/bin/sh', ['-c', command], {
     cwd: spec.cwd,
-    env: spec.env,
+    env: { ...spec.env, CORRAL_TASK: taskId, ...(pid !== undefined ? { CORRAL_TASK_PID: String(pid) } : {}) },
     extendEnv: false,
     timeout: spec.graceMs,
     reject: false,
@@ -92,7 +96,7 @@ export function createProcessActor(deps: ProcessActorDeps) {
 
     receive((command) => {
       if (command.type === 'SIGNAL') signal(command.signal);
-      else if (command.type === 'STOP_COMMAND') void runStopCommand(command.command, input.spec);
+      else if (command.type === 'STOP_COMMAND') void runStopCommand(command.command, input.spec, input.taskId, info?.pid);
       else if (command.type === 'WATCH_TREE') {
         watching = true;
         watch();

@@ -104,6 +104,25 @@ tasks:
     expect(errors).toEqual([]);
   });
 
+  it('stops a task with its stop command, which sees the task id and pid', async () => {
+    const out = join(home, 'stop-out');
+    const file = envFile(`
+name: custom
+tasks:
+  s:
+    command: trap 'echo bye; exit 0' USR1; echo ready; while true; do sleep 0.05; done
+    stop: { command: 'echo "stop $CORRAL_TASK" > ${out}; kill -USR1 $CORRAL_TASK_PID', grace: 20s }
+`);
+    expect((await cli(home, ['orchestrate', '-f', file])).code).toBe(0);
+    await waitFor(() => readFileSync(join(home, 'logs/bash_1/stdout.log'), 'utf8').includes('ready'), 'the trap');
+    const started = Date.now();
+    const [t] = await cliJson<any[]>(home, ['down', 'custom']);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect([t.status, t.exitCode]).toEqual(['killed', 0]);
+    expect(readFileSync(out, 'utf8')).toBe('stop bash_1\n');
+    expect(readFileSync(join(home, 'logs/bash_1/stdout.log'), 'utf8')).toBe('ready\nbye\n');
+  });
+
   it('brings an environment up again after down, judging only the new run', async () => {
     const file = envFile(`
 name: again
