@@ -58,7 +58,7 @@ export function createProcessActor(deps: ProcessActorDeps) {
       if (!disposed) sendBack(report);
     };
 
-    const finish = (exit: ExitInfo | null, note: string) => {
+    const finish = (exit: (ExitInfo & { at?: number }) | null, note: string) => {
       if (ended || disposed) return;
       ended = true;
       unwatchExit?.();
@@ -66,7 +66,9 @@ export function createProcessActor(deps: ProcessActorDeps) {
         type: 'EXITED',
         exitCode: exit?.exitCode ?? null,
         signal: exit?.signal ?? null,
-        at: Date.now(),
+        // Its exit file says when it ended: a task that ended while no daemon ran is not
+        // reported as ending when the next daemon looked.
+        at: Math.min(exit?.at ?? Date.now(), Date.now()),
         random: Math.random(),
         ...(exit ? {} : { note }),
       });

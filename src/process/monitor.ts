@@ -184,10 +184,20 @@ export function parseExitStatus(text: string): ExitInfo | null {
   return { exitCode: status, signal: null };
 }
 
-export function readExitFile(path: string): ExitInfo | null {
+/** The exit status a monitor wrote, and when it wrote it: the task's end, even if nobody was watching then. */
+export function readExitFile(path: string): (ExitInfo & { at: number }) | null {
+  let fd: number;
   try {
-    return parseExitStatus(readFileSync(path, 'latin1'));
+    fd = openSync(path, 'r');
   } catch {
     return null;
+  }
+  try {
+    const exit = parseExitStatus(readFileSync(fd, 'latin1'));
+    return exit && { ...exit, at: Math.floor(fstatSync(fd).mtimeMs) };
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
   }
 }

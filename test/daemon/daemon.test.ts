@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { acquireLock } from '../../src/daemon/lock.js';
@@ -60,11 +60,16 @@ describe('the daemon', () => {
     const task = JSON.parse(readFileSync(join(home, 'state.json'), 'utf8')).tasks.bash_1;
     // The task outlives its daemon and keeps writing.
     await waitFor(() => !isRunning(task.process.pid), 'the task to end', 15_000);
+    const exitFile = join(home, 'run/bash_1.exit');
+    const endedAt = await waitFor(() => (existsSync(exitFile) ? Math.floor(statSync(exitFile).mtimeMs) : null), 'the exit file');
+    // Let time pass before the next daemon looks, so that "when it ended" and "when we looked" differ.
+    await waitFor(() => Date.now() > endedAt + 300, 'time to pass');
 
-    // The next call starts a new daemon, which learns how the task ended.
+    // The next call starts a new daemon, which learns how the task ended, and when.
     const status = await cliJson(home, ['status', 'bash_1']);
     expect(await daemonPid()).not.toBe(first);
     expect(status).toMatchObject({ status: 'failed', exitCode: 4, reason: 'exit 4' });
+    expect(Date.parse(status.endedAt)).toBe(endedAt);
     const out = (await cli(home, ['logs', 'bash_1', '--stream', 'stdout'])).stdout.split('\n').filter(Boolean);
     expect(out).toHaveLength(300);
     expect(out.map((l) => Number(l.split(' ')[1]))).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
