@@ -22,10 +22,25 @@ export interface HomePaths {
 }
 
 export function resolveHome(flag?: string, env: NodeJS.ProcessEnv = process.env): string {
-  if (flag) return resolve(flag);
-  if (env.CORRAL_HOME) return resolve(env.CORRAL_HOME);
+  if (flag !== undefined) {
+    if (flag === '') throw usageError('--home: give a folder (it is created if missing)');
+    return checkedHome(resolve(flag), '--home');
+  }
+  if (env.CORRAL_HOME) return checkedHome(resolve(env.CORRAL_HOME), 'CORRAL_HOME');
   if (env.XDG_STATE_HOME) return join(resolve(env.XDG_STATE_HOME), 'corral');
   return join(homedir(), '.local', 'state', 'corral');
+}
+
+/** A home given by the user is a folder, or nothing yet. */
+function checkedHome(home: string, from: string): string {
+  let st;
+  try {
+    st = statSync(home);
+  } catch {
+    return home;
+  }
+  if (!st.isDirectory()) throw usageError(`${from}: ${home} is not a folder`);
+  return home;
 }
 
 export function homePaths(home: string): HomePaths {

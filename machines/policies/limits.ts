@@ -2,6 +2,8 @@
  * Resource limits and priorities of a task: parsing (`500M`, `idle:7`), and the pure
  * decision of whether a sample breaks a limit.
  */
+import { parseDuration } from '../duration.js';
+
 export interface Limits {
   /** Tree RSS above this → the task is stopped (and restarted when its policy allows). */
   memoryBytes: number | null;
@@ -30,6 +32,13 @@ export function parseBytes(text: string | number): number {
   const unit = m ? UNITS[m[2]!.toUpperCase()] : undefined;
   if (!m || unit === undefined || Number(m[1]) <= 0) throw new LimitError(`"${text}" is not a size: write it like 500M or 2G`);
   return Math.round(Number(m[1]) * unit);
+}
+
+/** A run-time or idle limit: a duration, and not 0, which would stop the task as it starts. */
+export function parseLimitDuration(value: string | number, what: 'timeout' | 'idle'): number {
+  const ms = parseDuration(value, what);
+  if (ms === 0) throw new LimitError(`${what === 'idle' ? 'an idle limit' : 'a timeout'} of 0 would stop the task at once: leave it out for no limit`);
+  return ms;
 }
 
 export function parseNice(value: string | number): number {

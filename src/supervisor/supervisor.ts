@@ -174,7 +174,7 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
         const startedAt = record.startedAt ? Date.parse(record.startedAt) : Date.now();
         this.startActor(record, { adopt: { process: record.process, startedAt } });
         if (record.status === 'stopping') this.actors.get(record.id)?.send({ type: 'STOP', at: Date.now() });
-        this.log('info', `adopted ${record.id}`, { pid: record.process.pid });
+        this.log('info', `adopted ${record.id}`, { taskPid: record.process.pid });
       } else if (record.status === 'waiting') {
         this.startActor(record, { waitForDependencies: true });
       } else if (record.status === 'restarting' || record.status === 'queued') {

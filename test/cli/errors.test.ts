@@ -28,6 +28,10 @@ describe('errors: one sentence on stderr and the contract exit code', () => {
     [['logs', 'x', '--tail', 'many'], 2, /--tail: "many" is not a whole number/],
     [['logs', 'x', '--new', '--offset', '3'], 2, /--new and --offset both say where to start/],
     [['wait', 'x', '--until', 'lunch'], 2, /--until: "lunch" is not one of exit, running, healthy/],
+    [['run', '--timeout', '0', '--', 'true'], 2, /--timeout: a timeout of 0 would stop the task at once: leave it out for no limit/],
+    [['run', '--idle', '0s', '--', 'true'], 2, /--idle: an idle limit of 0 would stop the task at once/],
+    [['--home', '', 'ls'], 2, /--home: give a folder/],
+    [['--home', '/etc/passwd', 'ls'], 2, /--home: \/etc\/passwd is not a folder/],
   ])('corral %j exits %i', async (args, code, message) => {
     const r = await cli(home, args as string[]);
     expect(r.code).toBe(code);

@@ -1144,6 +1144,11 @@ describe('fixed bugs', () => {
     bad(y('tasks:', '  a:', '    command: x', '    restart: { policy: always, backoff: 1 sec }'), 4, 41, '"1 sec" is not a duration');
   });
 
+  it('a run-time or idle limit of 0 is refused: it would stop the task at once', () => {
+    bad(y('tasks:', '  a:', '    command: x', '    limits: { timeout: 0 }'), 4, 24, 'a timeout of 0 would stop the task at once');
+    bad(y('tasks:', '  a:', '    command: x', '    limits: { idle: 0s }'), 4, 21, 'an idle limit of 0', 'leave it out for no limit');
+  });
+
   it('a Procfile with CRLF line ends is read', () => {
     const spec = parseProcfile('/app/Procfile', 'web: npm start\r\nworker: node w.js\r\n');
     expect(spec.tasks.map((t) => [t.name, t.command])).toEqual([
