@@ -137,6 +137,8 @@ export interface WaitResult {
   task: TaskView;
   reached: boolean;
   timedOut: boolean;
+  /** When the wait failed: the task's last lines of output (stderr ones marked `stderr: `). */
+  lastLines?: string[];
 }
 
 export interface KillInput {

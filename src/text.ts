@@ -27,3 +27,13 @@ export function table(header: string[], rows: string[][]): string {
       .trimEnd();
   return [line(header), ...rows.map(line)].join('\n');
 }
+
+/** What a task printed last, indented under its name: shown when it did not come up. */
+export function lastLinesText(who: string, lines: string[]): string {
+  return lines.length === 0 ? '' : `\nlast lines of ${who}:\n${lines.map((l) => `  ${l}`).join('\n')}`;
+}
+
+/** Why a task is not ready yet: its health check's verdict, else its status and reason. */
+export function notReadyText(t: TaskView): string {
+  return t.healthReason ? `${t.status}, ${t.healthReason}` : `${t.status}${t.reason ? `: ${t.reason}` : ''}`;
+}

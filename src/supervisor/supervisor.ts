@@ -104,6 +104,10 @@ export interface SupervisorOptions {
   log?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
 }
 
+/** Ready, as `--wait-healthy` means it: a service running (and healthy, with a check), a step done. */
+const isReady = (t: TaskRecord): boolean =>
+  t.background ? t.status === 'running' && (t.spec.health === null || t.health?.status === 'healthy') : t.status === 'completed';
+
 export class Supervisor extends EventEmitter implements SupervisorApi {
   readonly paths: HomePaths;
   readonly startedAt = new Date();
@@ -549,9 +553,7 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
     const judge = () => {
       const tasks = this.envTasks(env);
       const bad = tasks.find((t) => (t.background ? isFinal(t.status) : t.status === 'failed' || t.status === 'killed'));
-      const ready = tasks.every((t) =>
-        t.background ? t.status === 'running' && (t.spec.health === null || t.health?.status === 'healthy') : t.status === 'completed',
-      );
+      const ready = tasks.every(isReady);
       return { tasks, bad, ready };
     };
     const outcome = await new Promise<{ timedOut: boolean }>((resolvePromise) => {
@@ -570,9 +572,10 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
     });
     const { tasks, bad, ready } = judge();
     let culprit: EnvReport['culprit'] = null;
-    const atFault =
-      bad ??
-      (ready ? undefined : tasks.find((t) => t.status !== 'running' && t.status !== 'completed') ?? tasks.find((t) => t.health?.status !== 'healthy' && t.spec.health !== null));
+    // The one to blame: a task that failed; else one that is not ready on its own account
+    // (unhealthy, starting, queued) rather than one waiting for it.
+    const notReady = tasks.filter((t) => !isReady(t));
+    const atFault = bad ?? (ready ? undefined : (notReady.find((t) => t.status !== 'waiting') ?? notReady[0]));
     if (!ready && atFault) {
       const reason =
         atFault.reason ??
@@ -580,7 +583,9 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
           ? `${describeHealth(atFault.health)}${atFault.health.lastError && atFault.health.status !== 'unhealthy' ? ` (last check: ${atFault.health.lastError})` : ''}`
           : atFault.status === 'waiting'
             ? `waiting for ${atFault.dependsOn.map((e) => `${e.on} (${e.condition})`).join(', ')}`
-            : atFault.status);
+            : atFault.status === 'queued'
+              ? `queued: ${this.maxConcurrent} tasks already run (CORRAL_MAX_CONCURRENT)`
+              : atFault.status);
       culprit = { id: atFault.id, name: atFault.name, status: atFault.status, reason, lastLines: this.lastLines(atFault, 10) };
     }
     return { env, ready, timedOut: outcome.timedOut && !ready, tasks: tasks.map((r) => this.view(r)), culprit };
@@ -691,7 +696,7 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
     const done = until === 'exit' ? (v: TaskView) => isFinal(v.status) : (v: TaskView) => isFinal(v.status) || ready(v);
     const { view, timedOut } = await this.until(record.id, done, timeoutMs);
     const reached = !timedOut && (until === 'exit' ? view.status === 'completed' : ready(view));
-    return { task: view, reached, timedOut };
+    return { task: view, reached, timedOut, ...(reached ? {} : { lastLines: this.lastLines(this.store.task(record.id)!, 10) }) };
   }
 
   async kill(input: KillInput): Promise<TaskView[]> {

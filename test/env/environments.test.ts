@@ -199,19 +199,30 @@ tasks:
     expect(apiStart).toBeGreaterThanOrEqual(Date.parse(migrateEnd) - 5);
   });
 
-  it('fails --wait-healthy naming the task whose check never passes', async () => {
+  it('fails --wait-healthy naming the task whose check never passes, not the one waiting for it', async () => {
     const file = envFile(`
 name: sick
 tasks:
+  web:
+    command: node ${svc} web
+    depends_on: { api: healthy }
   api:
     command: node ${svc} api
     health: { tcp: "127.0.0.1:9", interval: 100ms, timeout: 100ms, retries: 2 }
 `);
     const r = await cli(home, ['orchestrate', '-f', file, '--wait-healthy', '--timeout', '2s']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/sick is not ready after the timeout: api \(bash_1\) running: unhealthy \(\d+ failures: tcp:127.0.0.1:9/);
-    const [t] = await cliJson<any[]>(home, ['ls']);
+    expect(r.stderr).toMatch(/sick is not ready after the timeout: api \(bash_2\) running: unhealthy \(\d+ failures: tcp:127.0.0.1:9/);
+    expect(r.stderr).toMatch(/\nlast lines of api:\n  api ready\n/);
+    const [, t] = await cliJson<any[]>(home, ['ls']);
     expect(t.healthReason).toMatch(/^unhealthy \(\d+ failures/);
+  });
+
+  it('says why run --wait-healthy gave up, with the last lines of the task', async () => {
+    const r = await cli(home, ['run', '--health', 'tcp:127.0.0.1:9', '--wait-healthy', '--wait-timeout', '1s', '--', 'echo starting; echo oops >&2; sleep 30']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('bash_1\n');
+    expect(r.stderr).toMatch(/^corral: bash_1 did not become ready \(not ready after 1s: running, \w+.*\)\nlast lines of bash_1:\n {2}starting\n {2}stderr: oops\n$/);
   });
 
   it('fails a dependent whose wait outlives its timeout', async () => {

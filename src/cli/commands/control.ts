@@ -3,6 +3,7 @@ import type { TaskView } from '../../api.js';
 import { usageError } from '../../errors.js';
 import type { Context } from '../context.js';
 import { exitText, printJson } from '../output.js';
+import { lastLinesText, notReadyText } from '../../text.js';
 
 const describe = (t: TaskView) => `${t.id}${t.name ? ` (${t.name})` : ''} ${t.status}${t.reason ? `: ${t.reason}` : ''}`;
 
@@ -13,8 +14,10 @@ export async function wait(ctx: Context, ref: string, flags: { until?: string; t
   }
   const result = await (await ctx.api()).wait(ref, until, flags.timeout);
   if (ctx.json) printJson(result);
-  else if (result.timedOut) process.stderr.write(`corral: timed out waiting for ${result.task.id} (${result.task.status})\n`);
-  else process.stdout.write(`${describe(result.task)}\n`);
+  else if (result.timedOut) {
+    const who = result.task.name ?? result.task.id;
+    process.stderr.write(`corral: timed out waiting for ${result.task.id} (${notReadyText(result.task)})${lastLinesText(who, result.lastLines ?? [])}\n`);
+  } else process.stdout.write(`${describe(result.task)}\n`);
   return result.reached ? 0 : 1;
 }
 

@@ -6,6 +6,7 @@ import type { RemoteSupervisor } from '../../client/remote.js';
 import { usageError } from '../../errors.js';
 import type { Context } from '../context.js';
 import { colorStatus, printJson } from '../output.js';
+import { lastLinesText } from '../../text.js';
 
 export interface OrchestrateFlags {
   file?: string;
@@ -75,7 +76,7 @@ function report(r: EnvReport): string {
   let text = r.timedOut ? `${r.env} is not ready after the timeout` : `${r.env} did not come up`;
   if (c) {
     text += `: ${c.name ?? c.id} (${c.id}) ${c.status}: ${c.reason}`;
-    if (c.lastLines.length > 0) text += `\nlast lines of ${c.name ?? c.id}:\n${c.lastLines.map((l) => `  ${l}`).join('\n')}`;
+    text += lastLinesText(c.name ?? c.id, c.lastLines);
   }
   return `${text}\n`;
 }

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { usageError } from '../../errors.js';
 import type { Context } from '../context.js';
 import { printJson } from '../output.js';
+import { lastLinesText, notReadyText } from '../../text.js';
 
 export interface RunFlags {
   name?: string;
@@ -99,8 +100,9 @@ export async function run(ctx: Context, words: string[], flags: RunFlags): Promi
     if (ctx.json) printJson(result.task);
     else process.stdout.write(`${task.id}\n`);
     if (!result.reached) {
-      const why = result.timedOut ? `not ready after ${flags.waitTimeout ?? '5m'}` : `${result.task.status}: ${result.task.reason ?? ''}`;
-      process.stderr.write(`corral: ${task.id} did not become ready (${why})\n`);
+      const when = result.timedOut ? `not ready after ${flags.waitTimeout ?? '5m'}` : 'ended';
+      const who = result.task.name ?? task.id;
+      process.stderr.write(`corral: ${task.id} did not become ready (${when}: ${notReadyText(result.task)})${lastLinesText(who, result.lastLines ?? [])}\n`);
       return 1;
     }
     return 0;
