@@ -72,7 +72,7 @@ static int number(const char *text, long *out) {
 }
 
 /* In the command's process: its own session, default signals, the user's umask and priority. */
-static void exec_command(char **argv, mode_t mask, const char *nice_text, const char *class_text, const char *level_text) {
+static void exec_command(char **argv, mode_t mask, const char *nice_text, const char *class_text, const char *level_text, int gate) {
   /* Every disposition back to default: an ignored one (the spawner ignores SIGPIPE) would survive exec. */
   struct sigaction dfl;
   memset(&dfl, 0, sizeof dfl);
@@ -98,6 +98,9 @@ static void exec_command(char **argv, mode_t mask, const char *nice_text, const 
   }
   execvp(argv[0], argv);
   int failure = errno;
+  /* The gate closes on a successful exec; on a failed one the monitor reads why. */
+  if (gate >= 0 && write(gate, &failure, sizeof failure) != sizeof failure) {
+  }
   fprintf(stderr, "corral: %s: %s\n", argv[0], failure == ENOENT ? "not found" : strerror(failure));
   _exit(failure == ENOENT ? 127 : 126);
 }
@@ -159,11 +162,31 @@ static void monitor(struct request *r) {
   for (size_t i = 0; i < FORWARDED; i++) sigaction(forwarded[i], &pass, NULL);
 
   mode_t mask = (mode_t)strtol(r->umask, NULL, 8);
+  /* A close-on-exec pipe: end of file means the exec succeeded, an errno means it did not.
+     The task counts as started only once its program runs. */
+  int gate[2] = {-1, -1};
+  if (pipe2(gate, O_CLOEXEC) == -1) gate[0] = gate[1] = -1;
   pid_t pid = fork();
-  if (pid == 0) exec_command(r->argv, mask, r->nice, r->io_class, r->io_level);
+  if (pid == 0) {
+    if (gate[0] >= 0) close(gate[0]);
+    exec_command(r->argv, mask, r->nice, r->io_class, r->io_level, gate[1]);
+  }
   if (pid < 0) {
     reply("F %s cannot start %s: %s", r->id, r->argv[0], strerror(errno));
     _exit(126);
+  }
+  if (gate[1] >= 0) close(gate[1]);
+  if (gate[0] >= 0) {
+    int failure = 0;
+    ssize_t n;
+    while ((n = read(gate[0], &failure, sizeof failure)) == -1 && errno == EINTR) {
+    }
+    close(gate[0]);
+    if (n == sizeof failure && failure != 0) {
+      waitpid(pid, NULL, 0);
+      reply("F %s %s: %s", r->id, r->argv[0], failure == ENOENT ? "not found" : strerror(failure));
+      _exit(failure == ENOENT ? 127 : 126);
+    }
   }
   command_pid = pid;
   reply("S %s %d %d %lld %lld", r->id, (int)getpid(), (int)pid, (long long)so.st_size, (long long)se.st_size);

@@ -174,6 +174,28 @@ tasks:
     expect(tasks[1].pid).toBeNull();
   });
 
+  it('does not count a program that could not be started as started', async () => {
+    const file = envFile(`
+name: nostart
+tasks:
+  c: { command: nonexistent-zz --flag, background: false }
+  d: { command: echo d ran, depends_on: { c: started } }
+`);
+    expect((await cli(home, ['orchestrate', '-f', file])).code).toBe(0);
+    const tasks = await waitFor(async () => {
+      const list = await cliJson<any[]>(home, ['ls', '--env', 'nostart']);
+      return list.every((t) => ['failed', 'completed'].includes(t.status)) ? list : null;
+    }, 'both to end');
+    expect(tasks.map((t) => [t.name, t.status, t.reason])).toEqual([
+      ['c', 'failed', 'could not start: nonexistent-zz: not found'],
+      ['d', 'failed', 'dependency c failed: could not start: nonexistent-zz: not found'],
+    ]);
+    expect(tasks[1].startedAt).toBeNull();
+
+    const run = await cli(home, ['run', '--', 'nonexistent-zz']);
+    expect([run.code, run.stdout, run.stderr]).toEqual([1, 'bash_3\n', 'corral: bash_3 could not start: nonexistent-zz: not found\n']);
+  });
+
   it('runs dependents once a one-shot step succeeded', async () => {
     const ev = join(home, 'events');
     const file = envFile(`

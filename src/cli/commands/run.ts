@@ -109,5 +109,10 @@ export async function run(ctx: Context, words: string[], flags: RunFlags): Promi
   }
   if (ctx.json) printJson(task);
   else process.stdout.write(`${task.id}\n`);
+  // A program that could not be started (not found, not executable) is a failed call.
+  if (task.status === 'failed' && task.startedAt === null) {
+    if (!ctx.json) process.stderr.write(`corral: ${task.id} ${task.reason ?? 'could not start'}\n`);
+    return 1;
+  }
   return 0;
 }
