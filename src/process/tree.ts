@@ -51,11 +51,15 @@ export function treeOf(info: ProcessInfo, procs: ProcEntry[] = scanProcesses()):
     members.add(pid);
     queue.push(pid);
   };
-  // The group or session the command leads (a pgid cannot be reused while any member lives).
-  for (const pid of index.byGroup.get(info.pid) ?? []) add(pid);
+  // The group or session the command leads (a pgid cannot be reused while any member lives),
+  // unless its pid now belongs to another process: then the group is that one's.
+  const leader = index.byPid.get(info.pid);
+  if (!leader || leader.start === info.pidStart) for (const pid of index.byGroup.get(info.pid) ?? []) add(pid);
   for (const pid of index.byToken.get(info.token) ?? []) add(pid);
   add(info.pid);
-  for (const pid of index.children.get(info.monitorPid) ?? []) add(pid);
+  // The monitor's children, while it is the task's monitor and not a process that got its pid since.
+  const monitor = index.byPid.get(info.monitorPid);
+  if (monitor && monitor.start === info.monitorStart) for (const pid of index.children.get(info.monitorPid) ?? []) add(pid);
   // Every descendant of what was found so far.
   while (queue.length > 0) {
     for (const child of index.children.get(queue.pop()!) ?? []) add(child);

@@ -40,6 +40,7 @@ import { ExitWatcher } from '../process/exit-watch.js';
 import { createLauncher, SPAWNER_PATH } from '../process/spawner.js';
 import { stopLeftovers } from '../process/leftovers.js';
 import { listeningPorts } from '../process/ports.js';
+import { scanProcesses } from '../process/procfs.js';
 import { treeOf } from '../process/tree.js';
 import { Store } from '../store/store.js';
 import { AlertWatcher } from '../policies/alerts.js';
@@ -703,12 +704,23 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
     const signal = normalizeSignalOption(input.signal);
     const graceMs = input.grace === undefined ? undefined : normalizeTimeout(input.grace, DEFAULTS.graceMs, '--grace');
     let records: TaskRecord[];
-    if (input.all) records = this.store.tasks().filter((t) => !isFinal(t.status) || this.actors.has(t.id));
+    if (input.all) records = [...this.store.tasks().filter((t) => !isFinal(t.status) || this.actors.has(t.id)), ...this.withLeftovers()];
     else {
       if (!input.refs || input.refs.length === 0) throw usageError('kill needs a task id or name, or --all');
       records = input.refs.map((ref) => this.resolve(ref));
     }
     return stopInOrder(records, (record) => this.stopOne(record, signal, graceMs));
+  }
+
+  /**
+   * Finished tasks that left processes behind (a daemonised child, a background job): one
+   * scan of /proc for all of them.
+   */
+  private withLeftovers(records = this.store.tasks()): TaskRecord[] {
+    const finished = records.filter((t) => isFinal(t.status) && !this.actors.has(t.id) && t.process);
+    if (finished.length === 0) return [];
+    const procs = scanProcesses(0);
+    return finished.filter((t) => treeOf(t.process!, procs).length > 0);
   }
 
   private async stopOne(record: TaskRecord, signal?: string, graceMs?: number): Promise<TaskView> {
@@ -749,6 +761,8 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
     if (this.actors.has(record.id) || !isFinal(record.status)) {
       throw usageError(`${record.id} is ${record.status}: kill it before removing it`);
     }
+    // Once forgotten, nothing could reach what the task left running: it goes first.
+    if (this.withLeftovers([record]).length > 0) await this.stopOne(record);
     this.forget(record);
     await this.store.flush();
     return this.view(record);
@@ -756,6 +770,7 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
 
   async prune(): Promise<TaskView[]> {
     const done = this.store.tasks().filter((t) => isFinal(t.status) && !this.actors.has(t.id));
+    await Promise.all(this.withLeftovers(done).map((record) => this.stopOne(record)));
     for (const record of done) this.forget(record);
     await this.store.flush();
     return done.map((r) => this.view(r));
@@ -788,7 +803,7 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
   /** Stops every live task (waiting until each tree is gone), then closes. */
   async shutdown(): Promise<TaskView[]> {
     const live = this.store.tasks().filter((t) => this.actors.has(t.id));
-    const views = await stopInOrder(live, (t) => this.stopOne(t));
+    const views = await stopInOrder([...live, ...this.withLeftovers()], (t) => this.stopOne(t));
     await this.close();
     return views;
   }

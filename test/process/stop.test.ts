@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cleanupHome, cli, cliJson, FIXTURES, isRunning, makeHome, waitFor } from '../helpers.js';
@@ -72,6 +72,45 @@ describe('stopping whole trees', () => {
     // The task's log holds what the task wrote, nothing of corral's (no shell "Terminated" line).
     expect(readFileSync(join(home, 'logs/bash_1/stderr.log'), 'utf8')).toBe('');
     expect(readFileSync(join(home, 'logs/bash_3/stderr.log'), 'utf8')).toBe('');
+  });
+
+  it('stops what a finished task left running on kill --all, rm, prune and daemon stop', async () => {
+    // Each task starts two sleepers (one in its own session) and ends at once, leaving them.
+    const leave = (n: number) => `setsid sleep 3${n}1 & sleep 3${n}2 &`;
+    for (let n = 1; n <= 4; n++) await cli(home, ['run', '--', leave(n)]);
+    const sleepers = (n: number) =>
+      readdirSync('/proc')
+        .filter((p) => /^\d+$/.test(p))
+        .filter((p) => {
+          try {
+            return readFileSync(`/proc/${p}/cmdline`, 'latin1').startsWith(`sleep\u00003${n}`);
+          } catch {
+            return false;
+          }
+        });
+    for (let n = 1; n <= 4; n++) {
+      await waitFor(async () => (await cliJson(home, ['status', `bash_${n}`])).status === 'completed', `bash_${n} to end`);
+      await waitFor(() => sleepers(n).length === 2, `bash_${n}'s sleepers`);
+    }
+    const killed = await cliJson<any[]>(home, ['kill', '--all', '--grace', '1s']);
+    expect(killed.map((t) => [t.id, t.status])).toEqual([1, 2, 3, 4].map((n) => [`bash_${n}`, 'completed']));
+    for (let n = 1; n <= 4; n++) expect(sleepers(n)).toEqual([]);
+
+    await cli(home, ['run', '--', leave(5)]);
+    await cli(home, ['run', '--', leave(6)]);
+    await cli(home, ['run', '--', leave(7)]);
+    for (const n of [5, 6, 7]) await waitFor(() => sleepers(n).length === 2, `bash_${n}'s sleepers`);
+    await waitFor(async () => (await cliJson<any[]>(home, ['ls'])).every((t) => t.status === 'completed'), 'all to end');
+    expect((await cli(home, ['rm', 'bash_5'])).code).toBe(0);
+    expect(sleepers(5)).toEqual([]);
+    expect(sleepers(6)).toHaveLength(2);
+    expect((await cli(home, ['daemon', 'stop'])).code).toBe(0);
+    expect([sleepers(6), sleepers(7)]).toEqual([[], []]);
+    await cli(home, ['run', '--', leave(8)]);
+    await waitFor(() => sleepers(8).length === 2, "bash_8's sleepers");
+    await waitFor(async () => (await cliJson(home, ['status', 'bash_8'])).status === 'completed', 'bash_8 to end');
+    expect((await cli(home, ['prune'])).code).toBe(0);
+    expect(sleepers(8)).toEqual([]);
   });
 
   it('kills every live task with --all and leaves finished ones as they were', async () => {
