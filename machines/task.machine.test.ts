@@ -825,6 +825,16 @@ describe('task machine: where a task starts', () => {
     expect(h.runs).toHaveLength(1);
   });
 
+  it('takes its turn in queued when its dependencies are met over the concurrency limit', () => {
+    const h = harness({ waitForDependencies: true });
+    h.send({ type: 'DEPENDENCIES_READY', queue: true });
+    expect(h.status()).toBe('queued');
+    expect(h.runs).toHaveLength(0);
+    h.send({ type: 'DEQUEUE' });
+    expect(h.value()).toEqual({ alive: 'starting' });
+    expect(h.runs).toHaveLength(1);
+  });
+
   it('fails with the reason of DEPENDENCY_FAILED', () => {
     const h = harness({ waitForDependencies: true });
     h.send({ type: 'DEPENDENCY_FAILED', reason: 'dependency migrate failed: exit 1', at: 9 });

@@ -40,7 +40,8 @@ export type TaskControl =
   | { type: 'DEQUEUE' }
   /** New policies for a live task (`monitor --restart-on-failure`, alert rules): they apply from now on. */
   | { type: 'UPDATE_SPEC'; spec: TaskSpec }
-  | { type: 'DEPENDENCIES_READY' }
+  /** `queue`: the concurrency limit is reached, so the task waits in `queued` for a slot. */
+  | { type: 'DEPENDENCIES_READY'; queue?: boolean }
   | { type: 'DEPENDENCY_FAILED'; reason: string; at: number };
 
 export type TaskEvent = ProcessReport | TaskControl;
@@ -194,7 +195,7 @@ export const taskMachine = setup({
     },
     waiting: {
       on: {
-        DEPENDENCIES_READY: 'alive',
+        DEPENDENCIES_READY: [{ guard: ({ event }) => event.queue === true, target: 'queued' }, { target: 'alive' }],
         DEPENDENCY_FAILED: {
           target: 'failed',
           actions: assign(({ event }) => ({ reason: event.reason, endedAt: event.at })),

@@ -125,6 +125,23 @@ describe('limits and priorities', () => {
     const firstEnd = Math.min(...(await Promise.all(['bash_1', 'bash_2'].map(async (id) => Date.parse((await status(id)).endedAt)))));
     expect(Date.parse(done.startedAt)).toBeGreaterThanOrEqual(firstEnd);
   });
+
+  it('queues a dependent whose dependency is met while the limit is reached', async () => {
+    const env = { CORRAL_MAX_CONCURRENT: '2' };
+    const go = join(home, 'go');
+    const held = `while [ ! -e ${go} ]; do sleep 0.05; done`;
+    const file = join(home, 'q.yaml');
+    writeFileSync(file, `name: q\ntasks:\n  a: { command: "${held}" }\n  b: { command: "${held}" }\n  d: { command: echo d, depends_on: { a: started } }\n`);
+    expect((await cli(home, ['orchestrate', '-f', file], { env })).code).toBe(0);
+    await until('d', ['queued', 'running', 'completed'], 'd to leave waiting');
+    expect((await cliJson<any[]>(home, ['ls'])).map((t) => [t.name, t.status])).toEqual([
+      ['a', 'running'],
+      ['b', 'running'],
+      ['d', 'queued'],
+    ]);
+    writeFileSync(go, '');
+    expect((await until('d', ['completed'], 'd to run once a slot is free')).exitCode).toBe(0);
+  });
 });
 
 describe('monitor and alerts', () => {

@@ -156,7 +156,9 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
     this.sampler.start();
     this.dependencies = new DependencyCoordinator({
       records: () => this.store.tasks(),
-      send: (id, event) => this.actors.get(id)?.send(event),
+      // A dependent whose dependencies are met still takes its turn under the concurrency limit.
+      send: (id, event) =>
+        this.actors.get(id)?.send(event.type === 'DEPENDENCIES_READY' && this.liveCount() >= this.maxConcurrent ? { ...event, queue: true } : event),
     });
     this.log = options.log ?? (() => {});
   }
