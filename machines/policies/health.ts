@@ -4,6 +4,7 @@
  * during `start_period` do not count. Several probes on one task must all pass.
  */
 import { DEFAULTS } from '../defaults.js';
+import { userRegExp } from '../pattern.js';
 
 export type HealthProbe =
   | { kind: 'http'; url: string }
@@ -91,7 +92,7 @@ export function tcpProbe(address: string): HealthProbe {
 
 export function checkRegex(pattern: string): void {
   try {
-    new RegExp(pattern);
+    userRegExp(pattern);
   } catch (error) {
     throw new HealthSpecError(`log: "${pattern}" is not a valid regular expression (${(error as Error).message.replace(/^Invalid regular expression: /, '')})`);
   }

@@ -21,6 +21,7 @@ import { normalizeSignal, SignalError } from '../../machines/signals.js';
 import type { RestartPolicy } from '../../machines/task.types.js';
 import { usageError } from '../errors.js';
 import { TASK_NAME } from './normalize.js';
+import { userRegExp } from '../../machines/pattern.js';
 
 export interface EnvTaskDecl {
   name: string;
@@ -61,7 +62,7 @@ const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
 
 const regex = z.string().superRefine((value, ctx) => {
   try {
-    new RegExp(value);
+    userRegExp(value);
   } catch (error) {
     ctx.addIssue({ code: 'custom', message: `"${value}" is not a valid regular expression (${(error as Error).message.replace(/^Invalid regular expression: /, '')})` });
   }

@@ -19,6 +19,7 @@ import type { EnvTaskDecl } from './envfile.js';
 import type { RunInput } from '../api.js';
 import { usageError } from '../errors.js';
 import { zodToUsage } from './errors.js';
+import { userRegExp } from '../../machines/pattern.js';
 
 /** Names address tasks on the command line: keep them short and unambiguous. */
 export const TASK_NAME = /^[A-Za-z][A-Za-z0-9._-]{0,63}$/;
@@ -174,7 +175,7 @@ export function normalizeSignalOption(value: string | undefined, flag = '--signa
 export function compileFilter(pattern: string | undefined, flag = '--filter'): RegExp | undefined {
   if (pattern === undefined) return undefined;
   try {
-    return new RegExp(pattern);
+    return userRegExp(pattern);
   } catch (error) {
     throw usageError(`${flag}: "${pattern}" is not a valid regular expression (${(error as Error).message.replace(/^Invalid regular expression: /, '')})`);
   }

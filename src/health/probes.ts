@@ -6,6 +6,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { describeProbe, type HealthProbe } from '../../machines/policies/health.js';
 import type { ProcessInfo } from '../../machines/task.types.js';
+import { userRegExp } from '../../machines/pattern.js';
 
 export interface ProbeContext {
   cwd: string;
@@ -47,7 +48,7 @@ export class LogProbe {
     pattern: string,
     private readonly logs: { path: string; from: number }[],
   ) {
-    this.regex = new RegExp(pattern);
+    this.regex = userRegExp(pattern);
     this.offsets = logs.map((l) => l.from);
   }
 

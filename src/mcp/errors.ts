@@ -5,6 +5,7 @@
  */
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { usageError } from '../errors.js';
+import { userRegExp } from '../../machines/pattern.js';
 
 /** CLI flag → the tool argument that carries the same value. */
 const ARGUMENT_OF_FLAG: Record<string, string> = {
@@ -47,7 +48,7 @@ export const argumentError = (argument: string, message: string) => usageError(`
 /** Compiles a regex given as a tool argument, or says in one sentence why it is not one. */
 export function checkRegex(argument: string, pattern: string): void {
   try {
-    new RegExp(pattern);
+    userRegExp(pattern);
   } catch (error) {
     // V8: `Invalid regular expression: /(/: Unterminated group` → `Unterminated group`.
     let why = (error as Error).message.replace(/^Invalid regular expression: /, '');

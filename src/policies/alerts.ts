@@ -5,6 +5,7 @@
  */
 import { closeSync, openSync, readSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
+import { userRegExp } from '../../machines/pattern.js';
 
 export interface AlertHit {
   stream: 'stdout' | 'stderr';
@@ -22,7 +23,7 @@ export class AlertWatcher {
     readonly rule: string,
     private readonly onHit: (hit: AlertHit) => void,
   ) {
-    this.regex = new RegExp(rule);
+    this.regex = userRegExp(rule);
     this.offsets = { stdout: sizeOf(join(dir, 'stdout.log')), stderr: sizeOf(join(dir, 'stderr.log')) };
     try {
       this.watcher = watch(dir, () => this.check());

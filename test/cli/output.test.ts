@@ -98,6 +98,7 @@ describe('reading output by offset', () => {
     writeFileSync(go, '');
     await waitFor(async () => (await cliJson(home, ['status', 'bash_1'])).status === 'completed', 'completion');
     expect((await cli(home, ['logs', 'bash_1', '--new', '--filter', 'error|line3'])).stdout).toBe('an error happened\nline3');
+    expect((await cli(home, ['logs', 'bash_1', '--filter', '(?i)AN ERROR'])).stdout).toBe('an error happened\n');
   });
 
   it('says how much a bounded read left out', async () => {
