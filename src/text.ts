@@ -28,6 +28,13 @@ export function table(header: string[], rows: string[][]): string {
   return [line(header), ...rows.map(line)].join('\n');
 }
 
+/** Text for one table cell: line breaks, tabs and other control characters written as escapes. */
+export function oneLine(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f]/g, (c) =>
+    c === '\n' ? '\\n' : c === '\t' ? '\\t' : c === '\r' ? '\\r' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
+}
+
 /** What a task printed last, indented under its name: shown when it did not come up. */
 export function lastLinesText(who: string, lines: string[]): string {
   return lines.length === 0 ? '' : `\nlast lines of ${who}:\n${lines.map((l) => `  ${l}`).join('\n')}`;

@@ -13,7 +13,7 @@ afterEach(async () => {
 
 describe('run, ls, status, logs', () => {
   it('prints the id alone, numbers ids per home, and lists running and finished tasks', async () => {
-    const first = await cli(home, ['run', '--', 'sh', '-c', 'echo hi; exit 3']);
+    const first = await cli(home, ['run', '--', 'sh', '-c', 'echo hi\nexit 3']);
     expect(first.code).toBe(0);
     expect(first.stdout).toBe('bash_1\n');
     const second = await cli(home, ['run', '--name', 'api', '--', 'sleep 30']);
@@ -26,7 +26,7 @@ describe('run, ls, status, logs', () => {
       ['bash_2', 'api', 'running'],
     ]);
     const failed = tasks[0];
-    expect(failed).toMatchObject({ command: "sh -c 'echo hi; exit 3'", exitCode: 3, signal: null, reason: 'exit 3', restarts: 0 });
+    expect(failed).toMatchObject({ command: "sh -c 'echo hi\nexit 3'", exitCode: 3, signal: null, reason: 'exit 3', restarts: 0 });
     for (const key of ['id', 'name', 'env', 'command', 'cwd', 'status', 'reason', 'pid', 'exitCode', 'signal', 'restarts', 'health', 'startedAt', 'endedAt', 'cpuPercent', 'memoryBytes']) {
       expect(failed).toHaveProperty(key);
     }
@@ -35,6 +35,9 @@ describe('run, ls, status, logs', () => {
     const human = await cli(home, ['ls']);
     expect(human.stdout.split('\n')[0]).toMatch(/^ID\s+NAME\s+STATUS\s+HEALTH\s+PID\s+UPTIME\s+EXIT\s+RESTARTS\s+CPU\s+MEM\s+COMMAND$/);
     expect(human.stdout).toMatch(/bash_2\s+api\s+running\s+-\s+\d+/);
+    // One line per task: a line break in a command is shown as \n.
+    expect(human.stdout.trimEnd().split('\n')).toHaveLength(3);
+    expect(human.stdout).toContain("sh -c 'echo hi\\nexit 3'");
 
     // A name addresses the task like its id.
     const byName = await cliJson(home, ['status', 'api']);

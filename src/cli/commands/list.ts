@@ -2,6 +2,7 @@ import { formatBytes } from '../../../machines/policies/limits.js';
 import type { TaskView } from '../../api.js';
 import type { Context } from '../context.js';
 import { colorStatus, exitText, printJson, table, uptimeText } from '../output.js';
+import { oneLine } from '../../text.js';
 
 export function renderList(tasks: TaskView[], now = Date.now()): string {
   if (tasks.length === 0) return 'no tasks: start one with `corral run -- <command>`\n';
@@ -17,8 +18,8 @@ export function renderList(tasks: TaskView[], now = Date.now()): string {
     t.cpuPercent === null ? '-' : `${t.cpuPercent.toFixed(1)}%`,
     t.memoryBytes === null ? '-' : formatBytes(t.memoryBytes),
     t.status === 'restarting' && t.restartAt
-      ? `${t.command}   (in ${Math.max(0, Math.ceil((Date.parse(t.restartAt) - now) / 1000))}s, ${t.restarts})`
-      : t.command,
+      ? `${oneLine(t.command)}   (in ${Math.max(0, Math.ceil((Date.parse(t.restartAt) - now) / 1000))}s, ${t.restarts})`
+      : oneLine(t.command),
   ]);
   return table(['ID', 'NAME', 'STATUS', 'HEALTH', 'PID', 'UPTIME', 'EXIT', 'RESTARTS', 'CPU', 'MEM', 'COMMAND'], rows);
 }
