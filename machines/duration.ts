@@ -34,6 +34,8 @@ export function parseDuration(value: string | number, what = 'duration'): number
 export function formatDuration(ms: number): string {
   if (ms < 1_000) return `${Math.round(ms)}ms`;
   const s = Math.floor(ms / 1000);
+  // Under 10 s a tenth matters (a restart "in 1.9s" is not "in 1s").
+  if (s < 10 && ms % 1000 >= 100) return `${Math.floor(ms / 100) / 10}s`;
   if (s < 60) return `${s}s`;
   const m = Math.floor(s / 60);
   if (m < 60) return `${m}m${String(s % 60).padStart(2, '0')}s`;
