@@ -31,15 +31,23 @@ const TOKEN_KEY = Buffer.from('CORRAL_TASK_TOKEN=');
  * here rather than through node:crypto, whose OpenSSL costs the daemon 1 MB of RSS).
  */
 export function newTaskToken(): string {
-  const bytes = Buffer.alloc(12);
-  const fd = openSync('/dev/urandom', 'r');
-  try {
-    readSync(fd, bytes, 0, bytes.length, null);
-  } finally {
-    closeSync(fd);
+  // Read for a hundred tokens at a time: an environment's tasks do not each open /dev/urandom.
+  if (tokenBytesUsed + TOKEN_BYTES > tokenPool.length) {
+    const fd = openSync('/dev/urandom', 'r');
+    try {
+      readSync(fd, tokenPool, 0, tokenPool.length, null);
+    } finally {
+      closeSync(fd);
+    }
+    tokenBytesUsed = 0;
   }
-  return bytes.toString('hex');
+  const token = tokenPool.toString('hex', tokenBytesUsed, tokenBytesUsed + TOKEN_BYTES);
+  tokenBytesUsed += TOKEN_BYTES;
+  return token;
 }
+const TOKEN_BYTES = 12;
+const tokenPool = Buffer.alloc(TOKEN_BYTES * 100);
+let tokenBytesUsed = tokenPool.length;
 /** x86-64 and arm64 Linux both use 4 KiB pages for RSS accounting in /proc/<pid>/stat. */
 const PAGE_SIZE = 4096;
 /** USER_HZ: /proc reports CPU times in hundredths of a second on every Linux. */

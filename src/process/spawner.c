@@ -127,6 +127,18 @@ static int open_log(const char *path) {
 static void monitor(struct request *r) {
   /* Its own session: a signal to the daemon's group never reaches a task. */
   setsid();
+  /* The task's log folder, and no exit status of an earlier run: made here, in parallel
+     with the daemon's work, since creating a file or folder can take a millisecond. */
+  char *slash = strrchr(r->out, '/');
+  if (slash && slash != r->out) {
+    *slash = '\0';
+    if (mkdir(r->out, 0700) == -1 && errno != EEXIST) {
+      reply("F %s cannot make the log folder %s: %s", r->id, r->out, strerror(errno));
+      _exit(126);
+    }
+    *slash = '/';
+  }
+  unlink(r->exit_file);
   int out = open_log(r->out);
   int err = r->err[0] ? open_log(r->err) : out;
   if (out < 0 || err < 0) {
@@ -284,7 +296,7 @@ static void reap(void) {
 }
 
 /* The request and reply format above; the daemon checks it before it uses a spawner. */
-#define PROTOCOL "1"
+#define PROTOCOL "2"
 
 int main(int argc, char **argv) {
   if (argc == 2 && strcmp(argv[1], "--protocol") == 0) {

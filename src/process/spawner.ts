@@ -8,7 +8,7 @@
  * the sh monitor instead (monitor.ts): same contract, slower starts.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Launch, Launcher, SpawnRequest, Started } from './monitor.js';
@@ -22,7 +22,7 @@ export const SPAWNER_PATH = [
 ].find((path) => existsSync(path)) ?? fileURLToPath(new URL('../../bin/corral-spawner', import.meta.url));
 
 /** The request format this module speaks (spawner.c's PROTOCOL). */
-const PROTOCOL = '1';
+const PROTOCOL = '2';
 
 /**
  * The launcher this machine supports: the native spawner when it was built, runs here
@@ -98,10 +98,11 @@ export class NativeSpawner implements Launcher {
         end('exited');
         return;
       }
-      mkdirSync(req.logDir, { recursive: true, mode: 0o700 });
-      rmSync(req.exitFile, { force: true });
+      // The monitor makes the log folder and removes an earlier exit file (protocol 2).
       this.pending.set(id, { resolve, reject, end });
-      this.spawner().stdin!.write(`${fields.length}\0${fields.join('\0')}\0`);
+      const stdin = this.spawner().stdin!;
+      // Requests made in the same turn (an environment's tasks) go to the spawner in one write.
+      stdin.write(`${fields.length}\0${fields.join('\0')}\0`);
     });
     started.catch(() => {});
     return { started, ended };

@@ -29,7 +29,8 @@ export class DependencyCoordinator {
 
   /** Some task changed: look at the waiting tasks of its environment. */
   evaluate(env: string | null): void {
-    if (env === null) return;
+    // Nothing waits (the usual case once an environment is up): no scan of every task.
+    if (env === null || this.timers.size === 0) return;
     const records = this.host.records().filter((r) => r.env === env);
     // A name can recur across runs of the environment: a task waits on its own run's.
     const byName = new Map(records.map((r) => [`${r.envRun ?? 0}\u0000${r.name}`, r]));
