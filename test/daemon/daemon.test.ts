@@ -123,7 +123,9 @@ describe('the daemon', () => {
     expect(stopped).toMatchObject({ stopped: ['bash_1'], running: false });
     expect(isRunning(pid)).toBe(false);
     expect(isRunning(status.pid)).toBe(false);
-    expect(await cliJson(home, ['daemon', 'status'])).toMatchObject({ running: false });
+    // Without a daemon, the status still counts the tasks the home keeps, and gives the version.
+    expect(await cliJson(home, ['daemon', 'status'])).toMatchObject({ running: false, tasks: 1, version: status.version });
+    expect((await cli(home, ['daemon', 'status'])).stdout).toBe(`no daemon running for ${home} (its state keeps 1 task)\n`);
   });
 
   it('puts the socket in a short runtime path when the home path is too long', async () => {

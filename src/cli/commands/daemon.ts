@@ -1,10 +1,11 @@
 import type { DaemonStatus } from '../../api.js';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { connectIfRunning, connectOrStart } from '../../client/daemon.js';
 import { RemoteSupervisor } from '../../client/remote.js';
 import { readStat } from '../../process/procfs.js';
 import type { Context } from '../context.js';
 import { printJson } from '../output.js';
+import { VERSION } from '../../version.js';
 
 export async function daemonStart(ctx: Context): Promise<number> {
   const status = await (await ctx.api()).status();
@@ -21,10 +22,10 @@ export async function daemonStatus(ctx: Context): Promise<number> {
     status = await remote.status();
     remote.close();
   } else {
-    status = { running: false, pid: null, home: ctx.paths.home, socket: ctx.paths.socket, startedAt: null, tasks: 0, version: '' };
+    status = { running: false, pid: null, home: ctx.paths.home, socket: ctx.paths.socket, startedAt: null, tasks: storedTaskCount(ctx.paths.state), version: VERSION };
   }
   if (ctx.json) printJson(status);
-  else if (!status.running) process.stdout.write(`no daemon running for ${status.home}\n`);
+  else if (!status.running) process.stdout.write(`no daemon running for ${status.home}${status.tasks ? ` (its state keeps ${status.tasks} task${status.tasks === 1 ? '' : 's'})` : ''}\n`);
   else {
     const relocated = ctx.paths.socketRelocated ? ' (the home path is too long for a socket, so it lives here)' : '';
     process.stdout.write(
@@ -53,6 +54,15 @@ export async function daemonStop(ctx: Context): Promise<number> {
   if (ctx.json) printJson({ ...result, running: false });
   else process.stdout.write(`daemon stopped${result.stopped.length ? `; stopped ${result.stopped.join(' ')}` : ''}\n`);
   return 0;
+}
+
+/** How many tasks the state file holds, for a status without a daemon; 0 when there is none. */
+function storedTaskCount(state: string): number {
+  try {
+    return Object.keys(JSON.parse(readFileSync(state, 'utf8')).tasks ?? {}).length;
+  } catch {
+    return 0;
+  }
 }
 
 /** A zombie counts as gone: nothing runs, and reaping it is its parent's business. */
