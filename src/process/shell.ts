@@ -4,9 +4,13 @@
  * `exec`): the task's pid is then the program's own, and its exit code and signals are
  * seen exactly, not through a shell.
  */
+// dash's builtins and keywords, and bash's (where /bin/sh is bash): a program of that name
+// would not be what the shell runs.
 const BUILTINS = new Set(
-  '. : [ alias bg break cd command continue echo eval exec exit export false fg getopts hash jobs kill local printf pwd read readonly return set shift test times trap true type ulimit umask unalias unset wait if then else elif fi case esac for while until do done function select time in'.split(' '),
+  '. : [ alias bg break cd chdir command continue echo eval exec exit export false fg getopts hash jobs kill local printf pwd read readonly return set shift test times trap true type ulimit umask unalias unset wait if then else elif fi case esac for while until do done function select time in ! source let declare typeset builtin shopt coproc enable disown suspend logout dirs pushd popd history mapfile readarray compgen complete compopt caller bind help'.split(' '),
 );
+/** The blanks sh splits words on; other spaces (U+00A0, \r, …) are part of a word to it. */
+const BLANKS = /^[ \t\n]+|[ \t\n]+$/g;
 
 /**
  * One word as `run -- a b c` writes it (see shellQuote): bare characters that mean nothing
@@ -25,7 +29,7 @@ function unquote(word: string): string {
  * with no expansion, redirection, assignment or builtin. Null when a shell must read it.
  */
 export function simpleWords(command: string): string[] | null {
-  const trimmed = command.trim();
+  const trimmed = command.replace(BLANKS, '');
   const words: string[] = [];
   let at = 0;
   while (at < trimmed.length) {
@@ -36,12 +40,14 @@ export function simpleWords(command: string): string[] | null {
     if (at < trimmed.length && trimmed[at] !== ' ') return null;
     while (trimmed[at] === ' ') at++;
     // An unquoted `=` in the first word is an assignment (`FOO=1 cmd`), not a program.
-    if (words.length === 0 && (BUILTINS.has(match[0]) || /^[^']*=/.test(match[0]))) return null;
-    words.push(unquote(match[0]));
+    const word = unquote(match[0]);
+    // The shell looks a name up after removing its quotes: 'exit' is still the builtin.
+    if (words.length === 0 && (BUILTINS.has(word) || /^[^']*=/.test(match[0]))) return null;
+    words.push(word);
   }
   return words.length > 0 ? words : null;
 }
 
 export function commandForShell(command: string): string {
-  return simpleWords(command) ? `exec ${command.trim()}` : command;
+  return simpleWords(command) ? `exec ${command.replace(BLANKS, '')}` : command;
 }
