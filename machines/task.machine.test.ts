@@ -209,6 +209,16 @@ describe('task machine: one run', () => {
     expect(h.runs).toHaveLength(1);
   });
 
+  it('leaves a restart that cannot start to the restart policy, as a failed run', () => {
+    const h = harness({ spec: withPolicy({ policy: 'always', maxRestarts: 1 }) });
+    h.spawned(100, 0);
+    h.exited(1, null, 1_000);
+    expect(h.status()).toBe('restarting');
+    h.clock.increment(h.ctx().restartDelayMs);
+    h.report({ type: 'SPAWN_FAILED', message: 'app: Text file busy', at: 2_500, random: 0.5 });
+    expect([h.status(), h.ctx().reason]).toEqual(['failed', 'restart limit reached (1 in 60s) after could not start: app: Text file busy']);
+  });
+
   it('honours successExitCodes: a listed code completes, 0 left out of the list fails', () => {
     const listed = harness({ spec: withPolicy({ successExitCodes: [0, 3] }) });
     listed.spawned();
@@ -365,6 +375,15 @@ describe('task machine: stopping', () => {
     h.exited(null, 'SIGKILL', 2_510);
     h.treeEmpty(2_520);
     expect([h.status(), h.ctx().reason]).toEqual(['killed', 'SIGKILL']);
+  });
+
+  it("keeps a task down when a user's STOP comes while a limit's stop waits out its grace", () => {
+    const h = stopping({ spec: withPolicy({ policy: 'always' }) }, { reason: 'memory 600 MB over limit 500 MB', restart: true, at: 1_500 });
+    h.stop({ at: 2_000 });
+    h.exited(null, 'SIGTERM', 2_100);
+    h.treeEmpty(2_200);
+    expect([h.status(), h.ctx().reason]).toEqual(['killed', 'memory 600 MB over limit 500 MB (SIGTERM)']);
+    expect(h.runs).toHaveLength(1);
   });
 
   it('uses the signal and grace of the STOP event', () => {
@@ -1041,7 +1060,7 @@ describe('task machine: the state graph', () => {
     expect(limit.length).toBeGreaterThan(0);
     for (const p of limit) {
       expect(statusOfAny(p.state)).toBe('failed');
-      expect(p.state.context.reason).toMatch(/^restart limit reached \(2 in 60s\) after (exit 0|exit 1|SIGTERM)$/);
+      expect(p.state.context.reason).toMatch(/^restart limit reached \(2 in 60s\) after (exit 0|exit 1|SIGTERM|could not start: ENOENT)$/);
     }
   });
 

@@ -6,7 +6,7 @@
  * machine only decides: when to signal, when to escalate to SIGKILL, whether to restart
  * and after how long, and why the task ended.
  */
-import { assign, fromCallback, sendTo, setup, type SnapshotFrom } from 'xstate';
+import { assign, fromCallback, raise, sendTo, setup, type SnapshotFrom } from 'xstate';
 import { decideRestart, isSuccess, type RestartDecision, type RestartHistory } from './policies/restart.js';
 import { formatDuration } from './duration.js';
 import type { HealthState } from './policies/health.js';
@@ -22,7 +22,7 @@ export type ProcessCommand =
 /** What the process actor reports back. Times are epoch ms, measured by the actor. */
 export type ProcessReport =
   | { type: 'SPAWNED'; process: ProcessInfo; at: number }
-  | { type: 'SPAWN_FAILED'; message: string; at: number }
+  | { type: 'SPAWN_FAILED'; message: string; at: number; random?: number }
   /** The command ended. `random` in [0,1) feeds the restart jitter; `note` explains an unknown status. */
   | { type: 'EXITED'; exitCode: number | null; signal: string | null; at: number; random: number; note?: string }
   /** After WATCH_TREE: no process of the task is left, the monitor included. */
@@ -221,10 +221,25 @@ export const taskMachine = setup({
               target: 'running',
               actions: assign(({ event }) => ({ process: event.process, startedAt: event.at })),
             },
-            SPAWN_FAILED: {
-              target: '#task.failed',
-              actions: assign(({ event }) => ({ reason: `could not start: ${event.message}`, endedAt: event.at })),
-            },
+            SPAWN_FAILED: [
+              {
+                // A restart that cannot start (a binary being rebuilt) is a failed run: the
+                // restart policy and its limit decide, as for an exit.
+                guard: ({ context }) => context.restarts > 0,
+                actions: raise(({ event }) => ({
+                  type: 'EXITED' as const,
+                  exitCode: null,
+                  signal: null,
+                  at: event.at,
+                  random: event.random ?? 0.5,
+                  note: `could not start: ${event.message}`,
+                })),
+              },
+              {
+                target: '#task.failed',
+                actions: assign(({ event }) => ({ reason: `could not start: ${event.message}`, endedAt: event.at })),
+              },
+            ],
           },
         },
         adopting: {
@@ -325,10 +340,15 @@ export const taskMachine = setup({
             guard: ({ event }) => event.signal === 'SIGKILL' || event.graceMs === 0,
             actions: [
               assign(({ context, event }) => ({
-                stop: { ...context.stop!, signal: 'SIGKILL', escalated: false, restart: event.restart ?? false },
+                stop: { ...context.stop!, signal: 'SIGKILL', restart: context.stop!.restart && event.restart === true },
               })),
               sendTo('process', { type: 'SIGNAL' as const, signal: 'SIGKILL' }),
             ],
+          },
+          {
+            // ...and a user's stop during a limit's stop means the task stays down.
+            guard: ({ context, event }) => context.stop!.restart && event.restart !== true,
+            actions: assign(({ context }) => ({ stop: { ...context.stop!, restart: false } })),
           },
         ],
         EXITED: [

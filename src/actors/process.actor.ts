@@ -156,7 +156,7 @@ export function createProcessActor(deps: ProcessActorDeps) {
         },
         (error: Error) => {
           ended = true;
-          send({ type: 'SPAWN_FAILED', message: error.message, at: Date.now() });
+          send({ type: 'SPAWN_FAILED', message: error.message, at: Date.now(), random: Math.random() });
         },
       );
       launch.ended.then((how) => {
