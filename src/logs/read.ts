@@ -14,7 +14,7 @@ export interface SliceRequest {
   from?: number;
   /** At most this many bytes. */
   maxBytes: number;
-  /** The last N lines instead of a range from `from`. */
+  /** The last N lines instead of a range from `from`; with `from`, only lines after it. */
   tail?: number;
 }
 
@@ -31,6 +31,7 @@ export interface Slice {
 }
 
 const TAIL_CHUNK = 64 * 1024;
+const TAIL_SCAN_PAST_PAGE = 4 * 1024 * 1024;
 
 /** Largest length ≤ `len` that does not end inside a UTF-8 sequence. */
 export function utf8Boundary(buf: Buffer, len: number): number {
@@ -70,7 +71,9 @@ export function readSlice(path: string, req: SliceRequest): Slice {
   if (fd === null) return { bytes: Buffer.alloc(0), from: 0, next: 0, size: 0, omitted: 0 };
   try {
     const size = fstatSync(fd).size;
-    return req.tail !== undefined ? tailSlice(fd, size, req.tail, req.maxBytes) : rangeSlice(fd, size, req);
+    return req.tail !== undefined
+      ? tailSlice(fd, size, req.tail, req.maxBytes, Math.min(Math.max(0, req.from ?? 0), size))
+      : rangeSlice(fd, size, req);
   } finally {
     closeSync(fd);
   }
@@ -95,16 +98,20 @@ function rangeSlice(fd: number, size: number, req: SliceRequest): Slice {
   return { bytes: probe.subarray(0, len), from, next, size, omitted: size - next };
 }
 
-function tailSlice(fd: number, size: number, lines: number, maxBytes: number): Slice {
+/**
+ * The last `lines` lines after `floor`. The scan for their start reads at most 4 MiB past
+ * the page, so a read costs what it returns whatever the file: a line longer than that is
+ * cut, and `omitted` then counts the part that was scanned (at least that much was left out).
+ */
+function tailSlice(fd: number, size: number, lines: number, maxBytes: number, floor: number): Slice {
+  const scanLimit = maxBytes + TAIL_SCAN_PAST_PAGE;
   let start = size;
   let newlines = 0;
   // A final newline ends the last line; it does not start a new one.
   let skipFinal = true;
   let found = -1;
-  // Reads on past the page's bytes when a line is longer than the page, so that `omitted`
-  // counts from the line's real start; only newlines are looked for there.
-  while (start > 0 && found < 0 && lines > 0) {
-    const from = Math.max(0, start - TAIL_CHUNK);
+  while (start > floor && found < 0 && lines > 0 && size - start < scanLimit) {
+    const from = Math.max(floor, start - TAIL_CHUNK);
     const chunk = readAt(fd, from, start - from);
     for (let i = chunk.lastIndexOf(10); i >= 0; i = i > 0 ? chunk.lastIndexOf(10, i - 1) : -1) {
       if (skipFinal && from + i === size - 1) continue;
@@ -131,6 +138,20 @@ function tailSlice(fd: number, size: number, lines: number, maxBytes: number): S
   return { bytes: readAt(fd, from, size - from), from, next: size, size, omitted };
 }
 
+/**
+ * How many bytes at the end of `bytes` are the start of a UTF-8 character whose rest is not
+ * written yet (0 when it ends on a whole character).
+ */
+export function unfinishedUtf8(bytes: Buffer): number {
+  for (let back = 1; back <= Math.min(4, bytes.length); back++) {
+    const b = bytes[bytes.length - back]!;
+    if ((b & 0xc0) === 0x80) continue; // a continuation byte: look further back
+    const length = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+    return length > back ? back : 0;
+  }
+  return 0;
+}
+
 export interface PageRequest {
   /** Byte offset to start at, for a range read. */
   from: number;
@@ -154,35 +175,29 @@ export function readPage(path: string, req: PageRequest): Slice {
     const slice = readSlice(path, { maxBytes: req.maxBytes, tail: req.tail });
     return req.filter ? { ...slice, bytes: filterBytes(slice.bytes, req.filter) } : slice;
   }
-  const slice = readSlice(path, { from: req.from, maxBytes: req.maxBytes });
-  let { bytes, next } = slice;
-  if (req.filter) {
-    const unfinished = bytes.length > 0 && bytes[bytes.length - 1] !== 10 && (slice.omitted > 0 || req.growing);
+  // A cursor's tail: the last lines of what lies after it; what comes before them is skipped.
+  const slice = readSlice(path, { from: req.from, maxBytes: req.maxBytes, ...(req.tail !== undefined ? { tail: req.tail } : {}) });
+  let { bytes } = slice;
+  if (req.growing && slice.next === slice.size) {
+    // The task is still writing: a character or (when filtering) a line it has not finished
+    // waits for the next read, so that no reader gets half of it.
+    let keep = bytes.length - unfinishedUtf8(bytes);
+    if (req.filter && keep > 0 && bytes[keep - 1] !== 10) keep = bytes.lastIndexOf(10, keep - 1) + 1;
+    bytes = bytes.subarray(0, keep);
+  } else if (req.filter && slice.omitted > 0 && req.tail === undefined && bytes[bytes.length - 1] !== 10) {
+    // A page cut by maxBytes ends at its last whole line, unless one line is longer than the
+    // page: that one is tested page by page.
     const lastNewline = bytes.lastIndexOf(10);
-    // A line longer than a page cannot wait for its end: it is tested page by page.
-    if (unfinished && (lastNewline >= 0 || slice.omitted === 0)) {
-      bytes = bytes.subarray(0, lastNewline + 1);
-      next = slice.from + bytes.length;
-    }
-    bytes = filterBytes(bytes, req.filter);
+    if (lastNewline >= 0) bytes = bytes.subarray(0, lastNewline + 1);
   }
-  if (req.tail !== undefined) bytes = lastLinesOf(bytes, req.tail);
-  return { ...slice, bytes, next, omitted: slice.size - next };
+  const next = slice.from + bytes.length;
+  // A tail counts what it skipped before its lines: for a cursor, everything new before them.
+  const omitted = req.tail !== undefined ? slice.from - req.from : slice.size - next;
+  return { ...slice, bytes: req.filter ? filterBytes(bytes, req.filter) : bytes, next, omitted };
 }
 
 function filterBytes(bytes: Buffer, filter: RegExp): Buffer {
   return Buffer.from(filterLines(bytes.toString('utf8'), filter), 'utf8');
-}
-
-/** The last `n` lines of a buffer; a final newline ends the last line. */
-export function lastLinesOf(bytes: Buffer, n: number): Buffer {
-  if (n <= 0) return bytes.subarray(bytes.length);
-  let at = bytes.length - (bytes[bytes.length - 1] === 10 ? 1 : 0);
-  for (let seen = 0; seen < n; seen++) {
-    at = at > 0 ? bytes.lastIndexOf(10, at - 1) : -1;
-    if (at < 0) return bytes;
-  }
-  return bytes.subarray(at + 1);
 }
 
 /** Keeps the lines that match; the test runs on each line without its newline. */

@@ -1,9 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { appendFileSync } from 'node:fs';
-import { filterLines, lastLinesOf, readPage, readSlice, utf8Boundary } from '../../src/logs/read.js';
+import { filterLines, readPage, readSlice, unfinishedUtf8, utf8Boundary } from '../../src/logs/read.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'corral-read-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -109,29 +108,61 @@ describe('readPage', () => {
     expect(page.next).toBe(60);
   });
 
-  it('takes the last lines of what is new for a cursor, and filters before the tail', () => {
+  it('takes the last lines of what is new for a cursor, however much is new, and filters them', () => {
     const path = file('newtail.log', 'a1\nb2\na3\nb4\na5\n');
     const page = readPage(path, { from: 3, maxBytes: 100, tail: 2, newOnly: true, growing: true });
-    expect([page.bytes.toString(), page.next]).toEqual(['b4\na5\n', 15]);
-    const matched = readPage(path, { from: 3, maxBytes: 100, tail: 1, newOnly: true, filter: /b/, growing: true });
+    expect([page.bytes.toString(), page.from, page.next, page.omitted]).toEqual(['b4\na5\n', 9, 15, 6]);
+    const matched = readPage(path, { from: 3, maxBytes: 100, tail: 2, newOnly: true, filter: /b/, growing: true });
     expect(matched.bytes.toString()).toBe('b4\n');
+    // Never lines from before the cursor.
+    expect(readPage(path, { from: 12, maxBytes: 100, tail: 5, newOnly: true, growing: true }).bytes.toString()).toBe('a5\n');
     // Without a cursor, the tail is of the whole file, and the filter applies to it.
     const tail = readPage(path, { from: 0, maxBytes: 100, tail: 3, filter: /a/, growing: false });
     expect(tail.bytes.toString()).toBe('a3\na5\n');
+
+    // Three pages' worth of new output: the tail is still its last lines, and the cursor goes to the end.
+    const big = file('bignew.log', Array.from({ length: 30_000 }, (_, i) => `line ${i}`).join('\n') + '\n');
+    const size = Buffer.byteLength(readFileSync(big));
+    const last = readPage(big, { from: 0, maxBytes: 64 * 1024, tail: 2, newOnly: true, growing: true });
+    expect([last.bytes.toString(), last.next]).toEqual(['line 29998\nline 29999\n', size]);
+    expect(last.omitted).toBe(size - 22);
+  });
+
+  it('keeps a character the task has not finished writing for the next read', () => {
+    const path = file('halfchar.log', Buffer.concat([Buffer.from('ab'), Buffer.from('😀').subarray(0, 2)]));
+    const first = readPage(path, { from: 0, maxBytes: 100, growing: true });
+    expect([first.bytes.toString(), first.next]).toEqual(['ab', 2]);
+    appendFileSync(path, Buffer.from('😀').subarray(2));
+    const second = readPage(path, { from: 2, maxBytes: 100, growing: true });
+    expect([second.bytes.toString(), second.next]).toEqual(['😀', 6]);
+    // A task that has ended gets its bytes as they are.
+    writeFileSync(path, Buffer.from([0x61, 0xf0]));
+    expect(readPage(path, { from: 0, maxBytes: 100, growing: false }).next).toBe(2);
+  });
+
+  it('bounds the scan of a tail: a line longer than 4 MiB past the page is cut, with what was scanned counted', () => {
+    const path = file('huge-line.log', `${'z'.repeat(6 * 1024 * 1024)}\nend\n`);
+    const s = readSlice(path, { tail: 2, maxBytes: 1000 });
+    expect(s.bytes.toString()).toBe(`${'z'.repeat(995)}\nend\n`);
+    expect(s.omitted).toBeGreaterThan(4 * 1024 * 1024 - 1000);
+    expect(s.omitted).toBeLessThan(6 * 1024 * 1024);
   });
 });
 
-describe('lastLinesOf', () => {
+describe('unfinishedUtf8', () => {
   it.each([
-    ['a\nb\nc\n', 2, 'b\nc\n'],
-    ['a\nb\nc', 2, 'b\nc'],
-    ['a\nb\n', 5, 'a\nb\n'],
-    ['\nabc\n', 2, '\nabc\n'],
-    ['\nabc\n', 1, 'abc\n'],
-    ['abc', 0, ''],
-    ['', 3, ''],
-  ])('%j, %i lines: %j', (text, n, expected) => {
-    expect(lastLinesOf(Buffer.from(text), n).toString()).toBe(expected);
+    ['abc', 0],
+    ['aé', 0],
+    ['a😀', 0],
+    ['', 0],
+  ])('%j ends on a whole character', (text, n) => {
+    expect(unfinishedUtf8(Buffer.from(text))).toBe(n);
+  });
+
+  it('counts the bytes of a character cut at the end', () => {
+    const emoji = Buffer.from('a😀');
+    expect([2, 3, 4].map((len) => unfinishedUtf8(emoji.subarray(0, len)))).toEqual([1, 2, 3]);
+    expect(unfinishedUtf8(Buffer.from('é').subarray(0, 1))).toBe(1);
   });
 });
 

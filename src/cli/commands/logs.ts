@@ -86,7 +86,10 @@ export async function logs(ctx: Context, ref: string, flags: LogsFlags): Promise
       next[stream] = slice.next;
       // A tail is one page; --max-bytes asks for one page; otherwise read on to the end.
       if (tail !== undefined || maxBytes !== undefined) {
-        if (slice.omitted > 0) process.stderr.write(`corral: ${leftOut(stream, slice, tail !== undefined, !!flags.new)}\n`);
+        // (`--new --tail` asks to skip what came before the last lines: nothing to say about it.)
+        if (slice.omitted > 0 && !(tail !== undefined && flags.new)) {
+          process.stderr.write(`corral: ${leftOut(stream, slice, tail !== undefined, !!flags.new)}\n`);
+        }
         break;
       }
       if (slice.omitted === 0 || slice.next === from) break;
