@@ -37,7 +37,7 @@ export function oneLine(text: string): string {
 
 /** What a task printed last, indented under its name: shown when it did not come up. */
 export function lastLinesText(who: string, lines: string[]): string {
-  return lines.length === 0 ? '' : `\nlast lines of ${who}:\n${lines.map((l) => `  ${l}`).join('\n')}`;
+  return lines.length === 0 ? '' : `\nlast lines of ${who}:\n${lines.map((l) => `  ${oneLine(l)}`).join('\n')}`;
 }
 
 /** Why a task is not ready yet: its health check's verdict, else its status and reason. */

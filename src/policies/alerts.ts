@@ -25,15 +25,21 @@ export class AlertWatcher {
   ) {
     this.regex = userRegExp(rule);
     this.offsets = { stdout: sizeOf(join(dir, 'stdout.log')), stderr: sizeOf(join(dir, 'stderr.log')) };
+    this.watchFolder();
+  }
+
+  private watchFolder(): void {
     try {
-      this.watcher = watch(dir, () => this.check());
+      this.watcher = watch(this.dir, () => this.check());
       this.watcher.unref();
     } catch {
-      // The folder appears with the first run; check() is also called on every sample tick.
+      // The task's monitor makes the folder as the first run starts: check() tries again.
     }
   }
 
+  /** Reads what is new; called on every change in the folder, on each sample tick, and as the task starts. */
   check(): void {
+    if (!this.watcher) this.watchFolder();
     for (const stream of ['stdout', 'stderr'] as const) {
       const path = join(this.dir, `${stream}.log`);
       let fd: number;

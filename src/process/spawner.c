@@ -132,6 +132,15 @@ static void monitor(struct request *r) {
   char *slash = strrchr(r->out, '/');
   if (slash && slash != r->out) {
     *slash = '\0';
+    /* Its parent too, should the home's logs folder have been removed since the daemon made it. */
+    if (mkdir(r->out, 0700) == -1 && errno == ENOENT) {
+      char *parent = strrchr(r->out, '/');
+      if (parent && parent != r->out) {
+        *parent = '\0';
+        mkdir(r->out, 0700);
+        *parent = '/';
+      }
+    }
     if (mkdir(r->out, 0700) == -1 && errno != EEXIST) {
       reply("F %s cannot make the log folder %s: %s", r->id, r->out, strerror(errno));
       _exit(126);

@@ -100,9 +100,8 @@ export class NativeSpawner implements Launcher {
       }
       // The monitor makes the log folder and removes an earlier exit file (protocol 2).
       this.pending.set(id, { resolve, reject, end });
-      const stdin = this.spawner().stdin!;
-      // Requests made in the same turn (an environment's tasks) go to the spawner in one write.
-      stdin.write(`${fields.length}\0${fields.join('\0')}\0`);
+      // One write per request: the spawner starts on each while the daemon goes on.
+      this.spawner().stdin!.write(`${fields.length}\0${fields.join('\0')}\0`);
     });
     started.catch(() => {});
     return { started, ended };

@@ -238,7 +238,11 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
     }
     if (isFinal(status)) this.actors.delete(id);
     if (prev.status === 'waiting' && status !== 'waiting') this.dependencies.forget(id);
-    if (changed && status === 'running') this.armLimits(record);
+    if (changed && status === 'running') {
+      this.armLimits(record);
+      // Its log folder exists now (the monitor makes it): the alert rule starts watching it.
+      this.alerts.get(id)?.check();
+    }
     if (changed) this.noteRestart(record);
     // A liveness check that failed `retries` times in a row: the task is stuck, not starting.
     if (status === 'running' && record.health?.status === 'unhealthy' && prev.health?.status !== 'unhealthy' && record.spec.health?.liveness) {
@@ -465,7 +469,8 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
   private envTasks(env: string): TaskRecord[] {
     const all = this.store.tasks().filter((t) => t.env === env);
     const latest = all.reduce((max, t) => Math.max(max, t.envRun ?? 0), 0);
-    return all.filter((t) => (t.envRun ?? 0) === latest);
+    // A task of an earlier run that runs again (restarted by hand) is still the environment's.
+    return all.filter((t) => (t.envRun ?? 0) === latest || !isFinal(t.status) || this.actors.has(t.id));
   }
 
   async list(filter: { env?: string } = {}): Promise<TaskView[]> {
@@ -764,18 +769,29 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
       throw usageError(`${record.id} is ${record.status}: kill it before removing it`);
     }
     // Once forgotten, nothing could reach what the task left running: it goes first.
-    if (this.withLeftovers([record]).length > 0) await this.stopOne(record);
+    if (this.withLeftovers([record]).length > 0) {
+      await this.stopOne(record);
+      // It may have been restarted meanwhile: then it is not finished any more.
+      if (!this.isForgettable(record.id)) throw usageError(`${record.id} was restarted while its leftovers were stopped: kill it before removing it`);
+    }
     this.forget(record);
     await this.store.flush();
     return this.view(record);
   }
 
   async prune(): Promise<TaskView[]> {
-    const done = this.store.tasks().filter((t) => isFinal(t.status) && !this.actors.has(t.id));
+    const done = this.store.tasks().filter((t) => this.isForgettable(t.id));
     await Promise.all(this.withLeftovers(done).map((record) => this.stopOne(record)));
-    for (const record of done) this.forget(record);
+    const still = done.filter((t) => this.isForgettable(t.id));
+    for (const record of still) this.forget(record);
     await this.store.flush();
-    return done.map((r) => this.view(r));
+    return still.map((r) => this.view(r));
+  }
+
+  /** Finished, and no actor runs it: its record, logs and exit file can go. */
+  private isForgettable(id: string): boolean {
+    const record = this.store.task(id);
+    return record !== undefined && isFinal(record.status) && !this.actors.has(id);
   }
 
   private forget(record: TaskRecord): void {
