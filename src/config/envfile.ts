@@ -21,6 +21,7 @@ import { normalizeSignal, SignalError } from '../../machines/signals.js';
 import type { RestartPolicy } from '../../machines/task.types.js';
 import { usageError } from '../errors.js';
 import { TASK_NAME } from './normalize.js';
+import { quoteWords } from '../process/shell.js';
 import { userRegExp } from '../../machines/pattern.js';
 
 export interface EnvTaskDecl {
@@ -132,8 +133,14 @@ const signal = z.union([z.string(), z.number().int()]).transform(String).superRe
   }
 });
 
+/** A shell command line, or (as in compose) an argv list, quoted word by word as `run -- a b` is. */
+const commandSchema = z.preprocess(
+  (value) => (Array.isArray(value) && value.every((word) => typeof word === 'string') ? quoteWords(value) : value),
+  z.string().trim().min(1, 'the command is empty'),
+);
+
 const taskSchema = z.strictObject({
-  command: z.string().trim().min(1, 'the command is empty'),
+  command: commandSchema,
   description: z.string().optional(),
   cwd: z.string().optional(),
   env: envMap.optional(),
@@ -173,7 +180,7 @@ const envFileSchema = z.strictObject({
 
 const stepSchema = z.strictObject({
   name: z.string().min(1),
-  command: z.string().trim().min(1, 'the command is empty'),
+  command: commandSchema,
   background: z.boolean().optional(),
   monitor: z.boolean().optional(),
   depends_on: z.array(z.string()).optional(),

@@ -12,6 +12,18 @@ const BUILTINS = new Set(
 /** The blanks sh splits words on; other spaces (U+00A0, \r, …) are part of a word to it. */
 const BLANKS = /^[ \t\n]+|[ \t\n]+$/g;
 
+const SAFE_WORD = /^[A-Za-z0-9_\-.,:/@%+=]+$/;
+
+/** One argument as the shell would need it written: bare when safe, single-quoted otherwise. */
+export function shellQuote(word: string): string {
+  return SAFE_WORD.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** An argv list as one command line (`run -- a b c`, `command: [a, b, c]`): each word quoted as it needs. */
+export function quoteWords(words: string[]): string {
+  return words.map(shellQuote).join(' ');
+}
+
 /**
  * One word as `run -- a b c` writes it (see shellQuote): bare characters that mean nothing
  * to the shell, single-quoted text, and `\'` for a quote inside quoted text.

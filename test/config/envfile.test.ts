@@ -671,8 +671,15 @@ describe('a bad corral.yaml is refused with file:line:col and what is wrong', ()
       bad(y('tasks:', '  a:', '    command:', '    cwd: /tmp'), 3, 13, 'tasks.a.command');
     });
 
-    it('a command that is not a string', () => {
-      bad(y('tasks:', '  a:', '    command: [npm, start]'), 3, 14, 'tasks.a.command');
+    it('a command that is neither a string nor a list of words', () => {
+      bad(y('tasks:', '  a:', '    command: { npm: start }'), 3, 14, 'tasks.a.command');
+      bad(y('tasks:', '  a:', '    command: [npm, 3]'), 3, 14, 'tasks.a.command');
+      bad(y('tasks:', '  a:', '    command: []'), 3, 14, 'tasks.a.command: the command is empty');
+    });
+
+    it('a command as a list of words (as in compose) is quoted word by word', () => {
+      const spec = parse(y('tasks:', '  a:', `    command: [python3, -c, "print('hi there')"]`));
+      expect(spec.tasks[0]!.command).toBe(`python3 -c 'print('\\''hi there'\\'')'`);
     });
 
     it('background that is not a boolean', () => {

@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { shellQuote } from '../../src/cli/commands/run.js';
-import { commandForShell, simpleWords } from '../../src/process/shell.js';
+import { commandForShell, shellQuote, simpleWords } from '../../src/process/shell.js';
 
 describe('simpleWords', () => {
   it.each([

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { usageError } from '../../errors.js';
 import type { Context } from '../context.js';
 import { printJson } from '../output.js';
+import { quoteWords } from '../../process/shell.js';
 import { lastLinesText, notReadyText } from '../../text.js';
 
 export interface RunFlags {
@@ -29,17 +30,10 @@ export interface RunFlags {
   alertOn?: string;
 }
 
-const SAFE_WORD = /^[A-Za-z0-9_\-.,:/@%+=]+$/;
-
-/** One argument as the shell would need it written: bare when safe, single-quoted otherwise. */
-export function shellQuote(word: string): string {
-  return SAFE_WORD.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}
-
 /** `run -- npm run dev` and `run -- "npm run dev"` mean the same shell command. */
 export function commandFromWords(words: string[]): string {
   if (words.length === 0) throw usageError('run needs a command: corral run -- <command...>');
-  return words.length === 1 ? words[0]! : words.map(shellQuote).join(' ');
+  return words.length === 1 ? words[0]! : quoteWords(words);
 }
 
 export function parseEnvPairs(pairs: string[] = []): Record<string, string> {
