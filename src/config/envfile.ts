@@ -15,7 +15,7 @@ import {
   validateGraph,
   type DependencyEdge,
 } from '../../machines/policies/dependencies.js';
-import { checkRegex, healthDefaults, HealthSpecError, tcpProbe, type HealthProbe, type HealthSpec } from '../../machines/policies/health.js';
+import { checkRegex, healthDefaults, HealthSpecError, parseProbe, tcpProbe, type HealthProbe, type HealthSpec } from '../../machines/policies/health.js';
 import { LimitError, NO_LIMITS, parseBytes, parseIonice, parseLimitDuration, parseNice, type IoPriority, type Limits } from '../../machines/policies/limits.js';
 import { normalizeSignal, SignalError } from '../../machines/signals.js';
 import type { RestartPolicy } from '../../machines/task.types.js';
@@ -83,7 +83,36 @@ const scalar = z.union([z.string(), z.number(), z.boolean()]).transform(String);
 const envMap = z.record(z.string(), scalar);
 const envFiles = z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v : [v]));
 
-const healthSchema = z
+/**
+ * `health: "tcp:6390"`, as `--health` writes a check: the object form of the same check.
+ * A string that names no check is left as it is, and refused with the object form's message.
+ */
+function healthShorthand(value: unknown): unknown {
+  if (typeof value !== 'string' && typeof value !== 'number') return value;
+  let probe: HealthProbe;
+  try {
+    probe = parseProbe(String(value));
+  } catch {
+    return value;
+  }
+  switch (probe.kind) {
+    case 'http':
+      return { http: probe.url };
+    case 'tcp':
+      return { tcp: `${probe.host}:${probe.port}` };
+    case 'file':
+    case 'socket':
+      return { [probe.kind]: probe.path };
+    case 'exec':
+      return { exec: probe.command };
+    case 'log':
+      return { log: probe.pattern };
+    default:
+      return { listen: true };
+  }
+}
+
+const healthObject = z
   .strictObject({
     http: z.string().regex(/^https?:\/\//, 'an http check is a URL: http://127.0.0.1:4000/health').optional(),
     tcp: z.union([z.string(), z.number()]).optional(),
@@ -101,15 +130,16 @@ const healthSchema = z
   .refine((h) => h.http || h.tcp !== undefined || h.file || h.socket || h.exec || h.log || h.listen, {
     message: 'a health check needs one of http, tcp, listen, file, socket, exec or log',
   });
+const healthSchema = z.preprocess(healthShorthand, healthObject);
 
 const conditionSchema = z.enum(DEPENDENCY_CONDITIONS as [string, ...string[]], {
   message: `a condition is one of ${DEPENDENCY_CONDITIONS.join(', ')}`,
 });
 
-const dependsOnSchema = z.union([
+const dependsOnSchema = z.preprocess((value) => (typeof value === 'string' ? [value] : value), z.union([
   z.array(z.string()),
   z.record(z.string(), z.union([conditionSchema, z.strictObject({ condition: conditionSchema.optional(), timeout: duration.optional() })])),
-]);
+]));
 
 const restartSchema = z.union([
   z.enum(['no', 'on-failure', 'always', 'unless-stopped']),

@@ -565,8 +565,8 @@ describe('a bad corral.yaml is refused with file:line:col and what is wrong', ()
       expect(message).toMatch(new RegExp(`^${escapeRe(FILE)}:7:\\d+: `));
     });
 
-    it('depends_on that is neither a list nor a map', () => {
-      bad(y('tasks:', '  db:', '    command: x', '  api:', '    command: y', '    depends_on: db'), 6, 17, 'tasks.api.depends_on');
+    it('depends_on that is neither a name, a list nor a map', () => {
+      bad(y('tasks:', '  db:', '    command: x', '  api:', '    command: y', '    depends_on: 3'), 6, 17, 'tasks.api.depends_on');
     });
   });
 
@@ -675,6 +675,14 @@ describe('a bad corral.yaml is refused with file:line:col and what is wrong', ()
       bad(y('tasks:', '  a:', '    command: { npm: start }'), 3, 14, 'tasks.a.command');
       bad(y('tasks:', '  a:', '    command: [npm, 3]'), 3, 14, 'tasks.a.command');
       bad(y('tasks:', '  a:', '    command: []'), 3, 14, 'tasks.a.command: the command is empty');
+    });
+
+    it('takes a health check written as --health writes it, and a lone dependency as a name', () => {
+      const spec = parse(y('tasks:', '  db:', '    command: x', '    health: "tcp:6390"', '  api:', '    command: y', '    depends_on: db', '    health: http://127.0.0.1:4000/health'));
+      expect(spec.tasks[0]!.health!.probes).toEqual([{ kind: 'tcp', host: '127.0.0.1', port: 6390 }]);
+      expect(spec.tasks[1]!.health!.probes).toEqual([{ kind: 'http', url: 'http://127.0.0.1:4000/health' }]);
+      expect(spec.tasks[1]!.dependsOn.map((e) => [e.on, e.condition])).toEqual([['db', 'healthy']]);
+      bad(y('tasks:', '  a:', '    command: x', '    health: "sometimes"'), 4, 13, 'tasks.a.health');
     });
 
     it('a command as a list of words (as in compose) is quoted word by word', () => {
