@@ -152,7 +152,7 @@ export async function up(ctx: Context, flags: { file?: string; name?: string }):
   process.on('SIGHUP', onSigint);
 
   const partial = new Map<string, string>();
-  const seen = new Map<string, string>();
+  const shown = new Map<string, { status: string; health: string | null }>();
   const flush = (id: string, stream: string, text: string, final = false) => {
     const key = `${id}:${stream}`;
     const lines = ((partial.get(key) ?? '') + text).split('\n');
@@ -161,14 +161,37 @@ export async function up(ctx: Context, flags: { file?: string; name?: string }):
     for (const line of lines) process.stdout.write(`${prefixOf.get(id)}${line}\n`);
   };
 
+  // Status changes come from the daemon's event log, in the order they happened (none is
+  // missed between two looks); health changes and output from a look at each task.
+  const ids = tasks.map((t) => t.id);
+  const byId = new Map(tasks.map((t) => [t.id, t]));
+  const statusLine = (t: TaskView, status: string, reason: string | null) => {
+    const waitingFor = status === 'waiting' ? ` for ${t.dependsOn.join(', ')}` : '';
+    const health = status === t.status && t.healthReason && t.healthReason !== 'unknown' ? ` · ${t.healthReason}` : '';
+    say(`${(t.name ?? t.id).padEnd(width)} | ${status}${waitingFor}${health}${reason ? ` (${reason})` : ''}`);
+  };
+  for (const t of tasks) {
+    shown.set(t.id, { status: t.status, health: t.health });
+    statusLine(t, t.status, t.reason);
+  }
+  let since = 0;
   for (;;) {
+    const { events, last } = await api.eventsSince(since, 100, { ids });
+    since = last;
     const list = await api.list({ env });
+    for (const t of list) byId.set(t.id, t);
+    for (const e of events) {
+      if (e.type !== 'state') continue;
+      const t = byId.get(e.id)!;
+      shown.set(e.id, { status: e.status, health: e.status === t.status ? t.health : null });
+      statusLine(t, e.status, e.reason);
+    }
     for (const t of list) {
-      const key = `${t.status}|${t.health}`;
-      if (seen.get(t.id) !== key) {
-        seen.set(t.id, key);
-        const waitingFor = t.status === 'waiting' ? ` for ${t.dependsOn.join(', ')}` : '';
-        say(`${(t.name ?? t.id).padEnd(width)} | ${t.status}${waitingFor}${t.healthReason && t.healthReason !== 'unknown' ? ` · ${t.healthReason}` : ''}${t.reason ? ` (${t.reason})` : ''}`);
+      const before = shown.get(t.id)!;
+      // A change of health; a new status is left to its event, which comes on the next look.
+      if (before.status === t.status && before.health !== t.health) {
+        shown.set(t.id, { status: t.status, health: t.health });
+        statusLine(t, t.status, t.reason);
       }
       const page = await api.read({ ref: t.id, newAs: 'up', stream: 'both' });
       if (page.stdout?.data) flush(t.id, 'stdout', page.stdout.data);
@@ -184,6 +207,5 @@ export async function up(ctx: Context, flags: { file?: string; name?: string }):
       process.off('SIGINT', onSigint);
       return interrupts > 0 || list.every((t) => t.status === 'completed') ? 0 : 1;
     }
-    await sleep(100);
   }
 }
