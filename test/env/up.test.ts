@@ -50,6 +50,12 @@ tasks:
     tmux('send-keys', '-t', session, 'C-c');
     await waitFor(() => /up exited 0/.test(screen()), 'up to exit', 15_000);
     expect(screen()).toMatch(/corral: term is down/);
+    // Every status change is shown, in the order it happened: api stops before db.
+    const shownLines = screen().split('\n');
+    const at = (re: RegExp) => shownLines.findIndex((l) => re.test(l));
+    const order = [/^api \| stopping/, /^api \| killed/, /^db {2}\| stopping/, /^db {2}\| killed/].map(at);
+    expect(order.every((i) => i >= 0), shownLines.join('\n')).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
     const tasks = await cliJson<any[]>(home, ['ls']);
     expect(tasks.map((t) => t.status)).toEqual(['killed', 'killed']);
     // The daemon is the only process of the home left: no task, no child of a task.
