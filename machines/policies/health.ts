@@ -56,7 +56,16 @@ export function healthDefaults(probes: HealthProbe[], overrides: Partial<Omit<He
  */
 export function parseProbe(text: string): HealthProbe {
   const t = text.trim();
-  if (/^https?:\/\//i.test(t)) return { kind: 'http', url: t };
+  if (/^https?:\/\//i.test(t)) {
+    let host = '';
+    try {
+      host = new URL(t).hostname;
+    } catch {
+      // not a URL: said below
+    }
+    if (!host) throw new HealthSpecError(`"${text}" is not an http URL: write it like http://127.0.0.1:4000/health`);
+    return { kind: 'http', url: t };
+  }
   if (/^\d+$/.test(t)) return tcpProbe(`127.0.0.1:${t}`);
   if (t === 'listen' || t === 'port') return { kind: 'listen' };
   const colon = t.indexOf(':');

@@ -34,6 +34,13 @@ export function parseBytes(text: string | number): number {
   return Math.round(Number(m[1]) * unit);
 }
 
+/** A memory limit: a size, and at least 1 MiB (`--max-memory 10` is 10 bytes, which no program fits in). */
+export function parseMemoryLimit(text: string | number): number {
+  const bytes = parseBytes(text);
+  if (bytes < 1024 * 1024) throw new LimitError(`"${text}" is ${bytes} bytes, too little for any program: write it with a unit, like 500M`);
+  return bytes;
+}
+
 /** A run-time or idle limit: a duration, and not 0, which would stop the task as it starts. */
 export function parseLimitDuration(value: string | number, what: 'timeout' | 'idle'): number {
   const ms = parseDuration(value, what);

@@ -16,7 +16,7 @@ import {
   type DependencyEdge,
 } from '../../machines/policies/dependencies.js';
 import { checkRegex, healthDefaults, HealthSpecError, parseProbe, tcpProbe, type HealthProbe, type HealthSpec } from '../../machines/policies/health.js';
-import { LimitError, NO_LIMITS, parseBytes, parseIonice, parseLimitDuration, parseNice, type IoPriority, type Limits } from '../../machines/policies/limits.js';
+import { LimitError, NO_LIMITS, parseBytes, parseIonice, parseLimitDuration, parseMemoryLimit, parseNice, type IoPriority, type Limits } from '../../machines/policies/limits.js';
 import { normalizeSignal, SignalError } from '../../machines/signals.js';
 import type { RestartPolicy } from '../../machines/task.types.js';
 import { usageError } from '../errors.js';
@@ -185,7 +185,7 @@ const taskSchema = z.strictObject({
   ionice: z.string().superRefine(limitCheck(parseIonice)).optional(),
   limits: z
     .strictObject({
-      memory: z.union([z.string(), z.number()]).superRefine(limitCheck(parseBytes)).optional(),
+      memory: z.union([z.string(), z.number()]).superRefine(limitCheck(parseMemoryLimit)).optional(),
       timeout: duration.superRefine(limitCheck((ms: number) => parseLimitDuration(ms, 'timeout'))).optional(),
       idle: duration.superRefine(limitCheck((ms: number) => parseLimitDuration(ms, 'idle'))).optional(),
       idle_action: z.enum(['alert', 'stop']).optional(),

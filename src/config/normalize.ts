@@ -11,7 +11,7 @@ import { z } from 'zod/v3';
 import { DEFAULTS } from '../../machines/defaults.js';
 import { DurationError, parseDuration } from '../../machines/duration.js';
 import { healthDefaults, HealthSpecError, parseProbe } from '../../machines/policies/health.js';
-import { LimitError, NO_LIMITS, parseBytes, parseIonice, parseLimitDuration, parseNice, type Limits } from '../../machines/policies/limits.js';
+import { LimitError, NO_LIMITS, parseIonice, parseLimitDuration, parseMemoryLimit, parseNice, type Limits } from '../../machines/policies/limits.js';
 import { defaultRestartPolicy, RESTART_POLICIES } from '../../machines/policies/restart.js';
 import { normalizeSignal, SignalError } from '../../machines/signals.js';
 import type { HealthSpec, TaskSpec } from '../../machines/task.types.js';
@@ -97,8 +97,9 @@ export function normalizeRun(raw: RunInput, baseCwd = process.cwd()): Normalized
     ...(input.successExitCodes !== undefined ? { successExitCodes: input.successExitCodes } : {}),
   });
   if (input.alertOn !== undefined) compileFilter(input.alertOn, '--alert-on');
+  if (input.idleAction !== undefined && input.idle === undefined) throw usageError('--idle-action says what --idle does: give --idle too');
   const limits: Limits = {
-    memoryBytes: input.maxMemory === undefined ? null : wrap(() => parseBytes(input.maxMemory!), '--max-memory'),
+    memoryBytes: input.maxMemory === undefined ? null : wrap(() => parseMemoryLimit(input.maxMemory!), '--max-memory'),
     timeoutMs: input.timeout === undefined ? null : wrap(() => parseLimitDuration(input.timeout!, 'timeout'), '--timeout'),
     idleMs: input.idle === undefined ? null : wrap(() => parseLimitDuration(input.idle!, 'idle'), '--idle'),
     idleAction: input.idleAction ?? 'alert',

@@ -31,6 +31,10 @@ describe('errors: one sentence on stderr and the contract exit code', () => {
     [['run', '--timeout', '0', '--', 'true'], 2, /--timeout: a timeout of 0 would stop the task at once: leave it out for no limit/],
     [['run', '--idle', '0s', '--', 'true'], 2, /--idle: an idle limit of 0 would stop the task at once/],
     [['--home', '', 'ls'], 2, /--home: give a folder/],
+    [['run', '--idle-action', 'stop', '--', 'true'], 2, /--idle-action says what --idle does: give --idle too/],
+    [['run', '--wait-timeout', '5s', '--', 'true'], 2, /--wait-timeout bounds --wait-healthy: give --wait-healthy too/],
+    [['run', '--max-memory', '10', '--', 'true'], 2, /--max-memory: "10" is 10 bytes, too little for any program: write it with a unit, like 500M/],
+    [['run', '--health', 'http://', '--', 'true'], 2, /"http:\/\/" is not an http URL/],
     [['--home', '/etc/passwd', 'ls'], 2, /--home: \/etc\/passwd is not a folder/],
   ])('corral %j exits %i', async (args, code, message) => {
     const r = await cli(home, args as string[]);

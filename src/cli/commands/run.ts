@@ -73,6 +73,7 @@ export async function run(ctx: Context, words: string[], flags: RunFlags): Promi
   const command = commandFromWords(words);
   const env = parseEnvPairs(flags.env);
   const maxRestarts = parseCount(flags.maxRestarts, '--max-restarts');
+  if (flags.waitTimeout !== undefined && !flags.waitHealthy) throw usageError('--wait-timeout bounds --wait-healthy: give --wait-healthy too');
   const api = await ctx.api();
   const task = await api.run({
     command,
