@@ -489,8 +489,20 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
       : this.inlineEnv(input, envfile);
     const live = this.store.tasks().filter((t) => t.env === env.name && !isFinal(t.status));
     if (live.length > 0) {
+      // The same environment, already up (every service alive, every step done): nothing to
+      // start, as with compose. One that differs, or is half down, has to go first.
+      const current = this.envTasks(env.name);
+      const same =
+        current.length === env.tasks.length &&
+        env.tasks.every((decl) =>
+          current.some((t) => t.name === decl.name && t.spec.command === decl.command && t.spec.cwd === decl.cwd && (t.background ? !isFinal(t.status) : t.status !== 'failed' && t.status !== 'killed')),
+        );
+      if (same) {
+        this.log('info', `${env.name} is already up`);
+        return current.map((r) => this.view(r));
+      }
       throw failure(
-        `environment ${env.name} is already up (${live.map((t) => `${t.name} ${t.status}`).join(', ')}): \`corral down ${env.name}\` first`,
+        `environment ${env.name} is already up (${live.map((t) => `${t.name} ${t.status}`).join(', ')}) and differs from this one, or is partly down: \`corral down ${env.name}\` first`,
       );
     }
     const specs = env.tasks.map((decl) => ({ decl, spec: specFromDecl(decl, input.callerEnv) }));

@@ -292,9 +292,15 @@ tasks:
       ['adhoc', 'running', 'healthy'],
       ['adhoc', 'running', null],
     ]);
+    // The same environment again: already up, nothing starts (as with compose).
+    const same = await cli(home, ['orchestrate', 'adhoc', '--background', `node ${svc} one`, '--health', 'log:one ready', '--background', `node ${svc} two`, '--wait-healthy', '--json']);
+    expect(same.code, same.stderr).toBe(0);
+    expect(JSON.parse(same.stdout).tasks.map((t: any) => t.id)).toEqual(tasks.map((t) => t.id));
+    expect(await cliJson<any[]>(home, ['ls'])).toHaveLength(2);
+    // A different one under the same name has to wait for a down.
     const again = await cli(home, ['orchestrate', 'adhoc', '--background', 'sleep 1']);
     expect(again.code).toBe(1);
-    expect(again.stderr).toMatch(/environment adhoc is already up/);
+    expect(again.stderr).toMatch(/environment adhoc is already up \(.*\) and differs from this one/);
     expect((await cli(home, ['down'])).code).toBe(0);
   });
 

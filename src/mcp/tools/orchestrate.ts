@@ -19,7 +19,7 @@ const DESCRIPTION = `Bring up a whole environment in the background in one call 
 Give either:
 - file: an env file (corral.yaml with tasks:, a workflow with steps:, or a Procfile), absolute or relative to this server's folder; without file and tasks, ./corral.yaml, ./corral.yml or ./Procfile is used;
 - tasks: inline, [{name, command, depends_on: ["db"], health: "tcp:5432" | "http://127.0.0.1:3000/health" | "log:ready"}] — an inline dependency waits until that task has started; health makes the task's readiness (and wait_healthy) mean that check passes.
-name names the environment (default: the file's name:, or "${DEFAULT_INLINE_NAME}" for inline tasks); an environment that is already up must be stopped first (background_kill with env).
+name names the environment (default: the file's name:, or "${DEFAULT_INLINE_NAME}" for inline tasks); the same environment already up is left as it is (nothing starts again); a different one under that name must be stopped first (background_kill with env).
 timeout (default 45s) bounds the wait; on a timeout or a failure you get the task at fault, why, and its last lines, and the tasks keep running as they are.
 Returns each task's id, name and status: read their output with background_output, stop them all with background_kill {env}.`;
 
