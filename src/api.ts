@@ -206,7 +206,8 @@ export interface SupervisorApi {
   wait(ref: string, until: WaitUntil, timeout?: string | number): Promise<WaitResult>;
   kill(input: KillInput): Promise<TaskView[]>;
   restart(ref: string): Promise<TaskView>;
-  remove(ref: string): Promise<TaskView>;
+  /** Removes finished tasks: all of them, or (when one is unknown or still running) none. */
+  remove(refs: string[]): Promise<TaskView[]>;
   prune(): Promise<TaskView[]>;
   status(): Promise<DaemonStatus>;
 }

@@ -59,8 +59,8 @@ export class RemoteSupervisor implements SupervisorApi {
   restart(ref: string): Promise<TaskView> {
     return this.rpc.call('restart', { ref });
   }
-  remove(ref: string): Promise<TaskView> {
-    return this.rpc.call('remove', { ref });
+  remove(refs: string[]): Promise<TaskView[]> {
+    return this.rpc.call('remove', { refs });
   }
   prune(): Promise<TaskView[]> {
     return this.rpc.call('prune');

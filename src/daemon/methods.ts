@@ -95,7 +95,7 @@ export const METHODS: Record<string, Method> = {
     handler: (s, p) => s.kill(p),
   },
   restart: { params: z.object({ ref }), handler: (s, p) => s.restart(p.ref) },
-  remove: { params: z.object({ ref }), handler: (s, p) => s.remove(p.ref) },
+  remove: { params: z.object({ refs: z.array(ref).min(1) }), handler: (s, p) => s.remove(p.refs) },
   prune: { params: z.object({}).optional(), handler: (s) => s.prune() },
   status: { params: z.object({}).optional(), handler: (s) => s.status() },
 };

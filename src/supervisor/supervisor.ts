@@ -775,20 +775,19 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
     return view;
   }
 
-  async remove(ref: string): Promise<TaskView> {
-    const record = this.resolve(ref);
-    if (this.actors.has(record.id) || !isFinal(record.status)) {
-      throw usageError(`${record.id} is ${record.status}: kill it before removing it`);
-    }
-    // Once forgotten, nothing could reach what the task left running: it goes first.
-    if (this.withLeftovers([record]).length > 0) {
-      await this.stopOne(record);
-      // It may have been restarted meanwhile: then it is not finished any more.
-      if (!this.isForgettable(record.id)) throw usageError(`${record.id} was restarted while its leftovers were stopped: kill it before removing it`);
-    }
-    this.forget(record);
+  async remove(refs: string[]): Promise<TaskView[]> {
+    // Every one is checked before any goes: an unknown or running one removes none.
+    const records = [...new Map(refs.map((ref) => this.resolve(ref)).map((r) => [r.id, r])).values()];
+    const live = records.find((r) => !this.isForgettable(r.id));
+    if (live) throw usageError(`${live.id} is ${live.status}: kill it before removing it`);
+    // Once forgotten, nothing could reach what a task left running: that goes first.
+    await Promise.all(this.withLeftovers(records).map((record) => this.stopOne(record)));
+    // One may have been restarted meanwhile: then it is not finished any more.
+    const restarted = records.find((r) => !this.isForgettable(r.id));
+    if (restarted) throw usageError(`${restarted.id} was restarted while its leftovers were stopped: kill it before removing it`);
+    for (const record of records) this.forget(record);
     await this.store.flush();
-    return this.view(record);
+    return records.map((r) => this.view(r));
   }
 
   async prune(): Promise<TaskView[]> {

@@ -114,11 +114,14 @@ describe('run, ls, status, logs', () => {
     await waitFor(async () => (await cli(home, ['logs', 'bash_1'])).stdout === 'run\nrun\n', 'both runs in one log');
 
     await cli(home, ['run', '--', 'sleep 30']);
-    const refused = await cli(home, ['rm', 'bash_2']);
+    // Several at once: all of them, or none when one is running or unknown.
+    const refused = await cli(home, ['rm', 'bash_1', 'bash_2']);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/bash_2 is running: kill it before removing it/);
+    expect((await cli(home, ['rm', 'bash_1', 'nope'])).code).toBe(3);
+    expect((await cliJson<any[]>(home, ['ls'])).map((t) => t.id)).toEqual(['bash_1', 'bash_2']);
     await cli(home, ['kill', 'bash_2']);
-    expect((await cli(home, ['rm', 'bash_2'])).code).toBe(0);
+    expect((await cli(home, ['rm', 'bash_2', 'bash_2'])).stdout).toMatch(/^removed bash_2 \(killed, exit SIGTERM\)\n$/);
     expect((await cli(home, ['prune'])).stdout).toBe('removed bash_1\n');
     expect(await cliJson(home, ['ls'])).toEqual([]);
     // Ids are never reused.

@@ -44,8 +44,7 @@ export async function restart(ctx: Context, ref: string): Promise<number> {
 
 export async function remove(ctx: Context, refs: string[]): Promise<number> {
   const api = await ctx.api();
-  const removed: TaskView[] = [];
-  for (const ref of refs) removed.push(await api.remove(ref));
+  const removed = await api.remove(refs);
   if (ctx.json) printJson(removed);
   else for (const t of removed) process.stdout.write(`removed ${t.id} (${t.status}, exit ${exitText(t)})\n`);
   return 0;
