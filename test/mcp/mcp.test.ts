@@ -227,6 +227,10 @@ describe('corral MCP server', () => {
     const down = await ok('background_kill', { env: 'web', grace: 1 });
     expect(down.structuredContent.tasks.map((t: any) => t.status)).toEqual(['killed', 'killed']);
     for (const t of r.structuredContent.tasks) expect(isRunning(t.pid)).toBe(false);
+
+    // One that does not come up names the task at fault, with its last lines.
+    const failed = await call('background_orchestrate', { name: 'sad', tasks: [{ name: 'db', command: 'echo "bind failed" >&2; exit 3', health: 'log:listening' }], timeout: 10 });
+    expect(text(failed)).toMatch(/^sad did not come up\n[^]*\nat fault: db \(bash_\d+\) failed: exit 3\nlast lines of db:\n {2}stderr: bind failed$/);
   });
 
   it('monitors: alerts on new matching lines only, restarts on failure, and reports each once', async () => {

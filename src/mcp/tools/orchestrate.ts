@@ -5,6 +5,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { EnvReport, InlineTask, OrchestrateInput, TaskView } from '../../api.js';
 import { formatDuration } from '../../../machines/duration.js';
+import { lastLinesText } from '../../text.js';
 import type { McpContext } from '../context.js';
 import { argumentError, toolError } from '../errors.js';
 import { label, statusText } from '../format.js';
@@ -125,10 +126,9 @@ function result(env: string, report: EnvReport | null, started: TaskView[]) {
   const c = report?.culprit ?? null;
   if (c) {
     lines.push(`at fault: ${c.name ?? c.id} (${c.id}) ${c.status}: ${c.reason}`);
-    if (c.lastLines.length > 0) lines.push(`last lines of ${c.name ?? c.id}:`, ...c.lastLines.map((l) => `  ${l}`));
   }
   return {
-    content: [{ type: 'text' as const, text: lines.join('\n') }],
+    content: [{ type: 'text' as const, text: lines.join('\n') + (c ? lastLinesText(c.name ?? c.id, c.lastLines) : '') }],
     structuredContent: {
       env,
       ready: report ? report.ready : null,
