@@ -20,6 +20,8 @@ export interface ProcessActorDeps {
   launcher: Launcher;
   /** The umask tasks run with (the user's, not the daemon's private one). */
   taskUmask: number;
+  /** The time its reports carry: the supervisor's clock. */
+  now?: () => number;
 }
 
 const UNKNOWN_MONITOR = 'exit status unknown: the monitor was killed';
@@ -43,6 +45,7 @@ async function runStopCommand(command: string, spec: ProcessActorInput['spec'], 
 }
 
 export function createProcessActor(deps: ProcessActorDeps) {
+  const now = deps.now ?? Date.now;
   return fromCallback<ProcessCommand, ProcessActorInput>(({ input, sendBack, receive }) => {
     const exitFile = taskExitFile(deps.paths, input.taskId);
     let info: ProcessInfo | null = input.adopt;
@@ -68,7 +71,7 @@ export function createProcessActor(deps: ProcessActorDeps) {
         signal: exit?.signal ?? null,
         // Its exit file says when it ended: a task that ended while no daemon ran is not
         // reported as ending when the next daemon looked.
-        at: Math.min(exit?.at ?? Date.now(), Date.now()),
+        at: Math.min(exit?.at ?? now(), now()),
         random: Math.random(),
         ...(exit ? {} : { note }),
       });
@@ -88,7 +91,7 @@ export function createProcessActor(deps: ProcessActorDeps) {
       if (ended && members.length === 0) {
         unwatchTree?.();
         unwatchTree = null;
-        send({ type: 'TREE_EMPTY', at: Date.now(), random: Math.random() });
+        send({ type: 'TREE_EMPTY', at: now(), random: Math.random() });
       }
     };
 
@@ -120,7 +123,7 @@ export function createProcessActor(deps: ProcessActorDeps) {
       // Reported from a microtask: the machine is still entering its state while this runs.
       queueMicrotask(() => {
         if (adopted.bootId !== bootId()) return finish(null, 'exit status unknown: the machine restarted');
-        send({ type: 'SPAWNED', process: { ...adopted, logStart: adopted.logStart ?? { stdout: 0, stderr: 0 } }, at: Date.now() });
+        send({ type: 'SPAWNED', process: { ...adopted, logStart: adopted.logStart ?? { stdout: 0, stderr: 0 } }, at: now() });
         watchExitFile(adopted.monitorPid, adopted.monitorStart);
       });
     } else {
@@ -148,7 +151,7 @@ export function createProcessActor(deps: ProcessActorDeps) {
             token,
             logStart: started.logStart,
           };
-          send({ type: 'SPAWNED', process: info, at: Date.now() });
+          send({ type: 'SPAWNED', process: info, at: now() });
           const queued = pending;
           pending = [];
           for (const sig of queued) signal(sig);
@@ -156,7 +159,7 @@ export function createProcessActor(deps: ProcessActorDeps) {
         },
         (error: Error) => {
           ended = true;
-          send({ type: 'SPAWN_FAILED', message: error.message, at: Date.now(), random: Math.random() });
+          send({ type: 'SPAWN_FAILED', message: error.message, at: now(), random: Math.random() });
         },
       );
       launch.ended.then((how) => {

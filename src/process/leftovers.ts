@@ -8,6 +8,14 @@ import { signalTree, treeOf } from './tree.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Those of these finished runs whose trees still have a process: one scan of /proc for all of them. */
+export function withLeftovers<T extends { process: ProcessInfo | null }>(finished: T[]): T[] {
+  const candidates = finished.filter((t) => t.process);
+  if (candidates.length === 0) return [];
+  const procs = scanProcesses(0);
+  return candidates.filter((t) => treeOf(t.process!, procs).length > 0);
+}
+
 export async function stopLeftovers(info: ProcessInfo, signal: string, graceMs: number, pollMs = 10): Promise<number> {
   const found = treeOf(info, scanProcesses(0)).length;
   if (found === 0) return 0;

@@ -7,21 +7,23 @@ import { judgeEdge, type DependencyEdge } from '../../machines/policies/dependen
 import { formatDuration } from '../../machines/duration.js';
 import type { TaskRecord } from '../../machines/task.types.js';
 import type { TaskEvent } from '../../machines/task.machine.js';
+import type { Clock } from './clock.js';
 
 export interface DependencyHost {
+  clock: Clock;
   records(): TaskRecord[];
   send(id: string, event: TaskEvent): void;
 }
 
 export class DependencyCoordinator {
-  private readonly timers = new Map<string, NodeJS.Timeout[]>();
+  private readonly timers = new Map<string, unknown[]>();
 
   constructor(private readonly host: DependencyHost) {}
 
   /** A task entered `waiting`: check it now, and arm the timeout of each edge. */
   track(record: TaskRecord): void {
     const timers = record.dependsOn.map((edge) =>
-      setTimeout(() => this.timeout(record.id, edge), edge.timeoutMs),
+      this.host.clock.setTimeout(() => this.timeout(record.id, edge), edge.timeoutMs),
     );
     this.timers.set(record.id, timers);
     this.evaluate(record.env);
@@ -65,7 +67,7 @@ export class DependencyCoordinator {
   }
 
   forget(id: string): void {
-    for (const t of this.timers.get(id) ?? []) clearTimeout(t);
+    for (const t of this.timers.get(id) ?? []) this.host.clock.clearTimeout(t);
     this.timers.delete(id);
   }
 
@@ -75,7 +77,7 @@ export class DependencyCoordinator {
 
   private fail(id: string, reason: string): void {
     this.forget(id);
-    this.host.send(id, { type: 'DEPENDENCY_FAILED', reason, at: Date.now() });
+    this.host.send(id, { type: 'DEPENDENCY_FAILED', reason, at: this.host.clock.now() });
   }
 
   private timeout(id: string, edge: DependencyEdge): void {

@@ -232,7 +232,7 @@ tasks:
     command: node ${svc} api
     health: { tcp: "127.0.0.1:9", interval: 100ms, timeout: 100ms, retries: 2 }
 `);
-    const r = await cli(home, ['orchestrate', '-f', file, '--wait-healthy', '--timeout', '2s']);
+    const r = await cli(home, ['orchestrate', '-f', file, '--wait-healthy', '--timeout', '4s']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/sick is not ready after the timeout: api \(bash_2\) running: unhealthy \(\d+ failures: tcp:127.0.0.1:9/);
     expect(r.stderr).toMatch(/\nlast lines of api:\n  api ready\n/);

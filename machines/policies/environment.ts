@@ -1,0 +1,83 @@
+/**
+ * Pure decisions about one environment's tasks: whether it is ready, whether a new
+ * bringing-up is the one already running, and which task to blame when it is not ready.
+ */
+import { describeHealth } from './health.js';
+import { isFinal, type TaskRecord } from '../task.types.js';
+
+/** Ready, as `--wait-healthy` means it: a service running (and healthy, with a check), a step done. */
+export const isReady = (t: TaskRecord): boolean =>
+  t.background ? t.status === 'running' && (t.spec.health === null || t.health?.status === 'healthy') : t.status === 'completed';
+
+/** Failed for good, as an environment's wait sees it: a service that ended, a step that failed or was killed. */
+export const isBroken = (t: TaskRecord): boolean => (t.background ? isFinal(t.status) : t.status === 'failed' || t.status === 'killed');
+
+/** What an env file declares of a task, as far as "the same environment" goes. */
+export interface DeclaredTask {
+  name: string;
+  command: string;
+  cwd: string;
+}
+
+/**
+ * The same environment, already up: every declared task is there with the same command
+ * and folder, every service alive, every step done or under way, and nothing else.
+ */
+export function isSameEnvironment(current: TaskRecord[], declared: DeclaredTask[]): boolean {
+  return (
+    current.length === declared.length &&
+    declared.every((decl) =>
+      current.some((t) => t.name === decl.name && t.spec.command === decl.command && t.spec.cwd === decl.cwd && !isBroken(t)),
+    )
+  );
+}
+
+export interface EnvVerdict {
+  ready: boolean;
+  /** The first task that failed for good, if any. */
+  broken: TaskRecord | undefined;
+}
+
+export function judgeEnvironment(tasks: TaskRecord[]): EnvVerdict {
+  return { ready: tasks.every(isReady), broken: tasks.find(isBroken) };
+}
+
+/**
+ * The task to blame when an environment is not ready: one that failed; else one that is
+ * not ready on its own account (unhealthy, starting, queued) rather than one waiting for it.
+ */
+export function culpritOf(tasks: TaskRecord[], maxConcurrent: number): { task: TaskRecord; reason: string } | null {
+  const { ready, broken } = judgeEnvironment(tasks);
+  if (ready) return null;
+  const notReady = tasks.filter((t) => !isReady(t));
+  const task = broken ?? notReady.find((t) => t.status !== 'waiting') ?? notReady[0];
+  return task ? { task, reason: blame(task, maxConcurrent) } : null;
+}
+
+function blame(task: TaskRecord, maxConcurrent: number): string {
+  if (task.reason) return task.reason;
+  const health = task.health;
+  if (health && health.status !== 'healthy') {
+    const last = health.lastError && health.status !== 'unhealthy' ? ` (last check: ${health.lastError})` : '';
+    return `${describeHealth(health)}${last}`;
+  }
+  if (task.status === 'waiting') return `waiting for ${task.dependsOn.map((e) => `${e.on} (${e.condition})`).join(', ')}`;
+  if (task.status === 'queued') return `queued: ${maxConcurrent} tasks already run (CORRAL_MAX_CONCURRENT)`;
+  return task.status;
+}
+
+/** The run number of a new bringing-up of `env`: one past the latest its tasks carry. */
+export function nextEnvRun(tasks: TaskRecord[], env: string): number {
+  return tasks.reduce((max, t) => (t.env === env ? Math.max(max, t.envRun ?? 0) : max), 0) + 1;
+}
+
+/**
+ * The tasks of an environment's latest run: those an earlier run left (killed by `down`,
+ * say) are history, which `ls` without `--env` still shows. A task of an earlier run that
+ * runs again (restarted by hand) is still the environment's.
+ */
+export function latestRunOf(tasks: TaskRecord[], env: string, isLive: (id: string) => boolean): TaskRecord[] {
+  const all = tasks.filter((t) => t.env === env);
+  const latest = all.reduce((max, t) => Math.max(max, t.envRun ?? 0), 0);
+  return all.filter((t) => (t.envRun ?? 0) === latest || !isFinal(t.status) || isLive(t.id));
+}

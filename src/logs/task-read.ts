@@ -1,0 +1,37 @@
+/**
+ * A read of a task's output, as `logs` and `background_output` ask for it: each stream
+ * from an offset or from the consumer's cursor (which then moves on), a tail, a filter,
+ * and the bytes as text or base64.
+ */
+import { isUtf8 } from 'node:buffer';
+import { join } from 'node:path';
+import { isFinal, type TaskRecord } from '../../machines/task.types.js';
+import type { ReadResult, StreamRead } from '../api.js';
+import type { NormalizedRead } from '../config/read.js';
+import { readPage, type Encoding, type Stream } from './read.js';
+
+export interface Cursors {
+  cursor(consumer: string, id: string, stream: Stream): number;
+  setCursor(consumer: string, id: string, stream: Stream, offset: number): void;
+}
+
+/** Reads the task's logs; reports whether a cursor moved (the caller persists it). */
+export function readTask(logDir: string, record: TaskRecord, req: NormalizedRead, cursors: Cursors, now: number): { result: ReadResult; moved: boolean } {
+  const result: ReadResult = { id: record.id, status: record.status, exitCode: record.exitCode, at: new Date(now).toISOString() };
+  for (const stream of req.streams) {
+    const page = readPage(join(logDir, `${stream}.log`), {
+      from: req.newAs !== undefined ? cursors.cursor(req.newAs, record.id, stream) : (req.offset ?? 0),
+      maxBytes: req.maxBytes,
+      ...(req.tail !== undefined ? { tail: req.tail } : {}),
+      newOnly: req.newAs !== undefined,
+      ...(req.filter ? { filter: req.filter } : {}),
+      growing: !isFinal(record.status),
+    });
+    // Asked for `auto`, bytes that are not UTF-8 (binary output) come as base64, so that none is lost.
+    const as: Encoding = req.encoding === 'auto' ? (isUtf8(page.bytes) ? 'utf8' : 'base64') : req.encoding;
+    const read: StreamRead = { data: page.bytes.toString(as), encoding: as, from: page.from, next: page.next, size: page.size, omitted: page.omitted };
+    result[stream] = read;
+    if (req.newAs !== undefined) cursors.setCursor(req.newAs, record.id, stream, page.next);
+  }
+  return { result, moved: req.newAs !== undefined };
+}

@@ -1,0 +1,32 @@
+/**
+ * `status`: everything known about one task — its view, its policies, its resource
+ * history, recent alerts and restarts, and the ports its processes listen on.
+ */
+import { describeProbe } from '../../machines/policies/health.js';
+import type { TaskRecord } from '../../machines/task.types.js';
+import type { TaskDetails, TaskView } from '../api.js';
+import { listeningPorts } from '../process/ports.js';
+import { treeOf } from '../process/tree.js';
+import type { Usage } from '../policies/sampler.js';
+import type { TaskHistory } from './history.js';
+
+export function describeTask(record: TaskRecord, view: TaskView, usage: Usage | undefined, history: TaskHistory): TaskDetails {
+  const spec = record.spec;
+  return {
+    ...view,
+    restartPolicy: spec.restart.policy,
+    maxRestarts: spec.restart.maxRestarts,
+    stopSignal: spec.stopSignal,
+    graceMs: spec.graceMs,
+    nice: spec.nice,
+    ionice: spec.ionice ? `${spec.ionice.class}${spec.ionice.level !== null ? `:${spec.ionice.level}` : ''}` : null,
+    limits: spec.limits,
+    alertOn: spec.alertOn,
+    healthChecks: spec.health?.probes.map(describeProbe) ?? [],
+    peakMemoryBytes: usage?.peakMemoryBytes ?? null,
+    samples: usage?.history ?? [],
+    alerts: history.alertsOf(record.id),
+    restartHistory: history.restartsOf(record.id),
+    ports: record.status === 'running' && record.process ? listeningPorts(treeOf(record.process)) : [],
+  };
+}

@@ -1,0 +1,34 @@
+/**
+ * What the supervisor's parts (environments, queries) need of it: the records, the live
+ * actors, and the few operations they build on. One interface, so each part can be read
+ * (and faked) on its own.
+ */
+import type { TaskInput } from '../../machines/task.machine.js';
+import type { TaskRecord } from '../../machines/task.types.js';
+import type { TaskView } from '../api.js';
+import type { HomePaths } from '../home.js';
+import type { Store } from '../store/store.js';
+import type { Clock } from './clock.js';
+
+export type LogFn = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+
+export interface SupervisorHost {
+  readonly paths: HomePaths;
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly log: LogFn;
+  readonly maxConcurrent: number;
+  /** An actor runs the task (it is not finished, or is being stopped). */
+  isLive(id: string): boolean;
+  /** Tasks that take a slot under the concurrency limit. */
+  liveCount(): number;
+  startActor(record: TaskRecord, extra: Partial<TaskInput>): void;
+  stopOne(record: TaskRecord, signal?: string, graceMs?: number): Promise<TaskView>;
+  view(record: TaskRecord): TaskView;
+  /** A task by id or name; a `not-found` error otherwise. */
+  resolve(ref: string): TaskRecord;
+  /** Resolves once the task's view satisfies `done` (checked now and on every change). */
+  until(id: string, done: (view: TaskView) => boolean, timeoutMs: number): Promise<{ view: TaskView; timedOut: boolean }>;
+  /** Calls `listener` on every task change until the returned function is called. */
+  onChange(listener: (view: TaskView) => void): () => void;
+}

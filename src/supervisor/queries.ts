@@ -1,0 +1,97 @@
+/**
+ * What clients ask about tasks without changing them — a task, its details, its output,
+ * a wait for a state, the event log — and `monitor`, which only sets policies.
+ */
+import { DEFAULTS } from '../../machines/defaults.js';
+import { isFinal } from '../../machines/task.types.js';
+import type { MonitorInput, ReadInput, ReadResult, TaskDetails, TaskView, WaitResult, WaitUntil } from '../api.js';
+import { compileFilter, normalizeTimeout } from '../config/normalize.js';
+import { normalizeRead } from '../config/read.js';
+import { notFound } from '../errors.js';
+import { taskLogDir } from '../home.js';
+import { lastLines } from '../logs/last-lines.js';
+import { readTask } from '../logs/task-read.js';
+import type { Sampler } from '../policies/sampler.js';
+import { describeTask } from './describe.js';
+import type { EventLog, SupervisorEvent } from './events.js';
+import type { TaskHistory } from './history.js';
+import type { SupervisorHost } from './host.js';
+
+export interface QueryParts {
+  events: EventLog;
+  sampler: Sampler;
+  history: TaskHistory;
+  /** A policy changed: the task's actor gets the new spec. */
+  updateSpec(id: string, spec: import('../../machines/task.types.js').TaskSpec): void;
+}
+
+export class TaskQueries {
+  constructor(
+    private readonly host: SupervisorHost,
+    private readonly parts: QueryParts,
+  ) {}
+
+  async describe(ref: string): Promise<TaskDetails> {
+    const record = this.host.resolve(ref);
+    return describeTask(record, this.host.view(record), this.parts.sampler.get(record.id), this.parts.history);
+  }
+
+  async read(input: ReadInput): Promise<ReadResult> {
+    const req = normalizeRead(input);
+    const { host } = this;
+    const record = host.resolve(input.ref);
+    const { result, moved } = readTask(taskLogDir(host.paths, record.id), record, req, host.store, host.clock.now());
+    if (moved) await host.store.flush();
+    return result;
+  }
+
+  async wait(ref: string, until: WaitUntil, timeout?: string | number): Promise<WaitResult> {
+    const timeoutMs = normalizeTimeout(timeout, DEFAULTS.waitTimeoutMs);
+    const record = this.host.resolve(ref);
+    // `healthy` without a health check means running.
+    const ready = (v: TaskView) => v.status === 'running' && (until === 'running' || v.health === null || v.health === 'healthy');
+    const done = until === 'exit' ? (v: TaskView) => isFinal(v.status) : (v: TaskView) => isFinal(v.status) || ready(v);
+    const { view, timedOut } = await this.host.until(record.id, done, timeoutMs);
+    const reached = !timedOut && (until === 'exit' ? view.status === 'completed' : ready(view));
+    if (reached) return { task: view, reached, timedOut };
+    return { task: view, reached, timedOut, lastLines: lastLines(taskLogDir(this.host.paths, record.id), 10) };
+  }
+
+  /** Events after `since` (waits up to `timeoutMs` for one), optionally only of some tasks. */
+  async eventsSince(since: number, timeoutMs: number, filter: { ids?: string[]; env?: string } = {}): Promise<{ events: SupervisorEvent[]; last: number }> {
+    const { events: log } = this.parts;
+    const ids = filter.ids ? new Set(filter.ids.map((ref) => this.host.resolve(ref).id)) : null;
+    const accept = (e: SupervisorEvent) => (!ids || ids.has(e.id)) && (filter.env === undefined || e.env === filter.env);
+    const events = await log.wait(since, Math.min(timeoutMs, 60_000), accept);
+    return { events, last: events.length > 0 ? events[events.length - 1]!.seq : Math.max(since, log.last) };
+  }
+
+  /**
+   * `monitor`: sets alert rules and restart-on-failure on the watched tasks, in the daemon,
+   * where they stay after the monitor exits. Returns the tasks it applies to.
+   */
+  async monitor(input: MonitorInput): Promise<{ tasks: TaskView[]; last: number }> {
+    const { host, parts } = this;
+    if (input.alertOn !== undefined) compileFilter(input.alertOn, '--alert-on');
+    const intervalMs = input.checkInterval === undefined ? undefined : normalizeTimeout(input.checkInterval, 2_000, '--check-interval');
+    let records = input.ids && input.ids.length > 0 ? input.ids.map((ref) => host.resolve(ref)) : host.store.tasks();
+    if (input.env !== undefined) {
+      records = records.filter((t) => t.env === input.env);
+      if (records.length === 0) throw notFound(`no environment "${input.env}"`);
+    }
+    if (intervalMs !== undefined) parts.sampler.setInterval(intervalMs);
+    for (const record of records) {
+      const spec = {
+        ...record.spec,
+        ...(input.alertOn !== undefined ? { alertOn: input.alertOn } : {}),
+        ...(input.restartOnFailure && record.spec.restart.policy === 'no' ? { restart: { ...record.spec.restart, policy: 'on-failure' as const } } : {}),
+      };
+      const next = { ...record, spec };
+      host.store.put(next);
+      parts.updateSpec(record.id, spec);
+      if (input.alertOn !== undefined) parts.history.watchAlerts(next);
+    }
+    await host.store.flush();
+    return { tasks: records.map((r) => host.view(host.store.task(r.id)!)), last: parts.events.last };
+  }
+}
