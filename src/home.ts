@@ -5,7 +5,7 @@
 import { chmodSync, mkdirSync, statSync } from 'node:fs';
 import { homedir, tmpdir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
-import { usageError } from './errors.js';
+import { field, usageError } from './errors.js';
 
 /** sun_path is 108 bytes on Linux, including the terminating NUL. */
 const SOCKET_PATH_MAX = 107;
@@ -23,7 +23,7 @@ export interface HomePaths {
 
 export function resolveHome(flag?: string, env: NodeJS.ProcessEnv = process.env): string {
   if (flag !== undefined) {
-    if (flag === '') throw usageError('--home: give a folder (it is created if missing)');
+    if (flag === '') throw usageError(`${field('home')}: give a folder (it is created if missing)`);
     return checkedHome(resolve(flag), '--home');
   }
   if (env.CORRAL_HOME) return checkedHome(resolve(env.CORRAL_HOME), 'CORRAL_HOME');

@@ -4,23 +4,27 @@
  * client and the one command it runs; help and usage errors load commander.
  */
 import { CorralError } from '../errors.js';
+import { cliWording } from './wording.js';
 import { Context, type GlobalOptions } from './context.js';
 import { parseFast } from './fast.js';
-import type { Action } from './spec.js';
+import type { CommandSpec } from './spec.js';
+import { parseOptionValues } from './values.js';
 
 let ctx: Context | null = null;
 
-async function run(load: () => Promise<Action>, args: unknown[], globals: Record<string, unknown>): Promise<void> {
+/** Runs a command: `args` are its arguments, then its options, whose values the table declares. */
+async function run(spec: CommandSpec, args: unknown[], globals: Record<string, unknown>): Promise<void> {
+  const options = parseOptionValues(spec.options ?? [], (args[args.length - 1] ?? {}) as Record<string, unknown>);
   ctx = new Context(globals as GlobalOptions);
-  const fn = await load();
-  process.exitCode = await fn(ctx, ...args);
+  const fn = await spec.load!();
+  process.exitCode = await fn(ctx, ...args.slice(0, -1), options);
 }
 
 async function main(argv: string[]): Promise<void> {
   try {
     const fast = parseFast(argv.slice(2));
     if (fast) {
-      await run(fast.spec.load!, fast.args, fast.options);
+      await run(fast.spec, fast.args, fast.options);
     } else {
       const { buildProgram } = await import('./program.js');
       await buildProgram(run).parseAsync(argv);
@@ -31,7 +35,7 @@ async function main(argv: string[]): Promise<void> {
       // Help and version exit 0; every usage mistake exits 2 (commander printed the sentence).
       process.exitCode = (error as { exitCode: number }).exitCode === 0 ? 0 : 2;
     } else if (error instanceof CorralError) {
-      process.stderr.write(`corral: ${error.message}\n`);
+      process.stderr.write(`corral: ${error.worded(cliWording)}\n`);
       process.exitCode = error.exitCode;
     } else {
       const e = error as NodeJS.ErrnoException;

@@ -4,7 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import type * as CommanderModule from 'commander';
-import { COMMANDS, GLOBAL_OPTIONS, type Action, type OptionSpec } from './spec.js';
+import { COMMANDS, GLOBAL_OPTIONS, type CommandSpec, type OptionSpec } from './spec.js';
 import { VERSION } from '../version.js';
 
 // Through require: commander is CommonJS, and its ESM wrapper costs several ms more.
@@ -24,7 +24,7 @@ function addOptions(command: Command, options: OptionSpec[]): Command {
 }
 
 /** `run(load)` turns the table's loader into commander's action: (...args, options, command). */
-export function buildProgram(run: (load: () => Promise<Action>, args: unknown[], globals: Record<string, unknown>) => Promise<void>): Command {
+export function buildProgram(run: (spec: CommandSpec, args: unknown[], globals: Record<string, unknown>) => Promise<void>): Command {
   const program = new Command('corral')
     .description('Run commands in the background under stable ids, read their output by offset, stop whole trees.')
     .version(VERSION)
@@ -40,11 +40,10 @@ export function buildProgram(run: (load: () => Promise<Action>, args: unknown[],
     for (const a of spec.args ?? []) command.argument(a.name, a.description);
     addOptions(command, spec.options ?? []);
     if (spec.passThrough) command.passThroughOptions();
-    const load = spec.load;
-    if (load) {
+    if (spec.load) {
       command.action(async (...args: unknown[]) => {
         const self = args[args.length - 1] as Command;
-        await run(load, args.slice(0, -1), self.optsWithGlobals());
+        await run(spec, args.slice(0, -1), self.optsWithGlobals());
       });
     }
     byPath.set(spec.words.join(' '), command);

@@ -4,6 +4,7 @@
  * fully understands, and commander for help and for every usage error's message.
  */
 import type { Context } from './context.js';
+import type { ValueKind } from './values.js';
 
 export type Action = (ctx: Context, ...args: any[]) => Promise<number>;
 
@@ -13,6 +14,8 @@ export interface OptionSpec {
   description: string;
   repeatable?: boolean;
   choices?: string[];
+  /** How the value is read (values.ts); without it, the text goes on as written. */
+  value?: ValueKind;
 }
 
 export interface ArgumentSpec {
@@ -39,17 +42,17 @@ export const GLOBAL_OPTIONS: OptionSpec[] = [
 const RUN_OPTIONS: OptionSpec[] = [
   { flags: '--name <name>', description: 'a name that also addresses the task' },
   { flags: '--cwd <dir>', description: 'working folder (default: the current one)' },
-  { flags: '--env <NAME=value>', description: 'set a variable (repeatable)', repeatable: true },
+  { flags: '--env <NAME=value>', description: 'set a variable (repeatable)', repeatable: true, value: 'env-pair' },
   { flags: '--restart <policy>', description: 'restart policy', choices: ['no', 'on-failure', 'always', 'unless-stopped'] },
-  { flags: '--max-restarts <n>', description: 'restarts allowed within the window (default 5)' },
+  { flags: '--max-restarts <n>', description: 'restarts allowed within the window (default 5)', value: 'count' },
   { flags: '--stop-signal <signal>', description: 'signal sent first on stop (default SIGTERM)' },
   { flags: '--grace <duration>', description: 'time between the stop signal and SIGKILL (default 5s)' },
   { flags: '--backoff <duration>', description: 'first restart delay, doubling each time (default 1s)' },
   { flags: '--max-backoff <duration>', description: 'longest restart delay (default 30s)' },
   { flags: '--min-uptime <duration>', description: 'running this long resets the backoff (default 10s)' },
   { flags: '--restart-window <duration>', description: 'window that --max-restarts counts in (default 60s)' },
-  { flags: '--success-exit-codes <codes>', description: 'exit codes that count as success, comma-separated (default 0)' },
-  { flags: '--nice <n>', description: 'run every process of the task at this nice level (-20..19)' },
+  { flags: '--success-exit-codes <codes>', description: 'exit codes that count as success, comma-separated (default 0)', value: 'exit-codes' },
+  { flags: '--nice <n>', description: 'run every process of the task at this nice level (-20..19)', value: 'integer' },
   { flags: '--ionice <class>', description: 'I/O class: idle, best-effort[:0-7] or realtime[:0-7]' },
   { flags: '--max-memory <size>', description: 'tree RSS limit (500M, 2G): over it the task is stopped (and restarted if its policy says so)' },
   { flags: '--timeout <duration>', description: 'longest run time; then the task is stopped' },
@@ -58,7 +61,7 @@ const RUN_OPTIONS: OptionSpec[] = [
   { flags: '--alert-on <regex>', description: 'output lines matching this raise alerts (see monitor, status)' },
   { flags: '--health <check>', description: 'a health check: http://…, tcp:HOST:PORT, listen, log:REGEX, exec:CMD, file:PATH (repeatable; all must pass)', repeatable: true },
   { flags: '--wait-healthy', description: 'return once the task is ready; exit 1 if it is not' },
-  { flags: '--wait-timeout <duration>', description: 'with --wait-healthy: how long to wait (default 5m)' },
+  { flags: '--wait-timeout <duration>', description: 'with --wait-healthy: how long to wait (default 5m)', value: 'duration' },
 ];
 
 const COMMAND_WORDS: ArgumentSpec = { name: '<command...>', description: 'the command: a shell string, or words after --' };
@@ -92,7 +95,7 @@ export const COMMANDS: CommandSpec[] = [
     args: [COMMAND_WORDS],
     options: [
       { flags: '--explain', description: 'print the decision and the rule that made it, and run nothing' },
-      { flags: '--auto-background-threshold <duration>', description: 'a foreground command still running after this moves to the background (default 30s; 0 = never)' },
+      { flags: '--auto-background-threshold <duration>', description: 'a foreground command still running after this moves to the background (default 30s; 0 = never)', value: 'duration' },
       { flags: '--name <name>', description: 'a name that also addresses the task' },
       { flags: '--cwd <dir>', description: 'working folder (default: the current one)' },
     ],
@@ -120,7 +123,7 @@ export const COMMANDS: CommandSpec[] = [
       { flags: '--alert-on <regex>', description: 'alert on new output lines that match (kept by the daemon)' },
       { flags: '--restart-on-failure', description: 'set the on-failure restart policy on the watched tasks (kept by the daemon)' },
       { flags: '--check-interval <duration>', description: 'how often CPU and memory are sampled (default 2s)' },
-      { flags: '--for <duration>', description: 'stop watching after this long (default: until Ctrl-C)' },
+      { flags: '--for <duration>', description: 'stop watching after this long (default: until Ctrl-C)', value: 'duration' },
     ],
     load: async () => (await import('./commands/monitor.js')).monitor,
   },
@@ -164,13 +167,13 @@ export const COMMANDS: CommandSpec[] = [
     description: "a task's output, read by byte offset",
     args: [{ name: '<id>', description: 'task id or name' }],
     options: [
-      { flags: '--stream <stream>', description: 'stdout or stderr (default: both, each to its own)' },
-      { flags: '--offset <bytes>', description: 'start at this byte offset' },
+      { flags: '--stream <stream>', description: 'stdout or stderr (default: both, each to its own)', choices: ['stdout', 'stderr'] },
+      { flags: '--offset <bytes>', description: 'start at this byte offset', value: 'count' },
       { flags: '--new', description: 'only what is new since the last --new read (advances a cursor)' },
       { flags: '--as <name>', description: 'the cursor name for --new (default: cli)' },
       { flags: '--filter <regex>', description: 'only lines that match' },
-      { flags: '--tail <n>', description: 'the last n lines' },
-      { flags: '--max-bytes <n>', description: 'one page of at most n bytes per stream' },
+      { flags: '--tail <n>', description: 'the last n lines', value: 'count' },
+      { flags: '--max-bytes <n>', description: 'one page of at most n bytes per stream', value: 'count' },
       { flags: '--follow', description: 'keep printing new output until the task ends' },
     ],
     load: async () => (await import('./commands/logs.js')).logs,

@@ -46,7 +46,7 @@ export class RpcClient {
     while ((nl = this.buffered.indexOf('\n')) >= 0) {
       const line = this.buffered.slice(0, nl);
       this.buffered = this.buffered.slice(nl + 1);
-      let reply: { id?: number; result?: unknown; error?: { code: number; message: string; data?: { kind?: string } } };
+      let reply: { id?: number; result?: unknown; error?: { code: number; message: string; data?: { kind?: string; template?: string } } };
       try {
         reply = JSON.parse(line);
       } catch {
@@ -55,7 +55,7 @@ export class RpcClient {
       const waiter = reply.id === undefined ? undefined : this.pending.get(reply.id);
       if (!waiter) continue;
       this.pending.delete(reply.id!);
-      if (reply.error) waiter.reject(new CorralError(kindOfRpcCode(reply.error.code), reply.error.message));
+      if (reply.error) waiter.reject(new CorralError(kindOfRpcCode(reply.error.code), reply.error.data?.template ?? reply.error.message));
       else waiter.resolve(reply.result);
     }
   }

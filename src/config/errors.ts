@@ -1,13 +1,15 @@
-import { usageError, type CorralError } from '../errors.js';
+import { field, usageError, type CorralError } from '../errors.js';
 
 /** What both zod APIs in use (v4 for env files, v3 in the daemon) give on a failure. */
 interface ZodFailure {
   issues: { path: PropertyKey[]; message: string }[];
 }
 
-/** One sentence from a zod failure: the first issue, with the path of the value at fault. */
-export function zodToUsage(error: ZodFailure, what: string): CorralError {
+/** One sentence from a zod failure: the first issue, naming the value at fault (a field at the top level). */
+export function zodToUsage(error: ZodFailure, what?: string): CorralError {
   const issue = error.issues[0]!;
-  const where = issue.path.length > 0 ? ` ${issue.path.map(String).join('.')}` : '';
-  return usageError(`${what}${where}: ${issue.message}`);
+  const path = issue.path.map(String);
+  const where = path.length === 1 ? field(path[0]!) : path.join('.');
+  const prefix = [what, where].filter((p) => p).join(' ');
+  return usageError(prefix ? `${prefix}: ${issue.message}` : issue.message);
 }

@@ -17,9 +17,9 @@ import { normalizeSignal, SignalError } from '../../machines/signals.js';
 import type { HealthSpec, TaskSpec } from '../../machines/task.types.js';
 import type { EnvTaskDecl } from './envfile.js';
 import type { RunInput } from '../api.js';
-import { usageError } from '../errors.js';
+import { field, usageError } from '../errors.js';
 import { zodToUsage } from './errors.js';
-import { userRegExp } from '../../machines/pattern.js';
+import { compileFilter } from './filter.js';
 
 /** Names address tasks on the command line: keep them short and unambiguous. */
 export const TASK_NAME = /^[A-Za-z][A-Za-z0-9._-]{0,63}$/;
@@ -58,12 +58,13 @@ export interface NormalizedRun {
   name: string | null;
 }
 
-function wrap<T>(fn: () => T, flag: string): T {
+/** Runs a parser of `key`'s value; its complaint becomes a usage error naming the field. */
+function wrap<T>(fn: () => T, key: string): T {
   try {
     return fn();
   } catch (error) {
     if (error instanceof DurationError || error instanceof SignalError || error instanceof HealthSpecError || error instanceof LimitError) {
-      throw usageError(`${flag}: ${error.message}`);
+      throw usageError(`${field(key)}: ${error.message}`);
     }
     throw error;
   }
@@ -71,7 +72,7 @@ function wrap<T>(fn: () => T, flag: string): T {
 
 export function normalizeRun(raw: RunInput, baseCwd = process.cwd()): NormalizedRun {
   const parsed = runInputSchema.safeParse(raw);
-  if (!parsed.success) throw zodToUsage(parsed.error, 'invalid task option');
+  if (!parsed.success) throw zodToUsage(parsed.error);
   const input = parsed.data;
   const cwd = input.cwd ? (isAbsolute(input.cwd) ? input.cwd : resolve(baseCwd, input.cwd)) : baseCwd;
   let isDir = false;
@@ -80,13 +81,13 @@ export function normalizeRun(raw: RunInput, baseCwd = process.cwd()): Normalized
   } catch {
     isDir = false;
   }
-  if (!isDir) throw usageError(`--cwd: ${cwd} is not a folder`);
+  if (!isDir) throw usageError(`${field('cwd')}: ${cwd} is not a folder`);
   const env = taskEnv(input.baseEnv, input.env);
-  const ms = (v: string | number | undefined, flag: string) => (v === undefined ? undefined : wrap(() => parseDuration(v, flag.slice(2)), flag));
-  const backoffMs = ms(input.backoff, '--backoff');
-  const maxBackoffMs = ms(input.maxBackoff, '--max-backoff');
-  const minUptimeMs = ms(input.minUptime, '--min-uptime');
-  const windowMs = ms(input.restartWindow, '--restart-window');
+  const ms = (v: string | number | undefined, key: string) => (v === undefined ? undefined : wrap(() => parseDuration(v, key), key));
+  const backoffMs = ms(input.backoff, 'backoff');
+  const maxBackoffMs = ms(input.maxBackoff, 'maxBackoff');
+  const minUptimeMs = ms(input.minUptime, 'minUptime');
+  const windowMs = ms(input.restartWindow, 'restartWindow');
   const restart = defaultRestartPolicy({
     ...(input.restart ? { policy: input.restart } : {}),
     ...(input.maxRestarts !== undefined ? { maxRestarts: input.maxRestarts } : {}),
@@ -96,12 +97,12 @@ export function normalizeRun(raw: RunInput, baseCwd = process.cwd()): Normalized
     ...(windowMs !== undefined ? { windowMs } : {}),
     ...(input.successExitCodes !== undefined ? { successExitCodes: input.successExitCodes } : {}),
   });
-  if (input.alertOn !== undefined) compileFilter(input.alertOn, '--alert-on');
-  if (input.idleAction !== undefined && input.idle === undefined) throw usageError('--idle-action says what --idle does: give --idle too');
+  if (input.alertOn !== undefined) compileFilter(input.alertOn, 'alertOn');
+  if (input.idleAction !== undefined && input.idle === undefined) throw usageError(`${field('idleAction')} says what ${field('idle')} does: give ${field('idle')} too`);
   const limits: Limits = {
-    memoryBytes: input.maxMemory === undefined ? null : wrap(() => parseMemoryLimit(input.maxMemory!), '--max-memory'),
-    timeoutMs: input.timeout === undefined ? null : wrap(() => parseLimitDuration(input.timeout!, 'timeout'), '--timeout'),
-    idleMs: input.idle === undefined ? null : wrap(() => parseLimitDuration(input.idle!, 'idle'), '--idle'),
+    memoryBytes: input.maxMemory === undefined ? null : wrap(() => parseMemoryLimit(input.maxMemory!), 'maxMemory'),
+    timeoutMs: input.timeout === undefined ? null : wrap(() => parseLimitDuration(input.timeout!, 'timeout'), 'timeout'),
+    idleMs: input.idle === undefined ? null : wrap(() => parseLimitDuration(input.idle!, 'idle'), 'idle'),
     idleAction: input.idleAction ?? 'alert',
   };
   return {
@@ -110,14 +111,14 @@ export function normalizeRun(raw: RunInput, baseCwd = process.cwd()): Normalized
       command: input.command,
       cwd,
       env,
-      stopSignal: wrap(() => normalizeSignal(input.stopSignal ?? DEFAULTS.stopSignal), '--stop-signal'),
-      graceMs: wrap(() => (input.grace === undefined ? DEFAULTS.graceMs : parseDuration(input.grace, 'grace')), '--grace'),
+      stopSignal: wrap(() => normalizeSignal(input.stopSignal ?? DEFAULTS.stopSignal), 'stopSignal'),
+      graceMs: wrap(() => (input.grace === undefined ? DEFAULTS.graceMs : parseDuration(input.grace, 'grace')), 'grace'),
       stopCommand: null,
       restart,
       health: parseHealthFlags(input.health),
       output: 'separate',
-      nice: input.nice === undefined ? null : wrap(() => parseNice(input.nice!), '--nice'),
-      ionice: input.ionice === undefined ? null : wrap(() => parseIonice(input.ionice!), '--ionice'),
+      nice: input.nice === undefined ? null : wrap(() => parseNice(input.nice!), 'nice'),
+      ionice: input.ionice === undefined ? null : wrap(() => parseIonice(input.ionice!), 'ionice'),
       limits,
       alertOn: input.alertOn ?? null,
     },
@@ -127,7 +128,7 @@ export function normalizeRun(raw: RunInput, baseCwd = process.cwd()): Normalized
 /** `--health tcp:6390 --health log:ready`: every probe must pass. */
 export function parseHealthFlags(flags: string[] | undefined): HealthSpec | null {
   if (!flags || flags.length === 0) return null;
-  return healthDefaults(flags.map((f) => wrap(() => parseProbe(f), '--health')));
+  return healthDefaults(flags.map((f) => wrap(() => parseProbe(f), 'health')));
 }
 
 /** The caller's environment with the overrides on top, minus the marker of any task the caller runs in. */
@@ -165,19 +166,10 @@ export function specFromDecl(decl: EnvTaskDecl, callerEnv: Record<string, string
   };
 }
 
-export function normalizeTimeout(value: string | number | undefined, fallbackMs: number, flag = '--timeout'): number {
-  return value === undefined ? fallbackMs : wrap(() => parseDuration(value, 'timeout'), flag);
+export function normalizeTimeout(value: string | number | undefined, fallbackMs: number, key = 'timeout'): number {
+  return value === undefined ? fallbackMs : wrap(() => parseDuration(value, key), key);
 }
 
-export function normalizeSignalOption(value: string | undefined, flag = '--signal'): string | undefined {
-  return value === undefined ? undefined : wrap(() => normalizeSignal(value), flag);
-}
-
-export function compileFilter(pattern: string | undefined, flag = '--filter'): RegExp | undefined {
-  if (pattern === undefined) return undefined;
-  try {
-    return userRegExp(pattern);
-  } catch (error) {
-    throw usageError(`${flag}: "${pattern}" is not a valid regular expression (${(error as Error).message.replace(/^Invalid regular expression: /, '')})`);
-  }
+export function normalizeSignalOption(value: string | undefined, key = 'signal'): string | undefined {
+  return value === undefined ? undefined : wrap(() => normalizeSignal(value), key);
 }

@@ -4,9 +4,9 @@
  */
 import { DEFAULTS } from '../../machines/defaults.js';
 import type { ReadInput } from '../api.js';
-import { usageError } from '../errors.js';
+import { field, usageError } from '../errors.js';
 import type { Stream } from '../logs/read.js';
-import { compileFilter } from './normalize.js';
+import { compileFilter } from './filter.js';
 
 export interface NormalizedRead {
   streams: Stream[];
@@ -23,15 +23,15 @@ export const CURSOR_NAME = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export function normalizeRead(input: Omit<ReadInput, 'ref'>): NormalizedRead {
   const stream = input.stream ?? 'both';
-  if (stream !== 'stdout' && stream !== 'stderr' && stream !== 'both') throw usageError(`--stream: "${String(stream)}" is not stdout or stderr`);
-  if (input.tail !== undefined && (!Number.isInteger(input.tail) || input.tail < 0)) throw usageError(`--tail: "${input.tail}" is not a number of lines`);
-  if (input.offset !== undefined && (!Number.isInteger(input.offset) || input.offset < 0)) throw usageError(`--offset: "${input.offset}" is not a byte offset`);
+  if (stream !== 'stdout' && stream !== 'stderr' && stream !== 'both') throw usageError(`${field('stream')}: "${String(stream)}" is not stdout or stderr`);
+  if (input.tail !== undefined && (!Number.isInteger(input.tail) || input.tail < 0)) throw usageError(`${field('tail')}: "${input.tail}" is not a number of lines`);
+  if (input.offset !== undefined && (!Number.isInteger(input.offset) || input.offset < 0)) throw usageError(`${field('offset')}: "${input.offset}" is not a byte offset`);
   const maxBytes = input.maxBytes ?? DEFAULTS.readMaxBytes;
-  if (!Number.isInteger(maxBytes) || maxBytes < 1) throw usageError(`--max-bytes: "${input.maxBytes}" is not a positive number`);
-  if (input.newAs !== undefined && input.offset !== undefined) throw usageError('--new and --offset both say where to start: give one');
-  if (input.tail !== undefined && input.offset !== undefined) throw usageError('--tail and --offset both say where to start: give one');
+  if (!Number.isInteger(maxBytes) || maxBytes < 1) throw usageError(`${field('maxBytes')}: "${input.maxBytes}" is not a positive number`);
+  if (input.newAs !== undefined && input.offset !== undefined) throw usageError(`${field('new')} and ${field('offset')} both say where to start: give one`);
+  if (input.tail !== undefined && input.offset !== undefined) throw usageError(`${field('tail')} and ${field('offset')} both say where to start: give one`);
   if (input.newAs !== undefined && !CURSOR_NAME.test(input.newAs)) {
-    throw usageError(`--as: "${input.newAs}" is not a cursor name (letters, digits, ".", "_", ":" and "-")`);
+    throw usageError(`${field('newAs')}: "${input.newAs}" is not a cursor name (letters, digits, ".", "_", ":" and "-")`);
   }
   return {
     streams: stream === 'both' ? ['stdout', 'stderr'] : [stream],

@@ -81,7 +81,8 @@ async function handle(line: string, supervisor: Supervisor, hooks: ServerHooks, 
     send({ jsonrpc: '2.0', id, result });
   } catch (error) {
     if (error instanceof CorralError) {
-      send({ jsonrpc: '2.0', id, error: { code: rpcCodeOf(error.kind), message: error.message, data: { kind: error.kind } } });
+      // The template travels too: each client words the fields its own way.
+      send({ jsonrpc: '2.0', id, error: { code: rpcCodeOf(error.kind), message: error.message, data: { kind: error.kind, template: error.template } } });
     } else {
       hooks.log('error', `${message.method} failed`, { error: String((error as Error)?.stack ?? error) });
       send({ jsonrpc: '2.0', id, error: { code: -32603, message: (error as Error)?.message ?? String(error) } });

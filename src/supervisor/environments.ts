@@ -9,7 +9,7 @@ import { isFinal, type TaskRecord } from '../../machines/task.types.js';
 import type { EnvReport, OrchestrateInput, TaskView } from '../api.js';
 import { normalizeSignalOption, normalizeTimeout, specFromDecl } from '../config/normalize.js';
 import { normalizeOrchestrate } from '../config/orchestrate.js';
-import { failure, notFound, usageError } from '../errors.js';
+import { failure, notFound, see, usageError } from '../errors.js';
 import { taskLogDir } from '../home.js';
 import { lastLines } from '../logs/last-lines.js';
 import { freshRun } from './records.js';
@@ -47,7 +47,7 @@ export class Environments {
         return current.map((r) => host.view(r));
       }
       const states = live.map((t) => `${t.name} ${t.status}`).join(', ');
-      throw failure(`environment ${env.name} is already up (${states}) and differs from this one, or is partly down: \`corral down ${env.name}\` first`);
+      throw failure(`environment ${env.name} is already up (${states}) and differs from this one, or is partly down: ${see('down', env.name)} first`);
     }
     const specs = env.tasks.map((decl) => ({ decl, spec: specFromDecl(decl, input.callerEnv) }));
     for (const { decl } of specs) {
@@ -117,7 +117,7 @@ export class Environments {
   async down(env: string, options: { signal?: string; grace?: string | number } = {}): Promise<TaskView[]> {
     const records = this.existing(env);
     const signal = normalizeSignalOption(options.signal);
-    const graceMs = options.grace === undefined ? undefined : normalizeTimeout(options.grace, DEFAULTS.graceMs, '--grace');
+    const graceMs = options.grace === undefined ? undefined : normalizeTimeout(options.grace, DEFAULTS.graceMs, 'grace');
     this.host.log('info', `stopping environment ${env}`);
     return stopInOrder(records, (r) => this.host.stopOne(r, signal, graceMs));
   }

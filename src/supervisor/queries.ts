@@ -5,7 +5,8 @@
 import { DEFAULTS } from '../../machines/defaults.js';
 import { isFinal } from '../../machines/task.types.js';
 import type { MonitorInput, ReadInput, ReadResult, TaskDetails, TaskView, WaitResult, WaitUntil } from '../api.js';
-import { compileFilter, normalizeTimeout } from '../config/normalize.js';
+import { compileFilter } from '../config/filter.js';
+import { normalizeTimeout } from '../config/normalize.js';
 import { normalizeRead } from '../config/read.js';
 import { notFound } from '../errors.js';
 import { taskLogDir } from '../home.js';
@@ -72,8 +73,8 @@ export class TaskQueries {
    */
   async monitor(input: MonitorInput): Promise<{ tasks: TaskView[]; last: number }> {
     const { host, parts } = this;
-    if (input.alertOn !== undefined) compileFilter(input.alertOn, '--alert-on');
-    const intervalMs = input.checkInterval === undefined ? undefined : normalizeTimeout(input.checkInterval, 2_000, '--check-interval');
+    if (input.alertOn !== undefined) compileFilter(input.alertOn, 'alertOn');
+    const intervalMs = input.checkInterval === undefined ? undefined : normalizeTimeout(input.checkInterval, 2_000, 'checkInterval');
     let records = input.ids && input.ids.length > 0 ? input.ids.map((ref) => host.resolve(ref)) : host.store.tasks();
     if (input.env !== undefined) {
       records = records.filter((t) => t.env === input.env);

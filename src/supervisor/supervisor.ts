@@ -23,7 +23,7 @@ import type {
   WaitUntil,
 } from '../api.js';
 import { normalizeRun, normalizeSignalOption, normalizeTimeout } from '../config/normalize.js';
-import { usageError } from '../errors.js';
+import { field, usageError } from '../errors.js';
 import { ensureHome, homePaths, taskExitFile, taskLogDir, type HomePaths } from '../home.js';
 import { Store } from '../store/store.js';
 import { VERSION } from '../version.js';
@@ -79,7 +79,7 @@ export class Supervisor implements SupervisorApi {
     const { table, store } = this;
     if (name) {
       const holder = store.tasks().find((t) => t.name === name && !isFinal(t.status));
-      if (holder) throw usageError(`--name: "${name}" is taken by ${holder.id}, which is ${holder.status}`);
+      if (holder) throw usageError(`${field('name')}: "${name}" is taken by ${holder.id}, which is ${holder.status}`);
     }
     const queued = table.liveCount() >= table.maxConcurrent;
     const record: TaskRecord = {
@@ -160,8 +160,8 @@ export class Supervisor implements SupervisorApi {
 
   async kill(input: KillInput): Promise<TaskView[]> {
     const signal = normalizeSignalOption(input.signal);
-    const graceMs = input.grace === undefined ? undefined : normalizeTimeout(input.grace, DEFAULTS.graceMs, '--grace');
-    if (!input.all && (!input.refs || input.refs.length === 0)) throw usageError('kill needs a task id or name, or --all');
+    const graceMs = input.grace === undefined ? undefined : normalizeTimeout(input.grace, DEFAULTS.graceMs, 'grace');
+    if (!input.all && (!input.refs || input.refs.length === 0)) throw usageError(`kill needs a task id or name, or ${field('all')}`);
     const { table } = this;
     const records = input.all
       ? [...this.store.tasks().filter((t) => !isFinal(t.status) || table.isLive(t.id)), ...table.withLeftovers()]

@@ -14,7 +14,7 @@ import { isFinal, type TaskRecord, type TaskSpec } from '../../machines/task.typ
 import { createHealthActor } from '../actors/health.actor.js';
 import { createProcessActor } from '../actors/process.actor.js';
 import type { TaskView } from '../api.js';
-import { notFound } from '../errors.js';
+import { notFound, see } from '../errors.js';
 import { taskLogDir, TASK_ID, type HomePaths } from '../home.js';
 import { ExitWatcher } from '../process/exit-watch.js';
 import { stopLeftovers, withLeftovers } from '../process/leftovers.js';
@@ -203,7 +203,7 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
     if (byId) return byId;
     const named = this.store.tasks().filter((t) => t.name === ref);
     const found = named[named.length - 1];
-    if (!found) throw notFound(`no task "${ref}": see \`corral ls\` for ids and names`);
+    if (!found) throw notFound(`no task "${ref}": see ${see('list')} for ids and names`);
     return found;
   }
 

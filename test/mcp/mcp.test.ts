@@ -280,6 +280,12 @@ describe('corral MCP server', () => {
     const badSince = await call('background_output', { id: 'bash_1', since: 'yesterday' });
     expect(text(badSince)).toMatch(/^since: "yesterday" is not "new" or a byte offset/);
 
+    // The checks every read gets, worded with this server's argument names, not the CLI's flags.
+    const twoStarts = await call('background_output', { id: 'bash_1', since: 10, tail: 5 });
+    expect(text(twoStarts)).toBe('tail and since both say where to start: give one');
+    const badGrace = await call('background_kill', { id: 'bash_1', grace: 'soon' });
+    expect(text(badGrace)).toBe('grace: "soon" is not a duration: write it like 500ms, 5s, 2m or 1h');
+
     // Nothing was started by the refused calls, and the server still answers.
     const after = await ok('background_list');
     expect(after.structuredContent.tasks.length).toBe(before);

@@ -10,14 +10,14 @@ import { classifyCommand } from '../../../machines/policies/autobackground.js';
 import type { ReadResult, TaskView } from '../../api.js';
 import type { RemoteSupervisor } from '../../client/remote.js';
 import { loadAutoBackground } from '../../exec/config.js';
-import { usageError } from '../../errors.js';
 import type { Context } from '../context.js';
 import { printJson } from '../output.js';
 import { commandFromWords } from './run.js';
 
 export interface ExecFlags {
   explain?: boolean;
-  autoBackgroundThreshold?: string;
+  /** Milliseconds; 0 = never. */
+  autoBackgroundThreshold?: number;
   name?: string;
   cwd?: string;
 }
@@ -28,13 +28,6 @@ const CTRL_B = 0x02;
 const CTRL_C = 0x03;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function thresholdMs(text: string | undefined): number {
-  if (text === undefined) return 30_000;
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  if (!m) throw usageError(`--auto-background-threshold: "${text}" is not a duration (0 = never)`);
-  return Number(m[1]) * ({ ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[m[2] ?? 's'] ?? 1_000);
-}
-
 function exitCodeOf(t: TaskView): number {
   if (t.exitCode !== null) return t.exitCode;
   if (t.signal) return 128 + (SIGNAL_NUMBERS[t.signal] ?? 1);
@@ -43,7 +36,7 @@ function exitCodeOf(t: TaskView): number {
 
 export async function exec(ctx: Context, words: string[], flags: ExecFlags): Promise<number> {
   const command = commandFromWords(words);
-  const threshold = thresholdMs(flags.autoBackgroundThreshold);
+  const threshold = flags.autoBackgroundThreshold ?? 30_000;
   const cwd = resolve(flags.cwd ?? '.');
   const decision = classifyCommand(command, await loadAutoBackground(cwd, ctx.paths.home));
   if (flags.explain) {

@@ -1,17 +1,19 @@
-import type { ReadInput, StreamRead } from '../../api.js';
+import { DEFAULTS } from '../../../machines/defaults.js';
+import type { ReadInput, StreamChoice, StreamRead } from '../../api.js';
+import { normalizeRead } from '../../config/read.js';
 import { usageError } from '../../errors.js';
 import type { Context } from '../context.js';
 import { printJson } from '../output.js';
 
 export interface LogsFlags {
   stream?: string;
-  offset?: string;
+  offset?: number;
   new?: boolean;
   as?: string;
   filter?: string;
-  tail?: string;
+  tail?: number;
   follow?: boolean;
-  maxBytes?: string;
+  maxBytes?: number;
 }
 
 const PAGE = 1024 * 1024;
@@ -19,37 +21,28 @@ const FOLLOW_POLL_MS = 100;
 const FINAL = ['completed', 'failed', 'killed'];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function wholeNumber(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) throw usageError(`${flag}: "${value}" is not a whole number`);
-  return Number(value);
-}
-
-function check(flags: LogsFlags) {
-  if (flags.stream !== undefined && flags.stream !== 'stdout' && flags.stream !== 'stderr') {
-    throw usageError(`--stream: "${flags.stream}" is not stdout or stderr`);
-  }
-  const offset = wholeNumber(flags.offset, '--offset');
-  const tail = wholeNumber(flags.tail, '--tail');
-  const maxBytes = wholeNumber(flags.maxBytes, '--max-bytes');
-  if (maxBytes === 0) throw usageError('--max-bytes: must be at least 1');
-  if (flags.new && offset !== undefined) throw usageError('--new and --offset both say where to start: give one');
-  if (tail !== undefined && offset !== undefined) throw usageError('--tail and --offset both say where to start: give one');
+/** Checked here, where the daemon would check them too: a mistake costs no connection. */
+function check(flags: LogsFlags): void {
   if (flags.as !== undefined && !flags.new) throw usageError('--as names the cursor of --new: use them together');
-  if (flags.as !== undefined && !/^[A-Za-z0-9._:-]{1,128}$/.test(flags.as)) {
-    throw usageError(`--as: "${flags.as}" is not a cursor name (letters, digits, ".", "_", ":" and "-")`);
-  }
-  return { offset, tail, maxBytes };
+  normalizeRead({
+    ...(flags.stream !== undefined ? { stream: flags.stream as StreamChoice } : {}),
+    ...(flags.offset !== undefined ? { offset: flags.offset } : {}),
+    ...(flags.tail !== undefined ? { tail: flags.tail } : {}),
+    ...(flags.maxBytes !== undefined ? { maxBytes: flags.maxBytes } : {}),
+    ...(flags.filter !== undefined ? { filter: flags.filter } : {}),
+    ...(flags.new ? { newAs: flags.as ?? DEFAULTS.cursorConsumer } : {}),
+  });
 }
 
 export async function logs(ctx: Context, ref: string, flags: LogsFlags): Promise<number> {
-  const { offset, tail, maxBytes } = check(flags);
+  check(flags);
+  const { offset, tail, maxBytes } = flags;
   if (flags.follow && ctx.json) throw usageError('--follow streams raw output: it cannot be combined with --json');
   const api = await ctx.api();
   const base: ReadInput = {
     ref,
     ...(flags.filter !== undefined ? { filter: flags.filter } : {}),
-    ...(flags.new ? { newAs: flags.as ?? 'cli' } : {}),
+    ...(flags.new ? { newAs: flags.as ?? DEFAULTS.cursorConsumer } : {}),
   };
 
   if (ctx.json) {

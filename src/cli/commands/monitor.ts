@@ -1,6 +1,5 @@
 /** `corral monitor`: set the watch rules in the daemon, then print events as they happen. */
 import type { CorralEvent } from '../../api.js';
-import { usageError } from '../../errors.js';
 import type { Context } from '../context.js';
 
 export interface MonitorFlags {
@@ -8,7 +7,8 @@ export interface MonitorFlags {
   alertOn?: string;
   restartOnFailure?: boolean;
   checkInterval?: string;
-  for?: string;
+  /** Milliseconds. */
+  for?: number;
 }
 
 const LABEL: Record<string, string> = {
@@ -31,14 +31,8 @@ export function formatEvent(e: CorralEvent, width = 6): string {
   return `${time} ${who} ${label} ${e.status}${e.reason ? `: ${e.reason.replace('; ', ' — ')}` : ''}`;
 }
 
-function durationMs(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  if (!m) throw usageError(`--for: "${text}" is not a duration: write it like 30s or 5m`);
-  return Number(m[1]) * ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] ?? 's'] ?? 1000);
-}
-
 export async function monitor(ctx: Context, ids: string[], flags: MonitorFlags): Promise<number> {
-  const until = flags.for !== undefined ? Date.now() + durationMs(flags.for) : Infinity;
+  const until = flags.for !== undefined ? Date.now() + flags.for : Infinity;
   const api = await ctx.api();
   const filter = { ...(ids.length > 0 ? { ids } : {}), ...(flags.env !== undefined ? { env: flags.env } : {}) };
   const { tasks, last } = await api.monitor({

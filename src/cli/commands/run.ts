@@ -1,4 +1,6 @@
 import { resolve } from 'node:path';
+import { DEFAULTS } from '../../../machines/defaults.js';
+import { formatDuration } from '../../../machines/duration.js';
 import { usageError } from '../../errors.js';
 import type { Context } from '../context.js';
 import { printJson } from '../output.js';
@@ -8,20 +10,21 @@ import { lastLinesText, notReadyText } from '../../text.js';
 export interface RunFlags {
   name?: string;
   cwd?: string;
-  env?: string[];
+  env?: [string, string][];
   restart?: string;
-  maxRestarts?: string;
+  maxRestarts?: number;
   stopSignal?: string;
   grace?: string;
   waitHealthy?: boolean;
-  waitTimeout?: string;
+  /** Milliseconds. */
+  waitTimeout?: number;
   health?: string[];
   backoff?: string;
   maxBackoff?: string;
   minUptime?: string;
   restartWindow?: string;
-  successExitCodes?: string;
-  nice?: string;
+  successExitCodes?: number[];
+  nice?: number;
   ionice?: string;
   maxMemory?: string;
   timeout?: string;
@@ -36,66 +39,35 @@ export function commandFromWords(words: string[]): string {
   return words.length === 1 ? words[0]! : quoteWords(words);
 }
 
-export function parseEnvPairs(pairs: string[] = []): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const pair of pairs) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) throw usageError(`--env: "${pair}" is not of the form NAME=value`);
-    env[pair.slice(0, eq)] = pair.slice(eq + 1);
-  }
-  return env;
-}
-
-function parseCount(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) throw usageError(`${flag}: "${value}" is not a whole number`);
-  return Number(value);
-}
-
 function pick<T extends object, K extends keyof T>(obj: T, keys: K[]): Partial<Pick<T, K>> {
   const out: Partial<Pick<T, K>> = {};
   for (const k of keys) if (obj[k] !== undefined) out[k] = obj[k];
   return out;
 }
 
-function signedNumber(value: string, flag: string): number {
-  if (!/^-?\d+$/.test(value)) throw usageError(`${flag}: "${value}" is not a whole number`);
-  return Number(value);
-}
-
-function exitCodes(value: string): number[] {
-  const codes = value.split(',').map((v) => v.trim());
-  for (const c of codes) if (!/^\d+$/.test(c) || Number(c) > 255) throw usageError(`--success-exit-codes: "${c}" is not an exit code (0-255)`);
-  return codes.map(Number);
-}
-
 export async function run(ctx: Context, words: string[], flags: RunFlags): Promise<number> {
   const command = commandFromWords(words);
-  const env = parseEnvPairs(flags.env);
-  const maxRestarts = parseCount(flags.maxRestarts, '--max-restarts');
   if (flags.waitTimeout !== undefined && !flags.waitHealthy) throw usageError('--wait-timeout bounds --wait-healthy: give --wait-healthy too');
   const api = await ctx.api();
   const task = await api.run({
     command,
     cwd: resolve(flags.cwd ?? '.'),
     baseEnv: process.env as Record<string, string>,
-    env,
+    env: Object.fromEntries(flags.env ?? []),
     ...(flags.name !== undefined ? { name: flags.name } : {}),
     ...(flags.restart !== undefined ? { restart: flags.restart } : {}),
-    ...(maxRestarts !== undefined ? { maxRestarts } : {}),
     ...(flags.stopSignal !== undefined ? { stopSignal: flags.stopSignal } : {}),
     ...(flags.grace !== undefined ? { grace: flags.grace } : {}),
     ...(flags.health !== undefined ? { health: flags.health } : {}),
-    ...pick(flags, ['backoff', 'maxBackoff', 'minUptime', 'restartWindow', 'ionice', 'maxMemory', 'timeout', 'idle', 'idleAction', 'alertOn']),
-    ...(flags.nice !== undefined ? { nice: signedNumber(flags.nice, '--nice') } : {}),
-    ...(flags.successExitCodes !== undefined ? { successExitCodes: exitCodes(flags.successExitCodes) } : {}),
+    ...pick(flags, ['maxRestarts', 'backoff', 'maxBackoff', 'minUptime', 'restartWindow', 'successExitCodes', 'nice', 'ionice', 'maxMemory', 'timeout', 'idle', 'idleAction', 'alertOn']),
   });
   if (flags.waitHealthy) {
-    const result = await api.wait(task.id, 'healthy', flags.waitTimeout);
+    const waitMs = flags.waitTimeout ?? DEFAULTS.waitTimeoutMs;
+    const result = await api.wait(task.id, 'healthy', `${waitMs}ms`);
     if (ctx.json) printJson(result.task);
     else process.stdout.write(`${task.id}\n`);
     if (!result.reached) {
-      const when = result.timedOut ? `not ready after ${flags.waitTimeout ?? '5m'}` : 'ended';
+      const when = result.timedOut ? `not ready after ${formatDuration(waitMs)}` : 'ended';
       const who = result.task.name ?? task.id;
       process.stderr.write(`corral: ${task.id} did not become ready (${when}: ${notReadyText(result.task)})${lastLinesText(who, result.lastLines ?? [])}\n`);
       return 1;

@@ -7,7 +7,8 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { CorralEvent } from '../../api.js';
 import type { McpContext } from '../context.js';
-import { checkRegex, toolError } from '../errors.js';
+import { compileFilter } from '../../config/filter.js';
+import { toolError } from '../errors.js';
 import type { Extra } from './shared.js';
 
 const DESCRIPTION = `Watch background tasks. Sets, in the daemon (they keep working after this session): alert_on, a regex matched against NEW output lines of the watched tasks (older lines never alert); restart_on_failure, the on-failure restart policy (with backoff and a restart limit). Returns what happened since your previous background_monitor call: alerts (task, stream, line), exits with their reasons, restarts. Call it again later to get only what is new. ids (or env) choose the tasks; by default every task of the home.`;
@@ -49,7 +50,7 @@ export function registerMonitor(server: McpServer, ctx: McpContext): void {
     },
     async (args, extra: Extra) => {
       try {
-        if (args.alert_on !== undefined) checkRegex('alert_on', args.alert_on);
+        if (args.alert_on !== undefined) compileFilter(args.alert_on, 'alertOn');
         const filter = { ...(args.ids?.length ? { ids: args.ids } : {}), ...(args.env !== undefined ? { env: args.env } : {}) };
         const result = await ctx.withApi(async (api) => {
           const { tasks, last } = await api.monitor({

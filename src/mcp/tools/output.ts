@@ -2,7 +2,8 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { McpContext } from '../context.js';
-import { argumentError, checkRegex, toolError } from '../errors.js';
+import { normalizeRead } from '../../config/read.js';
+import { argumentError, toolError } from '../errors.js';
 import { FINAL, label, pageText } from '../format.js';
 import { readPage, type Page, type Position, type Stream, type StreamPage } from '../read.js';
 
@@ -96,9 +97,13 @@ export function registerOutput(server: McpServer, ctx: McpContext): void {
       try {
         const since = parseSince(args.since);
         const maxBytes = checkMaxBytes(args.max_bytes, DEFAULT_MAX_BYTES);
-        if (args.filter !== undefined) checkRegex('filter', args.filter);
-        if (args.tail !== undefined && (!Number.isInteger(args.tail) || args.tail < 0)) throw argumentError('tail', `${args.tail} is not a number of lines`);
-        if (args.tail !== undefined && since?.kind === 'offset') throw argumentError('tail', 'tail and a since offset both say where to start: give one');
+        // Checked as every read is, before the daemon is asked: the same mistakes, the same answers.
+        normalizeRead({
+          maxBytes,
+          ...(args.filter !== undefined ? { filter: args.filter } : {}),
+          ...(args.tail !== undefined ? { tail: args.tail } : {}),
+          ...(since?.kind === 'offset' ? { offset: since.offset } : {}),
+        });
         let position: Position;
         if (since?.kind === 'offset') position = since;
         else if (args.tail !== undefined && since === undefined) position = { kind: 'tail', lines: args.tail };

@@ -9,7 +9,8 @@ import { z } from 'zod';
 import type { RunInput, SupervisorApi, TaskView, WaitResult } from '../../api.js';
 import { formatDuration } from '../../../machines/duration.js';
 import type { McpContext } from '../context.js';
-import { argumentError, checkRegex, toolError } from '../errors.js';
+import { compileFilter } from '../../config/filter.js';
+import { argumentError, toolError } from '../errors.js';
 import { FINAL, label, pageText, statusText } from '../format.js';
 import { readPage, type Page, type StreamPage } from '../read.js';
 import { durationArg, durationMs, heartbeat, type Extra } from './shared.js';
@@ -53,7 +54,7 @@ function parseWaitFor(value: z.infer<typeof waitForSchema> | undefined): WaitFor
   }
   if (value.log !== undefined) {
     if (value.log.length === 0) throw argumentError('wait_for.log', 'the regex is empty');
-    checkRegex('wait_for.log', value.log);
+    compileFilter(value.log, 'wait_for.log');
     return { kind: 'log', pattern: value.log };
   }
   if (value.port !== undefined) {
