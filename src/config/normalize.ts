@@ -11,7 +11,7 @@ import { z } from 'zod/v3';
 import { DEFAULTS } from '../../machines/defaults.js';
 import { DurationError, parseDuration } from '../../machines/duration.js';
 import { healthDefaults, HealthSpecError, parseProbe } from '../../machines/policies/health.js';
-import { LimitError, NO_LIMITS, parseIonice, parseLimitDuration, parseMemoryLimit, parseNice, type Limits } from '../../machines/policies/limits.js';
+import { LimitError, parseIonice, parseLimitDuration, parseMemoryLimit, parseNice, type Limits } from '../../machines/policies/limits.js';
 import { defaultRestartPolicy, RESTART_POLICIES } from '../../machines/policies/restart.js';
 import { normalizeSignal, SignalError } from '../../machines/signals.js';
 import type { HealthSpec, TaskSpec } from '../../machines/task.types.js';
@@ -164,12 +164,4 @@ export function specFromDecl(decl: EnvTaskDecl, callerEnv: Record<string, string
     limits: decl.limits,
     alertOn: decl.alertOn,
   };
-}
-
-export function normalizeTimeout(value: string | number | undefined, fallbackMs: number, key = 'timeout'): number {
-  return value === undefined ? fallbackMs : wrap(() => parseDuration(value, key), key);
-}
-
-export function normalizeSignalOption(value: string | undefined, key = 'signal'): string | undefined {
-  return value === undefined ? undefined : wrap(() => normalizeSignal(value), key);
 }

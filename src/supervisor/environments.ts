@@ -7,7 +7,8 @@ import { DEFAULTS } from '../../machines/defaults.js';
 import { culpritOf, isSameEnvironment, judgeEnvironment, latestRunOf, nextEnvRun } from '../../machines/policies/environment.js';
 import { isFinal, type TaskRecord } from '../../machines/task.types.js';
 import type { EnvReport, OrchestrateInput, TaskView } from '../api.js';
-import { normalizeSignalOption, normalizeTimeout, specFromDecl } from '../config/normalize.js';
+import { normalizeStop, normalizeTimeout } from '../config/control.js';
+import { specFromDecl } from '../config/normalize.js';
 import { normalizeOrchestrate } from '../config/orchestrate.js';
 import { failure, notFound, see, usageError } from '../errors.js';
 import { taskLogDir } from '../home.js';
@@ -116,8 +117,7 @@ export class Environments {
 
   async down(env: string, options: { signal?: string; grace?: string | number } = {}): Promise<TaskView[]> {
     const records = this.existing(env);
-    const signal = normalizeSignalOption(options.signal);
-    const graceMs = options.grace === undefined ? undefined : normalizeTimeout(options.grace, DEFAULTS.graceMs, 'grace');
+    const { signal, graceMs } = normalizeStop(options);
     this.host.log('info', `stopping environment ${env}`);
     return stopInOrder(records, (r) => this.host.stopOne(r, signal, graceMs));
   }

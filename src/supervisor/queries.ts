@@ -2,11 +2,10 @@
  * What clients ask about tasks without changing them — a task, its details, its output,
  * a wait for a state, the event log — and `monitor`, which only sets policies.
  */
-import { DEFAULTS } from '../../machines/defaults.js';
 import { isFinal } from '../../machines/task.types.js';
 import type { MonitorInput, ReadInput, ReadResult, TaskDetails, TaskView, WaitResult, WaitUntil } from '../api.js';
 import { compileFilter } from '../config/filter.js';
-import { normalizeTimeout } from '../config/normalize.js';
+import { normalizeTimeout, normalizeWait } from '../config/control.js';
 import { normalizeRead } from '../config/read.js';
 import { notFound } from '../errors.js';
 import { taskLogDir } from '../home.js';
@@ -46,8 +45,8 @@ export class TaskQueries {
     return result;
   }
 
-  async wait(ref: string, until: WaitUntil, timeout?: string | number): Promise<WaitResult> {
-    const timeoutMs = normalizeTimeout(timeout, DEFAULTS.waitTimeoutMs);
+  async wait(ref: string, waitFor: WaitUntil, timeout?: string | number): Promise<WaitResult> {
+    const { until, timeoutMs } = normalizeWait(waitFor, timeout);
     const record = this.host.resolve(ref);
     // `healthy` without a health check means running.
     const ready = (v: TaskView) => v.status === 'running' && (until === 'running' || v.health === null || v.health === 'healthy');

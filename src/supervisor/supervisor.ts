@@ -5,7 +5,6 @@
  * embedders use it in-process.
  */
 import { rmSync } from 'node:fs';
-import { DEFAULTS } from '../../machines/defaults.js';
 import { isFinal, type TaskRecord } from '../../machines/task.types.js';
 import type {
   DaemonStatus,
@@ -22,7 +21,8 @@ import type {
   WaitResult,
   WaitUntil,
 } from '../api.js';
-import { normalizeRun, normalizeSignalOption, normalizeTimeout } from '../config/normalize.js';
+import { normalizeKill } from '../config/control.js';
+import { normalizeRun } from '../config/normalize.js';
 import { field, usageError } from '../errors.js';
 import { ensureHome, homePaths, taskExitFile, taskLogDir, type HomePaths } from '../home.js';
 import { Store } from '../store/store.js';
@@ -159,13 +159,11 @@ export class Supervisor implements SupervisorApi {
   // ---- stopping and forgetting ---------------------------------------------------------
 
   async kill(input: KillInput): Promise<TaskView[]> {
-    const signal = normalizeSignalOption(input.signal);
-    const graceMs = input.grace === undefined ? undefined : normalizeTimeout(input.grace, DEFAULTS.graceMs, 'grace');
-    if (!input.all && (!input.refs || input.refs.length === 0)) throw usageError(`kill needs a task id or name, or ${field('all')}`);
+    const { signal, graceMs, refs, all } = normalizeKill(input);
     const { table } = this;
-    const records = input.all
+    const records = all
       ? [...this.store.tasks().filter((t) => !isFinal(t.status) || table.isLive(t.id)), ...table.withLeftovers()]
-      : input.refs!.map((ref) => table.resolve(ref));
+      : refs.map((ref) => table.resolve(ref));
     return stopInOrder(records, (record) => table.stopOne(record, signal, graceMs));
   }
 

@@ -3,7 +3,7 @@
  * (`steps:`) and Procfiles. Valid files become an EnvSpec; a bad file is refused whole with
  * a usage error that starts with `file:line:col:` and says what is wrong.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';

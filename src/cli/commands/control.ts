@@ -1,6 +1,6 @@
 /** Commands that change tasks: wait, kill, restart, rm, prune. */
 import type { TaskView } from '../../api.js';
-import { usageError } from '../../errors.js';
+import { normalizeKill, normalizeWait } from '../../config/control.js';
 import type { Context } from '../context.js';
 import { exitText, printJson } from '../output.js';
 import { lastLinesText, notReadyText } from '../../text.js';
@@ -8,10 +8,7 @@ import { lastLinesText, notReadyText } from '../../text.js';
 const describe = (t: TaskView) => `${t.id}${t.name ? ` (${t.name})` : ''} ${t.status}${t.reason ? `: ${t.reason}` : ''}`;
 
 export async function wait(ctx: Context, ref: string, flags: { until?: string; timeout?: string }): Promise<number> {
-  const until = flags.until ?? 'exit';
-  if (until !== 'exit' && until !== 'running' && until !== 'healthy') {
-    throw usageError(`--until: "${until}" is not one of exit, running, healthy`);
-  }
+  const { until } = normalizeWait(flags.until, flags.timeout);
   const result = await (await ctx.api()).wait(ref, until, flags.timeout);
   if (ctx.json) printJson(result);
   else if (result.timedOut) {
@@ -22,8 +19,7 @@ export async function wait(ctx: Context, ref: string, flags: { until?: string; t
 }
 
 export async function kill(ctx: Context, refs: string[], flags: { all?: boolean; signal?: string; grace?: string }): Promise<number> {
-  if (flags.all && refs.length > 0) throw usageError('give task ids or --all, not both');
-  if (!flags.all && refs.length === 0) throw usageError('kill needs a task id or name, or --all');
+  normalizeKill({ refs, ...flags });
   const stopped = await (await ctx.api()).kill({
     ...(flags.all ? { all: true } : { refs }),
     ...(flags.signal !== undefined ? { signal: flags.signal } : {}),

@@ -5,7 +5,8 @@ import type { TaskView } from '../../api.js';
 import type { McpContext } from '../context.js';
 import { argumentError, toolError } from '../errors.js';
 import { label, statusText } from '../format.js';
-import { durationArg, durationMs, taskSummary, taskSummarySchema, type Extra } from './shared.js';
+import { normalizeStop } from '../../config/control.js';
+import { durationArg, taskSummary, taskSummarySchema, type Extra } from './shared.js';
 
 const DESCRIPTION = `Stop background tasks: the whole process tree of each (children, grandchildren, and processes that detached with setsid), so nothing is left holding a port. It sends signal (default SIGTERM, or the task's own stop signal) to every process of the tree, then SIGKILL to whatever is left after grace (default 5s), and returns only once no process of the tree remains. Give one of:
 - id: a task id (bash_3) or name, or a list of them;
@@ -35,7 +36,7 @@ export function registerKill(server: McpServer, ctx: McpContext): void {
         const targets = [ids.length > 0, args.env !== undefined, args.all === true].filter(Boolean).length;
         if (targets !== 1) throw argumentError('id', 'give exactly one of id, env or all: true');
         if (args.all === false) throw argumentError('all', 'only true means something here');
-        if (args.grace !== undefined) durationMs('grace', args.grace);
+        normalizeStop(args);
         const options = {
           ...(args.signal !== undefined ? { signal: args.signal } : {}),
           ...(args.grace !== undefined ? { grace: args.grace } : {}),

@@ -9,7 +9,8 @@ import { lastLinesText } from '../../text.js';
 import type { McpContext } from '../context.js';
 import { argumentError, toolError } from '../errors.js';
 import { label, statusText } from '../format.js';
-import { durationArg, durationMs, heartbeat, taskSummary, taskSummarySchema, type Extra } from './shared.js';
+import { durationOption } from '../../config/control.js';
+import { durationArg, heartbeat, taskSummary, taskSummarySchema, type Extra } from './shared.js';
 
 /** Longer than a single spawn's: an environment starts in steps. Still under a client's usual 60 s. */
 export const DEFAULT_ENV_WAIT_MS = 45_000;
@@ -69,7 +70,7 @@ export function registerOrchestrate(server: McpServer, ctx: McpContext): void {
     },
     async (args, extra: Extra) => {
       try {
-        const waitMs = args.timeout === undefined ? DEFAULT_ENV_WAIT_MS : durationMs('timeout', args.timeout);
+        const waitMs = args.timeout === undefined ? DEFAULT_ENV_WAIT_MS : durationOption(args.timeout, 'timeout');
         const waitHealthy = args.wait_healthy !== false;
         if (args.file !== undefined && args.tasks !== undefined) throw argumentError('tasks', 'give file or tasks, not both');
         let input: OrchestrateInput;

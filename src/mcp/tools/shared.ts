@@ -3,8 +3,6 @@ import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/proto
 import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { TaskView } from '../../api.js';
-import { DurationError, parseDuration } from '../../../machines/duration.js';
-import { argumentError } from '../errors.js';
 import { uptimeMs } from '../format.js';
 
 export type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -14,15 +12,6 @@ export const durationArg = (what: string) =>
     .union([z.number(), z.string()])
     .describe(`${what}: seconds as a number (10, 0.5) or a duration string ("500ms", "30s", "2m")`);
 
-/** Validates a duration argument; returns milliseconds. */
-export function durationMs(argument: string, value: string | number): number {
-  try {
-    return parseDuration(value, argument);
-  } catch (error) {
-    if (error instanceof DurationError) throw argumentError(argument, error.message.replace(new RegExp(`^${argument} `), ''));
-    throw error;
-  }
-}
 
 /**
  * Sends MCP progress notifications while a long call waits, when the client asked for

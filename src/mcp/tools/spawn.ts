@@ -13,7 +13,8 @@ import { compileFilter } from '../../config/filter.js';
 import { argumentError, toolError } from '../errors.js';
 import { FINAL, label, pageText, statusText } from '../format.js';
 import { readPage, type Page, type StreamPage } from '../read.js';
-import { durationArg, durationMs, heartbeat, type Extra } from './shared.js';
+import { durationOption } from '../../config/control.js';
+import { durationArg, heartbeat, type Extra } from './shared.js';
 
 /** How long a wait lasts when the call does not say: under the usual 60 s of a client's tool call. */
 export const DEFAULT_WAIT_MS = 30_000;
@@ -216,7 +217,7 @@ export function registerSpawn(server: McpServer, ctx: McpContext): void {
     async (args, extra: Extra) => {
       try {
         const waitFor = parseWaitFor(args.wait_for);
-        const waitMs = args.timeout === undefined ? DEFAULT_WAIT_MS : durationMs('timeout', args.timeout);
+        const waitMs = args.timeout === undefined ? DEFAULT_WAIT_MS : durationOption(args.timeout, 'timeout');
         if (args.command.trim().length === 0) throw argumentError('command', 'the command is empty');
         const cwd = args.cwd === undefined ? ctx.cwd : isAbsolute(args.cwd) ? args.cwd : resolve(ctx.cwd, args.cwd);
         const env = args.env === undefined ? undefined : Object.fromEntries(Object.entries(args.env).map(([k, v]) => [k, String(v)]));
