@@ -14,7 +14,7 @@ import { isFinal, type TaskRecord } from '../../machines/task.types.js';
 import { createHealthActor } from '../actors/health.actor.js';
 import { createProcessActor } from '../actors/process.actor.js';
 import { describeHealth, describeProbe } from '../../machines/policies/health.js';
-import type { EnvSpec } from '../config/envfile.js';
+import type { EnvSpec } from '../config/envfile/index.js';
 import { DependencyCoordinator } from './dependencies.js';
 import { stopInOrder } from './shutdown.js';
 import type {
@@ -483,7 +483,7 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
 
   async orchestrate(input: OrchestrateInput): Promise<TaskView[]> {
     // The env-file loader (yaml and its schemas) is loaded only by the daemons that read env files.
-    const envfile = await import('../config/envfile.js');
+    const envfile = await import('../config/envfile/index.js');
     const env = input.file
       ? envfile.loadEnvFile(input.file, { callerEnv: input.callerEnv ?? {}, ...(input.name ? { name: input.name } : {}) })
       : this.inlineEnv(input, envfile);
@@ -535,7 +535,7 @@ export class Supervisor extends EventEmitter implements SupervisorApi {
   }
 
   /** `--background "npm run api" --background "npm run dev"`: an environment without a file. */
-  private inlineEnv(input: OrchestrateInput, { slug, plainTask }: typeof import('../config/envfile.js')): EnvSpec {
+  private inlineEnv(input: OrchestrateInput, { slug, plainTask }: typeof import('../config/envfile/index.js')): EnvSpec {
     if (!input.name || !TASK_NAME.test(input.name)) throw usageError(`"${input.name ?? ''}" is not an environment name (it starts with a letter)`);
     if (!input.tasks || input.tasks.length === 0) throw usageError('an environment needs an env file (-f) or at least one --background command');
     const names = new Set<string>();
