@@ -4,7 +4,8 @@
  * everywhere but in commands.
  */
 import { describe, expect, it } from 'vitest';
-import { bad, DEP_TIMEOUT, FILE, parse, taskOf, y } from './helpers.js';
+import { expandValue } from '../../../src/config/envfile/interpolate.js';
+import { bad, DEP_TIMEOUT, FILE, parse, refusedAt, taskOf, y } from './helpers.js';
 
 describe('variables in values', () => {
   const CALLER = { X: 'x', EMPTY: '', PORT: '4000', DIR: 'work' };
@@ -113,5 +114,71 @@ describe('fixed bugs', () => {
 
   it('refuses a ${ with no closing brace, with its position', () => {
     bad(y('tasks:', '  a:', '    command: x', '    env: { V: "${OPEN" }'), 4, 15, 'has no closing brace');
+  });
+});
+
+describe('nested defaults, as in docker compose', () => {
+  const refuse = (message: string): never => {
+    throw new Error(message);
+  };
+  const expand = (text: string, caller: Record<string, string>) => expandValue(text, caller, refuse);
+
+  it.each([
+    // ${A:-${B}}: A unset or empty takes B, itself maybe unset or empty.
+    ['${A:-${B}}', {}, ''],
+    ['${A:-${B}}', { B: 'b' }, 'b'],
+    ['${A:-${B}}', { A: '', B: 'b' }, 'b'],
+    ['${A:-${B}}', { A: 'a', B: 'b' }, 'a'],
+    ['${A:-${B}}', { A: '', B: '' }, ''],
+    // ${A:-${B:-x}}: both levels fall through to the innermost default.
+    ['${A:-${B:-x}}', {}, 'x'],
+    ['${A:-${B:-x}}', { A: '', B: '' }, 'x'],
+    ['${A:-${B:-x}}', { B: 'b' }, 'b'],
+    ['${A:-${B:-x}}', { A: 'a' }, 'a'],
+    // ${A-${B}}: only an unset A takes the default; an empty one is kept.
+    ['${A-${B}}', { B: 'b' }, 'b'],
+    ['${A-${B}}', { A: '', B: 'b' }, ''],
+    ['${A-${B-x}}', { B: '' }, ''],
+    ['${A-${B-x}}', {}, 'x'],
+    ['${A:-${B-x}}', { A: '', B: '' }, ''],
+    ['${A-${B:-x}}', { B: '' }, 'x'],
+    // Text around the inner reference, and several of them.
+    ['${A:-http://${H:-localhost}:${P:-80}/}', { P: '8080' }, 'http://localhost:8080/'],
+    ['pre-${A:-${B}}-post', { B: 'b' }, 'pre-b-post'],
+    // $$ inside a default is a dollar sign, at any depth.
+    ['${A:-$$}', {}, '$'],
+    ['${A:-a$$b}', {}, 'a$b'],
+    ['${A:-${B:-$$HOME}}', { HOME: '/home/x' }, '$HOME'],
+    ['${A:-$$}', { A: 'a' }, 'a'],
+  ] as [string, Record<string, string>, string][])('%s with %j → %j', (text, caller, expected) => {
+    expect(expand(text, caller)).toBe(expected);
+  });
+
+  it('refuses a bad reference inside a default that is used', () => {
+    expect(() => expand('${A:-${1x}}', {})).toThrow('"${1x}" is not a variable reference');
+    expect(() => expand('${A:-${B:-${}}}', {})).toThrow('"${}" is not a variable reference');
+    expect(() => expand('${A:-${B:-x}', {})).toThrow('has no closing brace');
+  });
+
+  it('a bad inner reference is refused at the value in the file, line and column', () => {
+    bad(y('tasks:', '  a:', '    command: x', '    env:', '      OK: "${A:-${B}}"', '      V: "${A:-${1x}}"'), 6, 10, '"${1x}" is not a variable reference');
+    bad(y('name: x', 'tasks:', '  a:', '    command: x', '    cwd: "${A:-${B:-${C}"'), 5, 10, 'has no closing brace');
+    refusedAt(
+      () => parse(y('tasks:', '  a:', '    command: x', '    health: { http: "http://${H:-${}}/" }'), {}, '/elsewhere/corral.yaml'),
+      '/elsewhere/corral.yaml',
+      4,
+      21,
+      '"${}" is not a variable reference',
+    );
+  });
+
+  it('expands nested defaults anywhere a value is expanded: name, cwd, env, health', () => {
+    const spec = parse(
+      y('name: ${ENV:-${USER_ENV:-dev}}', 'tasks:', '  a:', '    command: x', '    cwd: ${DIR:-${HOME_DIR}/app}', '    env: { V: "${A:-${B}}" }', '    health: { tcp: "${PORT:-${FALLBACK_PORT}}" }'),
+      { HOME_DIR: '/home/x', B: 'b', FALLBACK_PORT: '7000' },
+    );
+    expect(spec.name).toBe('dev');
+    expect(spec.tasks[0]).toMatchObject({ cwd: '/home/x/app', env: { V: 'b' } });
+    expect(spec.tasks[0]!.health!.probes).toEqual([{ kind: 'tcp', host: '127.0.0.1', port: 7000 }]);
   });
 });
