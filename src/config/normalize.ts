@@ -15,7 +15,7 @@ import { LimitError, parseIonice, parseLimitDuration, parseMemoryLimit, parseNic
 import { defaultRestartPolicy, RESTART_POLICIES } from '../../machines/policies/restart.js';
 import { normalizeSignal, SignalError } from '../../machines/signals.js';
 import type { HealthSpec, TaskSpec } from '../../machines/task.types.js';
-import type { EnvTaskDecl } from './envfile.js';
+import type { EnvTaskDecl } from './envfile/index.js';
 import type { RunInput } from '../api.js';
 import { field, usageError } from '../errors.js';
 import { zodToUsage } from './errors.js';

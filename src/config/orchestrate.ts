@@ -5,17 +5,17 @@
 import { DEFAULTS } from '../../machines/defaults.js';
 import type { OrchestrateInput } from '../api.js';
 import { usageError } from '../errors.js';
-import type { EnvSpec } from './envfile.js';
+import type { EnvSpec } from './envfile/index.js';
 import { parseHealthFlags, TASK_NAME } from './normalize.js';
 
 export async function normalizeOrchestrate(input: OrchestrateInput): Promise<EnvSpec> {
   // The env-file loader (yaml and its schemas) is loaded only by the daemons that read env files.
-  const envfile = await import('./envfile.js');
+  const envfile = await import('./envfile/index.js');
   if (input.file) return envfile.loadEnvFile(input.file, { callerEnv: input.callerEnv ?? {}, ...(input.name ? { name: input.name } : {}) });
   return inlineEnv(input, envfile);
 }
 
-function inlineEnv(input: OrchestrateInput, { slug, plainTask }: typeof import('./envfile.js')): EnvSpec {
+function inlineEnv(input: OrchestrateInput, { slug, plainTask }: typeof import('./envfile/index.js')): EnvSpec {
   if (!input.name || !TASK_NAME.test(input.name)) throw usageError(`"${input.name ?? ''}" is not an environment name (it starts with a letter)`);
   if (!input.tasks || input.tasks.length === 0) throw usageError('an environment needs an env file (-f) or at least one --background command');
   const given = new Set(input.tasks.map((t) => t.name).filter((n): n is string => n !== undefined));

@@ -1,0 +1,152 @@
+/**
+ * corral.yaml, the compose-like format: `tasks:` by name, each with its command, environment
+ * (`env_file:` and `env:`), dependency edges, health check, restart policy, stop and limits.
+ * The dependency graph is checked whole before anything starts.
+ */
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { isSeq } from 'yaml';
+import { DEFAULTS } from '../../../machines/defaults.js';
+import { validateGraph, type DependencyEdge } from '../../../machines/policies/dependencies.js';
+import { checkRegex, healthDefaults, HealthSpecError, tcpProbe, type HealthProbe, type HealthSpec } from '../../../machines/policies/health.js';
+import { parseBytes, parseIonice } from '../../../machines/policies/limits.js';
+import { normalizeSignal } from '../../../machines/signals.js';
+import type { RestartPolicy } from '../../../machines/task.types.js';
+import { envFromFiles } from './dotenv.js';
+import { zodFailure, type Located, type NodePath } from './located.js';
+import { envFileKeys, envFileSchema, type DependsOnDecl, type HealthDecl, type RestartDecl, type TaskDecl } from './schema.js';
+import { defaultEnvName, plainTask, type EnvSpec, type EnvTaskDecl, type ParseOptions } from './spec.js';
+
+/** The EnvSpec of corral.yaml, from its document (`raw`, variables expanded) at `loc`. */
+export function parseTasksFile(loc: Located, raw: unknown, options: ParseOptions): EnvSpec {
+  const parsed = envFileSchema.safeParse(raw);
+  if (!parsed.success) zodFailure(loc, parsed.error, envFileKeys);
+  const data = parsed.data;
+  if (Object.keys(data.tasks).length === 0) loc.fail(['tasks'], 'the file has no tasks');
+
+  const base = dirname(loc.file);
+  const read = options.readEnvFile ?? (() => undefined);
+  const shared = { ...envFromFiles(loc, ['env_file'], data.env_file ?? [], base, read), ...(data.env ?? {}) };
+  const tasks: EnvTaskDecl[] = Object.entries(data.tasks).map(([name, t]) => {
+    const at = ['tasks', name];
+    const cwd = t.cwd ? (isAbsolute(t.cwd) ? t.cwd : resolve(base, t.cwd)) : base;
+    const env = {
+      ...shared,
+      ...envFromFiles(loc, [...at, 'env_file'], t.env_file ?? [], base, read),
+      ...(t.env ?? {}),
+    };
+    return {
+      ...plainTask(name, t.command, cwd),
+      env,
+      background: t.background ?? true,
+      dependsOn: edges(t.depends_on, data.tasks),
+      health: t.health ? healthOf(loc, [...at, 'health'], t.health) : null,
+      restart: restartOf(t.restart),
+      stopSignal: t.stop?.signal ? normalizeSignal(t.stop.signal) : null,
+      graceMs: t.stop?.grace ?? null,
+      stopCommand: t.stop?.command ?? null,
+      output: t.output ?? 'separate',
+      nice: t.nice ?? null,
+      ionice: t.ionice ? parseIonice(t.ionice) : null,
+      limits: {
+        memoryBytes: t.limits?.memory !== undefined ? parseBytes(t.limits.memory) : null,
+        timeoutMs: t.limits?.timeout ?? null,
+        idleMs: t.limits?.idle ?? null,
+        idleAction: t.limits?.idle_action ?? 'alert',
+      },
+      alertOn: t.monitor?.alert_on ?? null,
+    };
+  });
+  checkGraph(loc, tasks);
+  return { name: options.name ?? data.name ?? defaultEnvName(loc.file), file: loc.file, tasks };
+}
+
+function edges(dependsOn: DependsOnDecl | undefined, all: Record<string, TaskDecl>): DependencyEdge[] {
+  if (!dependsOn) return [];
+  // A bare name means "healthy" when that task has a check, "started" otherwise; a one-shot step, "succeeded".
+  const defaultCondition = (on: string): DependencyEdge['condition'] => {
+    const target = all[on];
+    if (target?.background === false) return 'succeeded';
+    return target?.health ? 'healthy' : 'started';
+  };
+  if (Array.isArray(dependsOn)) {
+    return dependsOn.map((on) => ({ on, condition: defaultCondition(on), timeoutMs: DEFAULTS.dependencyTimeoutMs }));
+  }
+  return Object.entries(dependsOn).map(([on, v]) => {
+    if (typeof v === 'string') return { on, condition: v as DependencyEdge['condition'], timeoutMs: DEFAULTS.dependencyTimeoutMs };
+    return {
+      on,
+      condition: (v.condition as DependencyEdge['condition'] | undefined) ?? defaultCondition(on),
+      timeoutMs: v.timeout ?? DEFAULTS.dependencyTimeoutMs,
+    };
+  });
+}
+
+/** Where a task is declared: `tasks.<name>` in an env file, `steps.<index>` in a workflow. */
+type DeclaredAt = (task: string) => NodePath;
+
+/** Refuses the first problem of the dependency graph (unknown task, cycle, healthy without a check) at its edge. */
+export function checkGraph(loc: Located, tasks: EnvTaskDecl[], declaredAt: DeclaredAt = (name) => ['tasks', name]): void {
+  const problems = validateGraph(
+    tasks.map((t) => ({ name: t.name, dependsOn: t.dependsOn, hasHealthCheck: t.health !== null })),
+  );
+  const first = problems[0];
+  if (!first) return;
+  const declared = declaredAt(first.task);
+  const depends = [...declared, 'depends_on'];
+  const node = loc.doc.getIn(depends, true);
+  const message = `${first.task} ${first.message}`;
+  if (node === undefined) loc.fail(declared, message);
+  if (first.on !== undefined && isSeq(node)) {
+    // The edge's place in the task's list is its place in the file's list.
+    const index = tasks.find((t) => t.name === first.task)!.dependsOn.findIndex((e) => e.on === first.on);
+    loc.fail(index >= 0 && index < node.items.length ? [...depends, index] : depends, message);
+  }
+  loc.fail(depends, message, first.on);
+}
+
+/** The health check declared at `at`, its probes checked where each is written. */
+export function healthOf(loc: Located, at: NodePath, h: HealthDecl): HealthSpec {
+  const probes: HealthProbe[] = [];
+  const probe = (key: string, make: () => HealthProbe) => {
+    try {
+      probes.push(make());
+    } catch (error) {
+      if (error instanceof HealthSpecError) loc.fail([...at, key], error.message);
+      throw error;
+    }
+  };
+  if (h.http) probe('http', () => ({ kind: 'http', url: h.http! }));
+  if (h.tcp !== undefined) probe('tcp', () => tcpProbe(String(h.tcp)));
+  if (h.file) probe('file', () => ({ kind: 'file', path: h.file! }));
+  if (h.socket) probe('socket', () => ({ kind: 'socket', path: h.socket! }));
+  if (h.exec) probe('exec', () => ({ kind: 'exec', command: h.exec! }));
+  if (h.listen) probe('listen', () => ({ kind: 'listen' }));
+  if (h.log !== undefined) {
+    probe('log', () => {
+      checkRegex(h.log!);
+      return { kind: 'log', pattern: h.log! };
+    });
+  }
+  return healthDefaults(probes, {
+    ...(h.liveness !== undefined ? { liveness: h.liveness } : {}),
+    ...(h.interval !== undefined ? { intervalMs: h.interval } : {}),
+    ...(h.timeout !== undefined ? { timeoutMs: h.timeout } : {}),
+    ...(h.retries !== undefined ? { retries: h.retries } : {}),
+    ...(h.start_period !== undefined ? { startPeriodMs: h.start_period } : {}),
+  });
+}
+
+function restartOf(r: RestartDecl | undefined): Partial<RestartPolicy> {
+  if (!r) return {};
+  if (typeof r === 'string') return { policy: r };
+  return {
+    policy: r.policy,
+    ...(r.backoff !== undefined ? { backoffMs: r.backoff } : {}),
+    ...(r.max_backoff !== undefined ? { maxBackoffMs: r.max_backoff } : {}),
+    ...(r.factor !== undefined ? { factor: r.factor } : {}),
+    ...(r.min_uptime !== undefined ? { minUptimeMs: r.min_uptime } : {}),
+    ...(r.max_restarts !== undefined ? { maxRestarts: r.max_restarts } : {}),
+    ...(r.window !== undefined ? { windowMs: r.window } : {}),
+    ...(r.success_exit_codes !== undefined ? { successExitCodes: r.success_exit_codes } : {}),
+  };
+}

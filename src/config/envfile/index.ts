@@ -1,0 +1,13 @@
+/**
+ * The env-file reader: `corral.yaml` (tasks:), the workflow format agent users write (steps:),
+ * and Procfiles. A bad file is refused whole, before anything starts, with `file:line:col`
+ * and the fix. The result is an EnvSpec: plain, validated, with durations in ms.
+ *
+ * Only `load.ts` reads files; the parse functions are pure. The daemon imports this module
+ * lazily, so that yaml and zod 4 are loaded only by daemons that read env files.
+ */
+export { loadEnvFile } from './load.js';
+export { parseEnvYaml } from './document.js';
+export { parseProcfile } from './procfile.js';
+export { slug } from './workflow.js';
+export { plainTask, type EnvSpec, type EnvTaskDecl, type LoadOptions, type ParseOptions, type ReadEnvFile } from './spec.js';
