@@ -1,6 +1,6 @@
 /**
  * The shapes shared by the task machine, the supervisor and every client.
- * Pure data: no functions, nothing that needs node.
+ * Pure data and predicates on it: nothing that needs node.
  */
 import type { DependencyEdge } from './policies/dependencies.js';
 import type { HealthSpec, HealthState } from './policies/health.js';
@@ -19,8 +19,10 @@ export type TaskStatus =
   | 'failed'
   | 'killed';
 
+/** The statuses a task does not leave by itself (a restart makes it a new run). */
 export const FINAL_STATUSES: readonly TaskStatus[] = ['completed', 'failed', 'killed'];
-export const isFinal = (status: TaskStatus): boolean => FINAL_STATUSES.includes(status);
+/** Takes any string, so that front ends can ask it of an event's status too. */
+export const isFinal = (status: string): boolean => (FINAL_STATUSES as readonly string[]).includes(status);
 
 export type RestartPolicyName = 'no' | 'on-failure' | 'always' | 'unless-stopped';
 

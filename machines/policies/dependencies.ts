@@ -3,7 +3,7 @@
  * a task without a check), start levels, stop order, and whether a condition is met or
  * can never be met. Pure: works on names and statuses only.
  */
-import type { TaskStatus } from '../task.types.js';
+import { isFinal, type TaskStatus } from '../task.types.js';
 
 export type DependencyCondition = 'started' | 'healthy' | 'completed' | 'succeeded';
 export const DEPENDENCY_CONDITIONS: readonly DependencyCondition[] = ['started', 'healthy', 'completed', 'succeeded'];
@@ -114,12 +114,10 @@ export interface DependencyState {
   everStarted: boolean;
 }
 
-const FINAL: TaskStatus[] = ['completed', 'failed', 'killed'];
-
 export type EdgeVerdict = { met: true } | { met: false; never: false } | { met: false; never: true; reason: string };
 
 export function judgeEdge(edge: DependencyEdge, dep: DependencyState): EdgeVerdict {
-  const final = FINAL.includes(dep.status);
+  const final = isFinal(dep.status);
   const ended = `dependency ${edge.on} ${dep.status}${dep.reason ? `: ${dep.reason}` : ''}`;
   switch (edge.condition) {
     case 'started':

@@ -4,9 +4,9 @@ import { exitText, table, uptimeMs } from '../text.js';
 
 export { exitText, table, uptimeMs };
 import { formatDuration } from '../../machines/duration.js';
+import { isFinal } from '../../machines/task.types.js';
 import type { Page, StreamPage } from './read.js';
 
-export const FINAL = new Set(['completed', 'failed', 'killed']);
 
 /** `812 bytes`, `4.5 KB`, `1.2 MB`. */
 export function bytesText(n: number): string {
@@ -26,7 +26,7 @@ export function label(t: { id: string; name: string | null }): string {
 
 /** `running, pid 4242, healthy, up 12s` · `failed: exit 3` · `killed: SIGKILL after 5s grace`. */
 export function statusText(t: TaskView): string {
-  if (FINAL.has(t.status)) return `${t.status}${t.reason ? `: ${t.reason}` : ''}`;
+  if (isFinal(t.status)) return `${t.status}${t.reason ? `: ${t.reason}` : ''}`;
   const parts: string[] = [t.status];
   if (t.pid !== null) parts.push(`pid ${t.pid}`);
   if (t.healthReason && t.health !== 'unknown') parts.push(t.healthReason);
@@ -34,7 +34,7 @@ export function statusText(t: TaskView): string {
   const up = uptimeMs(t);
   if (up !== null && t.status === 'running') parts.push(`up ${formatDuration(up)}`);
   if (t.restarts > 0) parts.push(`${t.restarts} restart${t.restarts === 1 ? '' : 's'}`);
-  if (t.reason && !FINAL.has(t.status)) parts.push(t.reason);
+  if (t.reason && !isFinal(t.status)) parts.push(t.reason);
   return parts.join(', ');
 }
 

@@ -8,8 +8,6 @@ import { formatBytes } from '../../machines/policies/limits.js';
 import type { TaskView } from '../api.js';
 import { exitText, shortDuration, uptimeText } from '../cli/output.js';
 
-export const FINAL = new Set(['completed', 'failed', 'killed']);
-export const isFinalStatus = (status: string): boolean => FINAL.has(status);
 /** A task whose process may be alive: killing it needs a confirmation. */
 export const hasLiveProcess = (t: TaskView): boolean => t.pid !== null && ['starting', 'running', 'stopping'].includes(t.status);
 

@@ -10,8 +10,9 @@
  *   anywhere  Ctrl-C quits; `k` on a task with a live process asks y/N first
  */
 import type { Key } from 'ink';
+import { isFinal } from '../../machines/task.types.js';
 import type { TaskView } from '../api.js';
-import { hasLiveProcess, isFinalStatus } from './format.js';
+import { hasLiveProcess } from './format.js';
 import type { LogStream } from './live.js';
 
 export type View = 'list' | 'details' | 'log';
@@ -101,7 +102,7 @@ function scrollLog(state: UiState, ctx: KeyContext, delta: number | 'top' | 'bot
 function askKill(state: UiState, ctx: KeyContext): KeyResult {
   const t = state.selectedId === null ? undefined : ctx.tasks.get(state.selectedId);
   if (!t) return { state: say(state, 'no task selected', ctx.now, true) };
-  if (isFinalStatus(t.status)) return { state: say(state, `${label(t)} already ${t.status}`, ctx.now) };
+  if (isFinal(t.status)) return { state: say(state, `${label(t)} already ${t.status}`, ctx.now) };
   if (hasLiveProcess(t)) return { state: { ...state, confirm: { id: t.id }, message: null } };
   // Queued, waiting or restarting: no process to lose, the kill only cancels what is pending.
   return { state: say(state, `killing ${label(t)}…`, ctx.now), effect: { type: 'kill', id: t.id } };

@@ -1,6 +1,7 @@
 /** Environments: orchestrate (start, optionally wait until healthy), up (start and attach), down. */
 import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
+import { isFinal } from '../../../machines/task.types.js';
 import type { EnvReport, InlineTask, OrchestrateInput, TaskView } from '../../api.js';
 import type { RemoteSupervisor } from '../../client/remote.js';
 import { usageError } from '../../errors.js';
@@ -17,7 +18,6 @@ export interface OrchestrateFlags {
 }
 
 const DEFAULT_FILES = ['corral.yaml', 'corral.yml', 'Procfile'];
-const FINAL = ['completed', 'failed', 'killed'];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** -f, or the first default file in the current folder. */
@@ -104,7 +104,7 @@ export async function down(ctx: Context, name: string | undefined, flags: { file
   const api = await ctx.api();
   let env = name;
   if (!env) {
-    const live = [...new Set((await api.list()).filter((t) => t.env && !FINAL.includes(t.status)).map((t) => t.env!))];
+    const live = [...new Set((await api.list()).filter((t) => t.env && !isFinal(t.status)).map((t) => t.env!))];
     if (live.length === 1) env = live[0];
     else if (live.length === 0) throw usageError('no environment is up');
     else throw usageError(`several environments are up (${live.join(', ')}): name one`);
@@ -197,7 +197,7 @@ export async function up(ctx: Context, flags: { file?: string; name?: string }):
       if (page.stdout?.data) flush(t.id, 'stdout', page.stdout.data);
       if (page.stderr?.data) flush(t.id, 'stderr', page.stderr.data);
     }
-    if (list.every((t) => FINAL.includes(t.status))) {
+    if (list.every((t) => isFinal(t.status))) {
       for (const t of list) {
         flush(t.id, 'stdout', '', true);
         flush(t.id, 'stderr', '', true);

@@ -1,4 +1,5 @@
 import { formatBytes } from '../../../machines/policies/limits.js';
+import { isFinal } from '../../../machines/task.types.js';
 import type { TaskView } from '../../api.js';
 import type { Context } from '../context.js';
 import { colorStatus, exitText, printJson, table, uptimeText } from '../output.js';
@@ -11,7 +12,7 @@ export function renderList(tasks: TaskView[], now = Date.now()): string {
     t.name ?? '-',
     colorStatus(t.status),
     t.healthReason ?? '-',
-    t.pid !== null && !['completed', 'failed', 'killed'].includes(t.status) ? String(t.pid) : '-',
+    t.pid !== null && !isFinal(t.status) ? String(t.pid) : '-',
     uptimeText(t, now),
     exitText(t),
     String(t.restarts),

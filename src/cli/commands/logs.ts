@@ -1,3 +1,4 @@
+import { isFinal } from '../../../machines/task.types.js';
 import type { ReadInput, StreamRead } from '../../api.js';
 import { usageError } from '../../errors.js';
 import type { Context } from '../context.js';
@@ -16,7 +17,6 @@ export interface LogsFlags {
 
 const PAGE = 1024 * 1024;
 const FOLLOW_POLL_MS = 100;
-const FINAL = ['completed', 'failed', 'killed'];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function wholeNumber(value: string | undefined, flag: string): number | undefined {
@@ -116,7 +116,7 @@ export async function logs(ctx: Context, ref: string, flags: LogsFlags): Promise
       write(stream, slice, streams.length === 1);
       next[stream] = slice.next;
     }
-    if (!wrote && FINAL.includes(status)) break;
+    if (!wrote && isFinal(status)) break;
     if (!wrote) await sleep(FOLLOW_POLL_MS);
   }
   return 0;

@@ -1,9 +1,10 @@
 /** background_output: a bounded page of a task's output, by default only what is new since this client's last look. */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
+import { isFinal } from '../../../machines/task.types.js';
 import type { McpContext } from '../context.js';
 import { argumentError, checkRegex, toolError } from '../errors.js';
-import { FINAL, label, pageText } from '../format.js';
+import { label, pageText } from '../format.js';
 import { readPage, type Page, type Position, type Stream, type StreamPage } from '../read.js';
 
 export const DEFAULT_MAX_BYTES = 16 * 1024;
@@ -110,7 +111,7 @@ export function registerOutput(server: McpServer, ctx: McpContext): void {
           extra.signal,
         );
         const head = `${label({ id: page.id, name: null })} ${page.status}${
-          FINAL.has(page.status) ? (page.exitCode !== null ? ` (exit ${page.exitCode})` : '') : ''
+          isFinal(page.status) ? (page.exitCode !== null ? ` (exit ${page.exitCode})` : '') : ''
         }`;
         const text = `${head}\n${pageText(page, { filter: args.filter, newMode: position.kind === 'new' })}`;
         return { content: [{ type: 'text', text }], structuredContent: pageStructured(page) };

@@ -8,9 +8,10 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { RunInput, SupervisorApi, TaskView, WaitResult } from '../../api.js';
 import { formatDuration } from '../../../machines/duration.js';
+import { isFinal } from '../../../machines/task.types.js';
 import type { McpContext } from '../context.js';
 import { argumentError, checkRegex, toolError } from '../errors.js';
-import { FINAL, label, pageText, statusText } from '../format.js';
+import { label, pageText, statusText } from '../format.js';
 import { readPage, type Page, type StreamPage } from '../read.js';
 import { durationArg, durationMs, heartbeat, type Extra } from './shared.js';
 
@@ -165,7 +166,7 @@ async function waitForPort(api: SupervisorApi, id: string, port: number, seconds
       if (done) return null;
       const details = await api.describe(id);
       if (details.ports.includes(port)) return { task: details, reached: true, timedOut: false };
-      if (FINAL.has(details.status)) return null;
+      if (isFinal(details.status)) return null;
     }
     return null;
   })();
@@ -246,7 +247,7 @@ export function registerSpawn(server: McpServer, ctx: McpContext): void {
           }
           const waitedMs = Date.now() - started;
           const view: TaskView = await api.get(task.id);
-          const ended = FINAL.has(view.status);
+          const ended = isFinal(view.status);
           const ready = waitFor ? waited.reached : view.status === 'running' || view.status === 'completed';
           const timedOut = waitFor !== null && waited.timedOut && !ended;
 
@@ -288,7 +289,7 @@ function spawnResult(
   const took = formatDuration(o.waitedMs);
   let headline: string;
   if (!o.waitFor) {
-    headline = FINAL.has(view.status) ? `${label(view)} ended at once: ${statusText(view)}` : `${label(view)} started: ${statusText(view)}`;
+    headline = isFinal(view.status) ? `${label(view)} ended at once: ${statusText(view)}` : `${label(view)} started: ${statusText(view)}`;
   } else if (o.ready) {
     headline =
       o.waitFor.kind === 'exit'

@@ -6,8 +6,9 @@
 import { Box, Text } from 'ink';
 import type { ReactNode } from 'react';
 import { formatBytes } from '../../../machines/policies/limits.js';
+import { isFinal } from '../../../machines/task.types.js';
 import type { TaskDetails, TaskView } from '../../api.js';
-import { clip, clockTime, isFinalStatus, cpuText, exitText, fit, HEALTH_COLOR, memText, pidText, restartSuffix, STATUS_COLOR, uptimeText } from '../format.js';
+import { clip, clockTime, cpuText, exitText, fit, HEALTH_COLOR, memText, pidText, restartSuffix, STATUS_COLOR, uptimeText } from '../format.js';
 import { DETAILS_TAIL_LINES } from '../live.js';
 import { Sparkline } from './Sparkline.js';
 import { Line, tint } from './Text.js';
@@ -40,7 +41,7 @@ export function detailFields(task: TaskView, details: TaskDetails | null, now: n
   const t = details ?? task;
   const fields: Field[] = [];
   const suffix = restartSuffix(t, now);
-  const final = isFinalStatus(t.status);
+  const final = isFinal(t.status);
   fields.push({ label: 'status', value: [t.status, !final && t.reason ? `— ${t.reason}` : '', suffix].filter(Boolean).join(' '), color: STATUS_COLOR[t.status] });
   fields.push({ label: 'command', value: t.command });
   fields.push({ label: 'cwd', value: t.cwd });
