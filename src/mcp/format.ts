@@ -19,11 +19,6 @@ export function bytesText(n: number): string {
 
 
 
-/** `bash_3 (web)` or `bash_3`. */
-export function label(t: { id: string; name: string | null }): string {
-  return t.name ? `${t.id} (${t.name})` : t.id;
-}
-
 /** `running, pid 4242, healthy, up 12s` · `failed: exit 3` · `killed: SIGKILL after 5s grace`. */
 export function statusText(t: TaskView): string {
   if (isFinal(t.status)) return `${t.status}${t.reason ? `: ${t.reason}` : ''}`;

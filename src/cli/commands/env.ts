@@ -7,7 +7,7 @@ import type { RemoteSupervisor } from '../../client/remote.js';
 import { usageError } from '../../errors.js';
 import type { Context } from '../context.js';
 import { colorStatus, printJson } from '../output.js';
-import { lastLinesText } from '../../text.js';
+import { culpritText, taskName } from '../../text.js';
 
 export interface OrchestrateFlags {
   file?: string;
@@ -74,10 +74,7 @@ function report(r: EnvReport): string {
   if (r.ready) return `${r.env} is ready\n`;
   const c = r.culprit;
   let text = r.timedOut ? `${r.env} is not ready after the timeout` : `${r.env} did not come up`;
-  if (c) {
-    text += `: ${c.name ?? c.id} (${c.id}) ${c.status}: ${c.reason}`;
-    text += lastLinesText(c.name ?? c.id, c.lastLines);
-  }
+  if (c) text += `: ${culpritText(c)}`;
   return `${text}\n`;
 }
 
@@ -125,10 +122,10 @@ export async function up(ctx: Context, flags: { file?: string; name?: string }):
   const tasks = await api.orchestrate(input);
   const env = tasks[0]?.env ?? flags.name ?? basename(input.file ?? 'env');
   const color = process.stdout.isTTY && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
-  const width = Math.max(...tasks.map((t) => (t.name ?? t.id).length));
+  const width = Math.max(...tasks.map((t) => taskName(t).length));
   const prefixOf = new Map(
     tasks.map((t, i) => {
-      const label = (t.name ?? t.id).padEnd(width);
+      const label = taskName(t).padEnd(width);
       return [t.id, color ? `\u001b[${PALETTE[i % PALETTE.length]}m${label} |\u001b[0m ` : `${label} | `];
     }),
   );
@@ -168,7 +165,7 @@ export async function up(ctx: Context, flags: { file?: string; name?: string }):
   const statusLine = (t: TaskView, status: string, reason: string | null) => {
     const waitingFor = status === 'waiting' ? ` for ${t.dependsOn.join(', ')}` : '';
     const health = status === t.status && t.healthReason && t.healthReason !== 'unknown' ? ` · ${t.healthReason}` : '';
-    say(`${(t.name ?? t.id).padEnd(width)} | ${status}${waitingFor}${health}${reason ? ` (${reason})` : ''}`);
+    say(`${taskName(t).padEnd(width)} | ${status}${waitingFor}${health}${reason ? ` (${reason})` : ''}`);
   };
   for (const t of tasks) {
     shown.set(t.id, { status: t.status, health: t.health });

@@ -96,8 +96,7 @@ export async function run(ctx: Context, words: string[], flags: RunFlags): Promi
     else process.stdout.write(`${task.id}\n`);
     if (!result.reached) {
       const when = result.timedOut ? `not ready after ${flags.waitTimeout ?? '5m'}` : 'ended';
-      const who = result.task.name ?? task.id;
-      process.stderr.write(`corral: ${task.id} did not become ready (${when}: ${notReadyText(result.task)})${lastLinesText(who, result.lastLines ?? [])}\n`);
+      process.stderr.write(`corral: ${task.id} did not become ready (${when}: ${notReadyText(result.task)})${lastLinesText(result.task, result.lastLines ?? [])}\n`);
       return 1;
     }
     return 0;

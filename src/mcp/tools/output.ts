@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { isFinal } from '../../../machines/task.types.js';
 import type { McpContext } from '../context.js';
 import { argumentError, checkRegex, toolError } from '../errors.js';
-import { label, pageText } from '../format.js';
+import { pageText } from '../format.js';
 import { readPage, type Page, type Position, type Stream, type StreamPage } from '../read.js';
 
 export const DEFAULT_MAX_BYTES = 16 * 1024;
@@ -110,7 +110,7 @@ export function registerOutput(server: McpServer, ctx: McpContext): void {
           (api) => readPage(api, { ref: args.id, streams, position, filter: args.filter, maxBytes }),
           extra.signal,
         );
-        const head = `${label({ id: page.id, name: null })} ${page.status}${
+        const head = `${page.id} ${page.status}${
           isFinal(page.status) ? (page.exitCode !== null ? ` (exit ${page.exitCode})` : '') : ''
         }`;
         const text = `${head}\n${pageText(page, { filter: args.filter, newMode: position.kind === 'new' })}`;
