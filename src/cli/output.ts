@@ -1,6 +1,7 @@
 /** Human and JSON output. JSON: one document on stdout, nothing else there. */
 import { formatDuration } from '../../machines/duration.js';
 import type { TaskView } from '../api.js';
+import { colorWanted } from '../color.js';
 import { exitText, table as textTable, uptimeMs } from '../text.js';
 
 export { exitText };
@@ -8,8 +9,6 @@ export { exitText };
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
-
-const useColor = () => process.stdout.isTTY === true && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
 
 const STATUS_COLOR: Record<string, number> = {
   running: 32,
@@ -23,7 +22,7 @@ const STATUS_COLOR: Record<string, number> = {
 
 export function colorStatus(status: string): string {
   const code = STATUS_COLOR[status];
-  return useColor() && code ? `\u001b[${code}m${status}\u001b[0m` : status;
+  return colorWanted() && code ? `\u001b[${code}m${status}\u001b[0m` : status;
 }
 
 export const shortDuration = (ms: number): string => (ms < 1_000 ? '0s' : formatDuration(ms));

@@ -4,6 +4,7 @@ import { basename, resolve } from 'node:path';
 import { isFinal } from '../../../machines/task.types.js';
 import type { EnvReport, InlineTask, OrchestrateInput, TaskView } from '../../api.js';
 import type { RemoteSupervisor } from '../../client/remote.js';
+import { colorWanted } from '../../color.js';
 import { usageError } from '../../errors.js';
 import type { Context } from '../context.js';
 import { colorStatus, printJson } from '../output.js';
@@ -121,7 +122,7 @@ export async function up(ctx: Context, flags: { file?: string; name?: string }):
   const api = await ctx.api();
   const tasks = await api.orchestrate(input);
   const env = tasks[0]?.env ?? flags.name ?? basename(input.file ?? 'env');
-  const color = process.stdout.isTTY && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
+  const color = colorWanted();
   const width = Math.max(...tasks.map((t) => taskName(t).length));
   const prefixOf = new Map(
     tasks.map((t, i) => {
