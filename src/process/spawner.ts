@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Launch, Launcher, SpawnRequest, Started } from './monitor.js';
 import { shLauncher, IONICE_CLASS } from './monitor.js';
-import { simpleWords } from './shell.js';
+import { simpleWords } from '../../machines/shell-words.js';
 
 /** Where the build puts the spawner (`npm run build` runs scripts/build-spawner.sh), seen from dist/src/process or src/process. */
 export const SPAWNER_PATH = [

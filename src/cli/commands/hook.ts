@@ -8,7 +8,7 @@
 import { classifyCommand } from '../../../machines/policies/autobackground.js';
 import { loadAutoBackground } from '../../exec/config.js';
 import type { Context } from '../context.js';
-import { shellQuote } from '../../process/shell.js';
+import { shellQuote } from '../../../machines/shell-words.js';
 
 interface HookInput {
   tool_name?: unknown;

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { usageError } from '../../errors.js';
 import type { Context } from '../context.js';
 import { printJson } from '../output.js';
-import { quoteWords } from '../../process/shell.js';
+import { quoteWords } from '../../../machines/shell-words.js';
 import { lastLinesText, notReadyText } from '../../text.js';
 
 export interface RunFlags {
