@@ -6,8 +6,6 @@ import type { DependencyEdge } from './policies/dependencies.js';
 import type { HealthSpec, HealthState } from './policies/health.js';
 import type { IoPriority, Limits } from './policies/limits.js';
 
-export type { HealthSpec, HealthState };
-
 export type TaskStatus =
   | 'queued'
   | 'waiting'
@@ -20,7 +18,7 @@ export type TaskStatus =
   | 'killed';
 
 /** The statuses a task does not leave by itself (a restart makes it a new run). */
-export const FINAL_STATUSES: readonly TaskStatus[] = ['completed', 'failed', 'killed'];
+const FINAL_STATUSES: readonly TaskStatus[] = ['completed', 'failed', 'killed'];
 /** Takes any string, so that front ends can ask it of an event's status too. */
 export const isFinal = (status: string): boolean => (FINAL_STATUSES as readonly string[]).includes(status);
 

@@ -2,7 +2,7 @@
  * One error type for everything a user can get wrong or that can fail, carrying the
  * exit code the CLI returns: 1 the operation failed, 2 bad usage or input, 3 no such task.
  */
-export type ErrorKind = 'failed' | 'usage' | 'not-found';
+type ErrorKind = 'failed' | 'usage' | 'not-found';
 
 const EXIT_CODES: Record<ErrorKind, number> = { failed: 1, usage: 2, 'not-found': 3 };
 

@@ -1,4 +1,5 @@
 /** Task facts as text, shared by every front end (CLI, MCP server, terminal UI). */
+import { formatDuration } from '../machines/duration.js';
 import type { EnvReport, TaskView } from './api.js';
 
 type Named = { id: string; name: string | null };
@@ -23,6 +24,12 @@ export function uptimeMs(t: TaskView, now = Date.now()): number | null {
   if (!t.startedAt) return null;
   const end = t.endedAt ? Date.parse(t.endedAt) : now;
   return Math.max(0, end - Date.parse(t.startedAt));
+}
+
+/** The uptime for a table cell: `4m12s`, `0s` in its first second, `-` before it started. */
+export function uptimeText(t: TaskView, now = Date.now()): string {
+  const ms = uptimeMs(t, now);
+  return ms === null ? '-' : ms < 1_000 ? '0s' : formatDuration(ms);
 }
 
 const visibleWidth = (s: string) => s.replace(/\u001b\[\d+m/g, '').length;

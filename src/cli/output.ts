@@ -1,10 +1,6 @@
 /** Human and JSON output. JSON: one document on stdout, nothing else there. */
-import { formatDuration } from '../../machines/duration.js';
-import type { TaskView } from '../api.js';
 import { colorWanted } from '../color.js';
-import { exitText, table as textTable, uptimeMs } from '../text.js';
-
-export { exitText };
+import { table as textTable } from '../text.js';
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
@@ -23,13 +19,6 @@ const STATUS_COLOR: Record<string, number> = {
 export function colorStatus(status: string): string {
   const code = STATUS_COLOR[status];
   return colorWanted() && code ? `\u001b[${code}m${status}\u001b[0m` : status;
-}
-
-export const shortDuration = (ms: number): string => (ms < 1_000 ? '0s' : formatDuration(ms));
-
-export function uptimeText(t: TaskView, now = Date.now()): string {
-  const ms = uptimeMs(t, now);
-  return ms === null ? '-' : shortDuration(ms);
 }
 
 /** A table for the terminal: ends with a newline. */

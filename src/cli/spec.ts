@@ -15,7 +15,7 @@ export interface OptionSpec {
   choices?: string[];
 }
 
-export interface ArgumentSpec {
+interface ArgumentSpec {
   /** Commander's form: `<id>`, `[env]`, `<command...>`, `[ids...]`. */
   name: string;
   description: string;

@@ -31,7 +31,7 @@ function isAbsent(error: unknown): boolean {
 }
 
 /** Connects to a running daemon, or returns null when none serves the home. */
-export async function connectIfRunning(paths: HomePaths): Promise<RpcClient | null> {
+async function connectIfRunning(paths: HomePaths): Promise<RpcClient | null> {
   try {
     return await RpcClient.open(paths.socket);
   } catch (error) {
@@ -40,7 +40,7 @@ export async function connectIfRunning(paths: HomePaths): Promise<RpcClient | nu
   }
 }
 
-export async function spawnDaemon(paths: HomePaths): Promise<void> {
+async function spawnDaemon(paths: HomePaths): Promise<void> {
   ensureHome(paths);
   const { spawn } = await import('node:child_process');
   // A supervisor waits on the kernel, not on hot loops: V8's lite mode and a small young

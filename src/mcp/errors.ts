@@ -25,7 +25,7 @@ const ARGUMENT_OF_FLAG: Record<string, string> = {
   all: 'all: true',
 };
 
-export function toolMessage(error: unknown): string {
+function toolMessage(error: unknown): string {
   const raw = error instanceof Error ? error.message : String(error);
   const message = raw
     .replace(/(^|[\s(,])--([a-z][a-z-]*)\b/g, (whole, before: string, flag: string) =>

@@ -53,7 +53,7 @@ interface Pending {
 const optional = (n: number | null | undefined) => (n === null || n === undefined ? '-' : String(Math.trunc(n)));
 
 /** The request's fields, as spawner.c reads them. */
-export function requestFields(id: string, req: SpawnRequest): string[] {
+function requestFields(id: string, req: SpawnRequest): string[] {
   const priority = req.priority ?? { nice: null, ionice: null };
   const io = priority.ionice;
   const env = Object.entries(req.env).map(([k, v]) => `${k}=${v}`);

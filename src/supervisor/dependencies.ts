@@ -8,7 +8,7 @@ import { formatDuration } from '../../machines/duration.js';
 import type { TaskRecord } from '../../machines/task.types.js';
 import type { TaskEvent } from '../../machines/task.machine.js';
 
-export interface DependencyHost {
+interface DependencyHost {
   records(): TaskRecord[];
   send(id: string, event: TaskEvent): void;
 }

@@ -8,10 +8,6 @@ import type { SupervisorApi } from '../api.js';
 import { colorWanted } from '../color.js';
 import { TaskManager } from './components/TaskManager.js';
 
-export { TaskManager } from './components/TaskManager.js';
-export type { TaskManagerProps, UiApi } from './components/TaskManager.js';
-export { createFeed, pollingFeed } from './live.js';
-
 const ALT_SCREEN_ON = '\u001b[?1049h\u001b[H\u001b[2J';
 const ALT_SCREEN_OFF = '\u001b[?25h\u001b[?1049l';
 const CLEAR = '\u001b[H\u001b[2J';

@@ -16,7 +16,7 @@ import { taskLabel } from '../text.js';
 import { hasLiveProcess } from './format.js';
 import type { LogStream } from './live.js';
 
-export type View = 'list' | 'details' | 'log';
+type View = 'list' | 'details' | 'log';
 
 export interface UiState {
   view: View;
@@ -60,7 +60,7 @@ export interface KeyContext {
   now: number;
 }
 
-export interface KeyResult {
+interface KeyResult {
   state: UiState;
   effect?: Effect;
 }

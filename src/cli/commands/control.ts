@@ -2,8 +2,8 @@
 import type { TaskView } from '../../api.js';
 import { usageError } from '../../errors.js';
 import type { Context } from '../context.js';
-import { exitText, printJson } from '../output.js';
-import { lastLinesText, notReadyText, taskLabel } from '../../text.js';
+import { printJson } from '../output.js';
+import { exitText, lastLinesText, notReadyText, taskLabel } from '../../text.js';
 
 const describe = (t: TaskView) => `${taskLabel(t)} ${t.status}${t.reason ? `: ${t.reason}` : ''}`;
 

@@ -10,7 +10,7 @@ import type { Context } from '../context.js';
 import { colorStatus, printJson } from '../output.js';
 import { culpritText, taskName } from '../../text.js';
 
-export interface OrchestrateFlags {
+interface OrchestrateFlags {
   file?: string;
   background?: string[];
   health?: string[];
@@ -22,7 +22,7 @@ const DEFAULT_FILES = ['corral.yaml', 'corral.yml', 'Procfile'];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** -f, or the first default file in the current folder. */
-export function findEnvFile(flag: string | undefined): string | null {
+function findEnvFile(flag: string | undefined): string | null {
   if (flag) return resolve(flag);
   const found = DEFAULT_FILES.find((f) => existsSync(f));
   return found ? resolve(found) : null;
@@ -32,7 +32,7 @@ function callerEnv(): Record<string, string> {
   return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined));
 }
 
-export function buildOrchestrateInput(name: string | undefined, flags: OrchestrateFlags): OrchestrateInput {
+function buildOrchestrateInput(name: string | undefined, flags: OrchestrateFlags): OrchestrateInput {
   const backgrounds = flags.background ?? [];
   const health = flags.health ?? [];
   if (backgrounds.length > 0 && flags.file) throw usageError('give an env file (-f) or --background commands, not both');

@@ -16,7 +16,7 @@ import type { Context } from '../context.js';
 import { printJson } from '../output.js';
 import { commandFromWords } from './run.js';
 
-export interface ExecFlags {
+interface ExecFlags {
   explain?: boolean;
   autoBackgroundThreshold?: string;
   name?: string;

@@ -4,7 +4,7 @@ import { usageError } from '../../errors.js';
 import type { Context } from '../context.js';
 import { printJson } from '../output.js';
 
-export interface LogsFlags {
+interface LogsFlags {
   stream?: string;
   offset?: string;
   new?: boolean;

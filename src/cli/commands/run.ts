@@ -5,7 +5,7 @@ import { printJson } from '../output.js';
 import { quoteWords } from '../../../machines/shell-words.js';
 import { lastLinesText, notReadyText } from '../../text.js';
 
-export interface RunFlags {
+interface RunFlags {
   name?: string;
   cwd?: string;
   env?: string[];
@@ -36,7 +36,7 @@ export function commandFromWords(words: string[]): string {
   return words.length === 1 ? words[0]! : quoteWords(words);
 }
 
-export function parseEnvPairs(pairs: string[] = []): Record<string, string> {
+function parseEnvPairs(pairs: string[] = []): Record<string, string> {
   const env: Record<string, string> = {};
   for (const pair of pairs) {
     const eq = pair.indexOf('=');

@@ -12,7 +12,7 @@ import { statusText } from '../format.js';
 import { durationArg, durationMs, heartbeat, taskSummary, taskSummarySchema, type Extra } from './shared.js';
 
 /** Longer than a single spawn's: an environment starts in steps. Still under a client's usual 60 s. */
-export const DEFAULT_ENV_WAIT_MS = 45_000;
+const DEFAULT_ENV_WAIT_MS = 45_000;
 const DEFAULT_FILES = ['corral.yaml', 'corral.yml', 'Procfile'];
 const DEFAULT_INLINE_NAME = 'dev';
 

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { TaskView } from '../../api.js';
 import { DurationError, parseDuration } from '../../../machines/duration.js';
 import { argumentError } from '../errors.js';
-import { uptimeMs } from '../format.js';
+import { uptimeMs } from '../../text.js';
 
 export type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
@@ -58,7 +58,7 @@ export const taskSummarySchema = z.object({
   restarts: z.number(),
   command: z.string(),
 });
-export type TaskSummary = z.infer<typeof taskSummarySchema>;
+type TaskSummary = z.infer<typeof taskSummarySchema>;
 
 export function taskSummary(t: TaskView): TaskSummary {
   return {

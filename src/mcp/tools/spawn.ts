@@ -17,7 +17,7 @@ import { readPage, type Page, type StreamPage } from '../read.js';
 import { durationArg, durationMs, heartbeat, type Extra } from './shared.js';
 
 /** How long a wait lasts when the call does not say: under the usual 60 s of a client's tool call. */
-export const DEFAULT_WAIT_MS = 30_000;
+const DEFAULT_WAIT_MS = 30_000;
 /** Without wait_for: how long to look for an immediate failure (command not found, bad flag). */
 const SETTLE_MS = 250;
 /** The output shown by spawn: the first page of the task's output (it is then "seen"). */

@@ -8,12 +8,13 @@ import type { ReactNode } from 'react';
 import { formatBytes } from '../../../machines/policies/limits.js';
 import { isFinal } from '../../../machines/task.types.js';
 import type { TaskDetails, TaskView } from '../../api.js';
-import { clip, clockTime, cpuText, exitText, fit, HEALTH_COLOR, memText, pidText, restartSuffix, STATUS_COLOR, uptimeText } from '../format.js';
+import { exitText, uptimeText } from '../../text.js';
+import { clip, clockTime, cpuText, fit, HEALTH_COLOR, memText, pidText, restartSuffix, STATUS_COLOR } from '../format.js';
 import { DETAILS_TAIL_LINES } from '../live.js';
 import { Sparkline } from './Sparkline.js';
 import { Line, tint } from './Text.js';
 
-export interface DetailsViewProps {
+interface DetailsViewProps {
   /** What the list knows: shown at once, before the details arrive. */
   task: TaskView;
   details: TaskDetails | null;
@@ -37,7 +38,7 @@ interface Field {
   spark?: { values: number[]; color?: string | undefined };
 }
 
-export function detailFields(task: TaskView, details: TaskDetails | null, now: number): Field[] {
+function detailFields(task: TaskView, details: TaskDetails | null, now: number): Field[] {
   const t = details ?? task;
   const fields: Field[] = [];
   const suffix = restartSuffix(t, now);

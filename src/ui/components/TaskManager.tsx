@@ -18,9 +18,9 @@ import { listPosition, listWindow, TaskList } from './TaskList.js';
 import { Line } from './Text.js';
 
 /** What the UI asks of a supervisor: a RemoteSupervisor, or a fake in tests. */
-export type UiApi = Pick<SupervisorApi, 'list' | 'describe' | 'read' | 'kill' | 'restart'> & Partial<Pick<SupervisorApi, 'eventsSince'>>;
+type UiApi = Pick<SupervisorApi, 'list' | 'describe' | 'read' | 'kill' | 'restart'> & Partial<Pick<SupervisorApi, 'eventsSince'>>;
 
-export interface TaskManagerProps {
+interface TaskManagerProps {
   api: UiApi;
   home: string;
   /** Where updates come from; by default `createFeed(api, timing)`. */
