@@ -31,7 +31,7 @@ export type ProcessReport =
   | { type: 'HEALTH'; health: HealthState; at: number };
 
 /** What the supervisor sends. */
-export type TaskControl =
+type TaskControl =
   /**
    * Stop the task. `reason` says why when it is not the user (`memory 612 MB over limit 500 MB`);
    * `restart` lets the restart policy start it again afterwards (a limit, not a user's stop).
@@ -72,7 +72,7 @@ export interface TaskInput {
   waitForDependencies?: boolean;
 }
 
-export interface TaskContext extends ExitInfo {
+interface TaskContext extends ExitInfo {
   id: string;
   spec: TaskSpec;
   process: ProcessInfo | null;

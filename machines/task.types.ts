@@ -1,12 +1,10 @@
 /**
  * The shapes shared by the task machine, the supervisor and every client.
- * Pure data: no functions, nothing that needs node.
+ * Pure data and predicates on it: nothing that needs node.
  */
 import type { DependencyEdge } from './policies/dependencies.js';
 import type { HealthSpec, HealthState } from './policies/health.js';
 import type { IoPriority, Limits } from './policies/limits.js';
-
-export type { HealthSpec, HealthState };
 
 export type TaskStatus =
   | 'queued'
@@ -19,8 +17,10 @@ export type TaskStatus =
   | 'failed'
   | 'killed';
 
-export const FINAL_STATUSES: readonly TaskStatus[] = ['completed', 'failed', 'killed'];
-export const isFinal = (status: TaskStatus): boolean => FINAL_STATUSES.includes(status);
+/** The statuses a task does not leave by itself (a restart makes it a new run). */
+const FINAL_STATUSES: readonly TaskStatus[] = ['completed', 'failed', 'killed'];
+/** Takes any string, so that front ends can ask it of an event's status too. */
+export const isFinal = (status: string): boolean => (FINAL_STATUSES as readonly string[]).includes(status);
 
 export type RestartPolicyName = 'no' | 'on-failure' | 'always' | 'unless-stopped';
 

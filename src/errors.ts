@@ -7,7 +7,7 @@
  * same goes for the command a message points to (`see('list')`: `corral ls`, or the
  * background_list tool). The template crosses the socket as it is; each front end words it.
  */
-export type ErrorKind = 'failed' | 'usage' | 'not-found';
+type ErrorKind = 'failed' | 'usage' | 'not-found';
 
 const EXIT_CODES: Record<ErrorKind, number> = { failed: 1, usage: 2, 'not-found': 3 };
 

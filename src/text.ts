@@ -1,5 +1,16 @@
 /** Task facts as text, shared by every front end (CLI, MCP server, terminal UI). */
-import type { TaskView } from './api.js';
+import { formatDuration } from '../machines/duration.js';
+import type { EnvReport, TaskView } from './api.js';
+
+type Named = { id: string; name: string | null };
+
+/** How messages name a task: `bash_3 (web)`, or `bash_3` when it has no name. */
+export function taskLabel(t: Named): string {
+  return t.name ? `${t.id} (${t.name})` : t.id;
+}
+
+/** A task's name, or its id when it has none: the shorter form, for headings and prefixes. */
+export const taskName = (t: Named): string => t.name ?? t.id;
 
 /** `SIGTERM`, `3`, or `-` while the task has not ended. */
 export function exitText(t: TaskView): string {
@@ -13,6 +24,12 @@ export function uptimeMs(t: TaskView, now = Date.now()): number | null {
   if (!t.startedAt) return null;
   const end = t.endedAt ? Date.parse(t.endedAt) : now;
   return Math.max(0, end - Date.parse(t.startedAt));
+}
+
+/** The uptime for a table cell: `4m12s`, `0s` in its first second, `-` before it started. */
+export function uptimeText(t: TaskView, now = Date.now()): string {
+  const ms = uptimeMs(t, now);
+  return ms === null ? '-' : ms < 1_000 ? '0s' : formatDuration(ms);
 }
 
 const visibleWidth = (s: string) => s.replace(/\u001b\[\d+m/g, '').length;
@@ -35,9 +52,25 @@ export function oneLine(text: string): string {
   );
 }
 
-/** What a task printed last, indented under its name: shown when it did not come up. */
-export function lastLinesText(who: string, lines: string[]): string {
-  return lines.length === 0 ? '' : `\nlast lines of ${who}:\n${lines.map((l) => `  ${oneLine(l)}`).join('\n')}`;
+/** The non-empty lines of one stream's output as a last-lines block lists them: stderr ones marked. */
+export function markedLines(stream: 'stdout' | 'stderr', text: string): string[] {
+  return text
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .map((l) => (stream === 'stderr' ? `stderr: ${l}` : l));
+}
+
+/**
+ * What a task printed last, on lines of their own under its name (a line break first),
+ * escaped so that no output can pass for a message of ours; empty without lines.
+ */
+export function lastLinesText(t: Named, lines: string[]): string {
+  return lines.length === 0 ? '' : `\nlast lines of ${taskName(t)}:\n${lines.map((l) => `  ${oneLine(l)}`).join('\n')}`;
+}
+
+/** The task at fault of an environment that did not come up: `db (bash_2) failed: exit 3`, then its last lines. */
+export function culpritText(c: NonNullable<EnvReport['culprit']>): string {
+  return `${taskName(c)} (${c.id}) ${c.status}: ${c.reason}${lastLinesText(c, c.lastLines)}`;
 }
 
 /** Why a task is not ready yet: its health check's verdict, else its status and reason. */

@@ -12,7 +12,7 @@ export interface AutoBackgroundConfig {
   source?: string;
 }
 
-export interface Classification {
+interface Classification {
   background: boolean;
   /** The rule that decided, in words: `built-in pattern "dev server (npm/yarn/pnpm/bun)"`. */
   rule: string;
@@ -68,14 +68,14 @@ export function userPatternMatches(pattern: string, command: string): boolean {
 }
 
 /** `cd web && npm run dev` → [`cd web`, `npm run dev`]: each part is judged on its own. */
-export function commandParts(command: string): string[] {
+function commandParts(command: string): string[] {
   return command
     .split(/&&|\|\||;|\n/)
     .map((part) => part.trim().replace(/^(sudo\s+|exec\s+|env\s+(\w+=\S*\s+)*|(\w+=\S*\s+)+)/, '').trim())
     .filter((part) => part.length > 0);
 }
 
-export const DEFAULT_AUTOBACKGROUND: AutoBackgroundConfig = { enabled: true, patterns: [], excludePatterns: [] };
+const DEFAULT_AUTOBACKGROUND: AutoBackgroundConfig = { enabled: true, patterns: [], excludePatterns: [] };
 
 export function classifyCommand(command: string, config: AutoBackgroundConfig = DEFAULT_AUTOBACKGROUND): Classification {
   const whole = command.trim();

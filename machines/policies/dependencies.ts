@@ -1,11 +1,11 @@
 /**
  * Dependency graphs of an environment: validation (unknown tasks, cycles, `healthy` on
- * a task without a check), start levels, stop order, and whether a condition is met or
- * can never be met. Pure: works on names and statuses only.
+ * a task without a check) and whether a condition is met or can never be met. Pure:
+ * works on names and statuses only.
  */
-import type { TaskStatus } from '../task.types.js';
+import { isFinal, type TaskStatus } from '../task.types.js';
 
-export type DependencyCondition = 'started' | 'healthy' | 'completed' | 'succeeded';
+type DependencyCondition = 'started' | 'healthy' | 'completed' | 'succeeded';
 export const DEPENDENCY_CONDITIONS: readonly DependencyCondition[] = ['started', 'healthy', 'completed', 'succeeded'];
 
 export interface DependencyEdge {
@@ -15,13 +15,13 @@ export interface DependencyEdge {
   timeoutMs: number;
 }
 
-export interface GraphNode {
+interface GraphNode {
   name: string;
   dependsOn: DependencyEdge[];
   hasHealthCheck: boolean;
 }
 
-export interface GraphProblem {
+interface GraphProblem {
   /** The task whose declaration is at fault, and the dependency (if one) it names. */
   task: string;
   on?: string;
@@ -52,7 +52,7 @@ export function validateGraph(nodes: GraphNode[]): GraphProblem[] {
 }
 
 /** A cycle as a path that ends where it starts (`api -> web -> api`), or null. */
-export function findCycle(nodes: GraphNode[]): string[] | null {
+function findCycle(nodes: GraphNode[]): string[] | null {
   const byName = new Map(nodes.map((n) => [n.name, n]));
   const state = new Map<string, 'visiting' | 'done'>();
   const path: string[] = [];
@@ -78,35 +78,8 @@ export function findCycle(nodes: GraphNode[]): string[] | null {
   return null;
 }
 
-/** Start levels: level 0 has no dependencies; each later level depends only on earlier ones. */
-export function startLevels(nodes: GraphNode[]): string[][] {
-  const level = new Map<string, number>();
-  const byName = new Map(nodes.map((n) => [n.name, n]));
-  const depth = (name: string, guard = 0): number => {
-    const known = level.get(name);
-    if (known !== undefined) return known;
-    if (guard > nodes.length) throw new Error('dependency cycle');
-    const deps = byName.get(name)?.dependsOn ?? [];
-    const d = deps.length === 0 ? 0 : 1 + Math.max(...deps.map((e) => depth(e.on, guard + 1)));
-    level.set(name, d);
-    return d;
-  };
-  const levels: string[][] = [];
-  for (const node of nodes) (levels[depth(node.name)] ??= []).push(node.name);
-  return levels.filter(Boolean);
-}
-
-/** For each task, the tasks that depend on it: they must stop before it does. */
-export function dependentsOf(nodes: GraphNode[]): Map<string, string[]> {
-  const dependents = new Map<string, string[]>(nodes.map((n) => [n.name, []]));
-  for (const node of nodes) {
-    for (const edge of node.dependsOn) dependents.get(edge.on)?.push(node.name);
-  }
-  return dependents;
-}
-
 /** What a dependency looks like to its dependent. */
-export interface DependencyState {
+interface DependencyState {
   status: TaskStatus;
   health: 'unknown' | 'healthy' | 'unhealthy' | null;
   reason: string | null;
@@ -114,12 +87,10 @@ export interface DependencyState {
   everStarted: boolean;
 }
 
-const FINAL: TaskStatus[] = ['completed', 'failed', 'killed'];
-
-export type EdgeVerdict = { met: true } | { met: false; never: false } | { met: false; never: true; reason: string };
+type EdgeVerdict = { met: true } | { met: false; never: false } | { met: false; never: true; reason: string };
 
 export function judgeEdge(edge: DependencyEdge, dep: DependencyState): EdgeVerdict {
-  const final = FINAL.includes(dep.status);
+  const final = isFinal(dep.status);
   const ended = `dependency ${edge.on} ${dep.status}${dep.reason ? `: ${dep.reason}` : ''}`;
   switch (edge.condition) {
     case 'started':
@@ -137,7 +108,7 @@ export function judgeEdge(edge: DependencyEdge, dep: DependencyState): EdgeVerdi
 }
 
 /** Levenshtein distance, for "did you mean" suggestions. */
-export function distance(a: string, b: string): number {
+function distance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
     let prev = row[0]!;

@@ -26,7 +26,7 @@ export interface HealthSpec {
   startPeriodMs: number;
 }
 
-export type HealthStatus = 'unknown' | 'healthy' | 'unhealthy';
+type HealthStatus = 'unknown' | 'healthy' | 'unhealthy';
 
 export interface HealthState {
   status: HealthStatus;

@@ -14,7 +14,7 @@ import { bootId, isAlive, newTaskToken, readStat, type ProcEntry } from '../proc
 import { watchTrees } from '../process/ticker.js';
 import { monitorRunning, signalTree, treeOf } from '../process/tree.js';
 
-export interface ProcessActorDeps {
+interface ProcessActorDeps {
   paths: HomePaths;
   exits: ExitWatcher;
   launcher: Launcher;

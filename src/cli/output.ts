@@ -1,15 +1,10 @@
 /** Human and JSON output. JSON: one document on stdout, nothing else there. */
-import { formatDuration } from '../../machines/duration.js';
-import type { TaskView } from '../api.js';
-import { exitText, table as textTable, uptimeMs } from '../text.js';
-
-export { exitText };
+import { colorWanted } from '../color.js';
+import { table as textTable } from '../text.js';
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
-
-const useColor = () => process.stdout.isTTY === true && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
 
 const STATUS_COLOR: Record<string, number> = {
   running: 32,
@@ -23,14 +18,7 @@ const STATUS_COLOR: Record<string, number> = {
 
 export function colorStatus(status: string): string {
   const code = STATUS_COLOR[status];
-  return useColor() && code ? `\u001b[${code}m${status}\u001b[0m` : status;
-}
-
-export const shortDuration = (ms: number): string => (ms < 1_000 ? '0s' : formatDuration(ms));
-
-export function uptimeText(t: TaskView, now = Date.now()): string {
-  const ms = uptimeMs(t, now);
-  return ms === null ? '-' : shortDuration(ms);
+  return colorWanted() && code ? `\u001b[${code}m${status}\u001b[0m` : status;
 }
 
 /** A table for the terminal: ends with a newline. */

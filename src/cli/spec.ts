@@ -18,7 +18,7 @@ export interface OptionSpec {
   value?: ValueKind;
 }
 
-export interface ArgumentSpec {
+interface ArgumentSpec {
   /** Commander's form: `<id>`, `[env]`, `<command...>`, `[ids...]`. */
   name: string;
   description: string;

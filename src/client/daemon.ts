@@ -5,17 +5,23 @@
  * lock free just after another let go), the home lock lets exactly one of them serve; the
  * other exits before loading anything, and every client connects to the one that serves.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import type { DaemonStatus } from '../api.js';
 import { acquireLock } from '../daemon/lock.js';
 import { failure } from '../errors.js';
 import { ensureHome, type HomePaths } from '../home.js';
+import { VERSION } from '../version.js';
+import { RemoteSupervisor } from './remote.js';
 import { RpcClient } from './rpc.js';
 
 const DAEMON_MAIN = fileURLToPath(new URL('../daemon/main.js', import.meta.url));
 /** How node runs the daemon (also used by the benchmarks, to start it the same way). */
 export const DAEMON_NODE_FLAGS = ['--lite-mode', '--max-semi-space-size=1'];
 const START_DEADLINE_MS = 15_000;
+/** How long `daemon stop` waits for the daemon to exit once every task has stopped. */
+const EXIT_DEADLINE_MS = 5_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -25,7 +31,7 @@ function isAbsent(error: unknown): boolean {
 }
 
 /** Connects to a running daemon, or returns null when none serves the home. */
-export async function connectIfRunning(paths: HomePaths): Promise<RpcClient | null> {
+async function connectIfRunning(paths: HomePaths): Promise<RpcClient | null> {
   try {
     return await RpcClient.open(paths.socket);
   } catch (error) {
@@ -34,7 +40,7 @@ export async function connectIfRunning(paths: HomePaths): Promise<RpcClient | nu
   }
 }
 
-export async function spawnDaemon(paths: HomePaths): Promise<void> {
+async function spawnDaemon(paths: HomePaths): Promise<void> {
   ensureHome(paths);
   const { spawn } = await import('node:child_process');
   // A supervisor waits on the kernel, not on hot loops: V8's lite mode and a small young
@@ -76,4 +82,46 @@ export async function connectOrStart(paths: HomePaths): Promise<RpcClient> {
     starting?.close();
   }
   throw failure(`the daemon did not start within ${START_DEADLINE_MS / 1000}s: see ${paths.daemonLog}`);
+}
+
+/** What `daemon status` shows: the daemon's own answer, or without one, the home and how many tasks its state keeps. */
+export async function daemonStatus(paths: HomePaths): Promise<DaemonStatus> {
+  const rpc = await connectIfRunning(paths);
+  if (!rpc) {
+    return { running: false, pid: null, home: paths.home, socket: paths.socket, startedAt: null, tasks: storedTaskCount(paths.state), version: VERSION };
+  }
+  try {
+    return await new RemoteSupervisor(rpc).status();
+  } finally {
+    rpc.close();
+  }
+}
+
+/** How many tasks the state file holds; 0 when there is none. */
+function storedTaskCount(state: string): number {
+  try {
+    return Object.keys(JSON.parse(readFileSync(state, 'utf8')).tasks ?? {}).length;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Stops every task, then the daemon, and resolves once the daemon has exited (its end
+ * closes the connection), so that the next command starts a fresh daemon rather than
+ * meet a dying one. Null when there was nothing to stop. With no daemon but a state file,
+ * tasks may still run (the daemon was killed): one is started to stop them.
+ */
+export async function stopDaemon(paths: HomePaths): Promise<{ stopped: string[] } | null> {
+  const rpc = (await connectIfRunning(paths)) ?? (existsSync(paths.state) ? await connectOrStart(paths) : null);
+  if (!rpc) return null;
+  try {
+    const result = await new RemoteSupervisor(rpc).shutdown();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([rpc.closed, new Promise((r) => (timer = setTimeout(r, EXIT_DEADLINE_MS)))]);
+    clearTimeout(timer);
+    return result;
+  } finally {
+    rpc.close();
+  }
 }

@@ -10,11 +10,11 @@ import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod/v3';
 import { DEFAULTS } from '../../machines/defaults.js';
 import { DurationError, parseDuration } from '../../machines/duration.js';
-import { healthDefaults, HealthSpecError, parseProbe } from '../../machines/policies/health.js';
+import { healthDefaults, HealthSpecError, parseProbe, type HealthSpec } from '../../machines/policies/health.js';
 import { LimitError, parseIonice, parseLimitDuration, parseMemoryLimit, parseNice, type Limits } from '../../machines/policies/limits.js';
 import { defaultRestartPolicy, RESTART_POLICIES } from '../../machines/policies/restart.js';
 import { normalizeSignal, SignalError } from '../../machines/signals.js';
-import type { HealthSpec, TaskSpec } from '../../machines/task.types.js';
+import type { TaskSpec } from '../../machines/task.types.js';
 import type { EnvTaskDecl } from './envfile/index.js';
 import type { RunInput } from '../api.js';
 import { field, usageError } from '../errors.js';
@@ -53,7 +53,7 @@ const runInputSchema = z.object({
   alertOn: z.string().optional(),
 });
 
-export interface NormalizedRun {
+interface NormalizedRun {
   spec: TaskSpec;
   name: string | null;
 }
@@ -132,7 +132,7 @@ export function parseHealthFlags(flags: string[] | undefined): HealthSpec | null
 }
 
 /** The caller's environment with the overrides on top, minus the marker of any task the caller runs in. */
-export function taskEnv(base: Record<string, string> | undefined, overrides: Record<string, string> = {}): Record<string, string> {
+function taskEnv(base: Record<string, string> | undefined, overrides: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = { ...(base ?? (process.env as Record<string, string>)), ...overrides };
   // A task started from inside another task is not part of that task's tree.
   delete env.CORRAL_TASK;

@@ -11,7 +11,7 @@ import { createServer, type Server } from 'node:net';
 import { userInfo } from 'node:os';
 import { fnv1a64 } from '../home.js';
 
-export type LockRole = 'daemon' | 'start';
+type LockRole = 'daemon' | 'start';
 
 /**
  * The 64-bit digest fits any home path into the 107 bytes of an abstract socket name; a

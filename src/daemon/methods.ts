@@ -8,7 +8,7 @@ import type { Supervisor } from '../supervisor/supervisor.js';
 const ref = z.string().min(1, 'a task id or name is required');
 const duration = z.union([z.string(), z.number()]);
 
-export interface Method {
+interface Method {
   params: z.ZodType;
   handler: (supervisor: Supervisor, params: any) => Promise<unknown>;
 }

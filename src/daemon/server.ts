@@ -12,7 +12,7 @@ import { METHODS } from './methods.js';
 /** A request line longer than this is refused: no client sends one, and it would only eat memory. */
 const MAX_LINE = 8 * 1024 * 1024;
 
-export interface ServerHooks {
+interface ServerHooks {
   /** `shutdown` is not a supervisor method: it ends the daemon, so the daemon handles it. */
   onShutdown: (reply: (result: unknown) => void) => void;
   log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;

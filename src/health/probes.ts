@@ -8,7 +8,7 @@ import { describeProbe, type HealthProbe } from '../../machines/policies/health.
 import type { ProcessInfo } from '../../machines/task.types.js';
 import { userRegExp } from '../../machines/pattern.js';
 
-export interface ProbeContext {
+interface ProbeContext {
   cwd: string;
   env: Record<string, string>;
   timeoutMs: number;

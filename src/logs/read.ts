@@ -9,7 +9,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 export type Stream = 'stdout' | 'stderr';
 export type Encoding = 'utf8' | 'base64';
 
-export interface SliceRequest {
+interface SliceRequest {
   /** Byte offset to start at; ignored with `tail`. Default 0. */
   from?: number;
   /** At most this many bytes. */
@@ -18,7 +18,7 @@ export interface SliceRequest {
   tail?: number;
 }
 
-export interface Slice {
+interface Slice {
   bytes: Buffer;
   /** Offset of the first byte returned. */
   from: number;
@@ -152,7 +152,7 @@ export function unfinishedUtf8(bytes: Buffer): number {
   return 0;
 }
 
-export interface PageRequest {
+interface PageRequest {
   /** Byte offset to start at, for a range read. */
   from: number;
   maxBytes: number;

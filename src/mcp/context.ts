@@ -12,7 +12,7 @@ const CURSOR_PREFIX = 'mcp:';
 const CURSOR_MAX = 128;
 
 /** `mcp:<client name>`, the client's name reduced to what a cursor name may hold. */
-export function consumerName(clientName: string | undefined): string {
+function consumerName(clientName: string | undefined): string {
   const cleaned = (clientName ?? '')
     .replace(/[^A-Za-z0-9._:-]+/g, '-')
     .replace(/^-+|-+$/g, '')

@@ -23,7 +23,7 @@ export const mcpWording: Wording = (key) => {
   return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 };
 
-export function toolMessage(error: unknown): string {
+function toolMessage(error: unknown): string {
   const message = (error instanceof CorralError ? error.worded(mcpWording) : error instanceof Error ? error.message : String(error)).trim();
   return message.length > 0 ? message : 'the call failed for an unknown reason';
 }

@@ -1,15 +1,12 @@
 /** Compact text for a model: task lines, tables, byte counts, output pages. */
-import type { TaskView } from '../api.js';
-import { exitText, table, uptimeMs } from '../text.js';
-
-export { exitText, table, uptimeMs };
 import { formatDuration } from '../../machines/duration.js';
+import { isFinal } from '../../machines/task.types.js';
+import type { TaskView } from '../api.js';
+import { uptimeMs } from '../text.js';
 import type { Page, StreamPage } from './read.js';
 
-export const FINAL = new Set(['completed', 'failed', 'killed']);
-
 /** `812 bytes`, `4.5 KB`, `1.2 MB`. */
-export function bytesText(n: number): string {
+function bytesText(n: number): string {
   const one = (v: number) => v.toFixed(1).replace(/\.0$/, '');
   if (n < 1024) return `${n} byte${n === 1 ? '' : 's'}`;
   if (n < 1024 ** 2) return `${one(n / 1024)} KB`;
@@ -17,16 +14,9 @@ export function bytesText(n: number): string {
   return `${one(n / 1024 ** 3)} GB`;
 }
 
-
-
-/** `bash_3 (web)` or `bash_3`. */
-export function label(t: { id: string; name: string | null }): string {
-  return t.name ? `${t.id} (${t.name})` : t.id;
-}
-
 /** `running, pid 4242, healthy, up 12s` · `failed: exit 3` · `killed: SIGKILL after 5s grace`. */
 export function statusText(t: TaskView): string {
-  if (FINAL.has(t.status)) return `${t.status}${t.reason ? `: ${t.reason}` : ''}`;
+  if (isFinal(t.status)) return `${t.status}${t.reason ? `: ${t.reason}` : ''}`;
   const parts: string[] = [t.status];
   if (t.pid !== null) parts.push(`pid ${t.pid}`);
   if (t.healthReason && t.health !== 'unknown') parts.push(t.healthReason);
@@ -34,10 +24,9 @@ export function statusText(t: TaskView): string {
   const up = uptimeMs(t);
   if (up !== null && t.status === 'running') parts.push(`up ${formatDuration(up)}`);
   if (t.restarts > 0) parts.push(`${t.restarts} restart${t.restarts === 1 ? '' : 's'}`);
-  if (t.reason && !FINAL.has(t.status)) parts.push(t.reason);
+  if (t.reason && !isFinal(t.status)) parts.push(t.reason);
   return parts.join(', ');
 }
-
 
 export function shorten(text: string, max: number): string {
   const flat = text.replace(/\s*\n\s*/g, ' ');
@@ -47,7 +36,7 @@ export function shorten(text: string, max: number): string {
 /** Colour and cursor escapes mean nothing to a model: dropped from text (the structured content keeps the bytes). */
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)|[@-Z\\-_])/g;
-export function stripAnsi(text: string): string {
+function stripAnsi(text: string): string {
   return text.replace(ANSI, '');
 }
 
@@ -55,7 +44,7 @@ export function stripAnsi(text: string): string {
  * One stream of a page: a header line with the byte range, the text, and what was cut
  * (`[... 1.2 MB omitted; read from offset 4096 to see it]`).
  */
-export function streamText(stream: string, p: StreamPage, options: { filter?: string | undefined; newMode: boolean }): string {
+function streamText(stream: string, p: StreamPage, options: { filter?: string | undefined; newMode: boolean }): string {
   const range = `bytes ${p.from}-${p.next} of ${p.size}`;
   const body = stripAnsi(p.data);
   const lines: string[] = [];

@@ -16,7 +16,7 @@ export type Position =
   /** The last `lines` lines (the cursor does not move). */
   | { kind: 'tail'; lines: number };
 
-export interface PageRequest {
+interface PageRequest {
   ref: string;
   streams: Stream[];
   position: Position;

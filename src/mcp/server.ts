@@ -15,7 +15,7 @@ import { registerOrchestrate } from './tools/orchestrate.js';
 import { registerOutput } from './tools/output.js';
 import { registerSpawn } from './tools/spawn.js';
 
-export interface McpServerOptions {
+interface McpServerOptions {
   home?: string;
   /** Default folder of spawned commands and base of relative paths (default: the process's). */
   cwd?: string;
@@ -27,7 +27,7 @@ const INSTRUCTIONS = `corral runs commands in the background under stable ids (b
 Use background_spawn for dev servers, watchers and long builds or tests (wait_for tells you when it is ready), background_output to read only what is new since your last look (filter with a regex, bounded pages), background_kill to stop tasks cleanly, background_list to see what is already running (check before starting a second dev server), background_orchestrate to bring up several tasks with dependencies at once, and background_monitor to get alerts on error lines and restart crashed tasks.`;
 
 /** The MCP server with every tool registered, not yet connected to a transport. */
-export function createMcpServer(options: McpServerOptions = {}): { server: McpServer; context: McpContext } {
+function createMcpServer(options: McpServerOptions = {}): { server: McpServer; context: McpContext } {
   const server = new McpServer({ name: 'corral', version: VERSION }, { instructions: INSTRUCTIONS, capabilities: { tools: {} } });
   const context = new McpContext(
     homePaths(resolveHome(options.home)),

@@ -25,7 +25,7 @@ import type { ExitInfo } from '../../machines/task.types.js';
 
 const FORWARDED = ['TERM', 'INT', 'HUP', 'QUIT', 'USR1', 'USR2'];
 
-export interface Priority {
+interface Priority {
   nice: number | null;
   ionice: IoPriority | null;
 }
@@ -33,7 +33,7 @@ export interface Priority {
 export const IONICE_CLASS = { realtime: 1, 'best-effort': 2, idle: 3 } as const;
 
 /** `nice -n 10 ionice -c 3`: inherited by every process of the task. Only validated numbers reach the script. */
-export function priorityPrefix(priority: Priority): string {
+function priorityPrefix(priority: Priority): string {
   const words: string[] = [];
   if (priority.nice !== null) words.push('nice', '-n', String(Math.trunc(priority.nice)));
   if (priority.ionice) {
@@ -43,7 +43,7 @@ export function priorityPrefix(priority: Priority): string {
   return words.length > 0 ? `${words.join(' ')} ` : '';
 }
 
-export const monitorScript = (priority: Priority) => [
+const monitorScript = (priority: Priority) => [
   // The daemon keeps its own files private (umask 077); the command gets the user's umask back.
   'umask "$3"',
   ...FORWARDED.map((s) => `trap 'kill -${s} $c 2>/dev/null' ${s}`),
@@ -60,7 +60,7 @@ export const monitorScript = (priority: Priority) => [
   'exit "$s"',
 ].join('\n');
 
-export const MONITOR_SCRIPT = monitorScript({ nice: null, ionice: null });
+const MONITOR_SCRIPT = monitorScript({ nice: null, ionice: null });
 
 export interface SpawnRequest {
   /** The command line as the user wrote it. */
@@ -109,7 +109,7 @@ export const shLauncher: Launcher = { name: 'the sh monitor', launch: spawnMonit
  * that does not use execa: its `{file, append}` output is a stream piped through the
  * parent, and its API does not hand a file descriptor to the child, which is the point.
  */
-export function spawnMonitored(req: SpawnRequest): Launch {
+function spawnMonitored(req: SpawnRequest): Launch {
   // node's own error for a missing cwd ("spawn /bin/sh ENOENT") would blame the shell.
   const folderProblem = workingFolderProblem(req.cwd);
   if (folderProblem) {

@@ -54,7 +54,7 @@ const PAGE_SIZE = 4096;
 export const CLOCK_TICKS_PER_SECOND = 100;
 
 /** Parses /proc/<pid>/stat; the command name may contain spaces and parentheses, so cut at the last ')'. */
-export function parseStat(text: string): Omit<ProcEntry, 'token' | 'pid'> | null {
+function parseStat(text: string): Omit<ProcEntry, 'token' | 'pid'> | null {
   const close = text.lastIndexOf(')');
   if (close < 0) return null;
   // Only the fields up to rss (24) are read: a limit spares ~30 strings per process.

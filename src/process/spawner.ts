@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Launch, Launcher, SpawnRequest, Started } from './monitor.js';
 import { shLauncher, IONICE_CLASS } from './monitor.js';
-import { simpleWords } from './shell.js';
+import { simpleWords } from '../../machines/shell-words.js';
 
 /** Where the build puts the spawner (`npm run build` runs scripts/build-spawner.sh), seen from dist/src/process or src/process. */
 export const SPAWNER_PATH = [
@@ -53,7 +53,7 @@ interface Pending {
 const optional = (n: number | null | undefined) => (n === null || n === undefined ? '-' : String(Math.trunc(n)));
 
 /** The request's fields, as spawner.c reads them. */
-export function requestFields(id: string, req: SpawnRequest): string[] {
+function requestFields(id: string, req: SpawnRequest): string[] {
   const priority = req.priority ?? { nice: null, ionice: null };
   const io = priority.ionice;
   const env = Object.entries(req.env).map(([k, v]) => `${k}=${v}`);

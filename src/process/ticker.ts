@@ -8,14 +8,14 @@ type Watcher = (procs: ProcEntry[]) => void;
 
 const watchers = new Set<Watcher>();
 let timer: NodeJS.Timeout | null = null;
-let intervalMs = 10;
+const INTERVAL_MS = 10;
 
 function tick(): void {
   timer = null;
   if (watchers.size === 0) return;
   const procs = scanProcesses(0);
   for (const watcher of [...watchers]) watcher(procs);
-  if (watchers.size > 0) timer = setTimeout(tick, intervalMs);
+  if (watchers.size > 0) timer = setTimeout(tick, INTERVAL_MS);
 }
 
 /** Calls `watcher` with a fresh scan on every tick (the first one soon) until the returned function is called. */
@@ -29,8 +29,4 @@ export function watchTrees(watcher: Watcher): () => void {
       timer = null;
     }
   };
-}
-
-export function setTreeWatchInterval(ms: number): void {
-  intervalMs = ms;
 }

@@ -10,7 +10,7 @@ import { DataFileSync } from 'lowdb/node';
 import type { TaskRecord } from '../../machines/task.types.js';
 import type { Stream } from '../logs/read.js';
 
-export interface StateData {
+interface StateData {
   version: 1;
   /** The number the next task id gets: bash_<nextId>. */
   nextId: number;

@@ -9,7 +9,7 @@ import type { TaskRecord } from '../../machines/task.types.js';
 import type { TaskEvent } from '../../machines/task.machine.js';
 import type { Clock } from './clock.js';
 
-export interface DependencyHost {
+interface DependencyHost {
   clock: Clock;
   records(): TaskRecord[];
   send(id: string, event: TaskEvent): void;

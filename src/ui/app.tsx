@@ -5,23 +5,16 @@
  */
 import { render } from 'ink';
 import type { SupervisorApi } from '../api.js';
-import { usageError } from '../errors.js';
+import { colorWanted } from '../color.js';
 import { TaskManager } from './components/TaskManager.js';
-
-export { TaskManager } from './components/TaskManager.js';
-export type { TaskManagerProps, UiApi } from './components/TaskManager.js';
-export { createFeed, pollingFeed } from './live.js';
 
 const ALT_SCREEN_ON = '\u001b[?1049h\u001b[H\u001b[2J';
 const ALT_SCREEN_OFF = '\u001b[?25h\u001b[?1049l';
 const CLEAR = '\u001b[H\u001b[2J';
 
-/** NO_COLOR (https://no-color.org): present and not empty. */
-export const colorsWanted = (env: NodeJS.ProcessEnv = process.env): boolean => !env.NO_COLOR && env.TERM !== 'dumb';
-
 export async function runUi(api: SupervisorApi, options: { home: string }): Promise<void> {
-  const { stdin, stdout } = process;
-  if (!stdin.isTTY || !stdout.isTTY) throw usageError('corral ui needs a terminal: run it with stdin and stdout on a TTY');
+  // `corral ui` made sure that stdin and stdout are a terminal.
+  const { stdout } = process;
 
   stdout.write(ALT_SCREEN_ON);
   let restored = false;
@@ -35,7 +28,7 @@ export async function runUi(api: SupervisorApi, options: { home: string }): Prom
   stdout.on('resize', onResize);
   process.on('exit', restore);
 
-  const instance = render(<TaskManager api={api} home={options.home} color={colorsWanted()} />, { exitOnCtrlC: true, patchConsole: true });
+  const instance = render(<TaskManager api={api} home={options.home} color={colorWanted(stdout)} />, { exitOnCtrlC: true, patchConsole: true });
   const quit = () => instance.unmount();
   process.on('SIGTERM', quit);
   process.on('SIGHUP', quit);

@@ -6,10 +6,8 @@
 import { homedir } from 'node:os';
 import { formatBytes } from '../../machines/policies/limits.js';
 import type { TaskView } from '../api.js';
-import { exitText, shortDuration, uptimeText } from '../cli/output.js';
+import { exitText, uptimeText } from '../text.js';
 
-export const FINAL = new Set(['completed', 'failed', 'killed']);
-export const isFinalStatus = (status: string): boolean => FINAL.has(status);
 /** A task whose process may be alive: killing it needs a confirmation. */
 export const hasLiveProcess = (t: TaskView): boolean => t.pid !== null && ['starting', 'running', 'stopping'].includes(t.status);
 
@@ -48,7 +46,7 @@ export function tildify(path: string, home = homedir()): string {
   return path;
 }
 
-export function matchesFilter(t: TaskView, filter: string): boolean {
+function matchesFilter(t: TaskView, filter: string): boolean {
   const f = filter.trim().toLowerCase();
   if (!f) return true;
   return [t.id, t.name ?? '', t.env ?? '', t.status, t.command].some((s) => s.toLowerCase().includes(f));
@@ -117,9 +115,7 @@ export function restartSuffix(t: TaskView, now: number): string {
   return `(in ${secs}s, ${t.restarts} restart${t.restarts === 1 ? '' : 's'})`;
 }
 
-export { exitText, shortDuration, uptimeText };
-
-export type ColumnKey = 'id' | 'name' | 'status' | 'health' | 'pid' | 'uptime' | 'exit' | 'cpu' | 'mem' | 'command';
+type ColumnKey = 'id' | 'name' | 'status' | 'health' | 'pid' | 'uptime' | 'exit' | 'cpu' | 'mem' | 'command';
 
 export interface Column {
   key: ColumnKey;
@@ -149,7 +145,7 @@ const MIN_COMMAND = 16;
 const MAX_NAME = 16;
 const NARROW_NAME = 10;
 /** Width of the selection marker before each row. */
-export const MARKER = 1;
+const MARKER = 1;
 
 export function cellText(key: ColumnKey, t: TaskView, now: number): string {
   switch (key) {

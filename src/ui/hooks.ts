@@ -5,7 +5,7 @@ import type { TaskView } from '../api.js';
 import { cleanLine } from './format.js';
 import type { DetailsSnapshot, LiveFeed, LogStream } from './live.js';
 
-export interface TaskListState {
+interface TaskListState {
   tasks: TaskView[] | null;
   /** When the last list arrived (ms since epoch), 0 before the first. */
   at: number;
@@ -35,7 +35,7 @@ export function useTaskList(feed: LiveFeed): TaskListState {
   return { ...state, at: last.current.at };
 }
 
-export interface TaskDetailsState {
+interface TaskDetailsState {
   snapshot: DetailsSnapshot | null;
   error: string | null;
 }
@@ -65,7 +65,7 @@ export function useTaskDetails(feed: LiveFeed, id: string | null): TaskDetailsSt
 }
 
 /** Lines kept by a followed log; older ones are dropped (and counted). */
-export const LOG_MAX_LINES = 10_000;
+const LOG_MAX_LINES = 10_000;
 
 export interface LogState {
   lines: string[];

@@ -10,11 +10,13 @@
  *   anywhere  Ctrl-C quits; `k` on a task with a live process asks y/N first
  */
 import type { Key } from 'ink';
+import { isFinal } from '../../machines/task.types.js';
 import type { TaskView } from '../api.js';
-import { hasLiveProcess, isFinalStatus } from './format.js';
+import { taskLabel } from '../text.js';
+import { hasLiveProcess } from './format.js';
 import type { LogStream } from './live.js';
 
-export type View = 'list' | 'details' | 'log';
+type View = 'list' | 'details' | 'log';
 
 export interface UiState {
   view: View;
@@ -58,14 +60,13 @@ export interface KeyContext {
   now: number;
 }
 
-export interface KeyResult {
+interface KeyResult {
   state: UiState;
   effect?: Effect;
 }
 
 const say = (state: UiState, text: string, now: number, error = false): UiState => ({ ...state, message: { text, error, at: now } });
 
-export const label = (t: TaskView): string => (t.name ? `${t.id} (${t.name})` : t.id);
 
 /** The selection after the list changed: the same task if still shown, else the one at its place. */
 export function reconcileSelection(selectedId: string | null, previousIndex: number, order: string[]): string | null {
@@ -101,16 +102,16 @@ function scrollLog(state: UiState, ctx: KeyContext, delta: number | 'top' | 'bot
 function askKill(state: UiState, ctx: KeyContext): KeyResult {
   const t = state.selectedId === null ? undefined : ctx.tasks.get(state.selectedId);
   if (!t) return { state: say(state, 'no task selected', ctx.now, true) };
-  if (isFinalStatus(t.status)) return { state: say(state, `${label(t)} already ${t.status}`, ctx.now) };
+  if (isFinal(t.status)) return { state: say(state, `${taskLabel(t)} already ${t.status}`, ctx.now) };
   if (hasLiveProcess(t)) return { state: { ...state, confirm: { id: t.id }, message: null } };
   // Queued, waiting or restarting: no process to lose, the kill only cancels what is pending.
-  return { state: say(state, `killing ${label(t)}…`, ctx.now), effect: { type: 'kill', id: t.id } };
+  return { state: say(state, `killing ${taskLabel(t)}…`, ctx.now), effect: { type: 'kill', id: t.id } };
 }
 
 function askRestart(state: UiState, ctx: KeyContext): KeyResult {
   const t = state.selectedId === null ? undefined : ctx.tasks.get(state.selectedId);
   if (!t) return { state: say(state, 'no task selected', ctx.now, true) };
-  return { state: say(state, `restarting ${label(t)}…`, ctx.now), effect: { type: 'restart', id: t.id } };
+  return { state: say(state, `restarting ${taskLabel(t)}…`, ctx.now), effect: { type: 'restart', id: t.id } };
 }
 
 const isPrintable = (input: string, key: Key) => input.length > 0 && !key.ctrl && !key.meta && !/[\u0000-\u001f\u007f]/.test(input);
@@ -121,7 +122,7 @@ export function handleKey(state: UiState, input: string, key: Key, ctx: KeyConte
   if (state.confirm) {
     const { id } = state.confirm;
     const t = ctx.tasks.get(id);
-    const name = t ? label(t) : id;
+    const name = t ? taskLabel(t) : id;
     if (input === 'y' || input === 'Y') {
       return { state: say({ ...state, confirm: null }, `killing ${name}…`, ctx.now), effect: { type: 'kill', id } };
     }

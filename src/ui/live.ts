@@ -11,9 +11,9 @@
 import type { StreamRead, SupervisorApi, TaskDetails, TaskView } from '../api.js';
 import { outputLines } from './format.js';
 
-export type Unsubscribe = () => void;
+type Unsubscribe = () => void;
 
-export interface TaskSnapshot {
+interface TaskSnapshot {
   tasks: TaskView[];
   at: number;
 }
@@ -29,7 +29,7 @@ export interface DetailsSnapshot {
 export type LogStream = 'stdout' | 'stderr';
 
 /** New output of a followed log. `reset`: drop what you had (first chunk, or the file shrank). */
-export interface LogChunk {
+interface LogChunk {
   text: string;
   reset: boolean;
   /** Bytes before the first chunk that were not read (only the end of a long log is loaded). */
@@ -55,7 +55,7 @@ export interface FeedTiming {
 export const DEFAULT_TIMING: FeedTiming = { listMs: 500, detailsMs: 300 };
 
 /** What a feed reads from: a RemoteSupervisor, or a fake. */
-export type FeedApi = Pick<SupervisorApi, 'list' | 'describe' | 'read'> & Partial<Pick<SupervisorApi, 'eventsSince'>>;
+type FeedApi = Pick<SupervisorApi, 'list' | 'describe' | 'read'> & Partial<Pick<SupervisorApi, 'eventsSince'>>;
 
 /** How often the list is read when the daemon's events say when it changed (uptime and CPU still move). */
 const LIST_MS_WITH_EVENTS = 2_000;
@@ -101,8 +101,8 @@ export function createFeed(api: FeedApi, timing: FeedTiming = DEFAULT_TIMING): L
 /** Lines of the last output shown in the details view. */
 export const DETAILS_TAIL_LINES = 10;
 /** A followed log loads at most this much of its end at first, then every new byte. */
-export const LOG_INITIAL_BYTES = 1024 * 1024;
-export const LOG_INITIAL_LINES = 5000;
+const LOG_INITIAL_BYTES = 1024 * 1024;
+const LOG_INITIAL_LINES = 5000;
 const LOG_PAGE_BYTES = 256 * 1024;
 
 interface Poller {
@@ -157,7 +157,7 @@ function poll(step: () => Promise<boolean | void>, intervalMs: number): Poller {
 
 const asError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)));
 
-export function pollingFeed(api: FeedApi, timing: FeedTiming = DEFAULT_TIMING): LiveFeed {
+function pollingFeed(api: FeedApi, timing: FeedTiming = DEFAULT_TIMING): LiveFeed {
   const active = new Set<Poller>();
 
   function subscribe(step: (alive: () => boolean) => Promise<boolean | void>, intervalMs: number): Unsubscribe {

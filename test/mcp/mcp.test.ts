@@ -107,6 +107,15 @@ describe('corral MCP server', () => {
     const bad = await ok('background_spawn', { command: 'echo "config missing" >&2; exit 3', wait_for: { log: 'never' } });
     expect(bad.structuredContent).toMatchObject({ status: 'failed', ready: false, exit_code: 3, stderr: 'config missing\n' });
     expect(text(bad)).toMatch(/failed before it was ready.*exit 3/);
+    // One whose output does not fit the first page ends with its last lines, escaped, under its name.
+    const loud = await ok('background_spawn', {
+      command: `node ${join(FIXTURES, 'print-lines.js')} 300; printf 'no\\tconfig\\n' >&2; exit 4`,
+      name: 'loud',
+      wait_for: { exit: true },
+    });
+    expect(loud.structuredContent).toMatchObject({ status: 'failed', ready: false, exit_code: 4 });
+    expect(loud.structuredContent.last_lines.slice(-2)).toEqual(['line 300 ', 'stderr: no\tconfig']);
+    expect(text(loud)).toMatch(/\nlast lines of loud:\n {2}line 282 x{32}\n[^]*\n {2}line 300 \n {2}stderr: no\\tconfig$/);
 
     await ok('background_kill', { id: 'devserver', grace: 1 });
     expect(isRunning(s.pid)).toBe(false);

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { commandForShell, shellQuote, simpleWords } from '../../src/process/shell.js';
+import { shellQuote, simpleWords } from '../../machines/shell-words.js';
+import { commandForShell } from '../../src/process/shell.js';
 
 describe('simpleWords', () => {
   it.each([

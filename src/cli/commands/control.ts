@@ -2,18 +2,17 @@
 import type { TaskView } from '../../api.js';
 import { normalizeKill, normalizeWait } from '../../config/control.js';
 import type { Context } from '../context.js';
-import { exitText, printJson } from '../output.js';
-import { lastLinesText, notReadyText } from '../../text.js';
+import { printJson } from '../output.js';
+import { exitText, lastLinesText, notReadyText, taskLabel } from '../../text.js';
 
-const describe = (t: TaskView) => `${t.id}${t.name ? ` (${t.name})` : ''} ${t.status}${t.reason ? `: ${t.reason}` : ''}`;
+const describe = (t: TaskView) => `${taskLabel(t)} ${t.status}${t.reason ? `: ${t.reason}` : ''}`;
 
 export async function wait(ctx: Context, ref: string, flags: { until?: string; timeout?: string }): Promise<number> {
   const { until } = normalizeWait(flags.until, flags.timeout);
   const result = await (await ctx.api()).wait(ref, until, flags.timeout);
   if (ctx.json) printJson(result);
   else if (result.timedOut) {
-    const who = result.task.name ?? result.task.id;
-    process.stderr.write(`corral: timed out waiting for ${result.task.id} (${notReadyText(result.task)})${lastLinesText(who, result.lastLines ?? [])}\n`);
+    process.stderr.write(`corral: timed out waiting for ${result.task.id} (${notReadyText(result.task)})${lastLinesText(result.task, result.lastLines ?? [])}\n`);
   } else process.stdout.write(`${describe(result.task)}\n`);
   return result.reached ? 0 : 1;
 }

@@ -1,14 +1,16 @@
 /** Environments: orchestrate (start, optionally wait until healthy), up (start and attach), down. */
 import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
+import { isFinal } from '../../../machines/task.types.js';
 import type { EnvReport, InlineTask, OrchestrateInput, TaskView } from '../../api.js';
 import type { RemoteSupervisor } from '../../client/remote.js';
+import { colorWanted } from '../../color.js';
 import { usageError } from '../../errors.js';
 import type { Context } from '../context.js';
 import { colorStatus, printJson } from '../output.js';
-import { lastLinesText } from '../../text.js';
+import { culpritText, taskName } from '../../text.js';
 
-export interface OrchestrateFlags {
+interface OrchestrateFlags {
   file?: string;
   background?: string[];
   health?: string[];
@@ -17,11 +19,10 @@ export interface OrchestrateFlags {
 }
 
 const DEFAULT_FILES = ['corral.yaml', 'corral.yml', 'Procfile'];
-const FINAL = ['completed', 'failed', 'killed'];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** -f, or the first default file in the current folder. */
-export function findEnvFile(flag: string | undefined): string | null {
+function findEnvFile(flag: string | undefined): string | null {
   if (flag) return resolve(flag);
   const found = DEFAULT_FILES.find((f) => existsSync(f));
   return found ? resolve(found) : null;
@@ -31,7 +32,7 @@ function callerEnv(): Record<string, string> {
   return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined));
 }
 
-export function buildOrchestrateInput(name: string | undefined, flags: OrchestrateFlags): OrchestrateInput {
+function buildOrchestrateInput(name: string | undefined, flags: OrchestrateFlags): OrchestrateInput {
   const backgrounds = flags.background ?? [];
   const health = flags.health ?? [];
   if (backgrounds.length > 0 && flags.file) throw usageError('give an env file (-f) or --background commands, not both');
@@ -74,10 +75,7 @@ function report(r: EnvReport): string {
   if (r.ready) return `${r.env} is ready\n`;
   const c = r.culprit;
   let text = r.timedOut ? `${r.env} is not ready after the timeout` : `${r.env} did not come up`;
-  if (c) {
-    text += `: ${c.name ?? c.id} (${c.id}) ${c.status}: ${c.reason}`;
-    text += lastLinesText(c.name ?? c.id, c.lastLines);
-  }
+  if (c) text += `: ${culpritText(c)}`;
   return `${text}\n`;
 }
 
@@ -104,7 +102,7 @@ export async function down(ctx: Context, name: string | undefined, flags: { file
   const api = await ctx.api();
   let env = name;
   if (!env) {
-    const live = [...new Set((await api.list()).filter((t) => t.env && !FINAL.includes(t.status)).map((t) => t.env!))];
+    const live = [...new Set((await api.list()).filter((t) => t.env && !isFinal(t.status)).map((t) => t.env!))];
     if (live.length === 1) env = live[0];
     else if (live.length === 0) throw usageError('no environment is up');
     else throw usageError(`several environments are up (${live.join(', ')}): name one`);
@@ -124,11 +122,11 @@ export async function up(ctx: Context, flags: { file?: string; name?: string }):
   const api = await ctx.api();
   const tasks = await api.orchestrate(input);
   const env = tasks[0]?.env ?? flags.name ?? basename(input.file ?? 'env');
-  const color = process.stdout.isTTY && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
-  const width = Math.max(...tasks.map((t) => (t.name ?? t.id).length));
+  const color = colorWanted();
+  const width = Math.max(...tasks.map((t) => taskName(t).length));
   const prefixOf = new Map(
     tasks.map((t, i) => {
-      const label = (t.name ?? t.id).padEnd(width);
+      const label = taskName(t).padEnd(width);
       return [t.id, color ? `\u001b[${PALETTE[i % PALETTE.length]}m${label} |\u001b[0m ` : `${label} | `];
     }),
   );
@@ -168,7 +166,7 @@ export async function up(ctx: Context, flags: { file?: string; name?: string }):
   const statusLine = (t: TaskView, status: string, reason: string | null) => {
     const waitingFor = status === 'waiting' ? ` for ${t.dependsOn.join(', ')}` : '';
     const health = status === t.status && t.healthReason && t.healthReason !== 'unknown' ? ` · ${t.healthReason}` : '';
-    say(`${(t.name ?? t.id).padEnd(width)} | ${status}${waitingFor}${health}${reason ? ` (${reason})` : ''}`);
+    say(`${taskName(t).padEnd(width)} | ${status}${waitingFor}${health}${reason ? ` (${reason})` : ''}`);
   };
   for (const t of tasks) {
     shown.set(t.id, { status: t.status, health: t.health });
@@ -197,7 +195,7 @@ export async function up(ctx: Context, flags: { file?: string; name?: string }):
       if (page.stdout?.data) flush(t.id, 'stdout', page.stdout.data);
       if (page.stderr?.data) flush(t.id, 'stderr', page.stderr.data);
     }
-    if (list.every((t) => FINAL.includes(t.status))) {
+    if (list.every((t) => isFinal(t.status))) {
       for (const t of list) {
         flush(t.id, 'stdout', '', true);
         flush(t.id, 'stderr', '', true);

@@ -7,6 +7,7 @@
  */
 import { resolve } from 'node:path';
 import { classifyCommand } from '../../../machines/policies/autobackground.js';
+import { isFinal } from '../../../machines/task.types.js';
 import type { ReadResult, TaskView } from '../../api.js';
 import type { RemoteSupervisor } from '../../client/remote.js';
 import { loadAutoBackground } from '../../exec/config.js';
@@ -14,7 +15,7 @@ import type { Context } from '../context.js';
 import { printJson } from '../output.js';
 import { commandFromWords } from './run.js';
 
-export interface ExecFlags {
+interface ExecFlags {
   explain?: boolean;
   /** Milliseconds; 0 = never. */
   autoBackgroundThreshold?: number;
@@ -22,7 +23,6 @@ export interface ExecFlags {
   cwd?: string;
 }
 
-const FINAL = ['completed', 'failed', 'killed'];
 const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15, SIGSEGV: 11, SIGABRT: 6, SIGPIPE: 13 };
 const CTRL_B = 0x02;
 const CTRL_C = 0x03;
@@ -60,7 +60,7 @@ async function background(ctx: Context, api: RemoteSupervisor, task: TaskView, r
   const deadline = Date.now() + 1_500;
   let shown = '';
   let status = task.status;
-  while (Date.now() < deadline && !FINAL.includes(status) && shown.split('\n').length <= 5) {
+  while (Date.now() < deadline && !isFinal(status) && shown.split('\n').length <= 5) {
     await sleep(100);
     const page = await api.read({ ref: task.id, stream: 'both', maxBytes: 4096 });
     status = page.status;
@@ -118,7 +118,7 @@ async function foreground(ctx: Context, api: RemoteSupervisor, task: TaskView, t
   try {
     for (;;) {
       const page = await pump();
-      if (FINAL.includes(page.status)) {
+      if (isFinal(page.status)) {
         await pump();
         return exitCodeOf(await api.get(task.id));
       }

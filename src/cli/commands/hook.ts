@@ -8,7 +8,7 @@
 import { classifyCommand } from '../../../machines/policies/autobackground.js';
 import { loadAutoBackground } from '../../exec/config.js';
 import type { Context } from '../context.js';
-import { shellQuote } from '../../process/shell.js';
+import { shellQuote } from '../../../machines/shell-words.js';
 
 interface HookInput {
   tool_name?: unknown;
@@ -29,7 +29,7 @@ function selfCommand(): string {
   return `${shellQuote(process.execPath)} ${shellQuote(script)}`;
 }
 
-export async function rewriteForHook(input: HookInput, home: string, allow: boolean): Promise<object | null> {
+async function rewriteForHook(input: HookInput, home: string, allow: boolean): Promise<object | null> {
   if (input.tool_name !== 'Bash' || !input.tool_input || typeof input.tool_input.command !== 'string') return null;
   const command = input.tool_input.command;
   if (/(^|\/)corral(\.js)?\s|dist\/src\/cli\/main\.js/.test(command)) return null; // already under corral

@@ -1,17 +1,18 @@
 import { formatBytes } from '../../../machines/policies/limits.js';
+import { isFinal } from '../../../machines/task.types.js';
 import type { TaskView } from '../../api.js';
 import type { Context } from '../context.js';
-import { colorStatus, exitText, printJson, table, uptimeText } from '../output.js';
-import { oneLine } from '../../text.js';
+import { colorStatus, printJson, table } from '../output.js';
+import { exitText, oneLine, uptimeText } from '../../text.js';
 
-export function renderList(tasks: TaskView[], now = Date.now()): string {
+function renderList(tasks: TaskView[], now = Date.now()): string {
   if (tasks.length === 0) return 'no tasks: start one with `corral run -- <command>`\n';
   const rows = tasks.map((t) => [
     t.id,
     t.name ?? '-',
     colorStatus(t.status),
     t.healthReason ?? '-',
-    t.pid !== null && !['completed', 'failed', 'killed'].includes(t.status) ? String(t.pid) : '-',
+    t.pid !== null && !isFinal(t.status) ? String(t.pid) : '-',
     uptimeText(t, now),
     exitText(t),
     String(t.restarts),

@@ -1,11 +1,12 @@
 import { DEFAULTS } from '../../../machines/defaults.js';
+import { isFinal } from '../../../machines/task.types.js';
 import type { ReadInput, StreamChoice, StreamRead } from '../../api.js';
 import { normalizeRead } from '../../config/read.js';
 import { usageError } from '../../errors.js';
 import type { Context } from '../context.js';
 import { printJson } from '../output.js';
 
-export interface LogsFlags {
+interface LogsFlags {
   stream?: string;
   offset?: number;
   new?: boolean;
@@ -18,7 +19,6 @@ export interface LogsFlags {
 
 const PAGE = 1024 * 1024;
 const FOLLOW_POLL_MS = 100;
-const FINAL = ['completed', 'failed', 'killed'];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Checked here, where the daemon would check them too: a mistake costs no connection. */
@@ -109,7 +109,7 @@ export async function logs(ctx: Context, ref: string, flags: LogsFlags): Promise
       write(stream, slice, streams.length === 1);
       next[stream] = slice.next;
     }
-    if (!wrote && FINAL.includes(status)) break;
+    if (!wrote && isFinal(status)) break;
     if (!wrote) await sleep(FOLLOW_POLL_MS);
   }
   return 0;

@@ -2,7 +2,7 @@
 import type { CorralEvent } from '../../api.js';
 import type { Context } from '../context.js';
 
-export interface MonitorFlags {
+interface MonitorFlags {
   env?: string;
   alertOn?: string;
   restartOnFailure?: boolean;
@@ -23,7 +23,7 @@ const LABEL: Record<string, string> = {
   killed: 'KILLED',
 };
 
-export function formatEvent(e: CorralEvent, width = 6): string {
+function formatEvent(e: CorralEvent, width = 6): string {
   const time = new Date(e.at).toTimeString().slice(0, 8);
   const who = `${e.id} ${(e.name ?? '-').padEnd(width)}`;
   if (e.type === 'alert') return `${time} ${who} ALERT  ${e.stream}: ${e.line}`;

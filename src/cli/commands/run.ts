@@ -4,10 +4,10 @@ import { formatDuration } from '../../../machines/duration.js';
 import { usageError } from '../../errors.js';
 import type { Context } from '../context.js';
 import { printJson } from '../output.js';
-import { quoteWords } from '../../process/shell.js';
+import { quoteWords } from '../../../machines/shell-words.js';
 import { lastLinesText, notReadyText } from '../../text.js';
 
-export interface RunFlags {
+interface RunFlags {
   name?: string;
   cwd?: string;
   env?: [string, string][];
@@ -68,8 +68,7 @@ export async function run(ctx: Context, words: string[], flags: RunFlags): Promi
     else process.stdout.write(`${task.id}\n`);
     if (!result.reached) {
       const when = result.timedOut ? `not ready after ${formatDuration(waitMs)}` : 'ended';
-      const who = result.task.name ?? task.id;
-      process.stderr.write(`corral: ${task.id} did not become ready (${when}: ${notReadyText(result.task)})${lastLinesText(who, result.lastLines ?? [])}\n`);
+      process.stderr.write(`corral: ${task.id} did not become ready (${when}: ${notReadyText(result.task)})${lastLinesText(result.task, result.lastLines ?? [])}\n`);
       return 1;
     }
     return 0;

@@ -1,11 +1,12 @@
 import type { Context } from '../context.js';
 import { formatBytes } from '../../../machines/policies/limits.js';
-import { colorStatus, exitText, printJson, uptimeText } from '../output.js';
+import { colorStatus, printJson } from '../output.js';
+import { exitText, uptimeText } from '../../text.js';
 
 const BARS = '▁▂▃▄▅▆▇█';
 
 /** The last samples as a one-line bar chart. */
-export function sparkline(values: number[], width = 30): string {
+function sparkline(values: number[], width = 30): string {
   const recent = values.slice(-width);
   if (recent.length === 0) return '';
   const max = Math.max(...recent);

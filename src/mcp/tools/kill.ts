@@ -4,8 +4,9 @@ import { z } from 'zod';
 import type { TaskView } from '../../api.js';
 import type { McpContext } from '../context.js';
 import { argumentError, toolError } from '../errors.js';
-import { label, statusText } from '../format.js';
 import { normalizeStop } from '../../config/control.js';
+import { taskLabel } from '../../text.js';
+import { statusText } from '../format.js';
 import { durationArg, taskSummary, taskSummarySchema, type Extra } from './shared.js';
 
 const DESCRIPTION = `Stop background tasks: the whole process tree of each (children, grandchildren, and processes that detached with setsid), so nothing is left holding a port. It sends signal (default SIGTERM, or the task's own stop signal) to every process of the tree, then SIGKILL to whatever is left after grace (default 5s), and returns only once no process of the tree remains. Give one of:
@@ -48,7 +49,7 @@ export function registerKill(server: McpServer, ctx: McpContext): void {
         const text =
           stopped.length === 0
             ? 'nothing to stop: no live task'
-            : `${stopped.map((t) => `${label(t)}: ${statusText(t)}`).join('\n')}\nno process of ${stopped.length === 1 ? 'it' : 'them'} is left`;
+            : `${stopped.map((t) => `${taskLabel(t)}: ${statusText(t)}`).join('\n')}\nno process of ${stopped.length === 1 ? 'it' : 'them'} is left`;
         return { content: [{ type: 'text', text }], structuredContent: { tasks: stopped.map(taskSummary) } };
       } catch (error) {
         return toolError(error);

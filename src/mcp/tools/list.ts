@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { formatDuration } from '../../../machines/duration.js';
 import type { McpContext } from '../context.js';
 import { toolError } from '../errors.js';
-import { exitText, shorten, table, uptimeMs } from '../format.js';
+import { exitText, table, uptimeMs } from '../../text.js';
+import { shorten } from '../format.js';
 import { taskSummary, taskSummarySchema, type Extra } from './shared.js';
 
 const DESCRIPTION = `List the background tasks of this corral home: running ones and finished ones (until removed), including tasks started earlier or by other sessions — look here before starting a dev server that may already be running. One line each: id, name, status, health, pid, uptime, exit code (or signal), command. env narrows the list to one environment from background_orchestrate.`;

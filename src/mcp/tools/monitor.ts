@@ -5,6 +5,7 @@
  */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
+import { isFinal } from '../../../machines/task.types.js';
 import type { CorralEvent } from '../../api.js';
 import type { McpContext } from '../context.js';
 import { compileFilter } from '../../config/filter.js';
@@ -64,7 +65,7 @@ export function registerMonitor(server: McpServer, ctx: McpContext): void {
           lastSeq = batch.last;
           return { tasks, events: batch.events };
         }, extra.signal);
-        const events = result.events.filter((e) => e.type === 'alert' || ['failed', 'killed', 'completed', 'restarting'].includes(e.status));
+        const events = result.events.filter((e) => e.type === 'alert' || isFinal(e.status) || e.status === 'restarting');
         const alerts = events.filter((e) => e.type === 'alert').length;
         const set = [args.alert_on !== undefined ? `alerts on /${args.alert_on}/` : '', args.restart_on_failure ? 'restart on failure' : ''].filter(Boolean);
         const header = `watching ${result.tasks.length} task(s)${set.length ? `; ${set.join(' and ')} set in the daemon` : ''}`;

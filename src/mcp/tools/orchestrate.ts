@@ -5,15 +5,15 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { EnvReport, InlineTask, OrchestrateInput, TaskView } from '../../api.js';
 import { formatDuration } from '../../../machines/duration.js';
-import { lastLinesText } from '../../text.js';
+import { culpritText, taskLabel } from '../../text.js';
 import type { McpContext } from '../context.js';
 import { argumentError, toolError } from '../errors.js';
-import { label, statusText } from '../format.js';
 import { durationOption } from '../../config/control.js';
+import { statusText } from '../format.js';
 import { durationArg, heartbeat, taskSummary, taskSummarySchema, type Extra } from './shared.js';
 
 /** Longer than a single spawn's: an environment starts in steps. Still under a client's usual 60 s. */
-export const DEFAULT_ENV_WAIT_MS = 45_000;
+const DEFAULT_ENV_WAIT_MS = 45_000;
 const DEFAULT_FILES = ['corral.yaml', 'corral.yml', 'Procfile'];
 const DEFAULT_INLINE_NAME = 'dev';
 
@@ -123,13 +123,11 @@ function result(env: string, report: EnvReport | null, started: TaskView[]) {
   if (!report) headline = `${env} is starting (${tasks.length} task${tasks.length === 1 ? '' : 's'}); not waited for`;
   else if (report.ready) headline = `${env} is ready`;
   else headline = report.timedOut ? `${env} is not ready after the timeout; its tasks keep running` : `${env} did not come up`;
-  const lines = [headline, ...tasks.map((t) => `${label(t)}: ${statusText(t)}`)];
+  const lines = [headline, ...tasks.map((t) => `${taskLabel(t)}: ${statusText(t)}`)];
   const c = report?.culprit ?? null;
-  if (c) {
-    lines.push(`at fault: ${c.name ?? c.id} (${c.id}) ${c.status}: ${c.reason}`);
-  }
+  if (c) lines.push(`at fault: ${culpritText(c)}`);
   return {
-    content: [{ type: 'text' as const, text: lines.join('\n') + (c ? lastLinesText(c.name ?? c.id, c.lastLines) : '') }],
+    content: [{ type: 'text' as const, text: lines.join('\n') }],
     structuredContent: {
       env,
       ready: report ? report.ready : null,

@@ -1,14 +1,15 @@
 /** background_output: a bounded page of a task's output, by default only what is new since this client's last look. */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
+import { isFinal } from '../../../machines/task.types.js';
 import type { McpContext } from '../context.js';
 import { normalizeRead } from '../../config/read.js';
 import { argumentError, toolError } from '../errors.js';
-import { FINAL, label, pageText } from '../format.js';
+import { pageText } from '../format.js';
 import { readPage, type Page, type Position, type Stream, type StreamPage } from '../read.js';
 
-export const DEFAULT_MAX_BYTES = 16 * 1024;
-export const MAX_MAX_BYTES = 1024 * 1024;
+const DEFAULT_MAX_BYTES = 16 * 1024;
+const MAX_MAX_BYTES = 1024 * 1024;
 
 const DESCRIPTION = `Read the output of a background task (started with background_spawn or background_orchestrate).
 
@@ -20,7 +21,7 @@ By default (since: "new") it returns only what the task wrote since your last ba
 - max_bytes (default 16384, at most 1048576): the page reads at most this many bytes in all; what it did not reach is said exactly, e.g. "[... 1.2 MB omitted; read from offset 4096 to see it]" — call again (since "new", or that offset) to continue.
 Also returns the task's status and exit code, so it doubles as a status check. Colour codes are removed from the text.`;
 
-export function parseSince(value: string | number | undefined): { kind: 'new' } | { kind: 'offset'; offset: number } | undefined {
+function parseSince(value: string | number | undefined): { kind: 'new' } | { kind: 'offset'; offset: number } | undefined {
   if (value === undefined) return undefined;
   if (value === 'new') return { kind: 'new' };
   const offset = typeof value === 'number' ? value : /^\d+$/.test(value.trim()) ? Number(value.trim()) : NaN;
@@ -28,7 +29,7 @@ export function parseSince(value: string | number | undefined): { kind: 'new' } 
   return { kind: 'offset', offset };
 }
 
-export function checkMaxBytes(value: number | undefined, fallback: number): number {
+function checkMaxBytes(value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < 1) throw argumentError('max_bytes', `${value} is not a positive whole number`);
   if (value > MAX_MAX_BYTES) throw argumentError('max_bytes', `${value} is over the limit of ${MAX_MAX_BYTES} bytes a page`);
@@ -37,7 +38,7 @@ export function checkMaxBytes(value: number | undefined, fallback: number): numb
 
 const perStream = () => z.object({ stdout: z.number().optional(), stderr: z.number().optional() });
 
-export const outputSchema = {
+const outputSchema = {
   id: z.string(),
   status: z.string(),
   exit_code: z.number().nullable(),
@@ -50,7 +51,7 @@ export const outputSchema = {
   at: z.string(),
 };
 
-export function pageStructured(page: Page) {
+function pageStructured(page: Page) {
   const data: Partial<Record<Stream, string>> = {};
   const from: Partial<Record<Stream, number>> = {};
   const next: Partial<Record<Stream, number>> = {};
@@ -114,8 +115,8 @@ export function registerOutput(server: McpServer, ctx: McpContext): void {
           (api) => readPage(api, { ref: args.id, streams, position, filter: args.filter, maxBytes }),
           extra.signal,
         );
-        const head = `${label({ id: page.id, name: null })} ${page.status}${
-          FINAL.has(page.status) ? (page.exitCode !== null ? ` (exit ${page.exitCode})` : '') : ''
+        const head = `${page.id} ${page.status}${
+          isFinal(page.status) ? (page.exitCode !== null ? ` (exit ${page.exitCode})` : '') : ''
         }`;
         const text = `${head}\n${pageText(page, { filter: args.filter, newMode: position.kind === 'new' })}`;
         return { content: [{ type: 'text', text }], structuredContent: pageStructured(page) };

@@ -3,7 +3,7 @@ import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/proto
 import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { TaskView } from '../../api.js';
-import { uptimeMs } from '../format.js';
+import { uptimeMs } from '../../text.js';
 
 export type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
@@ -47,7 +47,7 @@ export const taskSummarySchema = z.object({
   restarts: z.number(),
   command: z.string(),
 });
-export type TaskSummary = z.infer<typeof taskSummarySchema>;
+type TaskSummary = z.infer<typeof taskSummarySchema>;
 
 export function taskSummary(t: TaskView): TaskSummary {
   return {

@@ -8,16 +8,18 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { RunInput, SupervisorApi, TaskView, WaitResult } from '../../api.js';
 import { formatDuration } from '../../../machines/duration.js';
+import { isFinal } from '../../../machines/task.types.js';
 import type { McpContext } from '../context.js';
 import { compileFilter } from '../../config/filter.js';
 import { argumentError, toolError } from '../errors.js';
-import { FINAL, label, pageText, statusText } from '../format.js';
+import { lastLinesText, markedLines, taskLabel } from '../../text.js';
+import { pageText, statusText } from '../format.js';
 import { readPage, type Page, type StreamPage } from '../read.js';
 import { durationOption } from '../../config/control.js';
 import { durationArg, heartbeat, type Extra } from './shared.js';
 
 /** How long a wait lasts when the call does not say: under the usual 60 s of a client's tool call. */
-export const DEFAULT_WAIT_MS = 30_000;
+const DEFAULT_WAIT_MS = 30_000;
 /** Without wait_for: how long to look for an immediate failure (command not found, bad flag). */
 const SETTLE_MS = 250;
 /** The output shown by spawn: the first page of the task's output (it is then "seen"). */
@@ -125,7 +127,7 @@ async function refuseBusyPort(api: SupervisorApi, w: WaitFor): Promise<void> {
     if (t.status !== 'running') continue;
     try {
       if ((await api.describe(t.id)).ports.includes(port)) {
-        holder = ` by ${label(t)}, a corral task (${t.command})`;
+        holder = ` by ${taskLabel(t)}, a corral task (${t.command})`;
         break;
       }
     } catch {
@@ -167,7 +169,7 @@ async function waitForPort(api: SupervisorApi, id: string, port: number, seconds
       if (done) return null;
       const details = await api.describe(id);
       if (details.ports.includes(port)) return { task: details, reached: true, timedOut: false };
-      if (FINAL.has(details.status)) return null;
+      if (isFinal(details.status)) return null;
     }
     return null;
   })();
@@ -248,7 +250,7 @@ export function registerSpawn(server: McpServer, ctx: McpContext): void {
           }
           const waitedMs = Date.now() - started;
           const view: TaskView = await api.get(task.id);
-          const ended = FINAL.has(view.status);
+          const ended = isFinal(view.status);
           const ready = waitFor ? waited.reached : view.status === 'running' || view.status === 'completed';
           const timedOut = waitFor !== null && waited.timedOut && !ended;
 
@@ -274,13 +276,7 @@ export function registerSpawn(server: McpServer, ctx: McpContext): void {
 }
 
 function linesOf(page: Page): string[] {
-  const out: string[] = [];
-  for (const stream of ['stdout', 'stderr'] as const) {
-    const p = page.streams[stream];
-    if (!p) continue;
-    for (const line of p.data.split('\n')) if (line.length > 0) out.push(stream === 'stderr' ? `stderr: ${line}` : line);
-  }
-  return out;
+  return (['stdout', 'stderr'] as const).flatMap((stream) => markedLines(stream, page.streams[stream]?.data ?? ''));
 }
 
 function spawnResult(
@@ -290,31 +286,30 @@ function spawnResult(
   const took = formatDuration(o.waitedMs);
   let headline: string;
   if (!o.waitFor) {
-    headline = FINAL.has(view.status) ? `${label(view)} ended at once: ${statusText(view)}` : `${label(view)} started: ${statusText(view)}`;
+    headline = isFinal(view.status) ? `${taskLabel(view)} ended at once: ${statusText(view)}` : `${taskLabel(view)} started: ${statusText(view)}`;
   } else if (o.ready) {
     headline =
       o.waitFor.kind === 'exit'
-        ? `${label(view)} finished in ${took}: ${statusText(view)}`
-        : `${label(view)} is ready (${describeWait(o.waitFor)}, after ${took}): ${statusText(view)}`;
+        ? `${taskLabel(view)} finished in ${took}: ${statusText(view)}`
+        : `${taskLabel(view)} is ready (${describeWait(o.waitFor)}, after ${took}): ${statusText(view)}`;
   } else if (o.timedOut) {
     const what =
       o.waitFor.kind === 'exit'
         ? `has not finished after ${formatDuration(o.waitMs)}`
         : `is not ready after ${formatDuration(o.waitMs)} of waiting for ${describeWait(o.waitFor)}`;
-    headline = `${label(view)} ${what}: ${statusText(view)}. It keeps running: check it with background_output, or stop it with background_kill.`;
+    headline = `${taskLabel(view)} ${what}: ${statusText(view)}. It keeps running: check it with background_output, or stop it with background_kill.`;
   } else if (o.waitFor.kind === 'exit') {
-    headline = `${label(view)} finished in ${took} without success: ${statusText(view)}`;
+    headline = `${taskLabel(view)} finished in ${took} without success: ${statusText(view)}`;
   } else {
-    headline = `${label(view)} ${view.status} before it was ready (waited for ${describeWait(o.waitFor)}): ${statusText(view)}`;
+    headline = `${taskLabel(view)} ${view.status} before it was ready (waited for ${describeWait(o.waitFor)}): ${statusText(view)}`;
   }
   const parts = [headline];
   const hasOutput = Object.values(o.page.streams).some((p) => p.data.length > 0 || p.omitted > 0);
   if (hasOutput) parts.push(pageText(o.page, { newMode: true }));
   else parts.push('no output yet');
-  if (o.lastLines && o.lastLines.length > 0) parts.push(`last lines:\n${o.lastLines.join('\n')}`);
   const s = (k: 'stdout' | 'stderr'): StreamPage => o.page.streams[k] ?? { data: '', from: 0, next: 0, size: 0, omitted: 0, tail: false };
   return {
-    content: [{ type: 'text' as const, text: parts.join('\n') }],
+    content: [{ type: 'text' as const, text: parts.join('\n') + lastLinesText(view, o.lastLines ?? []) }],
     structuredContent: {
       id: view.id,
       name: view.name,

@@ -11,7 +11,7 @@ export function TitleBar({ left, right, width, color }: { left: string; right: s
   );
 }
 
-export interface FooterProps {
+interface FooterProps {
   width: number;
   color: boolean;
   /** A question waiting for y/N: wins over everything else. */

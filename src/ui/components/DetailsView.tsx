@@ -6,13 +6,15 @@
 import { Box, Text } from 'ink';
 import type { ReactNode } from 'react';
 import { formatBytes } from '../../../machines/policies/limits.js';
+import { isFinal } from '../../../machines/task.types.js';
 import type { TaskDetails, TaskView } from '../../api.js';
-import { clip, clockTime, isFinalStatus, cpuText, exitText, fit, HEALTH_COLOR, memText, pidText, restartSuffix, STATUS_COLOR, uptimeText } from '../format.js';
+import { exitText, uptimeText } from '../../text.js';
+import { clip, clockTime, cpuText, fit, HEALTH_COLOR, memText, pidText, restartSuffix, STATUS_COLOR } from '../format.js';
 import { DETAILS_TAIL_LINES } from '../live.js';
 import { Sparkline } from './Sparkline.js';
 import { Line, tint } from './Text.js';
 
-export interface DetailsViewProps {
+interface DetailsViewProps {
   /** What the list knows: shown at once, before the details arrive. */
   task: TaskView;
   details: TaskDetails | null;
@@ -36,11 +38,11 @@ interface Field {
   spark?: { values: number[]; color?: string | undefined };
 }
 
-export function detailFields(task: TaskView, details: TaskDetails | null, now: number): Field[] {
+function detailFields(task: TaskView, details: TaskDetails | null, now: number): Field[] {
   const t = details ?? task;
   const fields: Field[] = [];
   const suffix = restartSuffix(t, now);
-  const final = isFinalStatus(t.status);
+  const final = isFinal(t.status);
   fields.push({ label: 'status', value: [t.status, !final && t.reason ? `— ${t.reason}` : '', suffix].filter(Boolean).join(' '), color: STATUS_COLOR[t.status] });
   fields.push({ label: 'command', value: t.command });
   fields.push({ label: 'cwd', value: t.cwd });

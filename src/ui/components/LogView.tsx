@@ -4,7 +4,7 @@ import type { LogState } from '../hooks.js';
 import { logFirstLine } from '../keys.js';
 import { Line } from './Text.js';
 
-export interface LogViewProps {
+interface LogViewProps {
   log: LogState;
   /** First line shown; null = the end, following. */
   top: number | null;

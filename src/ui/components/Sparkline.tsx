@@ -2,7 +2,7 @@
 import { Text } from 'ink';
 import { sparkline } from '../format.js';
 
-export interface SparklineProps {
+interface SparklineProps {
   /** Samples, oldest first. */
   values: readonly number[];
   /** At most this many bars (the most recent samples). */

@@ -7,7 +7,7 @@ import { Box, Text } from 'ink';
 import { cellText, fit, HEALTH_COLOR, layoutColumns, STATUS_COLOR, summary, windowStart, type Column, type Row } from '../format.js';
 import { Line, tint } from './Text.js';
 
-export interface TaskListProps {
+interface TaskListProps {
   rows: Row[];
   selectedId: string | null;
   /** Ids with a kill or restart under way. */
@@ -30,7 +30,7 @@ function cellColor(column: Column, text: string): string | undefined {
 }
 
 /** Rows of the table that fit in `height` lines (one is the column header). */
-export const listRowsFor = (height: number): number => Math.max(0, height - 1);
+const listRowsFor = (height: number): number => Math.max(0, height - 1);
 
 /**
  * The first row to show: the previous window, moved as little as needed to show the

@@ -6,9 +6,10 @@
 import { Box, useApp, useInput, type Key } from 'ink';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { SupervisorApi, TaskView } from '../../api.js';
+import { taskLabel } from '../../text.js';
 import { buildRows, summary, tildify } from '../format.js';
 import { useLogFollow, useTaskDetails, useTaskList, useTerminalSize, useTick, type TerminalSize } from '../hooks.js';
-import { handleKey, initialState, label, logFirstLine, reconcileSelection, type Effect, type KeyContext, type UiState } from '../keys.js';
+import { handleKey, initialState, logFirstLine, reconcileSelection, type Effect, type KeyContext, type UiState } from '../keys.js';
 import { createFeed, DEFAULT_TIMING, type FeedTiming, type LiveFeed } from '../live.js';
 import { Footer, TitleBar } from './Bars.js';
 import { DetailsView } from './DetailsView.js';
@@ -17,9 +18,9 @@ import { listPosition, listWindow, TaskList } from './TaskList.js';
 import { Line } from './Text.js';
 
 /** What the UI asks of a supervisor: a RemoteSupervisor, or a fake in tests. */
-export type UiApi = Pick<SupervisorApi, 'list' | 'describe' | 'read' | 'kill' | 'restart'> & Partial<Pick<SupervisorApi, 'eventsSince'>>;
+type UiApi = Pick<SupervisorApi, 'list' | 'describe' | 'read' | 'kill' | 'restart'> & Partial<Pick<SupervisorApi, 'eventsSince'>>;
 
-export interface TaskManagerProps {
+interface TaskManagerProps {
   api: UiApi;
   home: string;
   /** Where updates come from; by default `createFeed(api, timing)`. */
@@ -109,7 +110,7 @@ export function TaskManager({ api, home, feed: givenFeed, timing = DEFAULT_TIMIN
         return;
       }
       const { id } = effect;
-      const name = byId.get(id) ? label(byId.get(id)!) : id;
+      const name = byId.get(id) ? taskLabel(byId.get(id)!) : id;
       const pending = busy.get(id);
       if (pending) {
         say(`${name}: ${pending.replace('…', '')} under way`);
@@ -203,7 +204,7 @@ export function TaskManager({ api, home, feed: givenFeed, timing = DEFAULT_TIMIN
       );
   } else if (state.view === 'details') {
     help = HELP.details;
-    title = `corral › ${label(selected)} — details`;
+    title = `corral › ${taskLabel(selected)} — details`;
     const snap = details.snapshot && details.snapshot.task.id === selected.id ? details.snapshot : null;
     content = (
       <DetailsView
@@ -222,7 +223,7 @@ export function TaskManager({ api, home, feed: givenFeed, timing = DEFAULT_TIMIN
     help = HELP.log;
     const first = logFirstLine(state.logTop, log.lines.length, body);
     const where = state.logTop === null ? 'following' : `line ${first + 1} of ${log.lines.length}`;
-    title = `corral › ${label(selected)} — ${state.logStream} · ${where}`;
+    title = `corral › ${taskLabel(selected)} — ${state.logStream} · ${where}`;
     content = <LogView log={log} top={state.logTop} width={width} height={body} />;
   }
 
@@ -234,7 +235,7 @@ export function TaskManager({ api, home, feed: givenFeed, timing = DEFAULT_TIMIN
 
   const confirmTask = state.confirm ? byId.get(state.confirm.id) : undefined;
   const prompt = state.confirm
-    ? `Kill ${confirmTask ? label(confirmTask) : state.confirm.id}${confirmTask?.pid ? `, pid ${confirmTask.pid},` : ''} and its whole process tree? y/N`
+    ? `Kill ${confirmTask ? taskLabel(confirmTask) : state.confirm.id}${confirmTask?.pid ? `, pid ${confirmTask.pid},` : ''} and its whole process tree? y/N`
     : null;
   const message =
     state.message && now - state.message.at < MESSAGE_MS
