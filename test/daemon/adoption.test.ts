@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cleanupHome, cli, cliJson, FIXTURES, isRunning, makeHome, waitFor } from '../helpers.js';
+import { sigkillDaemon } from '../sigkill.js';
 
 let home: string;
 let strangers: ChildProcess[] = [];
@@ -26,11 +27,7 @@ const startOf = (pid: number) => {
   return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
 };
 
-async function killDaemon(): Promise<void> {
-  const { pid } = await cliJson(home, ['daemon', 'status']);
-  process.kill(pid, 'SIGKILL');
-  await waitFor(() => !isRunning(pid), 'the daemon to die');
-}
+const killDaemon = () => sigkillDaemon(home);
 
 /** A process that has nothing to do with corral, leading its own group, as a recycled pid's new owner would be. */
 function stranger(): number {
