@@ -47,10 +47,9 @@ describe('kill', () => {
     const { pid } = await cliJson(home, ['status', 'bash_1']);
     const t0 = Date.now();
     const [t] = await cliJson<any[]>(home, ['kill', 'bash_1', '--grace', '0']);
-    // The default grace is 5 s; the CLI's own start-up is all this should cost.
-    expect(Date.now() - t0).toBeLessThan(2_500);
-    expect(t).toMatchObject({ status: 'killed', signal: 'SIGKILL' });
-    expect(t.reason).toMatch(/^SIGKILL/);
+    // Not the default 5 s grace: SIGKILL went at once, and kill returned before 5 s had passed.
+    expect(t).toMatchObject({ status: 'killed', signal: 'SIGKILL', reason: 'SIGKILL after 0ms grace' });
+    expect(Date.now() - t0).toBeLessThan(5_000);
     expect(isRunning(pid)).toBe(false);
   });
 });
