@@ -247,3 +247,13 @@ describe('decideRestart: the limit', () => {
     expect(history).toEqual(snapshot);
   });
 });
+
+describe('decideRestart: a short window', () => {
+  it('names a window under 10 s as given, not rounded to seconds', () => {
+    const history: RestartHistory = { restartTimes: [1, 2], backoffMs: 1_000 };
+    const reason = (windowMs: number) => (decideRestart(defaultRestartPolicy({ policy: 'always', maxRestarts: 2, windowMs }), exit(1), quick(3), history, NO_JITTER) as { reason: string }).reason;
+    expect(reason(300)).toBe('restart limit reached (2 in 300ms)');
+    expect(reason(1_500)).toBe('restart limit reached (2 in 1.5s)');
+    expect(reason(5_000)).toBe('restart limit reached (2 in 5s)');
+  });
+});

@@ -1,4 +1,5 @@
 import { DEFAULTS } from '../defaults.js';
+import { formatDuration } from '../duration.js';
 import type { ExitInfo, RestartPolicy, RestartPolicyName } from '../task.types.js';
 
 export const RESTART_POLICIES: readonly RestartPolicyName[] = ['no', 'on-failure', 'always', 'unless-stopped'];
@@ -34,6 +35,9 @@ export type RestartDecision =
   | { restart: false; reason?: string }
   | { restart: true; delayMs: number; history: RestartHistory };
 
+/** Whole seconds from 10 s on (`60s`, `90s`); a shorter window as given (`1.5s`, `300ms`), not rounded to `0s`. */
+const windowText = (ms: number): string => (ms >= 10_000 ? `${Math.round(ms / 1000)}s` : formatDuration(ms));
+
 /**
  * Decides what happens after a process exited on its own (never after a user's stop).
  * `random` in [0, 1) comes from outside so the decision stays pure and testable.
@@ -55,7 +59,7 @@ export function decideRestart(
   if (recent.length >= policy.maxRestarts) {
     return {
       restart: false,
-      reason: `restart limit reached (${policy.maxRestarts} in ${Math.round(policy.windowMs / 1000)}s)`,
+      reason: `restart limit reached (${policy.maxRestarts} in ${windowText(policy.windowMs)})`,
     };
   }
   // A run that stayed up for min_uptime was stable: start the backoff over.

@@ -1,0 +1,163 @@
+/**
+ * The MCP tools' promises beyond the basics: background_spawn's wait_for port and url (and
+ * its refusal of one that something already answers), the 4 KB first page, background_kill
+ * of a list and of all, background_orchestrate from a file, and cursors that outlive a
+ * daemon killed with SIGKILL.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cleanupHome, cliJson, FIXTURES, isRunning, makeHome, waitFor } from '../helpers.js';
+import { sigkillDaemon } from '../sigkill.js';
+import { McpConnection, textOf } from './client.js';
+
+let home: string;
+let conn: McpConnection;
+
+beforeAll(async () => {
+  home = makeHome();
+  conn = await McpConnection.open(home);
+});
+
+afterAll(async () => {
+  await conn?.close();
+  await cleanupHome(home);
+});
+
+/** A port nothing listens on now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const stdoutLog = (id: string) => readFileSync(join(home, 'logs', id, 'stdout.log'), 'utf8');
+const taskCount = async () => (await conn.ok('background_list')).structuredContent.tasks.length;
+
+describe('background_spawn wait_for', () => {
+  it('returns once the task listens on the port, and refuses that port while it is answered', async () => {
+    const port = await freePort();
+    const server = `setTimeout(() => require('net').createServer().listen(${port}, '127.0.0.1'), 400)`;
+    const r = await conn.ok('background_spawn', { command: `node -e "${server}"`, name: 'tcp', wait_for: { port }, timeout: '15s' });
+    expect(r.structuredContent).toMatchObject({ name: 'tcp', status: 'running', ready: true, timed_out: false });
+    expect(r.structuredContent.waited_ms).toBeGreaterThanOrEqual(350);
+    expect(textOf(r)).toMatch(new RegExp(`is ready \\(port ${port}, after`));
+
+    const before = await taskCount();
+    const refused = await conn.call('background_spawn', { command: `node -e "${server}"`, wait_for: { port } });
+    expect(refused.isError).toBe(true);
+    expect(textOf(refused)).toMatch(new RegExp(`^wait_for: port ${port} is already in use by bash_\\d+ \\(tcp\\), a corral task`));
+    expect(await taskCount()).toBe(before);
+    await conn.ok('background_kill', { id: 'tcp', grace: 1 });
+  });
+
+  it('returns once the url answers, and refuses a local url something already answers', async () => {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}/health`;
+    const server = `setTimeout(() => require('http').createServer((q, s) => s.end('ok')).listen(${port}, '127.0.0.1'), 400)`;
+    const r = await conn.ok('background_spawn', { command: `node -e "${server}"`, name: 'web', wait_for: { url }, timeout: '15s' });
+    expect(r.structuredContent).toMatchObject({ name: 'web', status: 'running', ready: true });
+    expect(r.structuredContent.waited_ms).toBeGreaterThanOrEqual(350);
+    expect(await (await fetch(url)).text()).toBe('ok');
+
+    const refused = await conn.call('background_spawn', { command: 'sleep 30', wait_for: { url } });
+    expect(refused.isError).toBe(true);
+    expect(textOf(refused)).toMatch(new RegExp(`^wait_for: ${url.replace(/[./]/g, '\\$&')} \\(port ${port}\\) is already in use by bash_\\d+ \\(web\\)`));
+    await conn.ok('background_kill', { id: 'web', grace: 1 });
+  });
+
+  it('shows at most the first 4 KB of output, and background_output goes on from there', async () => {
+    const r = await conn.ok('background_spawn', { command: `node ${join(FIXTURES, 'print-lines.js')} 400`, wait_for: { exit: true } });
+    const s = r.structuredContent;
+    const all = stdoutLog(s.id);
+    expect(Buffer.byteLength(all)).toBeGreaterThan(8 * 1024);
+    expect(Buffer.byteLength(s.stdout) + Buffer.byteLength(s.stderr)).toBeLessThanOrEqual(4096);
+    expect(Buffer.byteLength(s.stdout)).toBeGreaterThan(3 * 1024);
+    expect(all.startsWith(s.stdout)).toBe(true);
+    expect(s.omitted.stdout).toBe(Buffer.byteLength(all) - s.next.stdout);
+    // What spawn showed counts as read: "new" starts after it.
+    const rest = await conn.ok('background_output', { id: s.id, stream: 'stdout', max_bytes: 1024 * 1024 });
+    expect(rest.structuredContent.from.stdout).toBe(s.next.stdout);
+    expect(s.stdout + rest.structuredContent.stdout).toBe(all);
+  });
+});
+
+describe('background_kill', () => {
+  it('stops a list of ids, then all: true stops every live task', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) ids.push((await conn.ok('background_spawn', { command: 'sleep 60' })).structuredContent.id);
+    const pids = await Promise.all(ids.map(async (id) => (await cliJson(home, ['status', id])).pid as number));
+
+    const some = await conn.ok('background_kill', { id: [ids[0], ids[1]], grace: 1 });
+    expect(some.structuredContent.tasks.map((t: any) => [t.id, t.status])).toEqual([
+      [ids[0], 'killed'],
+      [ids[1], 'killed'],
+    ]);
+    expect(pids.map(isRunning)).toEqual([false, false, true, true]);
+
+    const all = await conn.ok('background_kill', { all: true, grace: 1 });
+    expect(all.structuredContent.tasks.map((t: any) => [t.id, t.status])).toEqual([
+      [ids[2], 'killed'],
+      [ids[3], 'killed'],
+    ]);
+    expect(pids.map(isRunning)).toEqual([false, false, false, false]);
+    const live = (await conn.ok('background_list')).structuredContent.tasks.filter((t: any) => ['running', 'starting'].includes(t.status));
+    expect(live).toEqual([]);
+  });
+});
+
+describe('background_orchestrate', () => {
+  it('brings up an environment from a file and reports each task', async () => {
+    const file = join(home, 'stack.yaml');
+    writeFileSync(
+      file,
+      `name: stack
+tasks:
+  db:
+    command: node -e "setTimeout(() => console.log('db up'), 200); setInterval(() => {}, 1000)"
+    health: { log: "db up", interval: 50ms }
+  api:
+    command: sleep 60
+    depends_on: [db]
+`,
+    );
+    const r = await conn.ok('background_orchestrate', { file, timeout: 15 });
+    expect(r.structuredContent).toMatchObject({ env: 'stack', ready: true, timed_out: false, culprit: null });
+    expect(r.structuredContent.tasks.map((t: any) => [t.name, t.status])).toEqual([
+      ['db', 'running'],
+      ['api', 'running'],
+    ]);
+    expect((await cliJson<any[]>(home, ['ls', '--env', 'stack'])).map((t) => [t.name, t.health])).toEqual([
+      ['db', 'healthy'],
+      ['api', null],
+    ]);
+    const down = await conn.ok('background_kill', { env: 'stack', grace: 1 });
+    expect(down.structuredContent.tasks.map((t: any) => t.status)).toEqual(['killed', 'killed']);
+  });
+});
+
+describe('background_output after the daemon was killed', () => {
+  it('goes on where this client was: every byte once', async () => {
+    const go = join(home, 'go-output');
+    const spawned = await conn.ok('background_spawn', { command: `node ${join(FIXTURES, 'print-lines.js')} 50 5 0 ${go}`, wait_for: { log: '^line 20 ' } });
+    const id: string = spawned.structuredContent.id;
+    let seen: string = spawned.structuredContent.stdout;
+    seen += (await conn.ok('background_output', { id, stream: 'stdout' })).structuredContent.stdout;
+
+    await sigkillDaemon(home);
+    writeFileSync(go, '');
+    const done = await waitFor(async () => {
+      const page = (await conn.ok('background_output', { id, stream: 'stdout', max_bytes: 1024 * 1024 })).structuredContent;
+      seen += page.stdout;
+      return page.status === 'completed' ? page : null;
+    }, 'the task to end');
+    expect(done.exit_code).toBe(0);
+    expect(seen).toBe(stdoutLog(id));
+  });
+});
