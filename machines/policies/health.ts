@@ -66,7 +66,7 @@ export function parseProbe(text: string): HealthProbe {
     if (!host) throw new HealthSpecError(`"${text}" is not an http URL: write it like http://127.0.0.1:4000/health`);
     return { kind: 'http', url: t };
   }
-  if (/^\d+$/.test(t)) return tcpProbe(`127.0.0.1:${t}`);
+  if (/^\d+$/.test(t)) return tcpProbe(t);
   if (t === 'listen' || t === 'port') return { kind: 'listen' };
   const colon = t.indexOf(':');
   const kind = colon > 0 ? t.slice(0, colon) : '';
@@ -85,7 +85,7 @@ export function parseProbe(text: string): HealthProbe {
       checkRegex(rest);
       return { kind: 'log', pattern: rest };
     default:
-      if (t.startsWith(':')) return tcpProbe(`127.0.0.1${t}`);
+      if (t.startsWith(':')) return tcpProbe(t);
       throw new HealthSpecError(
         `"${text}" is not a health check: use http://host:port/path, tcp:host:port, listen (any port it opens), file:PATH, socket:PATH, exec:COMMAND or log:REGEX`,
       );
