@@ -7,11 +7,9 @@ import { describe, expect, it } from 'vitest';
 import type { TaskStatus } from '../task.types.js';
 import {
   DEPENDENCY_CONDITIONS,
-  dependentsOf,
   distance,
   findCycle,
   judgeEdge,
-  startLevels,
   suggestion,
   validateGraph,
   type DependencyCondition,
@@ -125,52 +123,6 @@ describe('findCycle', () => {
 
   it('ignores dependencies on unknown tasks', () => {
     expect(findCycle([node('a', 'ghost'), node('b', 'a', 'ghost')])).toBeNull();
-  });
-});
-
-describe('startLevels', () => {
-  it('puts independent tasks on one level, in declaration order', () => {
-    expect(startLevels([node('c'), node('a'), node('b')])).toEqual([['c', 'a', 'b']]);
-    expect(startLevels([])).toEqual([]);
-  });
-
-  it('levels a diamond declared backwards', () => {
-    expect(startLevels([node('d', 'b', 'c'), node('c', 'a'), node('b', 'a'), node('a')])).toEqual([['a'], ['c', 'b'], ['d']]);
-  });
-
-  it('puts a task after its deepest dependency', () => {
-    // c depends on a directly and through b: it must wait for b's level.
-    expect(startLevels([node('a'), node('b', 'a'), node('c', 'a', 'b')])).toEqual([['a'], ['b'], ['c']]);
-  });
-
-  it('gives a long chain one level per task', () => {
-    const chain = Array.from({ length: 50 }, (_, i) => (i === 0 ? node('t0') : node(`t${i}`, `t${i - 1}`)));
-    expect(startLevels([...chain].reverse())).toEqual(chain.map((n) => [n.name]));
-  });
-
-  it('throws on a cycle or a self-dependency rather than looping', () => {
-    expect(() => startLevels([node('api', 'web'), node('web', 'api')])).toThrow(/^dependency cycle$/);
-    expect(() => startLevels([node('a', 'a')])).toThrow('dependency cycle');
-    expect(() => startLevels([node('x'), ...ring(['a', 'b', 'c', 'd'])])).toThrow('dependency cycle');
-  });
-});
-
-describe('dependentsOf', () => {
-  it('lists, for every task, the tasks that depend on it, in declaration order', () => {
-    const nodes = [node('db'), node('cache'), node('api', 'db', 'cache'), node('worker', 'db'), node('web', 'api')];
-    expect(dependentsOf(nodes)).toEqual(
-      new Map([
-        ['db', ['api', 'worker']],
-        ['cache', ['api']],
-        ['api', ['web']],
-        ['worker', []],
-        ['web', []],
-      ]),
-    );
-  });
-
-  it('ignores dependencies on unknown tasks', () => {
-    expect(dependentsOf([node('a', 'ghost')])).toEqual(new Map([['a', []]]));
   });
 });
 

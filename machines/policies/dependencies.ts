@@ -5,7 +5,7 @@
  */
 import { isFinal, type TaskStatus } from '../task.types.js';
 
-type DependencyCondition = 'started' | 'healthy' | 'completed' | 'succeeded';
+export type DependencyCondition = 'started' | 'healthy' | 'completed' | 'succeeded';
 export const DEPENDENCY_CONDITIONS: readonly DependencyCondition[] = ['started', 'healthy', 'completed', 'succeeded'];
 
 export interface DependencyEdge {
@@ -15,7 +15,7 @@ export interface DependencyEdge {
   timeoutMs: number;
 }
 
-interface GraphNode {
+export interface GraphNode {
   name: string;
   dependsOn: DependencyEdge[];
   hasHealthCheck: boolean;
@@ -52,7 +52,7 @@ export function validateGraph(nodes: GraphNode[]): GraphProblem[] {
 }
 
 /** A cycle as a path that ends where it starts (`api -> web -> api`), or null. */
-function findCycle(nodes: GraphNode[]): string[] | null {
+export function findCycle(nodes: GraphNode[]): string[] | null {
   const byName = new Map(nodes.map((n) => [n.name, n]));
   const state = new Map<string, 'visiting' | 'done'>();
   const path: string[] = [];
@@ -79,7 +79,7 @@ function findCycle(nodes: GraphNode[]): string[] | null {
 }
 
 /** What a dependency looks like to its dependent. */
-interface DependencyState {
+export interface DependencyState {
   status: TaskStatus;
   health: 'unknown' | 'healthy' | 'unhealthy' | null;
   reason: string | null;
@@ -87,7 +87,7 @@ interface DependencyState {
   everStarted: boolean;
 }
 
-type EdgeVerdict = { met: true } | { met: false; never: false } | { met: false; never: true; reason: string };
+export type EdgeVerdict = { met: true } | { met: false; never: false } | { met: false; never: true; reason: string };
 
 export function judgeEdge(edge: DependencyEdge, dep: DependencyState): EdgeVerdict {
   const final = isFinal(dep.status);
@@ -108,7 +108,7 @@ export function judgeEdge(edge: DependencyEdge, dep: DependencyState): EdgeVerdi
 }
 
 /** Levenshtein distance, for "did you mean" suggestions. */
-function distance(a: string, b: string): number {
+export function distance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
     let prev = row[0]!;
