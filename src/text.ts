@@ -52,14 +52,6 @@ export function oneLine(text: string): string {
   );
 }
 
-/** The non-empty lines of one stream's output as a last-lines block lists them: stderr ones marked. */
-export function markedLines(stream: 'stdout' | 'stderr', text: string): string[] {
-  return text
-    .split('\n')
-    .filter((l) => l.length > 0)
-    .map((l) => (stream === 'stderr' ? `stderr: ${l}` : l));
-}
-
 /**
  * What a task printed last, on lines of their own under its name (a line break first),
  * escaped so that no output can pass for a message of ours; empty without lines.

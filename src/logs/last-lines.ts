@@ -8,8 +8,16 @@ export function lastLines(logDir: string, n: number): string[] {
   const lines: string[] = [];
   for (const stream of ['stdout', 'stderr'] as const) {
     const slice = readSlice(join(logDir, `${stream}.log`), { tail: n, maxBytes: 16 * 1024 });
-    const text = slice.bytes.toString('utf8').split('\n').filter((l) => l.length > 0);
-    lines.push(...text.map((l) => (stream === 'stderr' ? `stderr: ${l}` : l)));
+    lines.push(...markedLines(stream, slice.bytes.toString('utf8')));
   }
   return lines.slice(-n);
 }
+
+/** Output as lines, the empty ones left out and stderr's marked `stderr: `. */
+export function markedLines(stream: 'stdout' | 'stderr', text: string): string[] {
+  return text
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .map((l) => (stream === 'stderr' ? `stderr: ${l}` : l));
+}
+

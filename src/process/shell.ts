@@ -7,8 +7,6 @@
  */
 import { simpleWords, trimBlanks } from '../../machines/shell-words.js';
 
-// The env file reader still takes quoteWords from here.
-export { quoteWords } from '../../machines/shell-words.js';
 
 export function commandForShell(command: string): string {
   return simpleWords(command) ? `exec ${trimBlanks(command)}` : command;

@@ -35,7 +35,6 @@ import { freshRun, restartedRecord } from './records.js';
 import { stopInOrder } from './shutdown.js';
 import { TaskTable } from './task-table.js';
 
-export { viewOf } from './records.js';
 export type { SupervisorOptions } from './options.js';
 
 export class Supervisor implements SupervisorApi {

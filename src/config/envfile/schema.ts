@@ -9,7 +9,7 @@ import { parseProbe, type HealthProbe } from '../../../machines/policies/health.
 import { LimitError, parseIonice, parseLimitDuration, parseMemoryLimit, parseNice } from '../../../machines/policies/limits.js';
 import { normalizeSignal, SignalError } from '../../../machines/signals.js';
 import { userRegExp } from '../../../machines/pattern.js';
-import { quoteWords } from '../../process/shell.js';
+import { quoteWords } from '../../../machines/shell-words.js';
 import { TASK_NAME } from '../normalize.js';
 
 const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
