@@ -90,6 +90,27 @@ export function processesOf(home: string): number[] {
   return found;
 }
 
+/**
+ * The pids test/fixtures/tree.sh writes to `file` (its TERM-ignoring child and its
+ * setsid-ed grandchild), once both are there.
+ */
+export function treePids(file: string): Promise<{ stubborn: number; escaped: number }> {
+  return waitFor(() => {
+    let text = '';
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      return null;
+    }
+    const pids: Record<string, number> = {};
+    for (const line of text.split('\n').filter(Boolean)) {
+      const [what, pid] = line.split(' ');
+      pids[what!] = Number(pid);
+    }
+    return pids.stubborn && pids.escaped ? { stubborn: pids.stubborn, escaped: pids.escaped } : null;
+  }, 'the tree to start');
+}
+
 export function isRunning(pid: number): boolean {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
