@@ -11,6 +11,7 @@ import type { Rpc, RpcClient } from './rpc.js';
 
 export class ReconnectingRpc implements Rpc {
   private connecting: Promise<RpcClient> | null = null;
+  private ended = false;
 
   constructor(
     private readonly paths: HomePaths,
@@ -22,12 +23,14 @@ export class ReconnectingRpc implements Rpc {
   }
 
   close(): void {
+    this.ended = true;
     this.current?.close();
     this.current = null;
   }
 
   private connection(): Promise<RpcClient> {
     if (this.current && !this.current.closed) return Promise.resolve(this.current);
+    if (this.ended) return Promise.reject(failure('the connection to the daemon was closed'));
     // Calls made together share one new connection.
     this.connecting ??= connectIfRunning(this.paths)
       .then((client) => {

@@ -102,7 +102,7 @@ describe('corral ui in a terminal', () => {
     s = await until((x) => /^done 42$/m.test(x), 'the shell running a command after the UI');
     // The UI process is gone: the shell is the pane's process again (cleanupHome checks every process of the home too).
     expect(tmux('display-message', '-p', '-t', 'ui', '#{pane_current_command}').trim()).toBe('sh');
-  }, 30_000);
+  }, 60_000);
 
   it("follows the daemon across a restart: a new daemon's tasks and changes show", async () => {
     await cli(home, ['run', '--name', 'before', '--', 'sleep', '300']);
@@ -124,5 +124,5 @@ describe('corral ui in a terminal', () => {
     expect(s).not.toMatch(/daemon:/);
     keys('q');
     await until((x) => !x.includes('corral — '), 'the UI gone');
-  }, 30_000);
+  }, 60_000);
 });
