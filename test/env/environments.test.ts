@@ -53,14 +53,14 @@ tasks:
     command: node ${svc} web
     depends_on: { api: healthy }
 `);
-    const starting = startCli(home, ['orchestrate', '-f', file, '--wait-healthy', '--timeout', '20s']);
+    const starting = startCli(home, ['orchestrate', '-f', file, '--wait-healthy', '--timeout', '60s']);
     // cache does not wait for db: both run while db is not ready, and api waits for db.
     const early = await waitFor(async () => {
       const listed = await cli(home, ['ls', '--env', 'order', '--json']);
       if (listed.code !== 0) return null; // the environment is not there yet
       const byName = Object.fromEntries(JSON.parse(listed.stdout).map((t: any) => [t.name, t]));
       return byName.db?.status === 'running' && byName.cache?.status === 'running' ? byName : null;
-    }, 'db and cache to run');
+    }, 'db and cache to run', 30_000, 50);
     expect(early.db.health).not.toBe('healthy');
     expect([early.api.status, early.web.status]).toEqual(['waiting', 'waiting']);
     const readyAt = Date.now();
@@ -97,7 +97,7 @@ tasks:
     expect(at.api!).toBeLessThanOrEqual(at.db!);
     expect(at.api!).toBeLessThanOrEqual(at.cache!);
     for (const t of await cliJson<any[]>(home, ['ls'])) expect(t.status).toBe('killed');
-  });
+  }, 60_000);
 
   it('brings the example environment up healthy, with no error in the daemon log', async () => {
     const base = 20_000 + (process.pid % 10_000) * 3;
