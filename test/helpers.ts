@@ -2,7 +2,7 @@
  * Test harness: a temporary home per test, the built CLI run as a user would, polling
  * with a deadline instead of sleeps, and a check that nothing of the home is left running.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,23 +19,36 @@ export interface CliResult {
   stdoutBytes: Buffer;
 }
 
-export function cli(home: string, args: string[], options: { env?: Record<string, string>; cwd?: string } = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: options.cwd ?? ROOT,
-      env: { ...process.env, CORRAL_HOME: home, NO_COLOR: '1', ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
+/** The CLI running: its output so far, and how it ended once it has. */
+export interface RunningCli {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  done: Promise<CliResult>;
+}
+
+export function startCli(home: string, args: string[], options: { env?: Record<string, string>; cwd?: string } = {}): RunningCli {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd: options.cwd ?? ROOT,
+    env: { ...process.env, CORRAL_HOME: home, NO_COLOR: '1', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.stdout!.on('data', (b: Buffer) => out.push(b));
+  child.stderr!.on('data', (b: Buffer) => err.push(b));
+  const done = new Promise<CliResult>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code) => {
       const stdoutBytes = Buffer.concat(out);
       resolve({ code: code ?? -1, stdout: stdoutBytes.toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), stdoutBytes });
     });
   });
+  return { child, stdout: () => Buffer.concat(out).toString('utf8'), stderr: () => Buffer.concat(err).toString('utf8'), done };
+}
+
+export function cli(home: string, args: string[], options: { env?: Record<string, string>; cwd?: string } = {}): Promise<CliResult> {
+  return startCli(home, args, options).done;
 }
 
 export async function cliJson<T = any>(home: string, args: string[]): Promise<T> {
@@ -75,6 +88,27 @@ export function processesOf(home: string): number[] {
     }
   }
   return found;
+}
+
+/**
+ * The pids test/fixtures/tree.sh writes to `file` (its TERM-ignoring child and its
+ * setsid-ed grandchild), once both are there.
+ */
+export function treePids(file: string): Promise<{ stubborn: number; escaped: number }> {
+  return waitFor(() => {
+    let text = '';
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      return null;
+    }
+    const pids: Record<string, number> = {};
+    for (const line of text.split('\n').filter(Boolean)) {
+      const [what, pid] = line.split(' ');
+      pids[what!] = Number(pid);
+    }
+    return pids.stubborn && pids.escaped ? { stubborn: pids.stubborn, escaped: pids.escaped } : null;
+  }, 'the tree to start');
 }
 
 export function isRunning(pid: number): boolean {

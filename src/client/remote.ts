@@ -15,10 +15,10 @@ import type {
   WaitResult,
   WaitUntil,
 } from '../api.js';
-import type { RpcClient } from './rpc.js';
+import type { Rpc } from './rpc.js';
 
 export class RemoteSupervisor implements SupervisorApi {
-  constructor(private readonly rpc: RpcClient) {}
+  constructor(private readonly rpc: Rpc) {}
 
   run(input: RunInput): Promise<TaskView> {
     return this.rpc.call('run', input);

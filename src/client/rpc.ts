@@ -2,7 +2,13 @@
 import { connect, type Socket } from 'node:net';
 import { CorralError, kindOfRpcCode } from '../errors.js';
 
-export class RpcClient {
+/** What a client of the daemon calls through. */
+export interface Rpc {
+  call<T>(method: string, params?: unknown): Promise<T>;
+  close(): void;
+}
+
+export class RpcClient implements Rpc {
   private nextId = 1;
   private buffered = '';
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
@@ -28,8 +34,13 @@ export class RpcClient {
     });
   }
 
+  /** The daemon closed the connection (it exited), or we did. */
+  get closed(): boolean {
+    return this.socket.destroyed || !this.socket.writable;
+  }
+
   call<T>(method: string, params: unknown = {}): Promise<T> {
-    if (this.socket.destroyed || !this.socket.writable) {
+    if (this.closed) {
       return Promise.reject(new CorralError('failed', 'the daemon closed the connection'));
     }
     const id = this.nextId++;

@@ -76,11 +76,13 @@ export function createFeed(api: FeedApi, timing: FeedTiming = DEFAULT_TIMING): L
       try {
         const batch = await eventsSince(since, 30_000);
         if (stopped) return;
-        // The daemon's sequence starts over when it restarts.
-        since = batch.last < since ? 0 : batch.last;
+        since = batch.last;
         if (batch.events.length > 0) feed.refresh();
       } catch {
         if (stopped) return;
+        // The daemon went away (a long poll fails when its connection closes). The next one
+        // numbers its events from 1 and would keep a sequence from before waiting: start over.
+        since = 0;
         await new Promise((r) => setTimeout(r, 1_000));
       }
     }

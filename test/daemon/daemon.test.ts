@@ -1,8 +1,8 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { acquireLock } from '../../src/daemon/lock.js';
-import { cleanupHome, cli, cliJson, FIXTURES, isRunning, makeHome, processesOf, waitFor } from '../helpers.js';
+import { cleanupHome, cli, cliJson, FIXTURES, isRunning, makeHome, processesOf, treePids, waitFor } from '../helpers.js';
 
 let home: string;
 beforeEach(() => {
@@ -51,14 +51,20 @@ describe('the daemon', () => {
   });
 
   it('loses no byte and no exit code when it is killed with SIGKILL mid-run', async () => {
-    // Writes 300 lines over ~1.5s, then exits 4: the daemon dies in the middle.
-    await cli(home, ['run', '--', 'node', join(FIXTURES, 'print-lines.js'), '300', '5', '4']);
+    // A line every 5 ms, on until the test creates `go` (once the daemon is dead), then exit 4.
+    const go = join(home, 'go');
+    await cli(home, ['run', '--', 'node', join(FIXTURES, 'print-lines.js'), '100', '5', '4', go]);
     const first = await daemonPid();
-    await waitFor(async () => (await cliJson(home, ['logs', 'bash_1', '--stream', 'stdout', '--max-bytes', '1'])).stdout.size > 0, 'output');
+    const log = join(home, 'logs/bash_1/stdout.log');
+    await waitFor(() => existsSync(log) && statSync(log).size > 0, 'output');
     process.kill(first, 'SIGKILL');
     await waitFor(() => !isRunning(first), 'the daemon to die');
     const task = JSON.parse(readFileSync(join(home, 'state.json'), 'utf8')).tasks.bash_1;
-    // The task outlives its daemon and keeps writing.
+    // The task ran through the kill: alive with its daemon gone, and still writing.
+    expect(isRunning(task.process.pid)).toBe(true);
+    const atDeath = statSync(log).size;
+    await waitFor(() => statSync(log).size > atDeath, 'output written with no daemon');
+    writeFileSync(go, '');
     await waitFor(() => !isRunning(task.process.pid), 'the task to end', 15_000);
     const exitFile = join(home, 'run/bash_1.exit');
     const endedAt = await waitFor(() => (existsSync(exitFile) ? Math.floor(statSync(exitFile).mtimeMs) : null), 'the exit file');
@@ -70,23 +76,33 @@ describe('the daemon', () => {
     expect(await daemonPid()).not.toBe(first);
     expect(status).toMatchObject({ status: 'failed', exitCode: 4, reason: 'exit 4' });
     expect(Date.parse(status.endedAt)).toBe(endedAt);
-    const out = (await cli(home, ['logs', 'bash_1', '--stream', 'stdout'])).stdout.split('\n').filter(Boolean);
-    expect(out).toHaveLength(300);
-    expect(out.map((l) => Number(l.split(' ')[1]))).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
+    // Every byte the task wrote, before, during and after the daemon's death, in order.
+    const out = (await cli(home, ['logs', 'bash_1', '--stream', 'stdout'])).stdoutBytes.toString('latin1');
+    const lines = out.split('\n').length - 1;
+    expect(lines).toBeGreaterThanOrEqual(100);
+    const expected = Array.from({ length: lines }, (_, i) => `line ${i + 1} ${'x'.repeat((i + 1) % 50)}\n`).join('');
+    expect(out).toBe(expected);
+    expect((await cli(home, ['logs', 'bash_1', '--stream', 'stderr'])).stdout).toBe('');
   });
 
   it('re-adopts a live task after a restart of the daemon, and still stops its tree', async () => {
-    await cli(home, ['run', '--name', 'srv', '--', 'sleep 60']);
+    // A child that ignores SIGTERM and a grandchild that left the session with setsid.
+    const pidFile = join(home, 'pids');
+    await cli(home, ['run', '--name', 'srv', '--grace', '500ms', '--', 'sh', join(FIXTURES, 'tree.sh'), pidFile]);
+    const { stubborn, escaped } = await treePids(pidFile);
     const before = await cliJson(home, ['status', 'srv']);
     const first = await daemonPid();
     process.kill(first, 'SIGKILL');
     await waitFor(() => !isRunning(first), 'the daemon to die');
+    for (const pid of [before.pid, stubborn, escaped]) expect(isRunning(pid)).toBe(true);
 
     const after = await cliJson(home, ['status', 'srv']);
+    expect(await daemonPid()).not.toBe(first);
     expect(after).toMatchObject({ id: 'bash_1', status: 'running', pid: before.pid, startedAt: before.startedAt });
     const [killed] = await cliJson<any[]>(home, ['kill', 'srv']);
-    expect(killed).toMatchObject({ status: 'killed', reason: 'SIGTERM' });
-    expect(isRunning(before.pid)).toBe(false);
+    expect(killed).toMatchObject({ status: 'killed', reason: 'SIGKILL after 500ms grace' });
+    // kill returns once the whole tree is gone.
+    expect([before.pid, stubborn, escaped].filter(isRunning)).toEqual([]);
   });
 
   it('keeps tasks, ids and cursors across a daemon restart', async () => {

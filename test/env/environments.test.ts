@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cleanupHome, cli, cliJson, FIXTURES, makeHome, processesOf, ROOT, waitFor } from '../helpers.js';
+import { cleanupHome, cli, cliJson, FIXTURES, makeHome, processesOf, ROOT, startCli, waitFor } from '../helpers.js';
 
 let home: string;
 beforeEach(() => {
@@ -32,13 +32,15 @@ function events(file: string): { name: string; what: string; at: number }[] {
 describe('environments', () => {
   it('starts in dependency order, independent tasks at once, and stops in reverse order', async () => {
     const ev = join(home, 'events');
+    // db is ready when the test says so: until then, what depends on it waits.
+    const dbReady = join(home, 'db-ready');
     const file = envFile(`
 name: order
 env: { EVENTS: "${ev}" }
 tasks:
   db:
     command: node ${svc} db
-    env: { READY_MS: "300" }
+    env: { READY_FILE: "${dbReady}" }
     health: { log: "db ready", interval: 50ms }
   cache:
     command: node ${svc} cache
@@ -51,7 +53,19 @@ tasks:
     command: node ${svc} web
     depends_on: { api: healthy }
 `);
-    const up = await cli(home, ['orchestrate', '-f', file, '--wait-healthy', '--timeout', '20s']);
+    const starting = startCli(home, ['orchestrate', '-f', file, '--wait-healthy', '--timeout', '60s']);
+    // cache does not wait for db: both run while db is not ready, and api waits for db.
+    const early = await waitFor(async () => {
+      const listed = await cli(home, ['ls', '--env', 'order', '--json']);
+      if (listed.code !== 0) return null; // the environment is not there yet
+      const byName = Object.fromEntries(JSON.parse(listed.stdout).map((t: any) => [t.name, t]));
+      return byName.db?.status === 'running' && byName.cache?.status === 'running' ? byName : null;
+    }, 'db and cache to run', 30_000, 50);
+    expect(early.db.health).not.toBe('healthy');
+    expect([early.api.status, early.web.status]).toEqual(['waiting', 'waiting']);
+    const readyAt = Date.now();
+    writeFileSync(dbReady, '');
+    const up = await starting.done;
     expect(up.code, up.stderr).toBe(0);
     expect(up.stdout).toBe('order is ready\n');
     // The daemon's spawn times, not the programs' first lines: node's own start-up on a
@@ -59,9 +73,9 @@ tasks:
     const spawned: Record<string, number> = {};
     for (const t of await cliJson<any[]>(home, ['ls', '--env', 'order'])) spawned[t.name] = Date.parse(t.startedAt);
     expect(Object.keys(spawned).sort()).toEqual(['api', 'cache', 'db', 'web']);
-    // db and cache start together; api waits for db's 300 ms to readiness; web for api's.
-    expect(Math.abs(spawned.db! - spawned.cache!)).toBeLessThan(250);
-    expect(spawned.api! - spawned.db!).toBeGreaterThanOrEqual(300);
+    // api waits for db's readiness; web for api's, 100 ms after api's start.
+    expect(spawned.cache!).toBeLessThan(readyAt);
+    expect(spawned.api!).toBeGreaterThanOrEqual(readyAt);
     expect(spawned.web! - spawned.api!).toBeGreaterThanOrEqual(100);
     await waitFor(() => events(ev).filter((e) => e.what === 'start').length === 4, 'four starts');
 
@@ -83,7 +97,7 @@ tasks:
     expect(at.api!).toBeLessThanOrEqual(at.db!);
     expect(at.api!).toBeLessThanOrEqual(at.cache!);
     for (const t of await cliJson<any[]>(home, ['ls'])) expect(t.status).toBe('killed');
-  });
+  }, 60_000);
 
   it('brings the example environment up healthy, with no error in the daemon log', async () => {
     const base = 20_000 + (process.pid % 10_000) * 3;

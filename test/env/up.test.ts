@@ -1,26 +1,21 @@
-import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cleanupHome, CLI, cliJson, FIXTURES, makeHome, processesOf, waitFor } from '../helpers.js';
+import { tmuxServer, type TmuxServer } from '../tmux.js';
 
 let home: string;
-let session: string;
+let tmux: TmuxServer;
 beforeEach(() => {
   home = makeHome();
-  session = `corral-up-${process.pid}-${Date.now()}`;
+  tmux = tmuxServer('up');
 });
 afterEach(async () => {
-  try {
-    execFileSync('tmux', ['kill-session', '-t', session], { stdio: 'ignore' });
-  } catch {
-    // already gone
-  }
+  tmux.kill();
   await cleanupHome(home);
 });
 
-const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });
-const screen = () => tmux('capture-pane', '-p', '-J', '-S', '-200', '-t', session);
+const screen = () => tmux('capture-pane', '-p', '-J', '-S', '-200', '-t', 'up');
 
 describe('corral up in a terminal', () => {
   it('streams prefixed output, and Ctrl-C brings everything down in order, leaving nothing', async () => {
@@ -31,15 +26,15 @@ describe('corral up in a terminal', () => {
       `name: term
 tasks:
   db:
-    command: node ${svc} db
+    command: ${process.execPath} ${svc} db
     env: { READY_MS: "600" }
     health: { log: "db ready", interval: 50ms }
   api:
-    command: node ${svc} api
+    command: ${process.execPath} ${svc} api
     depends_on: [db]
 `,
     );
-    tmux('new-session', '-d', '-s', session, '-x', '150', '-y', '50', `env CORRAL_HOME=${home} NO_COLOR=1 node ${CLI} up -f ${file}; echo "up exited $?"; sleep 30`);
+    tmux('new-session', '-d', '-s', 'up', '-x', '150', '-y', '50', `env CORRAL_HOME=${home} NO_COLOR=1 ${process.execPath} ${CLI} up -f ${file}; echo "up exited $?"; sleep 30`);
     await waitFor(() => /api \| api ready/.test(screen()), 'api output on screen', 15_000);
     const shown = screen();
     expect(shown).toMatch(/corral: term is starting \(2 tasks\)/);
@@ -47,7 +42,7 @@ tasks:
     expect(shown).toMatch(/db {2}\| db ready/);
     const pids = (await cliJson<any[]>(home, ['ls'])).map((t) => t.pid);
 
-    tmux('send-keys', '-t', session, 'C-c');
+    tmux('send-keys', '-t', 'up', 'C-c');
     await waitFor(() => /up exited 0/.test(screen()), 'up to exit', 15_000);
     expect(screen()).toMatch(/corral: term is down/);
     // Every status change is shown, in the order it happened: api stops before db.

@@ -31,8 +31,39 @@ describe('auto-background classifier', () => {
   it.each(FOREGROUND)('keeps %s in the foreground', (command) => {
     expect(classifyCommand(command).background).toBe(false);
   });
-  it('covers at least 60 commands', () => {
-    expect(BACKGROUND.length + FOREGROUND.length).toBeGreaterThanOrEqual(60);
+  it('decides each family of commands by its own rule, on the part of a compound command that names it', () => {
+    const rules = Object.fromEntries(
+      [
+        'npm run dev -- --port 3000', 'yarn start:api', 'npx vite --port 5173', 'tsc --watch', 'tsc -w', 'uvicorn main:app --reload',
+        'bundle exec rails s', 'docker-compose up postgres redis', 'docker run -p 5432:5432 postgres', 'tail -F app.log',
+        'redis-server --port 6390', 'cypress open', 'cd web && npm run dev', 'PORT=3000 npm run dev', 'npm test -- --watch',
+        'npm test', 'npm run build', 'vite --version', 'npm run build && npm run lint', 'docker compose up -d',
+      ].map((command) => [command, classifyCommand(command).rule]),
+    );
+    expect(rules).toEqual({
+      'npm run dev -- --port 3000': 'built-in pattern "dev server (npm/yarn/pnpm/bun)" matched "npm run dev -- --port 3000"',
+      'yarn start:api': 'built-in pattern "dev server (npm/yarn/pnpm/bun)" matched "yarn start:api"',
+      'npx vite --port 5173': 'built-in pattern "dev server" matched "npx vite --port 5173"',
+      'tsc --watch': 'built-in pattern "--watch flag" matched "tsc --watch"',
+      'tsc -w': 'built-in pattern "-w flag of a build tool" matched "tsc -w"',
+      'uvicorn main:app --reload': 'built-in pattern "python server" matched "uvicorn main:app --reload"',
+      'bundle exec rails s': 'built-in pattern "ruby/php/other server" matched "bundle exec rails s"',
+      'docker-compose up postgres redis': 'built-in pattern "docker compose up (attached)" matched "docker-compose up postgres redis"',
+      'docker run -p 5432:5432 postgres': 'built-in pattern "docker run with published ports (attached)" matched "docker run -p 5432:5432 postgres"',
+      'tail -F app.log': 'built-in pattern "follows a log" matched "tail -F app.log"',
+      'redis-server --port 6390': 'built-in pattern "a database or queue server" matched "redis-server --port 6390"',
+      'cypress open': 'built-in pattern "cypress open" matched "cypress open"',
+      // Each part of a compound command is judged alone, without the variables set before it.
+      'cd web && npm run dev': 'built-in pattern "dev server (npm/yarn/pnpm/bun)" matched "npm run dev"',
+      'PORT=3000 npm run dev': 'built-in pattern "dev server (npm/yarn/pnpm/bun)" matched "npm run dev"',
+      // Tests that watch are not tests run once.
+      'npm test -- --watch': 'built-in pattern "--watch flag" matched "npm test -- --watch"',
+      'npm test': 'built-in exclusion "tests run once"',
+      'npm run build': 'built-in exclusion "a one-off build"',
+      'vite --version': 'built-in exclusion "asks for a version or help"',
+      'npm run build && npm run lint': 'built-in exclusion "a one-off build"',
+      'docker compose up -d': 'no background pattern matched: it runs in the foreground',
+    });
   });
 
   it('says which rule decided', () => {

@@ -1,23 +1,18 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cleanupHome, CLI, cli, cliJson, makeHome, waitFor } from '../helpers.js';
+import { tmuxServer, type TmuxServer } from '../tmux.js';
 
 let home: string;
-let session: string | null = null;
+let tmux: TmuxServer | null = null;
 beforeEach(() => {
   home = makeHome();
 });
 afterEach(async () => {
-  if (session) {
-    try {
-      execFileSync('tmux', ['kill-session', '-t', session], { stdio: 'ignore' });
-    } catch {
-      // gone
-    }
-    session = null;
-  }
+  tmux?.kill();
+  tmux = null;
   await cleanupHome(home);
 });
 
@@ -31,7 +26,13 @@ function hook(input: string, cwd = home): Promise<{ code: number; stdout: string
   });
 }
 
-const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });
+/** A terminal of its own for a test: a pane named `t` on a tmux server of its own. */
+function terminal(label: string, command: string): (...args: string[]) => string {
+  const server = tmuxServer(label);
+  tmux = server;
+  server('new-session', '-d', '-s', 't', '-x', '120', '-y', '20', command);
+  return server;
+}
 
 describe('corral exec', () => {
   it('runs a one-shot command in the foreground with its output and exit code', async () => {
@@ -65,11 +66,10 @@ describe('corral exec', () => {
   });
 
   it('moves a command that outlives the threshold to the background, under a terminal, losing no output', async () => {
-    session = `corral-exec-${process.pid}-${Date.now()}`;
     const script = 'echo before; sleep 1.5; echo after';
-    tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '20', `env CORRAL_HOME=${home} node ${CLI} exec --auto-background-threshold 700ms -- '${script}'; echo "exec exited $?"; sleep 30`);
-    await waitFor(() => /exec exited 0/.test(tmux('capture-pane', '-p', '-t', session!)), 'exec to return', 10_000);
-    const screen = tmux('capture-pane', '-p', '-t', session);
+    const term = terminal('exec', `env CORRAL_HOME=${home} ${process.execPath} ${CLI} exec --auto-background-threshold 700ms -- '${script}'; echo "exec exited $?"; sleep 30`);
+    await waitFor(() => /exec exited 0/.test(term('capture-pane', '-p', '-t', 't')), 'exec to return', 10_000);
+    const screen = term('capture-pane', '-p', '-t', 't');
     expect(screen).toMatch(/before/);
     expect(screen).toMatch(/moved to the background \(still running after 1s\): bash_1/);
     expect(screen).not.toMatch(/^after$/m);
@@ -82,13 +82,12 @@ describe('corral exec', () => {
   });
 
   it('moves a foreground command to the background at once on Ctrl+B', async () => {
-    session = `corral-ctrlb-${process.pid}-${Date.now()}`;
-    tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '20', `env CORRAL_HOME=${home} node ${CLI} exec --auto-background-threshold 0 -- 'echo started; sleep 30'; echo "exec exited $?"; sleep 30`);
-    await waitFor(() => /started/.test(tmux('capture-pane', '-p', '-t', session!)), 'the command to start', 10_000);
-    // Inside tmux, Ctrl+B is the prefix: pressing it twice sends one Ctrl+B to the program.
-    tmux('send-keys', '-t', session, 'C-b');
-    await waitFor(() => /exec exited 0/.test(tmux('capture-pane', '-p', '-t', session!)), 'exec to return', 5_000);
-    expect(tmux('capture-pane', '-p', '-t', session)).toMatch(/moved to the background \(Ctrl\+B\): bash_1/);
+    const term = terminal('ctrlb', `env CORRAL_HOME=${home} ${process.execPath} ${CLI} exec --auto-background-threshold 0 -- 'echo started; sleep 30'; echo "exec exited $?"; sleep 30`);
+    await waitFor(() => /started/.test(term('capture-pane', '-p', '-t', 't')), 'the command to start', 10_000);
+    // send-keys gives the program the key itself (tmux's prefix is for keys typed at tmux's own terminal).
+    term('send-keys', '-t', 't', 'C-b');
+    await waitFor(() => /exec exited 0/.test(term('capture-pane', '-p', '-t', 't')), 'exec to return', 10_000);
+    expect(term('capture-pane', '-p', '-t', 't')).toMatch(/moved to the background \(Ctrl\+B\): bash_1/);
     expect((await cliJson(home, ['status', 'bash_1'])).status).toBe('running');
   });
 });

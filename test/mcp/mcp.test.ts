@@ -2,7 +2,7 @@
  * The MCP server driven as an agent drives it: the SDK's real Client over stdio, spawning
  * `node dist/src/mcp/main.js` with a temporary CORRAL_HOME. Nothing calls a handler directly.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -243,23 +243,32 @@ describe('corral MCP server', () => {
   });
 
   it('monitors: alerts on new matching lines only, restarts on failure, and reports each once', async () => {
-    const spawned = await ok('background_spawn', { command: 'echo "old error"; sleep 0.8; echo "new error: boom"; sleep 0.3; exit 1', name: 'flaky' });
+    // The first run prints its new line when the test says so (a file), once the rule is set;
+    // the run after the restart prints nothing and stays up.
+    const go = join(home, 'monitor-go');
+    const ran = join(home, 'monitor-ran');
+    const command = `if [ -e ${ran} ]; then exec sleep 30; fi; touch ${ran}; echo "old error"; while [ ! -e ${go} ]; do sleep 0.05; done; echo "new error: boom"; exit 1`;
+    const spawned = await ok('background_spawn', { command, name: 'flaky' });
     const id = spawned.structuredContent.id;
-    await new Promise((r) => setTimeout(r, 300));
+    await waitFor(() => stdoutLog(id).includes('old error'), 'the old line');
     const first = await ok('background_monitor', { ids: [id], alert_on: 'error', restart_on_failure: true });
     expect(first.structuredContent.watched).toEqual([id]);
     expect(text(first)).toMatch(/alerts on \/error\/ and restart on failure set in the daemon/);
-    let alerts: any[] = [];
-    let restarted = false;
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline && !(alerts.length > 0 && restarted)) {
-      await new Promise((r) => setTimeout(r, 200));
-      const next = await ok('background_monitor', { ids: [id] });
-      alerts.push(...next.structuredContent.events.filter((e: any) => e.type === 'alert'));
-      restarted ||= next.structuredContent.events.some((e: any) => e.status === 'restarting');
-    }
-    expect(alerts.map((a) => a.line)).toEqual(['new error: boom']);
-    expect(restarted).toBe(true);
+    writeFileSync(go, '');
+    const events: any[] = [...first.structuredContent.events];
+    const poll = async () => events.push(...(await ok('background_monitor', { ids: [id] })).structuredContent.events);
+    await waitFor(async () => {
+      await poll();
+      return events.some((e) => e.status === 'restarting') && events.some((e) => e.type === 'alert');
+    }, 'the alert and the restart', 15_000, 200);
+    // Once the second run is up, nothing is reported again.
+    await waitFor(async () => {
+      const t = (await ok('background_list')).structuredContent.tasks.find((x: any) => x.id === id);
+      return t.status === 'running' && t.restarts === 1;
+    }, 'the second run');
+    await poll();
+    expect(events.filter((e) => e.type === 'alert').map((a) => a.line)).toEqual(['new error: boom']);
+    expect(events.filter((e) => e.status === 'restarting')).toHaveLength(1);
     await ok('background_kill', { id });
   });
 

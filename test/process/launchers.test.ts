@@ -15,18 +15,27 @@ import { isRunning, waitFor } from '../helpers.js';
 
 let dir: string;
 const started: number[] = [];
+/** Spawners a test made: closed after it, whether it passed or not. */
+const spawners: NativeSpawner[] = [];
+const newSpawner = () => {
+  const spawner = new NativeSpawner(SPAWNER_PATH);
+  spawners.push(spawner);
+  return spawner;
+};
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'corral-launch-'));
 });
 afterEach(async () => {
-  for (const pid of started.splice(0)) {
+  for (const spawner of spawners.splice(0)) spawner.close();
+  const pids = started.splice(0);
+  for (const pid of pids) {
     try {
       process.kill(pid, 'SIGKILL');
     } catch {
       // already gone
     }
   }
-  await waitFor(() => started.every((pid) => !isRunning(pid)), 'the test processes to end');
+  await waitFor(() => pids.every((pid) => !isRunning(pid)), 'the test processes to end');
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -65,14 +74,13 @@ describe('the launcher chosen', () => {
 });
 
 describe.each([
-  ['native spawner', () => new NativeSpawner(SPAWNER_PATH)],
+  ['native spawner', newSpawner],
   ['sh monitor', () => shLauncher],
 ])('the %s', (name, make: () => Launcher) => {
   let launcher: Launcher;
   beforeEach(() => {
     launcher = make();
   });
-  afterEach(() => launcher.close());
 
   it('starts the command in its own session with default signals, the umask and environment it was given', async () => {
     const script = [
@@ -149,7 +157,7 @@ describe.each([
 
 describe('the native spawner', () => {
   it('leaves its tasks running when it ends, and says their news is lost', async () => {
-    const spawner = new NativeSpawner(SPAWNER_PATH);
+    const spawner = newSpawner();
     const launch = spawner.launch(request('sleep 30'));
     const s = await launch.started;
     started.push(s.commandPid, s.monitorPid);
@@ -171,17 +179,15 @@ describe('the native spawner', () => {
       }
     }, 'the exit file');
     expect(exitStatus()).toEqual({ exitCode: null, signal: 'SIGTERM' });
-    spawner.close();
   });
 
   it('refuses a NUL byte in a command or its environment', async () => {
-    const spawner = new NativeSpawner(SPAWNER_PATH);
+    const spawner = newSpawner();
     await expect(spawner.launch(request('echo a\0b')).started).rejects.toThrow(/NUL byte/);
-    spawner.close();
   });
 
   it('starts many tasks at once, each answered with its own pids', async () => {
-    const spawner = new NativeSpawner(SPAWNER_PATH);
+    const spawner = newSpawner();
     const launches = Array.from({ length: 40 }, (_, i) =>
       spawner.launch(request(`echo task-${i}`, { logDir: join(dir, `l${i}`), exitFile: join(dir, `${i}.exit`) })),
     );
@@ -189,6 +195,5 @@ describe('the native spawner', () => {
     expect(new Set(all.map((s) => s.commandPid)).size).toBe(40);
     await Promise.all(launches.map((l) => l.ended));
     for (let i = 0; i < 40; i++) expect(readFileSync(join(dir, `l${i}`, 'stdout.log'), 'utf8')).toBe(`task-${i}\n`);
-    spawner.close();
   });
 });

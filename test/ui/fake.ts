@@ -1,8 +1,9 @@
 /**
  * A fake of the part of the SupervisorApi the UI uses: tasks in memory, every call
  * recorded, and kills that can be held open to check the screen does not wait on them.
+ * FakeApi has no event log (the UI polls); FakeEventApi has one (the UI follows it).
  */
-import type { KillInput, ReadInput, ReadResult, StreamRead, TaskDetails, TaskView } from '../../src/api.js';
+import type { CorralEvent, KillInput, ReadInput, ReadResult, StreamRead, TaskDetails, TaskView } from '../../src/api.js';
 
 export function task(id: string, over: Partial<TaskView> = {}): TaskView {
   const started = new Date(Date.now() - 65_000).toISOString();
@@ -128,6 +129,59 @@ export class FakeApi {
 
   called(method: string): unknown[] {
     return this.calls.filter((c) => c.method === method).map((c) => c.args);
+  }
+}
+
+/**
+ * The fake with the daemon's event log, as the real SupervisorApi has it: `eventsSince`
+ * answers the events after a sequence number, or waits (a long poll) for the next one.
+ * `change` updates a task and logs its new state; `restartDaemon` drops the open long
+ * polls, as a daemon that died closes its connections, and starts the sequence over.
+ */
+export class FakeEventApi extends FakeApi {
+  private seq = 0;
+  private log: CorralEvent[] = [];
+  private readonly waiters = new Set<{ wake: () => void; fail: (e: Error) => void }>();
+
+  /** Long polls waiting for an event now. */
+  get following(): number {
+    return this.waiters.size;
+  }
+
+  change(id: string, over: Partial<TaskView>): void {
+    this.update(id, over);
+    const t = this.tasks.find((x) => x.id === id)!;
+    this.log.push({ seq: ++this.seq, at: new Date().toISOString(), type: 'state', id, name: t.name, env: t.env, status: t.status, reason: t.reason });
+    for (const w of [...this.waiters]) w.wake();
+  }
+
+  restartDaemon(): void {
+    this.seq = 0;
+    this.log = [];
+    for (const w of [...this.waiters]) w.fail(new Error('the daemon closed the connection'));
+  }
+
+  async eventsSince(since: number, timeoutMs: number): Promise<{ events: CorralEvent[]; last: number }> {
+    this.calls.push({ method: 'eventsSince', args: since });
+    const after = () => this.log.filter((e) => e.seq > since);
+    if (after().length === 0 && timeoutMs > 0) {
+      await new Promise<void>((resolve, reject) => {
+        const waiter = {
+          wake: () => after().length > 0 && done(resolve),
+          fail: (e: Error) => done(() => reject(e)),
+        };
+        const timer = setTimeout(() => done(resolve), timeoutMs);
+        const done = (then: () => void) => {
+          clearTimeout(timer);
+          this.waiters.delete(waiter);
+          then();
+        };
+        this.waiters.add(waiter);
+      });
+    }
+    const events = after();
+    // As the daemon answers: a sequence it has not reached yet is kept.
+    return { events, last: events.length > 0 ? events[events.length - 1]!.seq : Math.max(since, this.seq) };
   }
 }
 

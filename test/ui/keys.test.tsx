@@ -1,7 +1,8 @@
 import { cleanup, render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TaskManager } from '../../src/ui/components/TaskManager.js';
-import { FakeApi, frameWhere, KEY, rowOf, sleep, task } from './fake.js';
+import { waitFor } from '../helpers.js';
+import { FakeApi, frameWhere, KEY, rowOf, task } from './fake.js';
 
 const FAST = { listMs: 20, detailsMs: 20 };
 
@@ -27,9 +28,8 @@ describe('keys', () => {
     await selected('bash_2');
     press('j');
     await selected('bash_3');
-    press(KEY.down); // stays on the last
-    await sleep(30);
-    await selected('bash_3');
+    // Down on the last stays there: up then selects the one above it (keys are read in order).
+    press(KEY.down);
     press(KEY.up);
     await selected('bash_2');
     press('\u0010'); // Ctrl-P
@@ -138,6 +138,7 @@ describe('keys', () => {
 
   it('q quits from the list; Esc quits at the top but first goes back; Ctrl-C quits anywhere', async () => {
     const { press, frame, quits } = setup();
+    const quitsReach = (n: number) => waitFor(() => quits() === n, `${n} quits`, 3_000, 10);
     await frame((f) => f.includes('bash_1'), 'the list');
     press(KEY.enter);
     await frame((f) => f.includes('— details'), 'the details');
@@ -145,15 +146,12 @@ describe('keys', () => {
     await frame((f) => f.includes('NAME'), 'the list');
     expect(quits()).toBe(0);
     press(KEY.escape);
-    await sleep(30);
-    expect(quits()).toBe(1);
+    await quitsReach(1);
     press('q');
-    await sleep(30);
-    expect(quits()).toBe(2);
+    await quitsReach(2);
     press(KEY.enter);
     await frame((f) => f.includes('— details'), 'the details');
     press(KEY.ctrlC);
-    await sleep(30);
-    expect(quits()).toBe(3);
+    await quitsReach(3);
   });
 });

@@ -4,7 +4,8 @@ import { TaskList } from '../../src/ui/components/TaskList.js';
 import { TaskManager } from '../../src/ui/components/TaskManager.js';
 import { Sparkline } from '../../src/ui/components/Sparkline.js';
 import { buildRows, cleanLine, layoutColumns, sparkline, summary, windowStart } from '../../src/ui/format.js';
-import { FakeApi, frameWhere, KEY, rowOf, sleep, task } from './fake.js';
+import { waitFor } from '../helpers.js';
+import { FakeApi, FakeEventApi, frameWhere, KEY, rowOf, sleep, task } from './fake.js';
 
 const FAST = { listMs: 20, detailsMs: 20 };
 
@@ -101,8 +102,41 @@ describe('the task list', () => {
     api.holdList = null;
     release();
     await frameWhere(lastFrame, (f) => f.includes('bash_4'), 'the list once the daemon answers');
-    await sleep(100);
-    expect(api.called('list').length).toBeGreaterThan(2);
+    // ...and polls go on once it answers.
+    await waitFor(() => api.called('list').length > 2, 'more polls', 3_000, 10);
+  });
+});
+
+describe("the list, following the daemon's events", () => {
+  // The list is read only when something says it changed: an event, or the user.
+  const EVENTS_ONLY = { listMs: 60_000, detailsMs: 20 };
+  const statusOf = (id: string, status: string) => (f: string) => new RegExp(`${id}\\s+\\S+\\s+${status}\\s`).test(rowOf(f, id) ?? '');
+
+  it('shows a state change as soon as the daemon logs it', async () => {
+    const api = new FakeEventApi(fourTasks());
+    const { lastFrame } = render(<TaskManager api={api} home="/tmp/h" timing={EVENTS_ONLY} color={false} size={{ columns: 100, rows: 20 }} onQuit={() => {}} />);
+    await frameWhere(lastFrame, statusOf('bash_2', 'running'), 'the list');
+    await waitFor(() => api.following > 0, 'the events to be followed', 3_000, 10);
+    api.change('bash_2', { status: 'failed', exitCode: 1, pid: null, reason: 'exit 1' });
+    await frameWhere(lastFrame, statusOf('bash_2', 'failed'), 'the failure shown');
+  });
+
+  it('goes on following them after the daemon restarted, its sequence starting over', async () => {
+    const api = new FakeEventApi(fourTasks());
+    const { lastFrame } = render(<TaskManager api={api} home="/tmp/h" timing={EVENTS_ONLY} color={false} size={{ columns: 100, rows: 20 }} onQuit={() => {}} />);
+    await frameWhere(lastFrame, statusOf('bash_1', 'running'), 'the list');
+    // A few events: the UI has seen up to sequence 3 of the first daemon.
+    for (const status of ['stopping', 'restarting', 'running'] as const) {
+      api.change('bash_1', { status });
+      await frameWhere(lastFrame, statusOf('bash_1', status), `bash_1 ${status}`);
+    }
+    await waitFor(() => api.following > 0, 'the events to be followed', 3_000, 10);
+    api.restartDaemon();
+    // The new daemon logs a change as its first event (sequence 1).
+    api.change('bash_2', { status: 'failed', exitCode: 1, pid: null, reason: 'exit 1' });
+    await frameWhere(lastFrame, statusOf('bash_2', 'failed'), 'a change logged by the new daemon', 5_000);
+    api.change('bash_2', { status: 'running', exitCode: null, pid: 4100, reason: null });
+    await frameWhere(lastFrame, statusOf('bash_2', 'running'), 'the next change', 5_000);
   });
 });
 

@@ -3,28 +3,19 @@
  * user types them, the screen read back with capture-pane. The UI runs through
  * dist/src/ui/main.js until the `ui` command is wired into the CLI.
  */
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cleanupHome, cli, cliJson, makeHome, ROOT, waitFor } from '../helpers.js';
+import { cleanupHome, cli, cliJson, isRunning, makeHome, ROOT, waitFor } from '../helpers.js';
+import { tmuxServer, type TmuxServer } from '../tmux.js';
 
 const UI = join(ROOT, 'dist/src/ui/main.js');
 
 let home: string;
-let server: string | null = null;
-let count = 0;
+let tmux: TmuxServer;
 
-/** A tmux server of our own (-L), so nothing of the user's tmux is touched. */
-const tmux = (...args: string[]) => execFileSync('tmux', ['-L', server!, '-f', '/dev/null', ...args], { encoding: 'utf8', env: tmuxEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
 const screen = () => tmux('capture-pane', '-p', '-t', 'ui');
 const keys = (...k: string[]) => tmux('send-keys', '-t', 'ui', ...k);
 const type = (text: string) => tmux('send-keys', '-t', 'ui', '-l', text);
-
-function tmuxEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of ['TMUX', 'TMUX_PANE', 'ENV', 'CORRAL_HOME']) delete env[k];
-  return env;
-}
 
 async function until(ok: (s: string) => boolean, what: string, timeoutMs = 10_000): Promise<string> {
   try {
@@ -40,18 +31,11 @@ const rowOf = (s: string, id: string) => s.split('\n').find((l) => new RegExp(`^
 
 beforeEach(() => {
   home = makeHome();
-  server = `corral-ui-${process.pid}-${++count}`;
+  tmux = tmuxServer('ui');
 });
 
 afterEach(async () => {
-  if (server) {
-    try {
-      tmux('kill-server');
-    } catch {
-      // already gone
-    }
-    server = null;
-  }
+  tmux.kill();
   await cleanupHome(home);
 });
 
@@ -118,5 +102,27 @@ describe('corral ui in a terminal', () => {
     s = await until((x) => /^done 42$/m.test(x), 'the shell running a command after the UI');
     // The UI process is gone: the shell is the pane's process again (cleanupHome checks every process of the home too).
     expect(tmux('display-message', '-p', '-t', 'ui', '#{pane_current_command}').trim()).toBe('sh');
-  }, 30_000);
+  }, 60_000);
+
+  it("follows the daemon across a restart: a new daemon's tasks and changes show", async () => {
+    await cli(home, ['run', '--name', 'before', '--', 'sleep', '300']);
+    const first = (await cliJson(home, ['daemon', 'status'])).pid;
+    tmux('new-session', '-d', '-s', 'ui', '-x', '120', '-y', '30', 'sh');
+    await until((x) => /^[$#] ?$/m.test(x), 'the shell prompt');
+    type(`CORRAL_HOME=${home} NO_COLOR=1 ${process.execPath} ${UI}`);
+    keys('Enter');
+    await until((x) => /bash_1\s+before\s+running/.test(rowOf(x, 'bash_1')), 'the task list');
+
+    process.kill(first, 'SIGKILL');
+    await waitFor(() => !isRunning(first), 'the daemon to die');
+    // The next command starts a new daemon, which adopts bash_1.
+    expect((await cli(home, ['run', '--name', 'after', '--', 'sleep', '300'])).stdout).toBe('bash_2\n');
+    let s = await until((x) => /bash_2\s+after\s+running/.test(rowOf(x, 'bash_2')), "the new daemon's task in the list");
+    expect(rowOf(s, 'bash_1')).toMatch(/bash_1\s+before\s+running/);
+    await cli(home, ['kill', 'bash_1']);
+    s = await until((x) => /bash_1\s+before\s+killed/.test(rowOf(x, 'bash_1')), 'a change the new daemon made');
+    expect(s).not.toMatch(/daemon:/);
+    keys('q');
+    await until((x) => !x.includes('corral — '), 'the UI gone');
+  }, 60_000);
 });
