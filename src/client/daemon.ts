@@ -31,7 +31,7 @@ function isAbsent(error: unknown): boolean {
 }
 
 /** Connects to a running daemon, or returns null when none serves the home. */
-async function connectIfRunning(paths: HomePaths): Promise<RpcClient | null> {
+export async function connectIfRunning(paths: HomePaths): Promise<RpcClient | null> {
   try {
     return await RpcClient.open(paths.socket);
   } catch (error) {
@@ -118,7 +118,7 @@ export async function stopDaemon(paths: HomePaths): Promise<{ stopped: string[] 
   try {
     const result = await new RemoteSupervisor(rpc).shutdown();
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([rpc.closed, new Promise((r) => (timer = setTimeout(r, EXIT_DEADLINE_MS)))]);
+    await Promise.race([rpc.ended, new Promise((r) => (timer = setTimeout(r, EXIT_DEADLINE_MS)))]);
     clearTimeout(timer);
     return result;
   } finally {

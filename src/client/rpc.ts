@@ -13,12 +13,12 @@ export class RpcClient implements Rpc {
   private buffered = '';
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   /** Resolves when the connection has ended, from either side (the daemon's exit ends it too). */
-  readonly closed: Promise<void>;
+  readonly ended: Promise<void>;
 
   private constructor(private readonly socket: Socket) {
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => this.onData(chunk));
-    this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
+    this.ended = new Promise((resolve) => socket.once('close', () => resolve()));
     socket.on('close', () => this.failAll(new CorralError('failed', 'the daemon closed the connection')));
     socket.on('error', () => {});
   }
