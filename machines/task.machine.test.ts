@@ -12,17 +12,10 @@ import { describe, expect, it } from 'vitest';
 import { createActor, fromCallback, SimulatedClock, type AnyEventObject } from 'xstate';
 import { getAdjacencyMap, getShortestPaths, getSimplePaths, type StatePath } from 'xstate/graph';
 import { defaultRestartPolicy } from './policies/restart.js';
-import {
-  describeExit,
-  statusOf,
-  taskMachine,
-  type ProcessActorInput,
-  type ProcessCommand,
-  type ProcessReport,
-  type TaskEvent,
-  type TaskInput,
-  type TaskSnapshot,
-} from './task.machine.js';
+import type { ProcessActorInput, ProcessCommand, ProcessReport, TaskEvent, TaskInput } from './task.contracts.js';
+import { taskMachine } from './task.machine.js';
+import { describeExit } from './task.reasons.js';
+import { statusOf, type TaskSnapshot } from './task.status.js';
 import type { ProcessInfo, RestartPolicy, TaskSpec, TaskStatus } from './task.types.js';
 
 const NO_LIMITS = { memoryBytes: null, timeoutMs: null, idleMs: null, idleAction: 'alert' as const };
