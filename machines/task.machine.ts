@@ -6,126 +6,20 @@
  * machine only decides: when to signal, when to escalate to SIGKILL, whether to restart
  * and after how long, and why the task ended.
  */
-import { assign, fromCallback, raise, sendTo, setup, type SnapshotFrom } from 'xstate';
-import { decideRestart, isSuccess, type RestartDecision, type RestartHistory } from './policies/restart.js';
-import { formatDuration } from './duration.js';
-import type { HealthState } from './policies/health.js';
-import type { ExitInfo, ProcessInfo, TaskSpec, TaskStatus } from './task.types.js';
-
-/** Commands the machine sends to its process actor. */
-export type ProcessCommand =
-  | { type: 'SIGNAL'; signal: string }
-  /** Run the task's stop command (instead of the stop signal). */
-  | { type: 'STOP_COMMAND'; command: string }
-  | { type: 'WATCH_TREE' };
-
-/** What the process actor reports back. Times are epoch ms, measured by the actor. */
-export type ProcessReport =
-  | { type: 'SPAWNED'; process: ProcessInfo; at: number }
-  | { type: 'SPAWN_FAILED'; message: string; at: number; random?: number }
-  /** The command ended. `random` in [0,1) feeds the restart jitter; `note` explains an unknown status. */
-  | { type: 'EXITED'; exitCode: number | null; signal: string | null; at: number; random: number; note?: string }
-  /** After WATCH_TREE: no process of the task is left, the monitor included. */
-  | { type: 'TREE_EMPTY'; at: number; random: number }
-  /** From the health actor: the readiness changed. */
-  | { type: 'HEALTH'; health: HealthState; at: number };
-
-/** What the supervisor sends. */
-type TaskControl =
-  /**
-   * Stop the task. `reason` says why when it is not the user (`memory 612 MB over limit 500 MB`);
-   * `restart` lets the restart policy start it again afterwards (a limit, not a user's stop).
-   */
-  | { type: 'STOP'; signal?: string; graceMs?: number; at: number; reason?: string; restart?: boolean }
-  | { type: 'DEQUEUE' }
-  /** New policies for a live task (`monitor --restart-on-failure`, alert rules): they apply from now on. */
-  | { type: 'UPDATE_SPEC'; spec: TaskSpec }
-  /** `queue`: the concurrency limit is reached, so the task waits in `queued` for a slot. */
-  | { type: 'DEPENDENCIES_READY'; queue?: boolean }
-  | { type: 'DEPENDENCY_FAILED'; reason: string; at: number };
-
-export type TaskEvent = ProcessReport | TaskControl;
-
-export interface ProcessActorInput {
-  taskId: string;
-  spec: TaskSpec;
-  /** Set when a new daemon resumes a task that was running: watch this process instead of spawning. */
-  adopt: ProcessInfo | null;
-}
-
-export interface HealthActorInput {
-  taskId: string;
-  spec: TaskSpec;
-  logStart: ProcessInfo['logStart'];
-  process: ProcessInfo | null;
-}
-
-export interface TaskInput {
-  id: string;
-  spec: TaskSpec;
-  restarts?: number;
-  /** Resume a running task found in the store. */
-  adopt?: { process: ProcessInfo; startedAt: number };
-  /** Start in `queued` until DEQUEUE (concurrency limit). */
-  queued?: boolean;
-  /** Start in `waiting` until DEPENDENCIES_READY. */
-  waitForDependencies?: boolean;
-}
-
-interface TaskContext extends ExitInfo {
-  id: string;
-  spec: TaskSpec;
-  process: ProcessInfo | null;
-  adopt: ProcessInfo | null;
-  reason: string | null;
-  restarts: number;
-  startedAt: number | null;
-  endedAt: number | null;
-  history: RestartHistory;
-  restartDelayMs: number;
-  restartAt: number | null;
-  stop: { signal: string; graceMs: number; escalated: boolean; reason: string | null; restart: boolean } | null;
-  health: HealthState | null;
-  startIn: 'now' | 'queued' | 'waiting';
-}
-
-type ExitedEvent = Extract<ProcessReport, { type: 'EXITED' }>;
-
-/** `exit 3`, `SIGSEGV`, or the monitor's note when the status could not be learned. */
-export function describeExit(exit: ExitInfo & { note?: string }): string {
-  if (exit.signal) return exit.signal;
-  if (exit.exitCode !== null) return `exit ${exit.exitCode}`;
-  return exit.note ?? 'exit status unknown';
-}
-
-function restartDecision(context: TaskContext, event: ExitedEvent) {
-  return decideRestart(
-    context.spec.restart,
-    event,
-    { startedAt: context.startedAt ?? event.at, endedAt: event.at },
-    context.history,
-    event.random,
-  );
-}
-
-const limitReached = (decision: RestartDecision): boolean => !decision.restart && decision.reason !== undefined;
-
-/** After a limit stopped the task: a failure, as far as the restart policy is concerned. */
-function limitDecision(context: TaskContext, event: Extract<ProcessReport, { type: 'TREE_EMPTY' }>) {
-  return decideRestart(
-    context.spec.restart,
-    { exitCode: null, signal: context.signal ?? 'SIGKILL' },
-    { startedAt: context.startedAt ?? event.at, endedAt: event.at },
-    context.history,
-    event.random,
-  );
-}
-
-const recordExit = (event: ExitedEvent) => ({
-  exitCode: event.exitCode,
-  signal: event.signal,
-  endedAt: event.at,
-});
+import { assign, fromCallback, raise, sendTo, setup } from 'xstate';
+import { isSuccess } from './policies/restart.js';
+import type {
+  ExitedEvent,
+  HealthActorInput,
+  ProcessActorInput,
+  ProcessCommand,
+  TaskContext,
+  TaskEvent,
+  TaskInput,
+  TreeEmptyEvent,
+} from './task.contracts.js';
+import { initialContext, limitDecision, limitReached, recordExit, restartDecision } from './task.decisions.js';
+import { describeExit, describeStop, restartingReason } from './task.reasons.js';
 
 export const taskMachine = setup({
   types: {
@@ -149,28 +43,11 @@ export const taskMachine = setup({
     succeeded: ({ context, event }) =>
       isSuccess(context.spec.restart, event as ExitedEvent) && !limitReached(restartDecision(context, event as ExitedEvent)),
     restartsAfterLimit: ({ context, event }) =>
-      context.stop?.restart === true && limitDecision(context, event as Extract<ProcessReport, { type: 'TREE_EMPTY' }>).restart,
+      context.stop?.restart === true && limitDecision(context, event as TreeEmptyEvent).restart,
   },
 }).createMachine({
   id: 'task',
-  context: ({ input }) => ({
-    id: input.id,
-    spec: input.spec,
-    process: input.adopt?.process ?? null,
-    adopt: input.adopt?.process ?? null,
-    exitCode: null,
-    signal: null,
-    reason: null,
-    restarts: input.restarts ?? 0,
-    startedAt: input.adopt?.startedAt ?? null,
-    endedAt: null,
-    history: { restartTimes: [], backoffMs: 0 },
-    restartDelayMs: 0,
-    restartAt: null,
-    stop: null,
-    health: null,
-    startIn: input.queued ? 'queued' : input.waitForDependencies ? 'waiting' : 'now',
-  }),
+  context: ({ input }) => initialContext(input),
   initial: 'init',
   on: {
     UPDATE_SPEC: { actions: assign(({ event }) => ({ spec: event.spec })) },
@@ -301,7 +178,7 @@ export const taskMachine = setup({
                     history: decision.history,
                     restartDelayMs: decision.delayMs,
                     restartAt: event.at + decision.delayMs,
-                    reason: `${context.stop!.reason}; restarting in ${formatDuration(decision.delayMs)} (restart ${decision.history.restartTimes.length}/${context.spec.restart.maxRestarts})`,
+                    reason: restartingReason(`${context.stop!.reason}`, decision.delayMs, decision.history, context.spec.restart.maxRestarts),
                   };
                 }),
               },
@@ -366,7 +243,7 @@ export const taskMachine = setup({
                 history: decision.history,
                 restartDelayMs: decision.delayMs,
                 restartAt: event.at + decision.delayMs,
-                reason: `${describeExit(event)}; restarting in ${formatDuration(decision.delayMs)} (restart ${decision.history.restartTimes.length}/${context.spec.restart.maxRestarts})`,
+                reason: restartingReason(describeExit(event), decision.delayMs, decision.history, context.spec.restart.maxRestarts),
               };
             }),
           },
@@ -400,26 +277,3 @@ export const taskMachine = setup({
     killed: { type: 'final' },
   },
 });
-
-/** How a stop ended: `SIGTERM`, `exit 0 after SIGTERM`, `SIGKILL after 5s grace`. */
-function describeStop(context: TaskContext): string {
-  const stop = context.stop!;
-  if (stop.escalated) return `SIGKILL after ${formatDuration(stop.graceMs)} grace`;
-  if (context.signal) return context.signal === stop.signal ? stop.signal : `${context.signal} after ${stop.signal}`;
-  if (context.exitCode !== null) return `exit ${context.exitCode} after ${stop.signal}`;
-  return stop.signal;
-}
-
-export type TaskSnapshot = SnapshotFrom<typeof taskMachine>;
-
-/** The user-facing status of a snapshot: `alive.running` is `running`, and so on. */
-export function statusOf(snapshot: TaskSnapshot): TaskStatus {
-  const value = snapshot.value;
-  if (typeof value === 'string') {
-    if (value === 'init') return 'starting';
-    return value as TaskStatus;
-  }
-  const inner = (value as { alive?: string }).alive;
-  if (inner === 'adopting') return 'running';
-  return (inner ?? 'starting') as TaskStatus;
-}

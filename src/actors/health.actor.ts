@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { fromCallback } from 'xstate';
 import { INITIAL_HEALTH, nextHealth, type HealthProbe, type HealthState } from '../../machines/policies/health.js';
-import type { HealthActorInput } from '../../machines/task.machine.js';
+import type { HealthActorInput } from '../../machines/task.contracts.js';
 import { taskLogDir, type HomePaths } from '../home.js';
 import { LogProbe, runProbes } from '../health/probes.js';
 

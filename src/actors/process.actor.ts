@@ -5,7 +5,7 @@
  * task is left. Stopping the actor only stops watching: tasks outlive their daemon.
  */
 import { fromCallback } from 'xstate';
-import type { ProcessActorInput, ProcessCommand, ProcessReport } from '../../machines/task.machine.js';
+import type { ProcessActorInput, ProcessCommand, ProcessReport } from '../../machines/task.contracts.js';
 import type { ExitInfo, ProcessInfo } from '../../machines/task.types.js';
 import { taskExitFile, taskLogDir, type HomePaths } from '../home.js';
 import type { ExitWatcher } from '../process/exit-watch.js';

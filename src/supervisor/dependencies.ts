@@ -6,7 +6,7 @@
 import { judgeEdge, type DependencyEdge } from '../../machines/policies/dependencies.js';
 import { formatDuration } from '../../machines/duration.js';
 import type { TaskRecord } from '../../machines/task.types.js';
-import type { TaskEvent } from '../../machines/task.machine.js';
+import type { TaskEvent } from '../../machines/task.contracts.js';
 import type { Clock } from './clock.js';
 
 interface DependencyHost {

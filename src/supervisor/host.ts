@@ -3,7 +3,7 @@
  * actors, and the few operations they build on. One interface, so each part can be read
  * (and faked) on its own.
  */
-import type { TaskInput } from '../../machines/task.machine.js';
+import type { TaskInput } from '../../machines/task.contracts.js';
 import type { TaskRecord } from '../../machines/task.types.js';
 import type { TaskView } from '../api.js';
 import type { HomePaths } from '../home.js';

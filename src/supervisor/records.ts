@@ -2,7 +2,7 @@
  * Task records and the views clients get of them. Pure: a record in, a record or a view
  * out; the supervisor persists what these return.
  */
-import { statusOf, type TaskSnapshot } from '../../machines/task.machine.js';
+import { statusOf, type TaskSnapshot } from '../../machines/task.status.js';
 import { isFinal, type TaskRecord } from '../../machines/task.types.js';
 import { describeHealth } from '../../machines/policies/health.js';
 import type { TaskView } from '../api.js';
