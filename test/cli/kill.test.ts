@@ -2,7 +2,7 @@
  * `kill` as the README promises it: what a finished task left goes too, `--grace 0`
  * does not wait, and `--all` (like `daemon stop`) stops dependents before what they need.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cleanupHome, cli, cliJson, isRunning, makeHome, waitFor } from '../helpers.js';
@@ -15,7 +15,11 @@ afterEach(async () => {
   await cleanupHome(home);
 });
 
-const logHas = (id: string, text: string) => () => readFileSync(join(home, `logs/${id}/stdout.log`), 'utf8').includes(text);
+/** The task's log holds `text` (a log not made yet holds nothing: its monitor makes it as the task starts). */
+const logHas = (id: string, text: string) => () => {
+  const file = join(home, `logs/${id}/stdout.log`);
+  return existsSync(file) && readFileSync(file, 'utf8').includes(text);
+};
 
 describe('kill', () => {
   it('stops what a finished task left running when that task is named', async () => {
