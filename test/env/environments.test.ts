@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cleanupHome, cli, cliJson, FIXTURES, makeHome, processesOf, ROOT, startCli, waitFor } from '../helpers.js';
+import { cleanupHome, cli, cliJson, FIXTURES, freePort, makeHome, processesOf, ROOT, startCli, waitFor } from '../helpers.js';
 
 let home: string;
 beforeEach(() => {
@@ -100,8 +100,10 @@ tasks:
   }, 60_000);
 
   it('brings the example environment up healthy, with no error in the daemon log', async () => {
-    const base = 20_000 + (process.pid % 10_000) * 3;
-    const ports = { KV_PORT: String(base), API_PORT: String(base + 1), WEB_PORT: String(base + 2) };
+    // Ports the system hands out, not ones picked from the pid: those can be another
+    // connection's ephemeral port at the time.
+    const [kv, api, web] = [await freePort(), await freePort(), await freePort()];
+    const ports = { KV_PORT: String(kv), API_PORT: String(api), WEB_PORT: String(web) };
     const up = await cli(home, ['orchestrate', '-f', join(ROOT, 'examples/dev-env.yaml'), '--wait-healthy', '--json'], { env: ports });
     expect(up.code, up.stdout + up.stderr).toBe(0);
     const tasks = JSON.parse(up.stdout).tasks.map((t: any) => [t.name, t.status, t.health]);
