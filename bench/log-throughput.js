@@ -51,7 +51,7 @@ export default {
         const id = corral(home, ['run', '--', 'true']).stdout.trim();
         const w = await rpc.call('wait', { ref: id, until: 'exit', timeout: '30s' });
         trueOwn.push(Date.parse(w.task.endedAt) - Date.parse(w.task.startedAt));
-        await rpc.call('remove', { ref: id });
+        await rpc.call('remove', { refs: [id] });
       }
       raw.trueTaskMs = trueOwn;
       notes.push(`context: \`corral run -- true\` takes ${median(trueOwn)} ms from startedAt to endedAt (median of 5): the fixed part of the task's own time`);
@@ -89,7 +89,7 @@ export default {
               if (size !== SIZE) allSizesOk = false;
               if (size !== SIZE) notes.push(`rpc ${v.key} rep ${i}: the log has ${size} bytes, not ${SIZE}`);
               viaRpc.push(Date.parse(t.endedAt) - Date.parse(t.startedAt));
-              await rpc.call('remove', { ref: started.id });
+              await rpc.call('remove', { refs: [started.id] });
             } else {
               const cpu0 = cpuMsOf(daemonPid);
               const t0 = now();
@@ -108,7 +108,7 @@ export default {
               wall.push(ms);
               own.push(Date.parse(t.endedAt) - Date.parse(t.startedAt));
               if (last) corralHash = await sha256(log);
-              await rpc.call('remove', { ref: id });
+              await rpc.call('remove', { refs: [id] });
             }
           }
         }

@@ -83,7 +83,7 @@ async function chain(notes) {
     sup = await Supervisor.open({ home });
     const healthyAt = new Map();
     const startAt = new Map();
-    sup.on('task', (v) => {
+    sup.onChange((v) => {
       const t = now();
       if (v.health === 'healthy' && !healthyAt.has(v.name)) healthyAt.set(v.name, t);
       if (v.status === 'starting' && !startAt.has(v.name)) startAt.set(v.name, t);

@@ -39,13 +39,12 @@ async function crashToRunning(notes) {
     let pid = task.pid;
     for (let rep = 0; rep < REPS; rep++) {
       const replaced = new Promise((resolve) => {
-        const on = (v) => {
+        const stop = sup.onChange((v) => {
           if (v.id === task.id && v.status === 'running' && v.pid !== pid) {
-            sup.off('task', on);
+            stop();
             resolve(v.pid);
           }
-        };
-        sup.on('task', on);
+        });
       });
       const t0 = now();
       process.kill(pid, 'SIGKILL');
@@ -72,7 +71,7 @@ async function crashLoop(notes) {
   try {
     sup = await Supervisor.open({ home });
     const starts = [];
-    sup.on('task', (v) => v.status === 'running' && starts.push(now()));
+    sup.onChange((v) => v.status === 'running' && starts.push(now()));
     const t = await sup.run({ command: 'exit 1', restart: 'on-failure', backoff: '50ms', maxRestarts: 5, env: { CORRAL_HOME: home } });
     const end = await sup.wait(t.id, 'exit', '30s');
     const gaps = starts.slice(1).map((s, i) => s - starts[i]);

@@ -67,6 +67,11 @@ export class Supervisor implements SupervisorApi {
     return this.table.events;
   }
 
+  /** Calls `listener` with every task change, in-process, until the returned function is called. */
+  onChange(listener: (view: TaskView) => void): () => void {
+    return this.table.onChange(listener);
+  }
+
   private get store(): Store {
     return this.table.store;
   }
