@@ -41,7 +41,6 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
   readonly log: LogFn;
   readonly maxConcurrent: number;
   readonly events = new EventLog();
-  readonly startedAt = new Date();
   private readonly actors = new Map<string, TaskActor>();
   private readonly exits: ExitWatcher;
   readonly launcher: Launcher;
