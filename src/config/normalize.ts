@@ -9,7 +9,7 @@ import { isAbsolute, resolve } from 'node:path';
 // demand, use zod 4.
 import { z } from 'zod/v3';
 import { DEFAULTS } from '../../machines/defaults.js';
-import { DurationError, parseDuration } from '../../machines/duration.js';
+import { DurationError } from '../../machines/duration.js';
 import { healthDefaults, HealthSpecError, parseProbe, type HealthSpec } from '../../machines/policies/health.js';
 import { LimitError, parseIonice, parseLimitDuration, parseMemoryLimit, parseNice, type Limits } from '../../machines/policies/limits.js';
 import { defaultRestartPolicy, RESTART_POLICIES } from '../../machines/policies/restart.js';
@@ -19,6 +19,7 @@ import type { EnvTaskDecl } from './envfile/index.js';
 import type { RunInput } from '../api.js';
 import { field, usageError } from '../errors.js';
 import { zodToUsage } from './errors.js';
+import { durationOption } from './control.js';
 import { compileFilter } from './filter.js';
 
 /** Names address tasks on the command line: keep them short and unambiguous. */
@@ -83,7 +84,7 @@ export function normalizeRun(raw: RunInput, baseCwd = process.cwd()): Normalized
   }
   if (!isDir) throw usageError(`${field('cwd')}: ${cwd} is not a folder`);
   const env = taskEnv(input.baseEnv, input.env);
-  const ms = (v: string | number | undefined, key: string) => (v === undefined ? undefined : wrap(() => parseDuration(v, key), key));
+  const ms = (v: string | number | undefined, key: string) => (v === undefined ? undefined : durationOption(v, key));
   const backoffMs = ms(input.backoff, 'backoff');
   const maxBackoffMs = ms(input.maxBackoff, 'maxBackoff');
   const minUptimeMs = ms(input.minUptime, 'minUptime');
@@ -112,7 +113,7 @@ export function normalizeRun(raw: RunInput, baseCwd = process.cwd()): Normalized
       cwd,
       env,
       stopSignal: wrap(() => normalizeSignal(input.stopSignal ?? DEFAULTS.stopSignal), 'stopSignal'),
-      graceMs: wrap(() => (input.grace === undefined ? DEFAULTS.graceMs : parseDuration(input.grace, 'grace')), 'grace'),
+      graceMs: input.grace === undefined ? DEFAULTS.graceMs : durationOption(input.grace, 'grace'),
       stopCommand: null,
       restart,
       health: parseHealthFlags(input.health),

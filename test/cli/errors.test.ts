@@ -14,7 +14,7 @@ describe('errors: one sentence on stderr and the contract exit code', () => {
     [['run', '--bogus', '--', 'true'], 2, /unknown option '--bogus'/],
     [['run'], 2, /missing required argument 'command'/],
     [['frobnicate'], 2, /unknown command 'frobnicate'/],
-    [['run', '--grace', 'soon', '--', 'true'], 2, /--grace: grace "soon" is not a duration/],
+    [['run', '--grace', 'soon', '--', 'true'], 2, /^corral: --grace: "soon" is not a duration: write it like 500ms/],
     [['run', '--stop-signal', 'SIGNOPE', '--', 'true'], 2, /--stop-signal: "SIGNOPE" is not a signal/],
     [['run', '--env', 'NOEQUALS', '--', 'true'], 2, /--env: "NOEQUALS" is not of the form NAME=value/],
     [['run', '--cwd', '/nonexistent/dir', '--', 'true'], 2, /--cwd: \/nonexistent\/dir is not a folder/],
