@@ -4,53 +4,19 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupHome, FIXTURES, isRunning, makeHome, ROOT, waitFor } from '../helpers.js';
+import { cleanupHome, FIXTURES, isRunning, makeHome, waitFor } from '../helpers.js';
+import { McpConnection, textOf } from './client.js';
 
-const MCP_MAIN = join(ROOT, 'dist/src/mcp/main.js');
-
-interface Connection {
-  client: Client;
-  transport: StdioClientTransport;
-  stderr: () => string;
-}
-
-async function connect(home: string, clientName = 'corral-test'): Promise<Connection> {
-  const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [MCP_MAIN],
-    env: { ...(process.env as Record<string, string>), CORRAL_HOME: home },
-    cwd: ROOT,
-    stderr: 'pipe',
-  });
-  let err = '';
-  transport.stderr?.on('data', (b: Buffer) => (err += b.toString()));
-  const client = new Client({ name: clientName, version: '1.0.0' });
-  await client.connect(transport);
-  return { client, transport, stderr: () => err };
-}
-
-interface ToolResult {
-  isError?: boolean;
-  content: { type: string; text: string }[];
-  structuredContent?: any;
-}
+type Connection = McpConnection;
+const connect = (home: string, clientName?: string) => McpConnection.open(home, clientName);
 
 let home: string;
 let conn: Connection;
 
-async function call(name: string, args: Record<string, unknown> = {}, c: Connection = conn): Promise<ToolResult> {
-  return (await c.client.callTool({ name, arguments: args })) as ToolResult;
-}
-const text = (r: ToolResult) => r.content.map((c) => c.text).join('\n');
-
-async function ok(name: string, args: Record<string, unknown> = {}, c: Connection = conn): Promise<ToolResult> {
-  const r = await call(name, args, c);
-  if (r.isError) throw new Error(`${name} failed: ${text(r)}\n${c.stderr()}`);
-  return r;
-}
+const call = (name: string, args: Record<string, unknown> = {}, c: Connection = conn) => c.call(name, args);
+const ok = (name: string, args: Record<string, unknown> = {}, c: Connection = conn) => c.ok(name, args);
+const text = textOf;
 
 const stdoutLog = (id: string) => readFileSync(join(home, 'logs', id, 'stdout.log'), 'utf8');
 
