@@ -117,7 +117,7 @@ export const COMMANDS: CommandSpec[] = [
   {
     words: ['monitor'],
     description: 'watch tasks: print state changes, exits, restarts and alerts as they happen',
-    args: [{ name: '[ids...]', description: 'task ids or names (default: every task)' }],
+    args: [{ name: '[ids...]', description: 'task ids, names or env/names (default: every task)' }],
     options: [
       { flags: '--env <name>', description: 'the tasks of this environment' },
       { flags: '--alert-on <regex>', description: 'alert on new output lines that match (kept by the daemon)' },
@@ -159,13 +159,13 @@ export const COMMANDS: CommandSpec[] = [
   {
     words: ['status'],
     description: 'everything known about one task',
-    args: [{ name: '<id>', description: 'task id or name' }],
+    args: [{ name: '<id>', description: 'task id, name or env/name' }],
     load: async () => (await import('./commands/status.js')).status,
   },
   {
     words: ['logs'],
     description: "a task's output, read by byte offset",
-    args: [{ name: '<id>', description: 'task id or name' }],
+    args: [{ name: '<id>', description: 'task id, name or env/name' }],
     options: [
       { flags: '--stream <stream>', description: 'stdout or stderr (default: both, each to its own)', choices: ['stdout', 'stderr'] },
       { flags: '--offset <bytes>', description: 'start at this byte offset', value: 'count' },
@@ -181,7 +181,7 @@ export const COMMANDS: CommandSpec[] = [
   {
     words: ['wait'],
     description: 'block until a task exits or is ready; exit 1 on timeout or failure',
-    args: [{ name: '<id>', description: 'task id or name' }],
+    args: [{ name: '<id>', description: 'task id, name or env/name' }],
     options: [
       { flags: '--until <what>', description: 'exit, running or healthy (default: exit)' },
       { flags: '--timeout <duration>', description: 'give up after this long (default 5m)' },
@@ -191,7 +191,7 @@ export const COMMANDS: CommandSpec[] = [
   {
     words: ['kill'],
     description: 'stop whole process trees; returns once no process of them is left',
-    args: [{ name: '[ids...]', description: 'task ids or names' }],
+    args: [{ name: '[ids...]', description: 'task ids, names or env/names' }],
     options: [
       { flags: '--all', description: 'every live task' },
       { flags: '--signal <signal>', description: "first signal (default: the task's stop signal, SIGTERM)" },
@@ -202,13 +202,13 @@ export const COMMANDS: CommandSpec[] = [
   {
     words: ['restart'],
     description: 'stop a task if it runs, then start it again under the same id',
-    args: [{ name: '<id>', description: 'task id or name' }],
+    args: [{ name: '<id>', description: 'task id, name or env/name' }],
     load: async () => (await import('./commands/control.js')).restart,
   },
   {
     words: ['rm'],
     description: 'forget finished tasks and delete their logs',
-    args: [{ name: '<ids...>', description: 'task ids or names' }],
+    args: [{ name: '<ids...>', description: 'task ids, names or env/names' }],
     load: async () => (await import('./commands/control.js')).remove,
   },
   { words: ['prune'], description: 'forget every finished task', load: async () => (await import('./commands/control.js')).prune },

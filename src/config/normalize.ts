@@ -13,6 +13,7 @@ import { DurationError } from '../../machines/duration.js';
 import { healthDefaults, HealthSpecError, parseProbe, type HealthSpec } from '../../machines/policies/health.js';
 import { LimitError, parseIonice, parseLimitDuration, parseMemoryLimit, parseNice, type Limits } from '../../machines/policies/limits.js';
 import { defaultRestartPolicy, RESTART_POLICIES } from '../../machines/policies/restart.js';
+import { taskNameProblem } from '../../machines/policies/names.js';
 import { normalizeSignal, SignalError } from '../../machines/signals.js';
 import type { TaskSpec } from '../../machines/task.types.js';
 import type { EnvTaskDecl } from './envfile/index.js';
@@ -22,8 +23,6 @@ import { zodToUsage } from './errors.js';
 import { durationOption } from './control.js';
 import { compileFilter } from './filter.js';
 
-/** Names address tasks on the command line: keep them short and unambiguous. */
-export const TASK_NAME = /^[A-Za-z][A-Za-z0-9._-]{0,63}$/;
 
 const runInputSchema = z.object({
   command: z.string().trim().min(1, 'the command is empty'),
@@ -32,8 +31,10 @@ const runInputSchema = z.object({
   env: z.record(z.string().regex(/^[^=\0]+$/, 'a variable name has no "=" in it'), z.string()).optional(),
   name: z
     .string()
-    .regex(TASK_NAME, 'a name starts with a letter and has only letters, digits, ".", "_" and "-" (at most 64)')
-    .refine((n) => !/^bash_\d+$/.test(n), 'a name cannot look like a task id (bash_N)')
+    .superRefine((n, ctx) => {
+      const problem = taskNameProblem(n);
+      if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+    })
     .optional(),
   restart: z.enum(RESTART_POLICIES as ['no', 'on-failure', 'always', 'unless-stopped']).optional(),
   maxRestarts: z.number().int().min(0).optional(),

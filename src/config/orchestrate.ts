@@ -6,9 +6,12 @@ import { DEFAULTS } from '../../machines/defaults.js';
 import type { OrchestrateInput } from '../api.js';
 import { usageError } from '../errors.js';
 import type { EnvSpec } from './envfile/index.js';
-import { parseHealthFlags, TASK_NAME } from './normalize.js';
+import { taskNameProblem, TASK_NAME, TASK_NAME_RULE } from '../../machines/policies/names.js';
+import { parseHealthFlags } from './normalize.js';
 
 export async function normalizeOrchestrate(input: OrchestrateInput): Promise<EnvSpec> {
+  // An environment's name scopes its tasks' names (`dev/web`): no `/` in it, whatever the source.
+  if (input.name !== undefined && !TASK_NAME.test(input.name)) throw usageError(`"${input.name}" is not an environment name: ${TASK_NAME_RULE}`);
   // The env-file loader (yaml and its schemas) is loaded only by the daemons that read env files.
   const envfile = await import('./envfile/index.js');
   if (input.file) return envfile.loadEnvFile(input.file, { callerEnv: input.callerEnv ?? {}, ...(input.name ? { name: input.name } : {}) });
@@ -16,10 +19,12 @@ export async function normalizeOrchestrate(input: OrchestrateInput): Promise<Env
 }
 
 function inlineEnv(input: OrchestrateInput, { slug, plainTask }: typeof import('./envfile/index.js')): EnvSpec {
-  if (!input.name || !TASK_NAME.test(input.name)) throw usageError(`"${input.name ?? ''}" is not an environment name (it starts with a letter)`);
+  if (!input.name) throw usageError(`"" is not an environment name: ${TASK_NAME_RULE}`);
   if (!input.tasks || input.tasks.length === 0) throw usageError('an environment needs an env file (-f) or at least one --background command');
   const given = new Set(input.tasks.map((t) => t.name).filter((n): n is string => n !== undefined));
   for (const t of input.tasks) {
+    const problem = t.name === undefined ? null : taskNameProblem(t.name);
+    if (problem) throw usageError(`"${t.name}" is not a task name: ${problem}`);
     for (const on of t.dependsOn ?? []) {
       if (!given.has(on)) throw usageError(`task ${t.name ?? t.command} depends on "${on}", which is not one of the tasks given`);
     }

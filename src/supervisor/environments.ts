@@ -10,7 +10,7 @@ import type { EnvReport, OrchestrateInput, TaskView } from '../api.js';
 import { normalizeStop, normalizeTimeout } from '../config/control.js';
 import { specFromDecl } from '../config/normalize.js';
 import { normalizeOrchestrate } from '../config/orchestrate.js';
-import { failure, notFound, see, usageError } from '../errors.js';
+import { failure, notFound, see } from '../errors.js';
 import { taskLogDir } from '../home.js';
 import { lastLines } from '../logs/last-lines.js';
 import { freshRun } from './records.js';
@@ -51,10 +51,6 @@ export class Environments {
       throw failure(`environment ${env.name} is already up (${states}) and differs from this one, or is partly down: ${see('down', env.name)} first`);
     }
     const specs = env.tasks.map((decl) => ({ decl, spec: specFromDecl(decl, input.callerEnv) }));
-    for (const { decl } of specs) {
-      const holder = host.store.tasks().find((t) => t.name === decl.name && !isFinal(t.status));
-      if (holder) throw usageError(`task name "${decl.name}" is taken by ${holder.id}, which is ${holder.status}`);
-    }
     const envRun = nextEnvRun(host.store.tasks(), env.name);
     const created: TaskRecord[] = specs.map(({ decl, spec }) => ({
       id: host.store.allocateId(),

@@ -25,7 +25,7 @@ export interface SupervisorHost {
   startActor(record: TaskRecord, extra: Partial<TaskInput>): void;
   stopOne(record: TaskRecord, signal?: string, graceMs?: number): Promise<TaskView>;
   view(record: TaskRecord): TaskView;
-  /** A task by id or name; a `not-found` error otherwise. */
+  /** A task by id, name or `env/name`; a `usage` error naming the candidates when a name is ambiguous, `not-found` when nothing matches. */
   resolve(ref: string): TaskRecord;
   /** Resolves once the task's view satisfies `done` (checked now and on every change). */
   until(id: string, done: (view: TaskView) => boolean, timeoutMs: number): Promise<{ view: TaskView; timedOut: boolean }>;

@@ -5,6 +5,7 @@
  * embedders use it in-process.
  */
 import { rmSync } from 'node:fs';
+import { globalHolder } from '../../machines/policies/names.js';
 import { isFinal, type TaskRecord } from '../../machines/task.types.js';
 import type {
   DaemonStatus,
@@ -82,7 +83,8 @@ export class Supervisor implements SupervisorApi {
     const { spec, name } = normalizeRun(input);
     const { table, store } = this;
     if (name) {
-      const holder = store.tasks().find((t) => t.name === name && !isFinal(t.status));
+      // Names outside any environment share one scope; an environment's tasks are named within it.
+      const holder = globalHolder(store.tasks(), name, (t) => !isFinal(t.status));
       if (holder) throw usageError(`${field('name')}: "${name}" is taken by ${holder.id}, which is ${holder.status}`);
     }
     const queued = table.liveCount() >= table.maxConcurrent;

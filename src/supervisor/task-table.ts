@@ -8,6 +8,7 @@ import { EventEmitter } from 'node:events';
 import { createActor, type Actor } from 'xstate';
 import { describeHealth } from '../../machines/policies/health.js';
 import { memoryBreach } from '../../machines/policies/limits.js';
+import { lookUpName, qualifiedName } from '../../machines/policies/names.js';
 import { LOST_REASON, resumptionOf } from '../../machines/policies/resume.js';
 import type { TaskInput } from '../../machines/task.contracts.js';
 import { taskMachine } from '../../machines/task.machine.js';
@@ -16,7 +17,7 @@ import { isFinal, type TaskRecord, type TaskSpec } from '../../machines/task.typ
 import { createHealthActor } from '../actors/health.actor.js';
 import { createProcessActor } from '../actors/process.actor.js';
 import type { TaskView } from '../api.js';
-import { notFound, see } from '../errors.js';
+import { notFound, see, usageError } from '../errors.js';
 import { taskLogDir, TASK_ID, type HomePaths } from '../home.js';
 import { ExitWatcher } from '../process/exit-watch.js';
 import { stopLeftovers, withLeftovers } from '../process/leftovers.js';
@@ -202,10 +203,13 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
   resolve(ref: string): TaskRecord {
     const byId = TASK_ID.test(ref) ? this.store.task(ref) : undefined;
     if (byId) return byId;
-    const named = this.store.tasks().filter((t) => t.name === ref);
-    const found = named[named.length - 1];
-    if (!found) throw notFound(`no task "${ref}": see ${see('list')} for ids and names`);
-    return found;
+    const lookup = lookUpName(this.store.tasks(), ref);
+    if ('found' in lookup) return lookup.found;
+    if ('ambiguous' in lookup) {
+      const candidates = lookup.ambiguous.map((t) => `${qualifiedName(t)} (${t.id}, ${t.status})`).join(', ');
+      throw usageError(`"${ref}" names several tasks: ${candidates}; give env/name or the id`);
+    }
+    throw notFound(`no task "${ref}": see ${see('list')} for ids and names`);
   }
 
   onChange(listener: (view: TaskView) => void): () => void {

@@ -5,6 +5,7 @@
  */
 import { homedir } from 'node:os';
 import { formatBytes } from '../../machines/policies/limits.js';
+import { qualifiedName } from '../../machines/policies/names.js';
 import type { TaskView } from '../api.js';
 import { exitText, uptimeText } from '../text.js';
 
@@ -49,7 +50,7 @@ export function tildify(path: string, home = homedir()): string {
 function matchesFilter(t: TaskView, filter: string): boolean {
   const f = filter.trim().toLowerCase();
   if (!f) return true;
-  return [t.id, t.name ?? '', t.env ?? '', t.status, t.command].some((s) => s.toLowerCase().includes(f));
+  return [t.id, qualifiedName(t) ?? '', t.env ?? '', t.status, t.command].some((s) => s.toLowerCase().includes(f));
 }
 
 export type Row =

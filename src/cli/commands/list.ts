@@ -1,4 +1,5 @@
 import { formatBytes } from '../../../machines/policies/limits.js';
+import { qualifiedName } from '../../../machines/policies/names.js';
 import { isFinal } from '../../../machines/task.types.js';
 import type { TaskView } from '../../api.js';
 import type { Context } from '../context.js';
@@ -9,7 +10,7 @@ function renderList(tasks: TaskView[], now = Date.now()): string {
   if (tasks.length === 0) return 'no tasks: start one with `corral run -- <command>`\n';
   const rows = tasks.map((t) => [
     t.id,
-    t.name ?? '-',
+    qualifiedName(t) ?? '-',
     colorStatus(t.status),
     t.healthReason ?? '-',
     t.pid !== null && !isFinal(t.status) ? String(t.pid) : '-',

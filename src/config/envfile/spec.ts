@@ -73,6 +73,6 @@ export function plainTask(name: string, command: string, cwd: string): EnvTaskDe
 
 /** An environment without a name is named after the folder of its file. */
 export function defaultEnvName(file: string): string {
-  const folder = basename(dirname(file)).replace(/[^A-Za-z0-9._-]/g, '-').replace(/^[^A-Za-z]+/, '');
+  const folder = basename(dirname(file)).replace(/[^A-Za-z0-9._-]/g, '-').replace(/^[^A-Za-z]+/, '').slice(0, 64);
   return folder || 'env';
 }

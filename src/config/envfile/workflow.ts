@@ -6,6 +6,7 @@
 import { dirname, resolve } from 'node:path';
 import { DEFAULTS } from '../../../machines/defaults.js';
 import { suggestion, type DependencyEdge } from '../../../machines/policies/dependencies.js';
+import { ID_LIKE_RULE, looksLikeTaskId } from '../../../machines/policies/names.js';
 import { checkGraph, healthOf } from './compose.js';
 import { zodFailure, type Located } from './located.js';
 import { workflowKeys, workflowSchema } from './schema.js';
@@ -29,6 +30,7 @@ export function parseWorkflow(loc: Located, raw: unknown, options: LoadOptions):
   const byStepName = new Map<string, string>();
   data.steps.forEach((step, i) => {
     const name = slug(step.name);
+    if (looksLikeTaskId(name)) loc.fail(['steps', i, 'name'], `"${step.name}" would name the task ${name}: ${ID_LIKE_RULE}`);
     if ([...byStepName.values()].includes(name)) loc.fail(['steps', i, 'name'], `two steps are named "${step.name}"`);
     byStepName.set(step.name, name);
   });

@@ -10,7 +10,7 @@ import { statusText } from '../format.js';
 import { durationArg, taskSummary, taskSummarySchema, type Extra } from './shared.js';
 
 const DESCRIPTION = `Stop background tasks: the whole process tree of each (children, grandchildren, and processes that detached with setsid), so nothing is left holding a port. It sends signal (default SIGTERM, or the task's own stop signal) to every process of the tree, then SIGKILL to whatever is left after grace (default 5s), and returns only once no process of the tree remains. Give one of:
-- id: a task id (bash_3) or name, or a list of them;
+- id: a task id (bash_3), name or env/name (dev/web), or a list of them;
 - env: an environment started with background_orchestrate (stopped in order: dependents first);
 - all: true — every live task of this corral home (also ones other sessions started: use with care).
 Returns how each task ended (status and reason, e.g. "killed: SIGTERM", "killed: SIGKILL after 5s grace", "completed: exit 0"). Killing a task that already ended is harmless. The task and its output stay readable (background_output) after the kill.`;
@@ -22,7 +22,7 @@ export function registerKill(server: McpServer, ctx: McpContext): void {
       title: 'Stop background tasks (whole process trees)',
       description: DESCRIPTION,
       inputSchema: {
-        id: z.union([z.string(), z.array(z.string())]).optional().describe('task id or name, or a list of them'),
+        id: z.union([z.string(), z.array(z.string())]).optional().describe('task id, name or env/name, or a list of them'),
         env: z.string().optional().describe('an environment from background_orchestrate'),
         all: z.boolean().optional().describe('true: every live task'),
         signal: z.string().optional().describe('first signal, e.g. SIGINT (default: the task\'s stop signal, SIGTERM)'),

@@ -2,13 +2,14 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { formatDuration } from '../../../machines/duration.js';
+import { qualifiedName } from '../../../machines/policies/names.js';
 import type { McpContext } from '../context.js';
 import { toolError } from '../errors.js';
 import { exitText, table, uptimeMs } from '../../text.js';
 import { shorten } from '../format.js';
 import { taskSummary, taskSummarySchema, type Extra } from './shared.js';
 
-const DESCRIPTION = `List the background tasks of this corral home: running ones and finished ones (until removed), including tasks started earlier or by other sessions — look here before starting a dev server that may already be running. One line each: id, name, status, health, pid, uptime, exit code (or signal), command. env narrows the list to one environment from background_orchestrate.`;
+const DESCRIPTION = `List the background tasks of this corral home: running ones and finished ones (until removed), including tasks started earlier or by other sessions — look here before starting a dev server that may already be running. One line each: id, name (env/name for a task of an environment: the form that reaches it when a bare name is ambiguous), status, health, pid, uptime, exit code (or signal), command. env narrows the list to one environment from background_orchestrate.`;
 
 export function registerList(server: McpServer, ctx: McpContext): void {
   server.registerTool(
@@ -32,7 +33,7 @@ export function registerList(server: McpServer, ctx: McpContext): void {
                   const up = uptimeMs(t);
                   return [
                     t.id,
-                    t.name ?? '-',
+                    qualifiedName(t) ?? '-',
                     t.status,
                     t.health ?? '-',
                     t.pid !== null && t.status === 'running' ? String(t.pid) : '-',

@@ -41,7 +41,7 @@ export function registerMonitor(server: McpServer, ctx: McpContext): void {
       title: 'Watch background tasks',
       description: DESCRIPTION,
       inputSchema: {
-        ids: z.array(z.string()).optional().describe('task ids or names to watch (default: every task)'),
+        ids: z.array(z.string()).optional().describe('task ids, names or env/names to watch (default: every task)'),
         env: z.string().optional().describe('watch the tasks of this environment'),
         alert_on: z.string().optional().describe('regex: new output lines that match raise alerts'),
         restart_on_failure: z.boolean().optional().describe('restart the watched tasks when they fail'),

@@ -84,7 +84,7 @@ export function registerOutput(server: McpServer, ctx: McpContext): void {
       title: 'Read a background task’s output',
       description: DESCRIPTION,
       inputSchema: {
-        id: z.string().describe('task id (bash_3) or name'),
+        id: z.string().describe('task id (bash_3), name, or env/name (dev/web)'),
         since: z.union([z.literal('new'), z.number(), z.string()]).optional().describe('"new" (default): what is new since your last read; or a byte offset'),
         stream: z.enum(['stdout', 'stderr', 'both']).optional().describe('default both'),
         filter: z.string().optional().describe('regex: only lines that match'),

@@ -37,7 +37,7 @@ One call is enough to start a dev server and know it works:
 - timeout (default 30s): how long to wait. If the task exits first you get its exit code and last lines; on a timeout the task keeps running and you are told so.
 Without wait_for it returns at once (after a quarter second, to catch a command that fails immediately).
 
-Returns the task id (bash_N: use it with background_output and background_kill), status, pid, whether it is ready, and the first output (up to 4 KB, which then counts as read for background_output's "new"). The command runs with /bin/sh -c in cwd (default: this server's folder), with this server's environment plus env. A name (letters, digits, . _ -) addresses the task like its id; it must not be in use by a live task. For a port or URL on this machine, spawn refuses when something already answers there (an old server still running), since waiting for it would say "ready" about the wrong process.`;
+Returns the task id (bash_N: use it with background_output and background_kill), status, pid, whether it is ready, and the first output (up to 4 KB, which then counts as read for background_output's "new"). The command runs with /bin/sh -c in cwd (default: this server's folder), with this server's environment plus env. A name (letters, digits, . _ -) addresses the task like its id; it must not be in use by a live task started outside an environment (the tasks of an environment go by env/name, e.g. dev/web). For a port or URL on this machine, spawn refuses when something already answers there (an old server still running), since waiting for it would say "ready" about the wrong process.`;
 
 const waitForSchema = z
   .object({

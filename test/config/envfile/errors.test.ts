@@ -221,6 +221,11 @@ describe('fixed bugs', () => {
 
   it('a bad task name says what a name is and points at the name', () => {
     bad(y('tasks:', '  1api:', '    command: x'), 2, 3, 'a task name starts with a letter');
+    bad(y('tasks:', '  web/api:', '    command: x'), 2, 3, 'a task name starts with a letter');
+  });
+
+  it('a task named like an id is refused: a reference would mean two tasks', () => {
+    bad(y('tasks:', '  web:', '    command: x', '  bash_5:', '    command: y'), 4, 3, 'a name cannot look like a task id (bash_N)');
   });
 
   it('a misspelt required key is reported as unknown, with the suggestion (in a task)', () => {

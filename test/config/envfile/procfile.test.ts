@@ -30,6 +30,7 @@ describe('Procfiles', () => {
 
   it('refuses a name that is not a task name', () => {
     refusedAt(() => parseProcfile('/app/Procfile', 'web: a\n1worker: b\n'), '/app/Procfile', 2, 1, '"1worker" is not a task name');
+    refusedAt(() => parseProcfile('/app/Procfile', 'web: a\nbash_2: b\n'), '/app/Procfile', 2, 1, '"bash_2": a name cannot look like a task id');
   });
 
   it('refuses a Procfile without processes', () => {

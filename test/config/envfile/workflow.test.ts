@@ -126,6 +126,10 @@ describe('the workflow format (inline)', () => {
     bad(y('steps:', '  - name: Start App', '    command: a', '  - name: start-app', '    command: b'), 4, 11, 'two steps are named "start-app"');
   });
 
+  it('refuses a step whose name would name its task like an id, at the name', () => {
+    bad(y('steps:', '  - name: Bash_5', '    command: a'), 2, 11, '"Bash_5" would name the task bash_5: a name cannot look like a task id');
+  });
+
   it('refuses a workflow without steps', () => {
     bad(y('name: x', 'steps: []'), 2, 8, 'a workflow needs at least one step');
   });
