@@ -32,6 +32,11 @@ export const DEFAULTS = {
   readMaxBytes: 1024 * 1024,
   /** Consumer name of `logs --new` when `--as` is not given. */
   cursorConsumer: 'cli',
+  /**
+   * A new run of an environment (`up`, `orchestrate`) keeps the ended tasks of this many
+   * runs before it, for their logs; those of older runs are removed, records and logs.
+   */
+  envRunsKept: 3,
   /** How long `wait` waits when no `--timeout` is given. */
   waitTimeoutMs: 5 * 60_000,
 } as const;

@@ -87,6 +87,13 @@ export interface OrchestrateInput {
   cwd?: string;
 }
 
+export interface OrchestrateResult {
+  /** The tasks of the run that started (or of the one already up). */
+  tasks: TaskView[];
+  /** Ended tasks of older runs of the environment, removed as this run started (see DEFAULTS.envRunsKept). */
+  removedFromOlderRuns: number;
+}
+
 export interface EnvReport {
   env: string;
   ready: boolean;
@@ -195,7 +202,7 @@ export interface MonitorInput {
 export interface SupervisorApi {
   run(input: RunInput): Promise<TaskView>;
   list(filter?: { env?: string }): Promise<TaskView[]>;
-  orchestrate(input: OrchestrateInput): Promise<TaskView[]>;
+  orchestrate(input: OrchestrateInput): Promise<OrchestrateResult>;
   waitEnv(env: string, timeout?: string | number): Promise<EnvReport>;
   down(env: string, options?: { signal?: string; grace?: string | number }): Promise<TaskView[]>;
   get(ref: string): Promise<TaskView>;

@@ -12,6 +12,11 @@ export function taskLabel(t: Named): string {
 /** A task's name, or its id when it has none: the shorter form, for headings and prefixes. */
 export const taskName = (t: Named): string => t.name ?? t.id;
 
+/** What a new run of an environment cleared away: `removed 12 tasks of older runs of dev`. */
+export function removedText(count: number, env: string): string {
+  return `removed ${count} task${count === 1 ? '' : 's'} of older runs of ${env}`;
+}
+
 /** `SIGTERM`, `3`, or `-` while the task has not ended. */
 export function exitText(t: TaskView): string {
   if (t.signal) return t.signal;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TaskRecord, TaskStatus } from '../task.types.js';
 import { healthDefaults } from './health.js';
-import { culpritOf, isReady, isSameEnvironment, judgeEnvironment, latestRunOf, nextEnvRun } from './environment.js';
+import { culpritOf, isReady, isSameEnvironment, judgeEnvironment, latestRunOf, nextEnvRun, outdatedRunTasks } from './environment.js';
 
 const CHECK = healthDefaults([{ kind: 'tcp', host: '127.0.0.1', port: 1 }]);
 
@@ -112,5 +112,21 @@ describe('runs of an environment', () => {
     const elsewhere = task('z', 'running', { id: 'bash_5', envRun: 9, env: 'other' });
     const ids = latestRunOf([old, oldAgain, oldLive, current, elsewhere], 'dev', (id) => id === 'bash_3').map((t) => t.id);
     expect(ids).toEqual(['bash_2', 'bash_3', 'bash_4']);
+  });
+  it('a new run leaves the ended tasks of runs before the kept ones to be removed, never a live one', () => {
+    const tasks = [
+      task('a', 'killed', { id: 'bash_1', envRun: 1 }),
+      task('b', 'running', { id: 'bash_2', envRun: 1 }),
+      task('c', 'completed', { id: 'bash_3', envRun: 1 }),
+      task('a', 'killed', { id: 'bash_4', envRun: 2 }),
+      task('a', 'killed', { id: 'bash_5', envRun: 3 }),
+      task('a', 'failed', { id: 'bash_6', envRun: 1, env: 'other' }),
+      task('a', 'killed', { id: 'bash_7', envRun: undefined }),
+    ];
+    // Run 5 keeps runs 2 to 4; of run 1, what still runs (or is still being stopped) stays.
+    const outdated = outdatedRunTasks(tasks, 'dev', 5, 3, (id) => id === 'bash_3').map((t) => t.id);
+    expect(outdated).toEqual(['bash_1', 'bash_7']);
+    // Records from before runs were numbered count as run 0.
+    expect(outdatedRunTasks(tasks, 'dev', 4, 3, () => false).map((t) => t.id)).toEqual(['bash_7']);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * Pure decisions about one environment's tasks: whether it is ready, whether a new
- * bringing-up is the one already running, and which task to blame when it is not ready.
+ * bringing-up is the one already running, which task to blame when it is not ready, and
+ * what of its earlier runs a new one leaves to be removed.
  */
 import { describeHealth } from './health.js';
 import { isFinal, type TaskRecord } from '../task.types.js';
@@ -80,4 +81,14 @@ export function latestRunOf(tasks: TaskRecord[], env: string, isLive: (id: strin
   const all = tasks.filter((t) => t.env === env);
   const latest = all.reduce((max, t) => Math.max(max, t.envRun ?? 0), 0);
   return all.filter((t) => (t.envRun ?? 0) === latest || !isFinal(t.status) || isLive(t.id));
+}
+
+/**
+ * What a new run (`nextRun`) of `env` leaves to be removed: the ended tasks of the runs
+ * before the `kept` latest ones. A task of an old run that runs again (restarted by hand)
+ * is not among them.
+ */
+export function outdatedRunTasks(tasks: TaskRecord[], env: string, nextRun: number, kept: number, isLive: (id: string) => boolean): TaskRecord[] {
+  const oldestKept = nextRun - kept;
+  return tasks.filter((t) => t.env === env && (t.envRun ?? 0) < oldestKept && isFinal(t.status) && !isLive(t.id));
 }

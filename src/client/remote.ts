@@ -6,6 +6,7 @@ import type {
   DaemonStatus,
   EnvReport,
   OrchestrateInput,
+  OrchestrateResult,
   KillInput,
   ReadInput,
   ReadResult,
@@ -26,7 +27,7 @@ export class RemoteSupervisor implements SupervisorApi {
   list(filter: { env?: string } = {}): Promise<TaskView[]> {
     return this.rpc.call('list', filter);
   }
-  orchestrate(input: OrchestrateInput): Promise<TaskView[]> {
+  orchestrate(input: OrchestrateInput): Promise<OrchestrateResult> {
     return this.rpc.call('orchestrate', input);
   }
   waitEnv(env: string, timeout?: string | number): Promise<EnvReport> {

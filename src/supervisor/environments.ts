@@ -1,18 +1,20 @@
 /**
  * Environments: bringing one up (in dependency order, through the actors), waiting until
  * it is ready, and taking it down in reverse order. Each bringing-up is a run; an
- * environment is judged, listed and stopped by its latest run.
+ * environment is judged, listed and stopped by its latest run, and a new run removes
+ * the ended tasks of the runs before the last few.
  */
 import { DEFAULTS } from '../../machines/defaults.js';
-import { culpritOf, isSameEnvironment, judgeEnvironment, latestRunOf, nextEnvRun } from '../../machines/policies/environment.js';
+import { culpritOf, isSameEnvironment, judgeEnvironment, latestRunOf, nextEnvRun, outdatedRunTasks } from '../../machines/policies/environment.js';
 import { isFinal, type TaskRecord } from '../../machines/task.types.js';
-import type { EnvReport, OrchestrateInput, TaskView } from '../api.js';
+import type { EnvReport, OrchestrateInput, OrchestrateResult, TaskView } from '../api.js';
 import { normalizeStop, normalizeTimeout } from '../config/control.js';
 import { specFromDecl } from '../config/normalize.js';
 import { normalizeOrchestrate } from '../config/orchestrate.js';
 import { failure, notFound, see } from '../errors.js';
 import { taskLogDir } from '../home.js';
 import { lastLines } from '../logs/last-lines.js';
+import { removedText } from '../text.js';
 import { freshRun } from './records.js';
 import type { SupervisorHost } from './host.js';
 import { stopInOrder } from './shutdown.js';
@@ -35,7 +37,7 @@ export class Environments {
     return this.existing(env).map((r) => this.host.view(r));
   }
 
-  async orchestrate(input: OrchestrateInput): Promise<TaskView[]> {
+  async orchestrate(input: OrchestrateInput): Promise<OrchestrateResult> {
     const { host } = this;
     const env = await normalizeOrchestrate(input);
     const live = host.store.tasks().filter((t) => t.env === env.name && !isFinal(t.status));
@@ -45,7 +47,7 @@ export class Environments {
       const current = this.tasksOf(env.name);
       if (isSameEnvironment(current, env.tasks)) {
         host.log('info', `${env.name} is already up`);
-        return current.map((r) => host.view(r));
+        return { tasks: current.map((r) => host.view(r)), removedFromOlderRuns: 0 };
       }
       const states = live.map((t) => `${t.name} ${t.status}`).join(', ');
       throw failure(`environment ${env.name} is already up (${states}) and differs from this one, or is partly down: ${see('down', env.name)} first`);
@@ -72,7 +74,25 @@ export class Environments {
       if (queued) host.store.put({ ...record, status: 'queued' });
       host.startActor(record, { waitForDependencies: waits, queued });
     }
-    return created.map((r) => host.view(host.store.task(r.id)!));
+    const tasks = created.map((r) => host.view(host.store.task(r.id)!));
+    return { tasks, removedFromOlderRuns: await this.removeOutdatedRuns(env.name, envRun) };
+  }
+
+  /**
+   * Every up/down is a run: the ended tasks of runs before the last few go as a new one
+   * starts (after it started, so they never delay it). A task whose tree left processes
+   * behind stays, so that `kill` can still reach them.
+   */
+  private async removeOutdatedRuns(env: string, newRun: number): Promise<number> {
+    const { host } = this;
+    const outdated = outdatedRunTasks(host.store.tasks(), env, newRun, DEFAULTS.envRunsKept, (id) => host.isLive(id));
+    if (outdated.length === 0) return 0;
+    const leftovers = new Set(host.withLeftovers(outdated).map((t) => t.id));
+    const removed = outdated.filter((t) => !leftovers.has(t.id));
+    for (const record of removed) host.forget(record);
+    await host.store.flush();
+    if (removed.length > 0) host.log('info', removedText(removed.length, env), { tasks: removed.map((t) => t.id) });
+    return removed.length;
   }
 
   /**

@@ -25,6 +25,10 @@ export interface SupervisorHost {
   startActor(record: TaskRecord, extra: Partial<TaskInput>): void;
   stopOne(record: TaskRecord, signal?: string, graceMs?: number): Promise<TaskView>;
   view(record: TaskRecord): TaskView;
+  /** Finished tasks whose trees still have processes (a daemonised child, a background job). */
+  withLeftovers(records: TaskRecord[]): TaskRecord[];
+  /** Removes a finished task that no actor runs: its record, log folder and exit file. */
+  forget(record: TaskRecord): void;
   /** A task by id, name or `env/name`; a `usage` error naming the candidates when a name is ambiguous, `not-found` when nothing matches. */
   resolve(ref: string): TaskRecord;
   /** Resolves once the task's view satisfies `done` (checked now and on every change). */

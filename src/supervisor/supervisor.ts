@@ -4,7 +4,6 @@
  * (environments.ts, queries.ts). The daemon is a thin RPC layer over it; tests and
  * embedders use it in-process.
  */
-import { rmSync } from 'node:fs';
 import { globalHolder } from '../../machines/policies/names.js';
 import { isFinal, type TaskRecord } from '../../machines/task.types.js';
 import type {
@@ -13,6 +12,7 @@ import type {
   KillInput,
   MonitorInput,
   OrchestrateInput,
+  OrchestrateResult,
   ReadInput,
   ReadResult,
   RunInput,
@@ -25,7 +25,7 @@ import type {
 import { normalizeKill } from '../config/control.js';
 import { normalizeRun } from '../config/normalize.js';
 import { field, usageError } from '../errors.js';
-import { ensureHome, homePaths, taskExitFile, taskLogDir, type HomePaths } from '../home.js';
+import { ensureHome, homePaths, type HomePaths } from '../home.js';
 import { Store } from '../store/store.js';
 import { VERSION } from '../version.js';
 import { Environments } from './environments.js';
@@ -126,7 +126,7 @@ export class Supervisor implements SupervisorApi {
     return this.store.tasks().map((r) => this.table.view(r));
   }
 
-  orchestrate(input: OrchestrateInput): Promise<TaskView[]> {
+  orchestrate(input: OrchestrateInput): Promise<OrchestrateResult> {
     return this.environments.orchestrate(input);
   }
 
@@ -176,39 +176,25 @@ export class Supervisor implements SupervisorApi {
   async remove(refs: string[]): Promise<TaskView[]> {
     // Every one is checked before any goes: an unknown or running one removes none.
     const records = [...new Map(refs.map((ref) => this.table.resolve(ref)).map((r) => [r.id, r])).values()];
-    const live = records.find((r) => !this.isForgettable(r.id));
+    const live = records.find((r) => !this.table.isForgettable(r.id));
     if (live) throw usageError(`${live.id} is ${live.status}: kill it before removing it`);
     // Once forgotten, nothing could reach what a task left running: that goes first.
     await Promise.all(this.table.withLeftovers(records).map((record) => this.table.stopOne(record)));
     // One may have been restarted meanwhile: then it is not finished any more.
-    const restarted = records.find((r) => !this.isForgettable(r.id));
+    const restarted = records.find((r) => !this.table.isForgettable(r.id));
     if (restarted) throw usageError(`${restarted.id} was restarted while its leftovers were stopped: kill it before removing it`);
-    for (const record of records) this.forget(record);
+    for (const record of records) this.table.forget(record);
     await this.store.flush();
     return records.map((r) => this.table.view(r));
   }
 
   async prune(): Promise<TaskView[]> {
-    const done = this.store.tasks().filter((t) => this.isForgettable(t.id));
+    const done = this.store.tasks().filter((t) => this.table.isForgettable(t.id));
     await Promise.all(this.table.withLeftovers(done).map((record) => this.table.stopOne(record)));
-    const still = done.filter((t) => this.isForgettable(t.id));
-    for (const record of still) this.forget(record);
+    const still = done.filter((t) => this.table.isForgettable(t.id));
+    for (const record of still) this.table.forget(record);
     await this.store.flush();
     return still.map((r) => this.table.view(r));
-  }
-
-  /** Finished, and no actor runs it: its record, logs and exit file can go. */
-  private isForgettable(id: string): boolean {
-    const record = this.store.task(id);
-    return record !== undefined && isFinal(record.status) && !this.table.isLive(id);
-  }
-
-  private forget(record: TaskRecord): void {
-    this.store.remove(record.id);
-    this.table.sampler.forget(record.id);
-    this.table.history.forget(record.id);
-    rmSync(taskLogDir(this.paths, record.id), { recursive: true, force: true });
-    rmSync(taskExitFile(this.paths, record.id), { force: true });
   }
 
   async status(): Promise<DaemonStatus> {

@@ -5,6 +5,7 @@
  * alerts, samples, dependencies). The Supervisor answers the API on top of it.
  */
 import { EventEmitter } from 'node:events';
+import { rmSync } from 'node:fs';
 import { createActor, type Actor } from 'xstate';
 import { describeHealth } from '../../machines/policies/health.js';
 import { memoryBreach } from '../../machines/policies/limits.js';
@@ -18,7 +19,7 @@ import { createHealthActor } from '../actors/health.actor.js';
 import { createProcessActor } from '../actors/process.actor.js';
 import type { TaskView } from '../api.js';
 import { notFound, see, usageError } from '../errors.js';
-import { taskLogDir, TASK_ID, type HomePaths } from '../home.js';
+import { taskExitFile, taskLogDir, TASK_ID, type HomePaths } from '../home.js';
 import { ExitWatcher } from '../process/exit-watch.js';
 import { stopLeftovers, withLeftovers } from '../process/leftovers.js';
 import type { Launcher } from '../process/monitor.js';
@@ -243,6 +244,21 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
       await stopLeftovers(record.process, signal ?? record.spec.stopSignal, graceMs ?? record.spec.graceMs);
     }
     return this.view(this.store.task(record.id)!);
+  }
+
+  /** Finished, and no actor runs it: its record, logs and exit file can go. */
+  isForgettable(id: string): boolean {
+    const record = this.store.task(id);
+    return record !== undefined && isFinal(record.status) && !this.actors.has(id);
+  }
+
+  /** Removes a finished task: its record, what is known of it, its log folder and exit file. */
+  forget(record: TaskRecord): void {
+    this.store.remove(record.id);
+    this.sampler.forget(record.id);
+    this.history.forget(record.id);
+    rmSync(taskLogDir(this.paths, record.id), { recursive: true, force: true });
+    rmSync(taskExitFile(this.paths, record.id), { force: true });
   }
 
   /** Finished tasks whose trees still have processes (a daemonised child, a background job). */

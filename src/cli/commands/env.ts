@@ -8,7 +8,7 @@ import { colorWanted } from '../../color.js';
 import { usageError } from '../../errors.js';
 import type { Context } from '../context.js';
 import { colorStatus, printJson } from '../output.js';
-import { culpritText, taskName } from '../../text.js';
+import { culpritText, removedText, taskName } from '../../text.js';
 
 interface OrchestrateFlags {
   file?: string;
@@ -82,8 +82,9 @@ function report(r: EnvReport): string {
 export async function orchestrate(ctx: Context, name: string, flags: OrchestrateFlags): Promise<number> {
   const input = buildOrchestrateInput(name, flags);
   const api = await ctx.api();
-  const tasks = await api.orchestrate(input);
+  const { tasks, removedFromOlderRuns } = await api.orchestrate(input);
   const env = tasks[0]?.env ?? name;
+  if (removedFromOlderRuns > 0 && !ctx.json) process.stderr.write(`corral: ${removedText(removedFromOlderRuns, env)}\n`);
   if (!flags.waitHealthy) {
     if (ctx.json) printJson(tasks);
     else for (const t of tasks) process.stdout.write(`${describe(t)}\n`);
@@ -120,7 +121,7 @@ const PALETTE = [36, 33, 35, 32, 34, 91, 96, 93, 95, 92];
 export async function up(ctx: Context, flags: { file?: string; name?: string }): Promise<number> {
   const input = buildOrchestrateInput(flags.name, { ...(flags.file ? { file: flags.file } : {}) });
   const api = await ctx.api();
-  const tasks = await api.orchestrate(input);
+  const { tasks, removedFromOlderRuns } = await api.orchestrate(input);
   const env = tasks[0]?.env ?? flags.name ?? basename(input.file ?? 'env');
   const color = colorWanted();
   const width = Math.max(...tasks.map((t) => taskName(t).length));
@@ -131,6 +132,7 @@ export async function up(ctx: Context, flags: { file?: string; name?: string }):
     }),
   );
   const say = (line: string) => process.stdout.write(color ? `\u001b[2m${line}\u001b[0m\n` : `${line}\n`);
+  if (removedFromOlderRuns > 0) say(`corral: ${removedText(removedFromOlderRuns, env)}`);
   say(`corral: ${env} is starting (${tasks.length} tasks); Ctrl-C stops it in order`);
 
   let interrupts = 0;

@@ -5,7 +5,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { EnvReport, InlineTask, OrchestrateInput, TaskView } from '../../api.js';
 import { formatDuration } from '../../../machines/duration.js';
-import { culpritText, taskLabel } from '../../text.js';
+import { culpritText, removedText, taskLabel } from '../../text.js';
 import type { McpContext } from '../context.js';
 import { argumentError, toolError } from '../errors.js';
 import { durationOption } from '../../config/control.js';
@@ -99,13 +99,14 @@ export function registerOrchestrate(server: McpServer, ctx: McpContext): void {
         }
 
         return await ctx.withApi(async (api) => {
-          const started = await api.orchestrate(input);
+          const { tasks: started, removedFromOlderRuns } = await api.orchestrate(input);
           const env = started[0]?.env ?? input.name ?? 'env';
-          if (!waitHealthy) return result(env, null, started);
+          const removed = removedFromOlderRuns > 0 ? removedText(removedFromOlderRuns, env) : null;
+          if (!waitHealthy) return result(env, null, started, removed);
           const t0 = Date.now();
           const stop = heartbeat(extra, () => `waiting for ${env} to be ready (${formatDuration(Date.now() - t0)} of ${formatDuration(waitMs)})`);
           try {
-            return result(env, await api.waitEnv(env, waitMs / 1000), started);
+            return result(env, await api.waitEnv(env, waitMs / 1000), started, removed);
           } finally {
             stop();
           }
@@ -117,7 +118,7 @@ export function registerOrchestrate(server: McpServer, ctx: McpContext): void {
   );
 }
 
-function result(env: string, report: EnvReport | null, started: TaskView[]) {
+function result(env: string, report: EnvReport | null, started: TaskView[], removed: string | null) {
   const tasks = report?.tasks ?? started;
   let headline: string;
   if (!report) headline = `${env} is starting (${tasks.length} task${tasks.length === 1 ? '' : 's'}); not waited for`;
@@ -126,6 +127,7 @@ function result(env: string, report: EnvReport | null, started: TaskView[]) {
   const lines = [headline, ...tasks.map((t) => `${taskLabel(t)}: ${statusText(t)}`)];
   const c = report?.culprit ?? null;
   if (c) lines.push(`at fault: ${culpritText(c)}`);
+  if (removed) lines.push(removed);
   return {
     content: [{ type: 'text' as const, text: lines.join('\n') }],
     structuredContent: {
