@@ -164,6 +164,8 @@ export interface TaskDetails extends TaskView {
   restartPolicy: string;
   maxRestarts: number;
   stopSignal: string;
+  /** Runs instead of the stop signal when set. */
+  stopCommand: string | null;
   graceMs: number;
   nice: number | null;
   ionice: string | null;
