@@ -307,6 +307,8 @@ tasks:
   it('builds an ad-hoc environment from --background commands', async () => {
     const r = await cli(home, ['orchestrate', 'adhoc', '--background', `node ${svc} one`, '--health', 'log:one ready', '--background', `node ${svc} two`, '--wait-healthy', '--timeout', '10s']);
     expect(r.code, r.stderr).toBe(0);
+    // The progress ends with the step that made the environment ready, not one before it.
+    expect(r.stderr.trimEnd().split('\n').filter((l) => l.startsWith('bash_1 ')).at(-1)).toMatch(/^bash_1 \S+ running healthy$/);
     const tasks = await cliJson<any[]>(home, ['ls', '--env', 'adhoc']);
     expect(tasks.map((t) => [t.env, t.status, t.health])).toEqual([
       ['adhoc', 'running', 'healthy'],
