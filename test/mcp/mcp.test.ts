@@ -155,6 +155,12 @@ describe('corral MCP server', () => {
     const tail = await ok('background_output', { id, tail: 2 });
     expect(tail.structuredContent.stdout).toBe(stdoutLog(id).split('\n').slice(-3).join('\n'));
 
+    // Nothing past the end, and it says so rather than answering "empty".
+    const past = await ok('background_output', { id, since: size + 10, stream: 'stdout' });
+    expect(past.structuredContent.notes).toEqual({ stdout: `offset ${size + 10} is past the end (the log has ${size} bytes)` });
+    expect(text(past)).toContain(`\nstdout: offset ${size + 10} is past the end (the log has ${size} bytes)`);
+    expect((await ok('background_output', { id, since: size, stream: 'stdout' })).structuredContent.notes).toBeUndefined();
+
     // Colour codes are dropped from the text a model reads; the structured content keeps the bytes.
     const colour = await ok('background_spawn', { command: "printf '\\033[32mgreen\\033[0m\\n'", wait_for: { exit: true } });
     expect(colour.structuredContent.stdout).toBe('\u001b[32mgreen\u001b[0m\n');
