@@ -39,4 +39,9 @@ export const DEFAULTS = {
   envRunsKept: 3,
   /** How long `wait` waits when no `--timeout` is given. */
   waitTimeoutMs: 5 * 60_000,
+  /**
+   * A service without a check is ready once it has run this long: one that fails at once
+   * (a bad flag, a missing file) is not taken for ready in the moment before its exit is seen.
+   */
+  settleMs: 250,
 } as const;

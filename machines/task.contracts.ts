@@ -82,7 +82,8 @@ export interface TaskContext extends ExitInfo {
   history: RestartHistory;
   restartDelayMs: number;
   restartAt: number | null;
-  stop: { signal: string; graceMs: number; escalated: boolean; reason: string | null; restart: boolean } | null;
+  /** `command`: the stop command that ran instead of the signal (the spec's, when the stop began). */
+  stop: { signal: string; graceMs: number; escalated: boolean; reason: string | null; restart: boolean; command: string | null } | null;
   health: HealthState | null;
   startIn: 'now' | 'queued' | 'waiting';
 }

@@ -10,7 +10,7 @@ describe('task machine: stopping', () => {
     const h = stopping();
     expect(h.value()).toEqual({ alive: 'stopping' });
     expect(h.current().commands).toEqual([{ type: 'SIGNAL', signal: 'SIGTERM' }, { type: 'WATCH_TREE' }]);
-    expect(h.ctx().stop).toEqual({ signal: 'SIGTERM', graceMs: 5_000, escalated: false, reason: null, restart: false });
+    expect(h.ctx().stop).toEqual({ signal: 'SIGTERM', graceMs: 5_000, escalated: false, reason: null, restart: false, command: null });
     expect(h.current().stopped).toBe(false); // the process actor watches the tree until it is empty
   });
 
@@ -154,6 +154,22 @@ describe('task machine: stopping', () => {
     expect(h.current().commands).toEqual([{ type: 'STOP_COMMAND', command: 'redis-cli shutdown' }, { type: 'WATCH_TREE' }]);
     h.clock.increment(5_000);
     expect(h.current().commands[2]).toEqual({ type: 'SIGNAL', signal: 'SIGKILL' });
+  });
+
+  it('says that the stop command was used, not the signal it did not send', () => {
+    const ended = (exitCode: number | null, signal: string | null) => {
+      const h = stopping({ spec: spec({ stopCommand: 'pg_ctl stop' }) });
+      if (exitCode !== null || signal !== null) h.exited(exitCode, signal);
+      h.treeEmpty();
+      return h.ctx().reason;
+    };
+    expect(ended(0, null)).toBe('exit 0 after its stop command');
+    expect(ended(null, 'SIGTERM')).toBe('SIGTERM after its stop command');
+    expect(ended(null, null)).toBe('its stop command');
+    const limit = stopping({ spec: spec({ stopCommand: 'pg_ctl stop' }) }, { reason: 'timeout 2h reached' });
+    limit.exited(0, null);
+    limit.treeEmpty();
+    expect(limit.ctx().reason).toBe('timeout 2h reached (exit 0 after its stop command)');
   });
 
   it('can stop a task that has not reported SPAWNED yet', () => {

@@ -146,8 +146,8 @@ export const taskMachine = setup({
         stopping: {
           entry: [
             sendTo('process', ({ context }) =>
-              context.spec.stopCommand
-                ? { type: 'STOP_COMMAND' as const, command: context.spec.stopCommand }
+              context.stop!.command
+                ? { type: 'STOP_COMMAND' as const, command: context.stop!.command }
                 : { type: 'SIGNAL' as const, signal: context.stop!.signal },
             ),
             sendTo('process', { type: 'WATCH_TREE' as const }),
@@ -209,6 +209,7 @@ export const taskMachine = setup({
                 escalated: false,
                 reason: event.reason ?? null,
                 restart: event.restart ?? false,
+                command: context.spec.stopCommand,
               },
             })),
           },

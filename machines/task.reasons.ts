@@ -11,13 +11,17 @@ export function describeExit(exit: ExitInfo & { note?: string }): string {
   return exit.note ?? 'exit status unknown';
 }
 
-/** How a stop ended: `SIGTERM`, `exit 0 after SIGTERM`, `SIGKILL after 5s grace`. */
+/**
+ * How a stop ended: `SIGTERM`, `exit 0 after SIGTERM`, `SIGKILL after 5s grace`; with a stop
+ * command, `exit 0 after its stop command` (the signal was not sent, so it is not named).
+ */
 export function describeStop(context: TaskContext): string {
   const stop = context.stop!;
+  const means = stop.command ? 'its stop command' : stop.signal;
   if (stop.escalated) return `SIGKILL after ${formatDuration(stop.graceMs)} grace`;
-  if (context.signal) return context.signal === stop.signal ? stop.signal : `${context.signal} after ${stop.signal}`;
-  if (context.exitCode !== null) return `exit ${context.exitCode} after ${stop.signal}`;
-  return stop.signal;
+  if (context.signal) return context.signal === means ? means : `${context.signal} after ${means}`;
+  if (context.exitCode !== null) return `exit ${context.exitCode} after ${means}`;
+  return means;
 }
 
 /** `exit 1; restarting in 2s (restart 3/10)`: the count is of the restart window, not the lifetime. */

@@ -127,6 +127,13 @@ export interface StreamRead {
   size: number;
   /** Bytes of the requested range not returned: read again from `next` (or before `from` for a tail). */
   omitted: number;
+  /**
+   * Why a read returned nothing when that is not just "no output": an offset past the end,
+   * a log file that was deleted. One sentence, without the stream's name.
+   */
+  note?: string;
+  /** The log file of a task that started was deleted: its output cannot be read. */
+  gone?: true;
 }
 
 export interface ReadResult {
@@ -171,6 +178,8 @@ export interface TaskDetails extends TaskView {
   restartPolicy: string;
   maxRestarts: number;
   stopSignal: string;
+  /** Runs instead of the stop signal when set. */
+  stopCommand: string | null;
   graceMs: number;
   nice: number | null;
   ionice: string | null;

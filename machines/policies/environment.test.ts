@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULTS } from '../defaults.js';
 import type { TaskRecord, TaskStatus } from '../task.types.js';
 import { healthDefaults } from './health.js';
 import { culpritOf, isReady, isSameEnvironment, judgeEnvironment, latestRunOf, nextEnvRun, outdatedRunTasks } from './environment.js';
 
+const NOW = Date.parse('2026-06-01T00:00:00.000Z');
 const CHECK = healthDefaults([{ kind: 'tcp', host: '127.0.0.1', port: 1 }]);
 
 function task(name: string, status: TaskStatus, more: Partial<TaskRecord> & { checked?: boolean; command?: string } = {}): TaskRecord {
@@ -31,18 +33,25 @@ function task(name: string, status: TaskStatus, more: Partial<TaskRecord> & { ch
 }
 
 describe('isReady', () => {
-  it('a service without a check is ready once running', () => {
-    expect(isReady(task('a', 'running'))).toBe(true);
-    expect(isReady(task('a', 'starting'))).toBe(false);
-    expect(isReady(task('a', 'completed'))).toBe(false);
+  it('a service without a check is ready once it has run for a moment, so that one failing at once is not', () => {
+    const started = Date.parse('2026-01-01T00:00:00.000Z');
+    const running = task('a', 'running', { startedAt: '2026-01-01T00:00:00.000Z' });
+    expect(isReady(running, started + DEFAULTS.settleMs - 1)).toBe(false);
+    expect(isReady(running, started + DEFAULTS.settleMs)).toBe(true);
+    expect(judgeEnvironment([running], started + 10).judgeAgainAt).toBe(started + DEFAULTS.settleMs);
+    expect(culpritOf([running], Infinity, started + 10)?.reason).toBe('running');
+    expect(judgeEnvironment([running], started + DEFAULTS.settleMs)).toEqual({ ready: true, broken: undefined, judgeAgainAt: null });
+    expect(isReady(task('a', 'running'), NOW)).toBe(true);
+    expect(isReady(task('a', 'starting'), NOW)).toBe(false);
+    expect(isReady(task('a', 'completed'), NOW)).toBe(false);
   });
   it('a service with a check is ready once healthy', () => {
-    expect(isReady(task('a', 'running', { checked: true, health: { status: 'unknown', failures: 0, lastError: null } }))).toBe(false);
-    expect(isReady(task('a', 'running', { checked: true, health: { status: 'healthy', failures: 0, lastError: null } }))).toBe(true);
+    expect(isReady(task('a', 'running', { checked: true, health: { status: 'unknown', failures: 0, lastError: null } }), NOW)).toBe(false);
+    expect(isReady(task('a', 'running', { checked: true, health: { status: 'healthy', failures: 0, lastError: null } }), NOW)).toBe(true);
   });
   it('a one-shot step is ready once it completed', () => {
-    expect(isReady(task('m', 'completed', { background: false }))).toBe(true);
-    expect(isReady(task('m', 'running', { background: false }))).toBe(false);
+    expect(isReady(task('m', 'completed', { background: false }), NOW)).toBe(true);
+    expect(isReady(task('m', 'running', { background: false }), NOW)).toBe(false);
   });
 });
 
@@ -70,31 +79,31 @@ describe('isSameEnvironment', () => {
 describe('judgeEnvironment and culpritOf', () => {
   it('an environment with everything ready has no culprit', () => {
     const tasks = [task('db', 'running'), task('m', 'completed', { background: false })];
-    expect(judgeEnvironment(tasks)).toEqual({ ready: true, broken: undefined });
-    expect(culpritOf(tasks, Infinity)).toBeNull();
+    expect(judgeEnvironment(tasks, NOW)).toEqual({ ready: true, broken: undefined, judgeAgainAt: null });
+    expect(culpritOf(tasks, Infinity, NOW)).toBeNull();
   });
   it('blames a task that failed, with its reason, before any that is merely not ready', () => {
     const failed = task('migrate', 'failed', { background: false, reason: 'exit 1' });
     const tasks = [task('db', 'starting'), failed, task('api', 'waiting', { dependsOn: [{ on: 'migrate', condition: 'succeeded', timeoutMs: 1 }] })];
-    expect(judgeEnvironment(tasks).broken).toBe(failed);
-    expect(culpritOf(tasks, Infinity)).toEqual({ task: failed, reason: 'exit 1' });
+    expect(judgeEnvironment(tasks, NOW).broken).toBe(failed);
+    expect(culpritOf(tasks, Infinity, NOW)).toEqual({ task: failed, reason: 'exit 1' });
   });
   it('blames a task not ready on its own account rather than one waiting for it', () => {
     const db = task('db', 'running', { checked: true, health: { status: 'unknown', failures: 2, lastError: 'connection refused' } });
     const api = task('api', 'waiting', { dependsOn: [{ on: 'db', condition: 'healthy', timeoutMs: 1 }] });
-    const blamed = culpritOf([api, db], Infinity);
+    const blamed = culpritOf([api, db], Infinity, NOW);
     expect(blamed?.task).toBe(db);
     expect(blamed?.reason).toMatch(/\(last check: connection refused\)$/);
   });
   it('says what a waiting task waits for when nothing else is to blame', () => {
     const api = task('api', 'waiting', { dependsOn: [{ on: 'db', condition: 'healthy', timeoutMs: 1 }, { on: 'm', condition: 'succeeded', timeoutMs: 1 }] });
-    expect(culpritOf([api], Infinity)?.reason).toBe('waiting for db (healthy), m (succeeded)');
+    expect(culpritOf([api], Infinity, NOW)?.reason).toBe('waiting for db (healthy), m (succeeded)');
   });
   it('says a queued task waits for a slot, naming the limit', () => {
-    expect(culpritOf([task('a', 'queued')], 4)?.reason).toBe('queued: 4 tasks already run (CORRAL_MAX_CONCURRENT)');
+    expect(culpritOf([task('a', 'queued')], 4, NOW)?.reason).toBe('queued: 4 tasks already run (CORRAL_MAX_CONCURRENT)');
   });
   it('falls back to the status', () => {
-    expect(culpritOf([task('a', 'starting')], Infinity)?.reason).toBe('starting');
+    expect(culpritOf([task('a', 'starting')], Infinity, NOW)?.reason).toBe('starting');
   });
 });
 

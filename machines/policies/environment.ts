@@ -3,12 +3,28 @@
  * bringing-up is the one already running, which task to blame when it is not ready, and
  * what of its earlier runs a new one leaves to be removed.
  */
+import { DEFAULTS } from '../defaults.js';
 import { describeHealth } from './health.js';
 import { isFinal, type TaskRecord } from '../task.types.js';
 
-/** Ready, as `--wait-healthy` means it: a service running (and healthy, with a check), a step done. */
-export const isReady = (t: TaskRecord): boolean =>
-  t.background ? t.status === 'running' && (t.spec.health === null || t.health?.status === 'healthy') : t.status === 'completed';
+/** When a running service without a check has run long enough to count as ready (null: it has a check, or is not running). */
+function settlesAt(t: TaskRecord): number | null {
+  if (!t.background || t.status !== 'running' || t.spec.health !== null || !t.startedAt) return null;
+  return Date.parse(t.startedAt) + DEFAULTS.settleMs;
+}
+
+/**
+ * Ready, as `--wait-healthy` means it at `now`: a service running (healthy, with a check;
+ * for a moment already, without one), a step done.
+ */
+export const isReady = (t: TaskRecord, now: number): boolean => {
+  if (!t.background) return t.status === 'completed';
+  if (t.status !== 'running') return false;
+  if (t.spec.health !== null) return t.health?.status === 'healthy';
+  const at = settlesAt(t);
+  // Written so that a start time that cannot be read (NaN) counts as long ago.
+  return at === null || !(now < at);
+};
 
 /** Failed for good, as an environment's wait sees it: a service that ended, a step that failed or was killed. */
 export const isBroken = (t: TaskRecord): boolean => (t.background ? isFinal(t.status) : t.status === 'failed' || t.status === 'killed');
@@ -37,20 +53,23 @@ export interface EnvVerdict {
   ready: boolean;
   /** The first task that failed for good, if any. */
   broken: TaskRecord | undefined;
+  /** When to judge again although nothing changes: a service without a check settles then. */
+  judgeAgainAt: number | null;
 }
 
-export function judgeEnvironment(tasks: TaskRecord[]): EnvVerdict {
-  return { ready: tasks.every(isReady), broken: tasks.find(isBroken) };
+export function judgeEnvironment(tasks: TaskRecord[], now: number): EnvVerdict {
+  const settling = tasks.map(settlesAt).filter((at): at is number => at !== null && at > now);
+  return { ready: tasks.every((t) => isReady(t, now)), broken: tasks.find(isBroken), judgeAgainAt: settling.length > 0 ? Math.min(...settling) : null };
 }
 
 /**
  * The task to blame when an environment is not ready: one that failed; else one that is
  * not ready on its own account (unhealthy, starting, queued) rather than one waiting for it.
  */
-export function culpritOf(tasks: TaskRecord[], maxConcurrent: number): { task: TaskRecord; reason: string } | null {
-  const { ready, broken } = judgeEnvironment(tasks);
+export function culpritOf(tasks: TaskRecord[], maxConcurrent: number, now: number): { task: TaskRecord; reason: string } | null {
+  const { ready, broken } = judgeEnvironment(tasks, now);
   if (ready) return null;
-  const notReady = tasks.filter((t) => !isReady(t));
+  const notReady = tasks.filter((t) => !isReady(t, now));
   const task = broken ?? notReady.find((t) => t.status !== 'waiting') ?? notReady[0];
   return task ? { task, reason: blame(task, maxConcurrent) } : null;
 }

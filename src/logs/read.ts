@@ -28,6 +28,8 @@ interface Slice {
   size: number;
   /** Bytes of the requested range that were not returned (after `next`, or before `from` for a tail). */
   omitted: number;
+  /** The file does not exist (read as empty). */
+  missing?: true;
 }
 
 const TAIL_CHUNK = 64 * 1024;
@@ -68,7 +70,7 @@ function openForRead(path: string): number | null {
 
 export function readSlice(path: string, req: SliceRequest): Slice {
   const fd = openForRead(path);
-  if (fd === null) return { bytes: Buffer.alloc(0), from: 0, next: 0, size: 0, omitted: 0 };
+  if (fd === null) return { bytes: Buffer.alloc(0), from: 0, next: 0, size: 0, omitted: 0, missing: true };
   try {
     const size = fstatSync(fd).size;
     return req.tail !== undefined

@@ -49,7 +49,8 @@ function streamText(stream: string, p: StreamPage, options: { filter?: string | 
   const body = stripAnsi(p.data);
   const lines: string[] = [];
   if (body.length === 0) {
-    if (options.filter !== undefined && p.next > p.from) lines.push(`${stream}: no line matches /${options.filter}/ in ${range}`);
+    if (p.note) lines.push(`${stream}: ${p.note}`);
+    else if (options.filter !== undefined && p.next > p.from) lines.push(`${stream}: no line matches /${options.filter}/ in ${range}`);
     else if (options.newMode && p.omitted === 0) lines.push(`${stream}: nothing new (at byte ${p.next})`);
     else lines.push(`${stream}: empty (${range})`);
   } else {
@@ -74,7 +75,7 @@ export function pageText(page: Page, options: { filter?: string | undefined; new
   for (const stream of ['stdout', 'stderr'] as const) {
     const p = page.streams[stream];
     if (!p) continue;
-    const silent = p.data.length === 0 && p.omitted === 0 && p.next === p.from;
+    const silent = p.data.length === 0 && p.omitted === 0 && p.next === p.from && !p.note;
     if (stream === 'stderr' && silent && page.streams.stdout) continue;
     parts.push(streamText(stream, p, options));
   }

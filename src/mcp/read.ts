@@ -32,6 +32,8 @@ export interface StreamPage {
   /** Bytes not returned: after `next` (read from there), or before `from` for a tail. */
   omitted: number;
   tail: boolean;
+  /** Why nothing was there to read, when it is not just "no output" (see StreamRead.note). */
+  note?: string;
 }
 
 export interface Page {
@@ -62,7 +64,7 @@ export async function readPage(api: SupervisorApi, req: PageRequest): Promise<Pa
   const read = async (stream: Stream, maxBytes: number, offset?: number): Promise<StreamPage> => {
     last = await api.read(base(stream, maxBytes, offset));
     const s = last[stream] as StreamRead;
-    return { data: s.data, from: s.from, next: s.next, size: s.size, omitted: s.omitted, tail };
+    return { data: s.data, from: s.from, next: s.next, size: s.size, omitted: s.omitted, tail, ...(s.note ? { note: s.note } : {}) };
   };
 
   const streams: Partial<Record<Stream, StreamPage>> = {};

@@ -17,6 +17,7 @@ export function describeTask(record: TaskRecord, view: TaskView, usage: Usage | 
     restartPolicy: spec.restart.policy,
     maxRestarts: spec.restart.maxRestarts,
     stopSignal: spec.stopSignal,
+    stopCommand: spec.stopCommand,
     graceMs: spec.graceMs,
     nice: spec.nice,
     ionice: spec.ionice ? `${spec.ionice.class}${spec.ionice.level !== null ? `:${spec.ionice.level}` : ''}` : null,

@@ -104,23 +104,39 @@ export class Environments {
     const { host } = this;
     const timeoutMs = normalizeTimeout(timeout, DEFAULTS.waitTimeoutMs);
     if (!host.store.tasks().some((t) => t.env === env)) throw notFound(`no environment "${env}"`);
-    const settled = () => {
-      const { ready, broken } = judgeEnvironment(this.tasksOf(env));
-      return ready || broken !== undefined;
-    };
     const timedOut = await new Promise<boolean>((resolvePromise) => {
-      if (settled()) return resolvePromise(false);
+      let finished = false;
+      let again: unknown = null;
+      let deadline: unknown = null;
+      let stopListening = () => {};
       const finish = (late: boolean) => {
-        host.clock.clearTimeout(timer);
+        finished = true;
+        for (const t of [deadline, again]) if (t !== null) host.clock.clearTimeout(t);
         stopListening();
         resolvePromise(late);
       };
-      const timer = host.clock.setTimeout(() => finish(true), timeoutMs);
-      const stopListening = host.onChange(() => settled() && finish(false));
+      const judge = () => {
+        if (finished) return;
+        const now = host.clock.now();
+        const { ready, broken, judgeAgainAt } = judgeEnvironment(this.tasksOf(env), now);
+        if (ready || broken !== undefined) return finish(false);
+        // A service without a check becomes ready by time alone, with no change to hear of.
+        if (judgeAgainAt !== null && again === null) {
+          again = host.clock.setTimeout(() => {
+            again = null;
+            judge();
+          }, judgeAgainAt - now);
+        }
+      };
+      judge();
+      if (finished) return;
+      deadline = host.clock.setTimeout(() => finish(true), timeoutMs);
+      stopListening = host.onChange(judge);
     });
     const tasks = this.tasksOf(env);
-    const { ready } = judgeEnvironment(tasks);
-    const blamed = culpritOf(tasks, host.maxConcurrent);
+    const now = host.clock.now();
+    const { ready } = judgeEnvironment(tasks, now);
+    const blamed = culpritOf(tasks, host.maxConcurrent, now);
     const culprit = blamed && {
       id: blamed.task.id,
       name: blamed.task.name,

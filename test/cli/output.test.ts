@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cleanupHome, cli, cliJson, FIXTURES, makeHome, waitFor } from '../helpers.js';
@@ -100,6 +100,30 @@ describe('reading output by offset', () => {
     await waitFor(async () => (await cliJson(home, ['status', 'bash_1'])).status === 'completed', 'completion');
     expect((await cli(home, ['logs', 'bash_1', '--new', '--filter', 'error|line3'])).stdout).toBe('an error happened\nline3');
     expect((await cli(home, ['logs', 'bash_1', '--filter', '(?i)AN ERROR'])).stdout).toBe('an error happened\n');
+  });
+
+  it('says why a read returned nothing: an offset past the end (exit 0), a deleted log (exit 1)', async () => {
+    await cli(home, ['run', '--', 'echo hello; echo oops >&2']);
+    await waitFor(async () => (await cliJson(home, ['status', 'bash_1'])).status === 'completed', 'completion');
+    const past = await cli(home, ['logs', 'bash_1', '--offset', '100']);
+    expect([past.code, past.stdout, past.stderr]).toEqual([
+      0,
+      '',
+      'corral: stdout: offset 100 is past the end (the log has 6 bytes)\ncorral: stderr: offset 100 is past the end (the log has 5 bytes)\n',
+    ]);
+    // At the end exactly, there is nothing to say.
+    expect(await cli(home, ['logs', 'bash_1', '--offset', '6', '--stream', 'stdout'])).toMatchObject({ code: 0, stdout: '', stderr: '' });
+
+    const deleted = join(home, 'logs/bash_1/stdout.log');
+    rmSync(deleted);
+    const gone = await cli(home, ['logs', 'bash_1']);
+    expect([gone.code, gone.stdout, gone.stderr]).toEqual([1, '', `corral: stdout: its log file ${deleted} was deleted: this output cannot be read\noops\n`]);
+    const json = await cli(home, ['logs', 'bash_1', '--json']);
+    expect(json.code).toBe(1);
+    const read = JSON.parse(json.stdout);
+    expect(read.stdout).toMatchObject({ data: '', gone: true, note: `its log file ${deleted} was deleted: this output cannot be read` });
+    expect(read.stderr).toMatchObject({ data: 'oops\n' });
+    expect(read.stderr.note).toBeUndefined();
   });
 
   it('says how much a bounded read left out', async () => {

@@ -120,7 +120,7 @@ tasks:
     expect(errors).toEqual([]);
   });
 
-  it('stops a task with its stop command, which sees the task id and pid', async () => {
+  it('stops a task with its stop command, which sees the task id and pid, and says so', async () => {
     const out = join(home, 'stop-out');
     const file = envFile(`
 name: custom
@@ -131,10 +131,14 @@ tasks:
 `);
     expect((await cli(home, ['orchestrate', '-f', file])).code).toBe(0);
     await waitFor(() => readFileSync(join(home, 'logs/bash_1/stdout.log'), 'utf8').includes('ready'), 'the trap');
+    const command = `echo "stop $CORRAL_TASK" > ${out}; kill -USR1 $CORRAL_TASK_PID`;
+    expect((await cli(home, ['status', 's'])).stdout).toContain(`\nstop       \`${command}\`, SIGKILL after 20s\n`);
+    expect((await cliJson(home, ['status', 's'])).stopCommand).toBe(command);
     const started = Date.now();
     const [t] = await cliJson<any[]>(home, ['down', 'custom']);
     expect(Date.now() - started).toBeLessThan(10_000);
-    expect([t.status, t.exitCode]).toEqual(['killed', 0]);
+    // The reason names the stop command, not the SIGTERM that was never sent.
+    expect([t.status, t.exitCode, t.reason]).toEqual(['killed', 0, 'exit 0 after its stop command']);
     expect(readFileSync(out, 'utf8')).toBe('stop bash_1\n');
     expect(readFileSync(join(home, 'logs/bash_1/stdout.log'), 'utf8')).toBe('ready\nbye\n');
   });
@@ -303,6 +307,8 @@ tasks:
   it('builds an ad-hoc environment from --background commands', async () => {
     const r = await cli(home, ['orchestrate', 'adhoc', '--background', `node ${svc} one`, '--health', 'log:one ready', '--background', `node ${svc} two`, '--wait-healthy', '--timeout', '10s']);
     expect(r.code, r.stderr).toBe(0);
+    // The progress ends with the step that made the environment ready, not one before it.
+    expect(r.stderr.trimEnd().split('\n').filter((l) => l.startsWith('bash_1 ')).at(-1)).toMatch(/^bash_1 \S+ running healthy$/);
     const tasks = await cliJson<any[]>(home, ['ls', '--env', 'adhoc']);
     expect(tasks.map((t) => [t.env, t.status, t.health])).toEqual([
       ['adhoc', 'running', 'healthy'],

@@ -46,6 +46,17 @@ describe('corral exec', () => {
     expect(t).toMatchObject({ status: 'failed', exitCode: 3 });
   });
 
+  it('exits as a shell would with a command it cannot run: 127 when not found, 126 when not executable', async () => {
+    const missing = await cli(home, ['exec', '--', 'no-such-command-here --flag']);
+    expect(missing.code).toBe(127);
+    expect(missing.stderr).toMatch(/no-such-command-here: not found/);
+    const script = join(home, 'not-executable');
+    writeFileSync(script, 'echo hi\n', { mode: 0o644 });
+    const denied = await cli(home, ['exec', '--', script]);
+    expect(denied.code).toBe(126);
+    expect(denied.stderr).toMatch(/Permission denied/);
+  });
+
   it('sends a server to the background and prints its id on stdout', async () => {
     const r = await cli(home, ['exec', '--', 'python3 -m http.server 0 --bind 127.0.0.1']);
     expect(r.code).toBe(0);

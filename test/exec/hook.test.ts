@@ -2,7 +2,7 @@
  * The Claude Code hook's `--allow`, and the places auto-background patterns come from:
  * the home's corral.config.json, corral.yaml's autoBackground and .claude/settings.json.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -20,9 +20,11 @@ afterEach(async () => {
 });
 
 /** The hook as Claude Code runs it: the tool call as JSON on stdin, its answer on stdout. */
-function hook(command: string, args: string[] = []): Promise<any> {
+function hook(command: string, args: string[] = [], globals: string[] = []): Promise<any> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'hook', 'claude-pre-tool-use', ...args], { cwd: home, env: { ...process.env, CORRAL_HOME: home } });
+    const env: NodeJS.ProcessEnv = { ...process.env, CORRAL_HOME: home };
+    if (globals.includes('--home')) delete env.CORRAL_HOME;
+    const child = spawn(process.execPath, [CLI, ...globals, 'hook', 'claude-pre-tool-use', ...args], { cwd: home, env });
     let stdout = '';
     child.stdout.on('data', (b) => (stdout += b));
     child.on('error', reject);
@@ -37,6 +39,21 @@ describe('corral hook claude-pre-tool-use', () => {
   it('approves the rewrite itself with --allow, and asks without it', async () => {
     expect(await hook('npm run dev', ['--allow'])).toMatchObject({ permissionDecision: 'allow', updatedInput: { command: expect.stringMatching(/ exec -- 'npm run dev'$/) } });
     expect(await hook('npm run dev')).toMatchObject({ permissionDecision: 'ask' });
+  });
+
+  it("keeps its home in the rewrite, whatever home the tool's shell would use", async () => {
+    const rewrite = (await hook('npm run dev', [], ['--home', home])).updatedInput.command as string;
+    expect(rewrite).toContain(` --home ${home} exec -- 'npm run dev'`);
+    // The tool's shell has another home in its environment: the task still lands in the hook's.
+    const elsewhere = makeHome();
+    try {
+      const ran = spawnSync('/bin/sh', ['-c', rewrite], { cwd: project, env: { ...process.env, CORRAL_HOME: elsewhere }, encoding: 'utf8' });
+      expect(ran.stdout).toBe('bash_1\n');
+      expect((await cliJson<any[]>(home, ['ls'])).map((t) => t.command)).toEqual(['npm run dev']);
+    } finally {
+      await cli(home, ['daemon', 'stop']);
+      await cleanupHome(elsewhere);
+    }
   });
 });
 

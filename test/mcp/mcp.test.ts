@@ -155,6 +155,12 @@ describe('corral MCP server', () => {
     const tail = await ok('background_output', { id, tail: 2 });
     expect(tail.structuredContent.stdout).toBe(stdoutLog(id).split('\n').slice(-3).join('\n'));
 
+    // Nothing past the end, and it says so rather than answering "empty".
+    const past = await ok('background_output', { id, since: size + 10, stream: 'stdout' });
+    expect(past.structuredContent.notes).toEqual({ stdout: `offset ${size + 10} is past the end (the log has ${size} bytes)` });
+    expect(text(past)).toContain(`\nstdout: offset ${size + 10} is past the end (the log has ${size} bytes)`);
+    expect((await ok('background_output', { id, since: size, stream: 'stdout' })).structuredContent.notes).toBeUndefined();
+
     // Colour codes are dropped from the text a model reads; the structured content keeps the bytes.
     const colour = await ok('background_spawn', { command: "printf '\\033[32mgreen\\033[0m\\n'", wait_for: { exit: true } });
     expect(colour.structuredContent.stdout).toBe('\u001b[32mgreen\u001b[0m\n');
@@ -206,6 +212,15 @@ describe('corral MCP server', () => {
     // One that does not come up names the task at fault, with its last lines.
     const failed = await call('background_orchestrate', { name: 'sad', tasks: [{ name: 'db', command: 'echo "bind failed" >&2; exit 3', health: 'log:listening' }], timeout: 10 });
     expect(text(failed)).toMatch(/^sad did not come up\n[^]*\nat fault: db \(bash_\d+\) failed: exit 3\nlast lines of db:\n {2}stderr: bind failed$/);
+    // A task without a check that fails at once is not taken for ready in the moment before its exit is seen.
+    const half = await call('background_orchestrate', { name: 'half', tasks: [{ name: 'steady', command: 'sleep 30' }, { name: 'crash', command: 'exit 2' }], timeout: 10 });
+    expect(half.structuredContent).toMatchObject({ ready: false, timed_out: false, culprit: { name: 'crash', status: 'failed', reason: 'exit 2' } });
+    expect(text(half)).toMatch(/^half did not come up\n[^]*\nat fault: crash \(bash_\d+\) failed: exit 2$/);
+    await ok('background_kill', { env: 'half', grace: 1 });
+    // One that keeps running is ready after that moment, with no change to wake the wait.
+    const calm = await ok('background_orchestrate', { name: 'calm', tasks: [{ name: 'calm', command: 'sleep 30' }], timeout: 10 });
+    expect(calm.structuredContent).toMatchObject({ ready: true, culprit: null });
+    await ok('background_kill', { env: 'calm', grace: 1 });
   });
 
   it('monitors: alerts on new matching lines only, restarts on failure, and reports each once', async () => {

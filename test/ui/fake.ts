@@ -37,6 +37,7 @@ export function details(t: TaskView, over: Partial<TaskDetails> = {}): TaskDetai
     restartPolicy: 'on-failure',
     maxRestarts: 5,
     stopSignal: 'SIGTERM',
+    stopCommand: null,
     graceMs: 5000,
     nice: null,
     ionice: null,

@@ -54,12 +54,19 @@ function describe(t: TaskView): string {
   return `${t.id} ${t.name ?? ''} ${colorStatus(t.status)}${health}${why}`;
 }
 
-/** Prints each task's changes (status, health) as they happen, until `done` resolves. */
+/**
+ * Prints each task's changes (status, health) as they happen, until `done` resolves; the
+ * last look comes after it, so the change that ended the wait (the last task healthy) is printed.
+ */
 async function progress(api: RemoteSupervisor, env: string, done: Promise<unknown>, write: (line: string) => void): Promise<void> {
   const seen = new Map<string, string>();
   let finished = false;
-  void done.finally(() => (finished = true));
-  while (!finished) {
+  void done.then(
+    () => (finished = true),
+    () => (finished = true),
+  );
+  for (;;) {
+    const last = finished;
     for (const t of await api.list({ env })) {
       const key = `${t.status}|${t.health}|${t.reason}`;
       if (seen.get(t.id) !== key) {
@@ -67,7 +74,8 @@ async function progress(api: RemoteSupervisor, env: string, done: Promise<unknow
         write(describe(t));
       }
     }
-    await Promise.race([done, sleep(150)]);
+    if (last) return;
+    await Promise.race([done.catch(() => {}), sleep(150)]);
   }
 }
 

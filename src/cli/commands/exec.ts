@@ -28,9 +28,14 @@ const CTRL_B = 0x02;
 const CTRL_C = 0x03;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The status a shell would give: the command's, 128+N for signal N, 127/126 for one it could not run. */
 function exitCodeOf(t: TaskView): number {
   if (t.exitCode !== null) return t.exitCode;
   if (t.signal) return 128 + (SIGNAL_NUMBERS[t.signal] ?? 1);
+  if (t.startedAt === null && t.reason?.startsWith('could not start: ')) {
+    if (t.reason.endsWith(': not found')) return 127;
+    if (t.reason.endsWith(': Permission denied')) return 126;
+  }
   return 1;
 }
 

@@ -43,7 +43,9 @@ async function rewriteForHook(input: HookInput, home: string, allow: boolean): P
       permissionDecisionReason: `corral runs this in the background (${decision.rule}); it prints an id to read with \`corral logs <id> --new\``,
       updatedInput: {
         ...input.tool_input,
-        command: `${selfCommand()} exec -- ${shellQuote(command)}`,
+        // The home is pinned: the tool's shell may have another CORRAL_HOME (or none) than
+        // this hook, which was given its home by --home or by its own environment.
+        command: `${selfCommand()} --home ${shellQuote(home)} exec -- ${shellQuote(command)}`,
         // corral does the backgrounding: the tool waits only for the id.
         run_in_background: false,
       },

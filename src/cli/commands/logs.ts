@@ -55,16 +55,17 @@ export async function logs(ctx: Context, ref: string, flags: LogsFlags): Promise
       ...(maxBytes !== undefined ? { maxBytes } : {}),
     });
     printJson(result);
-    return 0;
+    return result.stdout?.gone || result.stderr?.gone ? 1 : 0;
   }
 
   // Raw bytes, exactly as written: stdout to stdout, stderr to stderr.
   const streams = flags.stream ? [flags.stream as 'stdout' | 'stderr'] : (['stdout', 'stderr'] as const);
   const next: Record<string, number> = {};
   let status = '';
+  let gone = false;
   for (const stream of streams) {
     let from = offset;
-    for (;;) {
+    for (let first = true; ; first = false) {
       const page = await api.read({
         ...base,
         stream,
@@ -77,6 +78,9 @@ export async function logs(ctx: Context, ref: string, flags: LogsFlags): Promise
       const slice = page[stream] as StreamRead;
       write(stream, slice, streams.length === 1);
       next[stream] = slice.next;
+      // A read that returns nothing for a reason other than "no output" (a deleted log, an offset past the end) says it.
+      if (first && slice.note) process.stderr.write(`corral: ${stream}: ${slice.note}\n`);
+      gone ||= slice.gone === true;
       // A tail is one page; --max-bytes asks for one page; otherwise read on to the end.
       if (tail !== undefined || maxBytes !== undefined) {
         // (`--new --tail` asks to skip what came before the last lines: nothing to say about it.)
@@ -89,7 +93,8 @@ export async function logs(ctx: Context, ref: string, flags: LogsFlags): Promise
       from = slice.next;
     }
   }
-  if (!flags.follow) return 0;
+  // A deleted log fails the read: the output asked for is not there to give.
+  if (!flags.follow) return gone ? 1 : 0;
 
   let stop = false;
   process.once('SIGINT', () => (stop = true));
@@ -112,7 +117,7 @@ export async function logs(ctx: Context, ref: string, flags: LogsFlags): Promise
     if (!wrote && isFinal(status)) break;
     if (!wrote) await sleep(FOLLOW_POLL_MS);
   }
-  return 0;
+  return gone ? 1 : 0;
 }
 
 /** What a bounded read did not print, and how to get it. */

@@ -37,7 +37,7 @@ export async function status(ctx: Context, ref: string): Promise<number> {
   if (t.dependsOn.length > 0) lines.push(['depends on', t.dependsOn.join(', ')]);
   if (t.healthChecks.length > 0) lines.push(['checks', t.healthChecks.join(', ')]);
   lines.push(['restart', `${t.restartPolicy} (at most ${t.maxRestarts})`]);
-  lines.push(['stop', `${t.stopSignal}, SIGKILL after ${t.graceMs / 1000}s`]);
+  lines.push(['stop', `${t.stopCommand ? `\`${t.stopCommand}\`` : t.stopSignal}, SIGKILL after ${t.graceMs / 1000}s`]);
   if (t.nice !== null || t.ionice) lines.push(['priority', [t.nice !== null ? `nice ${t.nice}` : '', t.ionice ? `io ${t.ionice}` : ''].filter(Boolean).join(', ')]);
   const limits = [
     t.limits.memoryBytes !== null ? `memory ${formatBytes(t.limits.memoryBytes)}` : '',

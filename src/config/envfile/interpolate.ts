@@ -29,8 +29,14 @@ function closingBrace(text: string, from: number): number {
 /**
  * `value` with its references replaced from `callerEnv`; a bad reference is given to `refuse`,
  * which throws with the value's place in the file. A default is expanded only when it is used.
+ * A variable that is not set expands to nothing, as in compose; `unset` hears its name.
  */
-export function expandValue(value: string, callerEnv: CallerEnv, refuse: (message: string) => never): string {
+export function expandValue(value: string, callerEnv: CallerEnv, refuse: (message: string) => never, unset: (name: string) => void = () => {}): string {
+  const lookup = (name: string): string => {
+    const v = callerEnv[name];
+    if (v === undefined) unset(name);
+    return v ?? '';
+  };
   const braced = (inner: string, whole: string): string => {
     const fallback = WITH_DEFAULT.exec(inner);
     if (fallback) {
@@ -39,7 +45,7 @@ export function expandValue(value: string, callerEnv: CallerEnv, refuse: (messag
       return useDefault ? expand(fallback[3]!) : v;
     }
     if (!WHOLE_NAME.test(inner)) refuse(`"${whole}" is not a variable reference (write \${NAME}, or $$ for a dollar sign)`);
-    return callerEnv[inner] ?? '';
+    return lookup(inner);
   };
   const expand = (text: string): string => {
     let out = '';
@@ -59,7 +65,7 @@ export function expandValue(value: string, callerEnv: CallerEnv, refuse: (messag
         i = end + 1;
       } else {
         const name = NAME.exec(text.slice(dollar + 1))?.[0];
-        out += name ? (callerEnv[name] ?? '') : '$';
+        out += name ? lookup(name) : '$';
         i = dollar + 1 + (name?.length ?? 0);
       }
     }
@@ -75,9 +81,16 @@ function isShellCommand(at: NodePath): boolean {
   return (p[0] === 'tasks' || p[0] === 'steps') && p.length === 4 && ((p[2] === 'stop' && p[3] === 'command') || (p[2] === 'health' && p[3] === 'exec'));
 }
 
-/** The plain document `value` (at `at`) with every string that is not a command expanded. */
+/**
+ * The plain document `value` (at `at`) with every string that is not a command expanded.
+ * The variables that were not set are noted at their place, so that a refusal of the value
+ * they emptied names them.
+ */
 export function interpolate(value: unknown, callerEnv: CallerEnv, loc: Located, at: NodePath = []): unknown {
-  if (typeof value === 'string') return isShellCommand(at) ? value : expandValue(value, callerEnv, (message) => loc.fail(at, message));
+  if (typeof value === 'string') {
+    if (isShellCommand(at)) return value;
+    return expandValue(value, callerEnv, (message) => loc.fail(at, message), (name) => loc.noteUnset(at, name));
+  }
   if (Array.isArray(value)) return value.map((v, i) => interpolate(v, callerEnv, loc, [...at, i]));
   if (value !== null && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolate(v, callerEnv, loc, [...at, k])]));

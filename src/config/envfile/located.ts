@@ -10,12 +10,33 @@ import { usageError } from '../../errors.js';
 /** A path into the document: map keys and list indexes. */
 export type NodePath = (string | number)[];
 
+const pathKey = (path: NodePath) => path.map(String).join('\0');
+
 export class Located {
+  /** The variables that were not set, by the place of the value they were expanded in. */
+  private readonly unset = new Map<string, Set<string>>();
+
   constructor(
     readonly file: string,
     readonly doc: Document,
     readonly lines: LineCounter,
   ) {}
+
+  noteUnset(path: NodePath, name: string): void {
+    const key = pathKey(path);
+    const names = this.unset.get(key) ?? new Set<string>();
+    this.unset.set(key, names.add(name));
+  }
+
+  /** `; ${PORT} is not set (…)` when the value at `path` (or its `key`) lost a variable that was not set. */
+  private unsetNote(path: NodePath, key?: string): string {
+    const places = key !== undefined ? [path, [...path, key]] : [path];
+    const names = [...new Set(places.flatMap((p) => [...(this.unset.get(pathKey(p)) ?? [])]))];
+    if (names.length === 0) return '';
+    const refs = names.map((n) => `\${${n}}`);
+    const verb = refs.length === 1 ? 'is' : 'are';
+    return `; ${refs.join(', ')} ${verb} not set (an unset variable expands to nothing: set it, or give a default with \${${names[0]}:-value})`;
+  }
 
   /** `file:line:col` of the node at `path` (or of the key `key` in the map there). */
   at(path: NodePath, key?: string): string {
@@ -34,7 +55,7 @@ export class Located {
   }
 
   fail(path: NodePath, message: string, key?: string): never {
-    throw usageError(`${this.at(path, key)}: ${message}`);
+    throw usageError(`${this.at(path, key)}: ${message}${this.unsetNote(path, key)}`);
   }
 }
 

@@ -48,6 +48,10 @@ const outputSchema = {
   next: perStream().describe('offset to read from next time, per stream'),
   size: perStream().describe('size of the log so far, per stream'),
   omitted: perStream().describe('bytes of the asked range this page did not return, per stream'),
+  notes: z
+    .object({ stdout: z.string().optional(), stderr: z.string().optional() })
+    .optional()
+    .describe('why a stream returned nothing when that is not just "no output": an offset past the end, a deleted log file'),
   at: z.string(),
 };
 
@@ -57,12 +61,14 @@ function pageStructured(page: Page) {
   const next: Partial<Record<Stream, number>> = {};
   const size: Partial<Record<Stream, number>> = {};
   const omitted: Partial<Record<Stream, number>> = {};
+  const notes: Partial<Record<Stream, string>> = {};
   for (const [stream, p] of Object.entries(page.streams) as [Stream, StreamPage][]) {
     data[stream] = p.data;
     from[stream] = p.from;
     next[stream] = p.next;
     size[stream] = p.size;
     omitted[stream] = p.omitted;
+    if (p.note) notes[stream] = p.note;
   }
   return {
     id: page.id,
@@ -73,6 +79,7 @@ function pageStructured(page: Page) {
     next,
     size,
     omitted,
+    ...(Object.keys(notes).length > 0 ? { notes } : {}),
     at: page.at,
   };
 }

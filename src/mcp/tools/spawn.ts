@@ -8,6 +8,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { RunInput, SupervisorApi, TaskView, WaitResult } from '../../api.js';
 import { formatDuration } from '../../../machines/duration.js';
+import { DEFAULTS } from '../../../machines/defaults.js';
 import { isFinal } from '../../../machines/task.types.js';
 import type { McpContext } from '../context.js';
 import { compileFilter } from '../../config/filter.js';
@@ -21,8 +22,6 @@ import { durationArg, heartbeat, type Extra } from './shared.js';
 
 /** How long a wait lasts when the call does not say: under the usual 60 s of a client's tool call. */
 const DEFAULT_WAIT_MS = 30_000;
-/** Without wait_for: how long to look for an immediate failure (command not found, bad flag). */
-const SETTLE_MS = 250;
 /** The output shown by spawn: the first page of the task's output (it is then "seen"). */
 const FIRST_PAGE_BYTES = 4 * 1024;
 const LAST_LINES = 20;
@@ -242,7 +241,8 @@ export function registerSpawn(server: McpServer, ctx: McpContext): void {
           const stop = heartbeat(extra, () => `waiting for ${waitFor ? describeWait(waitFor) : 'start'} (${formatDuration(Date.now() - started)} of ${formatDuration(waitMs)})`);
           let waited: WaitResult;
           try {
-            if (!waitFor) waited = await api.wait(task.id, 'exit', SETTLE_MS / 1000);
+            // Without wait_for: a moment to see an immediate failure (command not found, bad flag).
+            if (!waitFor) waited = await api.wait(task.id, 'exit', DEFAULTS.settleMs / 1000);
             else if (waitFor.kind === 'exit') waited = await api.wait(task.id, 'exit', seconds);
             else if (waitFor.kind === 'port') waited = await waitForPort(api, task.id, waitFor.port, seconds);
             else waited = await api.wait(task.id, 'healthy', seconds);

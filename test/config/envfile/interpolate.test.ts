@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { expandValue } from '../../../src/config/envfile/interpolate.js';
-import { bad, DEP_TIMEOUT, FILE, parse, refusedAt, taskOf, y } from './helpers.js';
+import { bad, DEP_TIMEOUT, FILE, parse, refusedAt, taskOf, usageOf, y } from './helpers.js';
 
 describe('variables in values', () => {
   const CALLER = { X: 'x', EMPTY: '', PORT: '4000', DIR: 'work' };
@@ -110,6 +110,16 @@ describe('fixed bugs', () => {
     expect(env('${A:-x${B:-${C}}y}', { C: 'c' })).toBe('xcy');
     expect(env('${EMPTY-${OTHER}}', { EMPTY: '', OTHER: 'o' })).toBe('');
     expect(env('$$${OTHER}$', { OTHER: 'o' })).toBe('$o$');
+  });
+
+  it('names the unset variable that emptied a value it refuses, and only there', () => {
+    const text = y('tasks:', '  db:', '    command: x', '    env: { V: "${NOT_SET}" }', '    health: { tcp: "127.0.0.1:${PORT}" }');
+    bad(text, 5, 20, 'tcp: "127.0.0.1:" is not host:port; ${PORT} is not set (an unset variable expands to nothing: set it, or give a default with ${PORT:-value})');
+    bad(y('tasks:', '  db:', '    command: x', '    health: { log: ready, interval: "${EVERY}s" }'), 4, 37, '"s" is not a duration', '${EVERY} is not set');
+    const message = bad(y('tasks:', '  db:', '    command: x', '    env: { V: "${NOT_SET}" }', '    stop: { signal: "SIG${A}${B}" }'), 5, 21, '${A}, ${B} are not set');
+    expect(message).not.toContain('NOT_SET');
+    // Set, the same value is refused for what it is, with no word of variables.
+    expect(usageOf(() => parse(text, { PORT: 'x' })).message).not.toContain('not set');
   });
 
   it('refuses a ${ with no closing brace, with its position', () => {
