@@ -22,6 +22,7 @@ import { ExitWatcher } from '../process/exit-watch.js';
 import { stopLeftovers, withLeftovers } from '../process/leftovers.js';
 import type { Launcher } from '../process/monitor.js';
 import { createLauncher, SPAWNER_PATH } from '../process/spawner.js';
+import { logSizes } from '../logs/sizes.js';
 import { LimitGuard } from '../policies/limits.js';
 import { Sampler, type Usage } from '../policies/sampler.js';
 import type { Store } from '../store/store.js';
@@ -136,7 +137,7 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
     const changed = record.status !== prev.status;
     if (changed) {
       this.log('info', `${id} ${record.status}`, { reason: record.reason });
-      this.events.push({ type: 'state', id, name: record.name, env: record.env, status: record.status, reason: record.reason });
+      this.events.push({ type: 'state', id, name: record.name, env: record.env, status: record.status, reason: record.reason, logSizes: logSizes(taskLogDir(this.paths, id)) });
       this.history.noteRestart(record);
     }
     if (isFinal(status)) this.actors.delete(id);

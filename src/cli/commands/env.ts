@@ -7,6 +7,7 @@ import type { RemoteSupervisor } from '../../client/remote.js';
 import { colorWanted } from '../../color.js';
 import { usageError } from '../../errors.js';
 import type { Context } from '../context.js';
+import { AttachedOutput } from '../attached-output.js';
 import { colorStatus, printJson } from '../output.js';
 import { culpritText, taskName } from '../../text.js';
 
@@ -120,6 +121,8 @@ const PALETTE = [36, 33, 35, 32, 34, 91, 96, 93, 95, 92];
 export async function up(ctx: Context, flags: { file?: string; name?: string }): Promise<number> {
   const input = buildOrchestrateInput(flags.name, { ...(flags.file ? { file: flags.file } : {}) });
   const api = await ctx.api();
+  // Events from here on: those of an environment already up, from before, are not news.
+  let since = (await api.eventsSince(0, 0, { ids: [] })).last;
   const tasks = await api.orchestrate(input);
   const env = tasks[0]?.env ?? flags.name ?? basename(input.file ?? 'env');
   const color = colorWanted();
@@ -149,57 +152,59 @@ export async function up(ctx: Context, flags: { file?: string; name?: string }):
   process.on('SIGTERM', onSigint);
   process.on('SIGHUP', onSigint);
 
-  const partial = new Map<string, string>();
-  const shown = new Map<string, { status: string; health: string | null }>();
-  const flush = (id: string, stream: string, text: string, final = false) => {
-    const key = `${id}:${stream}`;
-    const lines = ((partial.get(key) ?? '') + text).split('\n');
-    partial.set(key, final ? '' : lines.pop()!);
-    if (final && lines[lines.length - 1] === '') lines.pop();
-    for (const line of lines) process.stdout.write(`${prefixOf.get(id)}${line}\n`);
+  const output = new AttachedOutput((id, line) => process.stdout.write(`${prefixOf.get(id)}${line}\n`));
+  const readAhead = async (id: string) => output.take(await api.read({ ref: id, newAs: 'up', stream: 'both', encoding: 'base64' }));
+  /** Reads until what was read reaches `upTo` (or the log ends short of it). */
+  const readTo = async (id: string, upTo: { stdout: number; stderr: number }) => {
+    for (let before = output.reach(id); before.stdout < upTo.stdout || before.stderr < upTo.stderr; ) {
+      await readAhead(id);
+      const after = output.reach(id);
+      if (after.stdout === before.stdout && after.stderr === before.stderr) return;
+      before = after;
+    }
   };
 
   // Status changes come from the daemon's event log, in the order they happened (none is
-  // missed between two looks); health changes and output from a look at each task.
+  // missed between two looks); health changes and output from a look at each task. Each
+  // look lists and reads first, then takes the events: an event later than the list is
+  // still taken (so the last state of a task the list saw ended is never missed), and
+  // output read before an event is printed before its line when it was written before it.
   const ids = tasks.map((t) => t.id);
   const byId = new Map(tasks.map((t) => [t.id, t]));
+  // What each task's last line said: a look that changes neither prints nothing.
+  const shown = new Map<string, { status: string; health: string }>();
+  const healthText = (t: TaskView, status: string) => (status === t.status && t.healthReason && t.healthReason !== 'unknown' ? ` · ${t.healthReason}` : '');
   const statusLine = (t: TaskView, status: string, reason: string | null) => {
     const waitingFor = status === 'waiting' ? ` for ${t.dependsOn.join(', ')}` : '';
-    const health = status === t.status && t.healthReason && t.healthReason !== 'unknown' ? ` · ${t.healthReason}` : '';
+    const health = healthText(t, status);
+    shown.set(t.id, { status, health });
     say(`${taskName(t).padEnd(width)} | ${status}${waitingFor}${health}${reason ? ` (${reason})` : ''}`);
   };
-  for (const t of tasks) {
-    shown.set(t.id, { status: t.status, health: t.health });
-    statusLine(t, t.status, t.reason);
-  }
-  let since = 0;
+  for (const t of tasks) statusLine(t, t.status, t.reason);
   for (;;) {
+    const list = await api.list({ env });
+    for (const t of list) {
+      byId.set(t.id, t);
+      await readAhead(t.id);
+    }
     const { events, last } = await api.eventsSince(since, 100, { ids });
     since = last;
-    const list = await api.list({ env });
-    for (const t of list) byId.set(t.id, t);
     for (const e of events) {
       if (e.type !== 'state') continue;
       const t = byId.get(e.id)!;
-      shown.set(e.id, { status: e.status, health: e.status === t.status ? t.health : null });
+      await readTo(e.id, e.logSizes);
+      // A run that ended has no more to say: its unfinished last line goes before the end.
+      output.print(e.id, e.logSizes, isFinal(e.status) || e.status === 'restarting');
       statusLine(t, e.status, e.reason);
     }
     for (const t of list) {
       const before = shown.get(t.id)!;
       // A change of health; a new status is left to its event, which comes on the next look.
-      if (before.status === t.status && before.health !== t.health) {
-        shown.set(t.id, { status: t.status, health: t.health });
-        statusLine(t, t.status, t.reason);
-      }
-      const page = await api.read({ ref: t.id, newAs: 'up', stream: 'both' });
-      if (page.stdout?.data) flush(t.id, 'stdout', page.stdout.data);
-      if (page.stderr?.data) flush(t.id, 'stderr', page.stderr.data);
+      if (before.status === t.status && before.health !== healthText(t, t.status)) statusLine(t, t.status, t.reason);
+      output.print(t.id);
     }
     if (list.every((t) => isFinal(t.status))) {
-      for (const t of list) {
-        flush(t.id, 'stdout', '', true);
-        flush(t.id, 'stderr', '', true);
-      }
+      for (const t of list) output.print(t.id, undefined, true);
       if (stopping) await stopping;
       say(`corral: ${env} is down`);
       process.off('SIGINT', onSigint);
