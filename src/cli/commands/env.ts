@@ -117,6 +117,9 @@ export async function down(ctx: Context, name: string | undefined, flags: { file
 // ---- up: orchestrate, then attach ------------------------------------------------------
 
 const PALETTE = [36, 33, 35, 32, 34, 91, 96, 93, 95, 92];
+/** States that begin a run, and those in which the next run has not begun. */
+const STARTS = new Set(['starting', 'running']);
+const BEFORE_A_RUN = new Set(['queued', 'waiting', 'starting', 'restarting']);
 
 export async function up(ctx: Context, flags: { file?: string; name?: string }): Promise<number> {
   const input = buildOrchestrateInput(flags.name, { ...(flags.file ? { file: flags.file } : {}) });
@@ -192,16 +195,21 @@ export async function up(ctx: Context, flags: { file?: string; name?: string }):
     for (const e of events) {
       if (e.type !== 'state') continue;
       const t = byId.get(e.id)!;
-      await readTo(e.id, e.logSizes);
-      // A run that ended has no more to say: its unfinished last line goes before the end.
-      output.print(e.id, e.logSizes, isFinal(e.status) || e.status === 'restarting');
+      // The daemon hears that a run began after the command may have written: what it
+      // wrote is printed after the line saying it runs.
+      if (!STARTS.has(e.status)) {
+        await readTo(e.id, e.logSizes);
+        // A run that ended has no more to say: its unfinished last line goes before the end.
+        output.print(e.id, e.logSizes, isFinal(e.status) || e.status === 'restarting');
+      }
       statusLine(t, e.status, e.reason);
     }
     for (const t of list) {
       const before = shown.get(t.id)!;
       // A change of health; a new status is left to its event, which comes on the next look.
       if (before.status === t.status && before.health !== healthText(t, t.status)) statusLine(t, t.status, t.reason);
-      output.print(t.id);
+      // Output of a run whose start has not been printed yet waits for that line.
+      if (!BEFORE_A_RUN.has(shown.get(t.id)!.status)) output.print(t.id);
     }
     if (list.every((t) => isFinal(t.status))) {
       for (const t of list) output.print(t.id, undefined, true);
