@@ -2,6 +2,7 @@
  * Pure decisions about one environment's tasks: whether it is ready, whether a new
  * bringing-up is the one already running, and which task to blame when it is not ready.
  */
+import { counted } from '../counted.js';
 import { describeHealth } from './health.js';
 import { isFinal, type TaskRecord } from '../task.types.js';
 
@@ -62,7 +63,7 @@ function blame(task: TaskRecord, maxConcurrent: number): string {
     return `${describeHealth(health)}${last}`;
   }
   if (task.status === 'waiting') return `waiting for ${task.dependsOn.map((e) => `${e.on} (${e.condition})`).join(', ')}`;
-  if (task.status === 'queued') return `queued: ${maxConcurrent} tasks already run (CORRAL_MAX_CONCURRENT)`;
+  if (task.status === 'queued') return `queued: ${counted(maxConcurrent, 'task')} already ${maxConcurrent === 1 ? 'runs' : 'run'} (CORRAL_MAX_CONCURRENT)`;
   return task.status;
 }
 

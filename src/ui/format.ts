@@ -4,6 +4,7 @@
  * No React and no I/O here, so all of it is testable as plain functions.
  */
 import { homedir } from 'node:os';
+import { counted } from '../../machines/counted.js';
 import { formatBytes } from '../../machines/policies/limits.js';
 import type { TaskView } from '../api.js';
 import { exitText, uptimeText } from '../text.js';
@@ -37,7 +38,7 @@ export function summary(tasks: TaskView[]): string {
   const known = STATUS_ORDER.filter((s) => counts.has(s));
   const other = [...counts.keys()].filter((s) => !STATUS_ORDER.includes(s));
   const parts = [...known, ...other].map((s) => `${counts.get(s)} ${s}`);
-  return `${tasks.length} task${tasks.length === 1 ? '' : 's'} (${parts.join(', ')})`;
+  return `${counted(tasks.length, 'task')} (${parts.join(', ')})`;
 }
 
 /** The home with the user's home folder written `~`. */
@@ -112,7 +113,7 @@ export function pidText(t: TaskView): string {
 export function restartSuffix(t: TaskView, now: number): string {
   if (t.status !== 'restarting' || !t.restartAt) return '';
   const secs = Math.max(0, Math.ceil((Date.parse(t.restartAt) - now) / 1000));
-  return `(in ${secs}s, ${t.restarts} restart${t.restarts === 1 ? '' : 's'})`;
+  return `(in ${secs}s, ${counted(t.restarts, 'restart')})`;
 }
 
 type ColumnKey = 'id' | 'name' | 'status' | 'health' | 'pid' | 'uptime' | 'exit' | 'cpu' | 'mem' | 'command';

@@ -99,4 +99,20 @@ tasks:
     inOrder('leaf | stopping', 'leaf | leaf bye', 'leaf | killed (exit 0 after SIGTERM)', 'svc  | stopping', 'svc  | svc bye', 'svc  | killed (exit 0 after SIGTERM)');
     expect(lines.at(-2)).toBe('corral: order is down');
   });
+
+  it('counts its one task as one, and ends when that task has', async () => {
+    const file = join(home, 'corral.yaml');
+    writeFileSync(file, 'name: one\ntasks:\n  hello:\n    command: echo hello\n    background: false\n');
+    const { code, stdout } = await startCli(home, ['up', '-f', file]).done;
+    expect(code, stdout).toBe(0);
+    expect(stdout.split('\n')).toEqual([
+      'corral: one is starting (1 task); Ctrl-C stops it in order',
+      'hello | starting',
+      'hello | running',
+      'hello | hello',
+      'hello | completed (exit 0)',
+      'corral: one is down',
+      '',
+    ]);
+  });
 });

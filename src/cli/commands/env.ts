@@ -1,6 +1,7 @@
 /** Environments: orchestrate (start, optionally wait until healthy), up (start and attach), down. */
 import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
+import { counted } from '../../../machines/counted.js';
 import { isFinal } from '../../../machines/task.types.js';
 import type { EnvReport, InlineTask, OrchestrateInput, TaskView } from '../../api.js';
 import type { RemoteSupervisor } from '../../client/remote.js';
@@ -137,7 +138,7 @@ export async function up(ctx: Context, flags: { file?: string; name?: string }):
     }),
   );
   const say = (line: string) => process.stdout.write(color ? `\u001b[2m${line}\u001b[0m\n` : `${line}\n`);
-  say(`corral: ${env} is starting (${tasks.length} tasks); Ctrl-C stops it in order`);
+  say(`corral: ${env} is starting (${counted(tasks.length, 'task')}); Ctrl-C stops it in order`);
 
   let interrupts = 0;
   let stopping: Promise<unknown> | null = null;

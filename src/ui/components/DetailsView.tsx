@@ -5,6 +5,7 @@
  */
 import { Box, Text } from 'ink';
 import type { ReactNode } from 'react';
+import { counted } from '../../../machines/counted.js';
 import { formatBytes } from '../../../machines/policies/limits.js';
 import { isFinal } from '../../../machines/task.types.js';
 import type { TaskDetails, TaskView } from '../../api.js';
@@ -115,7 +116,7 @@ export function DetailsView({ task, details, stdout, stderr, width, height, now,
     const shown = stdout.slice(-outRows);
     lines.push(
       <Line key="h:out" bold color={tint(color, 'blue')}>
-        {` ── stdout, last ${outRows} lines ${'─'.repeat(Math.max(0, width - 29))}`}
+        {` ── stdout, last ${counted(outRows, 'line')} ${'─'.repeat(Math.max(0, width - 29))}`}
       </Line>,
     );
     if (shown.length === 0) lines.push(<Line key="o:none" dim>{' (no output)'}</Line>);
