@@ -19,6 +19,11 @@ export function exitText(t: TaskView): string {
   return '-';
 }
 
+/** `on-failure, at most 5`; just `no` for a task that is never restarted (a maximum would mean nothing). */
+export function restartPolicyText(policy: string, maxRestarts: number): string {
+  return policy === 'no' ? policy : `${policy}, at most ${maxRestarts}`;
+}
+
 /** How long the task has run (or ran, once ended); null before it started. */
 export function uptimeMs(t: TaskView, now = Date.now()): number | null {
   if (!t.startedAt) return null;
