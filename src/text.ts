@@ -37,14 +37,29 @@ export function uptimeText(t: TaskView, now = Date.now()): string {
   return ms === null ? '-' : ms < 1_000 ? '0s' : formatDuration(ms);
 }
 
-const visibleWidth = (s: string) => s.replace(/\u001b\[\d+m/g, '').length;
+const visibleWidth = (s: string) => [...s.replace(/\u001b\[\d+m/g, '')].length;
 
-/** Left-aligned columns; the last one unpadded (commands are long). Colour codes take no width. */
-export function table(header: string[], rows: string[][]): string {
+/** Cuts `text` to at most `width` characters, without padding (cut with an ellipsis). */
+export function clip(text: string, width: number): string {
+  const chars = [...text];
+  if (chars.length <= width) return text;
+  return width <= 0 ? '' : width === 1 ? '…' : chars.slice(0, width - 1).join('') + '…';
+}
+
+/** The narrowest a cut last column gets, however narrow the terminal: a few words still tell commands apart. */
+const MIN_LAST_COLUMN = 12;
+
+/**
+ * Left-aligned columns; the last one unpadded (commands are long). Colour codes take no
+ * width. With `maxWidth` (a terminal's), the last column is cut so that lines fit it.
+ */
+export function table(header: string[], rows: string[][], maxWidth: number | null = null): string {
   const widths = header.map((h, i) => Math.max(visibleWidth(h), ...rows.map((r) => visibleWidth(r[i] ?? ''))));
+  const before = widths.slice(0, -1).reduce((sum, w) => sum + w + 2, 0);
+  const lastWidth = maxWidth === null ? Infinity : Math.max(MIN_LAST_COLUMN, maxWidth - before);
   const line = (cells: string[]) =>
     cells
-      .map((c, i) => (i === cells.length - 1 ? c : c + ' '.repeat(widths[i]! - visibleWidth(c))))
+      .map((c, i) => (i === cells.length - 1 ? clip(c, lastWidth) : c + ' '.repeat(widths[i]! - visibleWidth(c))))
       .join('  ')
       .trimEnd();
   return [line(header), ...rows.map(line)].join('\n');

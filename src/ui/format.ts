@@ -7,7 +7,7 @@ import { homedir } from 'node:os';
 import { counted } from '../../machines/counted.js';
 import { formatBytes } from '../../machines/policies/limits.js';
 import type { TaskView } from '../api.js';
-import { exitText, uptimeText } from '../text.js';
+import { clip, exitText, uptimeText } from '../text.js';
 
 /** A task whose process may be alive: killing it needs a confirmation. */
 export const hasLiveProcess = (t: TaskView): boolean => t.pid !== null && ['starting', 'running', 'stopping'].includes(t.status);
@@ -211,13 +211,6 @@ export function fit(text: string, width: number): string {
   const chars = [...text];
   if (chars.length > width) return width === 1 ? '…' : chars.slice(0, width - 1).join('') + '…';
   return text + ' '.repeat(width - chars.length);
-}
-
-/** Cuts `text` to at most `width` characters, without padding. */
-export function clip(text: string, width: number): string {
-  const chars = [...text];
-  if (chars.length <= width) return text;
-  return width <= 0 ? '' : width === 1 ? '…' : chars.slice(0, width - 1).join('') + '…';
 }
 
 /** `left` and `right` on one line of `width`; `right` is left out when both do not fit. */

@@ -1,6 +1,7 @@
 /** The title line at the top and the key/message line at the bottom. */
 import { Text } from 'ink';
-import { clip, spread } from '../format.js';
+import { clip } from '../../text.js';
+import { spread } from '../format.js';
 import { Line, tint } from './Text.js';
 
 export function TitleBar({ left, right, width, color }: { left: string; right: string; width: number; color: boolean }) {
