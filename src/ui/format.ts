@@ -41,6 +41,33 @@ export function summary(tasks: TaskView[]): string {
   return `${counted(tasks.length, 'task')} (${parts.join(', ')})`;
 }
 
+/**
+ * The list's title, to fit `width`: the summary, then the filter in full with how many
+ * tasks it shows. When that is too long, the summary loses its count by status, then goes;
+ * the filter is cut (with an ellipsis) only when even that does not fit.
+ */
+export function listTitle(tasks: TaskView[], filter: string, shown: number, width: number): string {
+  if (!filter) return `corral — ${summary(tasks)}`;
+  const note = (f: string) => `filter "${f}": ${shown} shown`;
+  const whole = [`corral — ${summary(tasks)} · ${note(filter)}`, `corral — ${counted(tasks.length, 'task')} · ${note(filter)}`, `corral — ${note(filter)}`];
+  const fits = whole.find((title) => [...title].length <= width);
+  return fits ?? `corral — ${note(clip(filter, width - [...`corral — ${note('')}`].length))}`;
+}
+
+/**
+ * The filter being typed, with the keys that end it when they fit: a filter longer than
+ * the line shows its end, where the typing is, after an ellipsis.
+ */
+export function filterPrompt(filter: string, width: number): string {
+  const typed = ` /${filter}▏`;
+  const keys = '   Enter keep · Esc clear';
+  const length = [...typed].length;
+  if (length + keys.length <= width) return typed + keys;
+  if (length <= width) return typed;
+  const chars = [...filter];
+  return ` /…${chars.slice(chars.length - Math.max(0, width - 4)).join('')}▏`;
+}
+
 /** The home with the user's home folder written `~`. */
 export function tildify(path: string, home = homedir()): string {
   if (home && (path === home || path.startsWith(home + '/'))) return '~' + path.slice(home.length);
