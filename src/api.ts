@@ -197,7 +197,7 @@ export interface TaskDetails extends TaskView {
 }
 
 export type CorralEvent =
-  | { seq: number; at: string; type: 'state'; id: string; name: string | null; env: string | null; status: string; reason: string | null }
+  | { seq: number; at: string; type: 'state'; id: string; name: string | null; env: string | null; status: string; reason: string | null; logSizes: { stdout: number; stderr: number } }
   | { seq: number; at: string; type: 'alert'; id: string; name: string | null; env: string | null; stream: string; line: string; rule: string };
 
 export interface MonitorInput {

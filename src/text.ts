@@ -1,4 +1,5 @@
 /** Task facts as text, shared by every front end (CLI, MCP server, terminal UI). */
+import { counted } from '../machines/counted.js';
 import { formatDuration } from '../machines/duration.js';
 import type { EnvReport, TaskView } from './api.js';
 
@@ -14,7 +15,7 @@ export const taskName = (t: Named): string => t.name ?? t.id;
 
 /** What a new run of an environment cleared away: `removed 12 tasks of older runs of dev`. */
 export function removedText(count: number, env: string): string {
-  return `removed ${count} task${count === 1 ? '' : 's'} of older runs of ${env}`;
+  return `removed ${counted(count, 'task')} of older runs of ${env}`;
 }
 
 /** `SIGTERM`, `3`, or `-` while the task has not ended. */
@@ -22,6 +23,11 @@ export function exitText(t: TaskView): string {
   if (t.signal) return t.signal;
   if (t.exitCode !== null) return String(t.exitCode);
   return '-';
+}
+
+/** `on-failure, at most 5`; just `no` for a task that is never restarted (a maximum would mean nothing). */
+export function restartPolicyText(policy: string, maxRestarts: number): string {
+  return policy === 'no' ? policy : `${policy}, at most ${maxRestarts}`;
 }
 
 /** How long the task has run (or ran, once ended); null before it started. */
@@ -37,14 +43,29 @@ export function uptimeText(t: TaskView, now = Date.now()): string {
   return ms === null ? '-' : ms < 1_000 ? '0s' : formatDuration(ms);
 }
 
-const visibleWidth = (s: string) => s.replace(/\u001b\[\d+m/g, '').length;
+const visibleWidth = (s: string) => [...s.replace(/\u001b\[\d+m/g, '')].length;
 
-/** Left-aligned columns; the last one unpadded (commands are long). Colour codes take no width. */
-export function table(header: string[], rows: string[][]): string {
+/** Cuts `text` to at most `width` characters, without padding (cut with an ellipsis). */
+export function clip(text: string, width: number): string {
+  const chars = [...text];
+  if (chars.length <= width) return text;
+  return width <= 0 ? '' : width === 1 ? '…' : chars.slice(0, width - 1).join('') + '…';
+}
+
+/** The narrowest a cut last column gets, however narrow the terminal: a few words still tell commands apart. */
+const MIN_LAST_COLUMN = 12;
+
+/**
+ * Left-aligned columns; the last one unpadded (commands are long). Colour codes take no
+ * width. With `maxWidth` (a terminal's), the last column is cut so that lines fit it.
+ */
+export function table(header: string[], rows: string[][], maxWidth: number | null = null): string {
   const widths = header.map((h, i) => Math.max(visibleWidth(h), ...rows.map((r) => visibleWidth(r[i] ?? ''))));
+  const before = widths.slice(0, -1).reduce((sum, w) => sum + w + 2, 0);
+  const lastWidth = maxWidth === null ? Infinity : Math.max(MIN_LAST_COLUMN, maxWidth - before);
   const line = (cells: string[]) =>
     cells
-      .map((c, i) => (i === cells.length - 1 ? c : c + ' '.repeat(widths[i]! - visibleWidth(c))))
+      .map((c, i) => (i === cells.length - 1 ? clip(c, lastWidth) : c + ' '.repeat(widths[i]! - visibleWidth(c))))
       .join('  ')
       .trimEnd();
   return [line(header), ...rows.map(line)].join('\n');

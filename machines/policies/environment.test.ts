@@ -101,6 +101,7 @@ describe('judgeEnvironment and culpritOf', () => {
   });
   it('says a queued task waits for a slot, naming the limit', () => {
     expect(culpritOf([task('a', 'queued')], 4, NOW)?.reason).toBe('queued: 4 tasks already run (CORRAL_MAX_CONCURRENT)');
+    expect(culpritOf([task('a', 'queued')], 1, NOW)?.reason).toBe('queued: 1 task already runs (CORRAL_MAX_CONCURRENT)');
   });
   it('falls back to the status', () => {
     expect(culpritOf([task('a', 'starting')], Infinity, NOW)?.reason).toBe('starting');

@@ -4,6 +4,7 @@
  * what of its earlier runs a new one leaves to be removed.
  */
 import { DEFAULTS } from '../defaults.js';
+import { counted } from '../counted.js';
 import { describeHealth } from './health.js';
 import { isFinal, type TaskRecord } from '../task.types.js';
 
@@ -82,7 +83,7 @@ function blame(task: TaskRecord, maxConcurrent: number): string {
     return `${describeHealth(health)}${last}`;
   }
   if (task.status === 'waiting') return `waiting for ${task.dependsOn.map((e) => `${e.on} (${e.condition})`).join(', ')}`;
-  if (task.status === 'queued') return `queued: ${maxConcurrent} tasks already run (CORRAL_MAX_CONCURRENT)`;
+  if (task.status === 'queued') return `queued: ${counted(maxConcurrent, 'task')} already ${maxConcurrent === 1 ? 'runs' : 'run'} (CORRAL_MAX_CONCURRENT)`;
   return task.status;
 }
 

@@ -3,6 +3,7 @@
  * (ready: it gates dependents); `retries` failures in a row make it unhealthy; failures
  * during `start_period` do not count. Several probes on one task must all pass.
  */
+import { counted } from '../counted.js';
 import { DEFAULTS } from '../defaults.js';
 import { userRegExp } from '../pattern.js';
 
@@ -137,7 +138,7 @@ export function nextHealth(spec: HealthSpec, state: HealthState, error: string |
 /** `healthy`, `unhealthy (3 failures: connection refused)`. */
 export function describeHealth(state: HealthState): string {
   if (state.status === 'unhealthy') {
-    return `unhealthy (${state.failures} failure${state.failures === 1 ? '' : 's'}${state.lastError ? `: ${state.lastError}` : ''})`;
+    return `unhealthy (${counted(state.failures, 'failure')}${state.lastError ? `: ${state.lastError}` : ''})`;
   }
   return state.status;
 }

@@ -1,4 +1,5 @@
 /** Compact text for a model: task lines, tables, byte counts, output pages. */
+import { counted } from '../../machines/counted.js';
 import { formatDuration } from '../../machines/duration.js';
 import { isFinal } from '../../machines/task.types.js';
 import type { TaskView } from '../api.js';
@@ -8,7 +9,7 @@ import type { Page, StreamPage } from './read.js';
 /** `812 bytes`, `4.5 KB`, `1.2 MB`. */
 function bytesText(n: number): string {
   const one = (v: number) => v.toFixed(1).replace(/\.0$/, '');
-  if (n < 1024) return `${n} byte${n === 1 ? '' : 's'}`;
+  if (n < 1024) return counted(n, 'byte');
   if (n < 1024 ** 2) return `${one(n / 1024)} KB`;
   if (n < 1024 ** 3) return `${one(n / 1024 ** 2)} MB`;
   return `${one(n / 1024 ** 3)} GB`;
@@ -23,7 +24,7 @@ export function statusText(t: TaskView): string {
   else if (t.health) parts.push(`health ${t.health}`);
   const up = uptimeMs(t);
   if (up !== null && t.status === 'running') parts.push(`up ${formatDuration(up)}`);
-  if (t.restarts > 0) parts.push(`${t.restarts} restart${t.restarts === 1 ? '' : 's'}`);
+  if (t.restarts > 0) parts.push(counted(t.restarts, 'restart'));
   if (t.reason && !isFinal(t.status)) parts.push(t.reason);
   return parts.join(', ');
 }

@@ -2,9 +2,13 @@
  * What happened, in order: state changes, exits, restarts, alerts. Clients (monitor,
  * the terminal UI, the MCP server) ask for everything after the last sequence number
  * they saw, and wait when there is nothing new yet (long polling over plain RPC).
+ * A state change carries how far the task's logs reached when it happened (`logSizes`),
+ * so that `up` prints a task's last lines before the line saying it ended.
  */
+import type { LogSizes } from '../logs/sizes.js';
+
 export type SupervisorEvent =
-  | { seq: number; at: string; type: 'state'; id: string; name: string | null; env: string | null; status: string; reason: string | null }
+  | { seq: number; at: string; type: 'state'; id: string; name: string | null; env: string | null; status: string; reason: string | null; logSizes: LogSizes }
   | { seq: number; at: string; type: 'alert'; id: string; name: string | null; env: string | null; stream: string; line: string; rule: string };
 
 type NewEvent = SupervisorEvent extends infer E ? (E extends SupervisorEvent ? Omit<E, 'seq' | 'at'> : never) : never;

@@ -11,7 +11,7 @@ import { describeHealth } from '../../machines/policies/health.js';
 import { memoryBreach } from '../../machines/policies/limits.js';
 import { lookUpName, qualifiedName } from '../../machines/policies/names.js';
 import { LOST_REASON, resumptionOf } from '../../machines/policies/resume.js';
-import type { TaskInput } from '../../machines/task.contracts.js';
+import type { TaskEvent, TaskInput } from '../../machines/task.contracts.js';
 import { taskMachine } from '../../machines/task.machine.js';
 import { statusOf, type TaskSnapshot } from '../../machines/task.status.js';
 import { isFinal, type TaskRecord, type TaskSpec } from '../../machines/task.types.js';
@@ -24,6 +24,7 @@ import { ExitWatcher } from '../process/exit-watch.js';
 import { stopLeftovers, withLeftovers } from '../process/leftovers.js';
 import type { Launcher } from '../process/monitor.js';
 import { createLauncher, SPAWNER_PATH } from '../process/spawner.js';
+import { logSizes, type LogSizes } from '../logs/sizes.js';
 import { LimitGuard } from '../policies/limits.js';
 import { Sampler, type Usage } from '../policies/sampler.js';
 import type { Store } from '../store/store.js';
@@ -44,6 +45,8 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
   readonly maxConcurrent: number;
   readonly events = new EventLog();
   private readonly actors = new Map<string, TaskActor>();
+  /** Set only while a STOP is being sent (the machine takes it synchronously). */
+  private readonly sizesBeforeStop = new Map<string, LogSizes>();
   private readonly exits: ExitWatcher;
   readonly launcher: Launcher;
   private readonly machine;
@@ -106,7 +109,7 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
       if (how === 'adopt' || how === 'stop-adopted') {
         const startedAt = record.startedAt ? Date.parse(record.startedAt) : this.clock.now();
         this.startActor(record, { adopt: { process: record.process!, startedAt } });
-        if (how === 'stop-adopted') this.actors.get(record.id)?.send({ type: 'STOP', at: this.clock.now() });
+        if (how === 'stop-adopted') this.sendStop(record.id, {});
         this.log('info', `adopted ${record.id}`, { taskPid: record.process!.pid });
       } else if (how === 'wait') this.startActor(record, { waitForDependencies: true });
       else if (how === 'start-again') this.startActor(record, {});
@@ -138,7 +141,8 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
     const changed = record.status !== prev.status;
     if (changed) {
       this.log('info', `${id} ${record.status}`, { reason: record.reason });
-      this.events.push({ type: 'state', id, name: record.name, env: record.env, status: record.status, reason: record.reason });
+      const sizes = this.sizesBeforeStop.get(id) ?? logSizes(taskLogDir(this.paths, id));
+      this.events.push({ type: 'state', id, name: record.name, env: record.env, status: record.status, reason: record.reason, logSizes: sizes });
       this.history.noteRestart(record);
     }
     if (isFinal(status)) this.actors.delete(id);
@@ -189,10 +193,25 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
     this.history.checkAlerts(id);
   }
 
+  /**
+   * Stops a task. The state change this causes is stamped with the logs' sizes from before
+   * the stop signal goes out: what the task writes on receiving it comes after its stopping.
+   */
+  private sendStop(id: string, stop: Omit<Extract<TaskEvent, { type: 'STOP' }>, 'type' | 'at'>): void {
+    const actor = this.actors.get(id);
+    if (!actor) return;
+    this.sizesBeforeStop.set(id, logSizes(taskLogDir(this.paths, id)));
+    try {
+      actor.send({ type: 'STOP', at: this.clock.now(), ...stop });
+    } finally {
+      this.sizesBeforeStop.delete(id);
+    }
+  }
+
   /** A limit stops the task; with `restart`, the restart policy decides whether it comes back (a user's stop never does). */
   private stopForLimit(id: string, reason: string, restart: boolean): void {
     this.log('warn', `${id}: ${reason}`);
-    this.actors.get(id)?.send({ type: 'STOP', at: this.clock.now(), reason, ...(restart ? { restart: true } : {}) });
+    this.sendStop(id, { reason, ...(restart ? { restart: true } : {}) });
   }
 
   // ---- looking up ----------------------------------------------------------------------
@@ -237,7 +256,7 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
   async stopOne(record: TaskRecord, signal?: string, graceMs?: number): Promise<TaskView> {
     const actor = this.actors.get(record.id);
     if (actor) {
-      actor.send({ type: 'STOP', at: this.clock.now(), ...(signal ? { signal } : {}), ...(graceMs !== undefined ? { graceMs } : {}) });
+      this.sendStop(record.id, { ...(signal ? { signal } : {}), ...(graceMs !== undefined ? { graceMs } : {}) });
       await this.until(record.id, (v) => isFinal(v.status), 24 * 3_600_000);
     } else if (record.process) {
       // Finished, but a descendant that daemonised itself may still be around: it goes too.

@@ -4,10 +4,11 @@
  * No React and no I/O here, so all of it is testable as plain functions.
  */
 import { homedir } from 'node:os';
+import { counted } from '../../machines/counted.js';
 import { formatBytes } from '../../machines/policies/limits.js';
 import { qualifiedName } from '../../machines/policies/names.js';
 import type { TaskView } from '../api.js';
-import { exitText, uptimeText } from '../text.js';
+import { clip, exitText, uptimeText } from '../text.js';
 
 /** A task whose process may be alive: killing it needs a confirmation. */
 export const hasLiveProcess = (t: TaskView): boolean => t.pid !== null && ['starting', 'running', 'stopping'].includes(t.status);
@@ -38,7 +39,34 @@ export function summary(tasks: TaskView[]): string {
   const known = STATUS_ORDER.filter((s) => counts.has(s));
   const other = [...counts.keys()].filter((s) => !STATUS_ORDER.includes(s));
   const parts = [...known, ...other].map((s) => `${counts.get(s)} ${s}`);
-  return `${tasks.length} task${tasks.length === 1 ? '' : 's'} (${parts.join(', ')})`;
+  return `${counted(tasks.length, 'task')} (${parts.join(', ')})`;
+}
+
+/**
+ * The list's title, to fit `width`: the summary, then the filter in full with how many
+ * tasks it shows. When that is too long, the summary loses its count by status, then goes;
+ * the filter is cut (with an ellipsis) only when even that does not fit.
+ */
+export function listTitle(tasks: TaskView[], filter: string, shown: number, width: number): string {
+  if (!filter) return `corral — ${summary(tasks)}`;
+  const note = (f: string) => `filter "${f}": ${shown} shown`;
+  const whole = [`corral — ${summary(tasks)} · ${note(filter)}`, `corral — ${counted(tasks.length, 'task')} · ${note(filter)}`, `corral — ${note(filter)}`];
+  const fits = whole.find((title) => [...title].length <= width);
+  return fits ?? `corral — ${note(clip(filter, width - [...`corral — ${note('')}`].length))}`;
+}
+
+/**
+ * The filter being typed, with the keys that end it when they fit: a filter longer than
+ * the line shows its end, where the typing is, after an ellipsis.
+ */
+export function filterPrompt(filter: string, width: number): string {
+  const typed = ` /${filter}▏`;
+  const keys = '   Enter keep · Esc clear';
+  const length = [...typed].length;
+  if (length + keys.length <= width) return typed + keys;
+  if (length <= width) return typed;
+  const chars = [...filter];
+  return ` /…${chars.slice(chars.length - Math.max(0, width - 4)).join('')}▏`;
 }
 
 /** The home with the user's home folder written `~`. */
@@ -113,7 +141,7 @@ export function pidText(t: TaskView): string {
 export function restartSuffix(t: TaskView, now: number): string {
   if (t.status !== 'restarting' || !t.restartAt) return '';
   const secs = Math.max(0, Math.ceil((Date.parse(t.restartAt) - now) / 1000));
-  return `(in ${secs}s, ${t.restarts} restart${t.restarts === 1 ? '' : 's'})`;
+  return `(in ${secs}s, ${counted(t.restarts, 'restart')})`;
 }
 
 type ColumnKey = 'id' | 'name' | 'status' | 'health' | 'pid' | 'uptime' | 'exit' | 'cpu' | 'mem' | 'command';
@@ -211,13 +239,6 @@ export function fit(text: string, width: number): string {
   const chars = [...text];
   if (chars.length > width) return width === 1 ? '…' : chars.slice(0, width - 1).join('') + '…';
   return text + ' '.repeat(width - chars.length);
-}
-
-/** Cuts `text` to at most `width` characters, without padding. */
-export function clip(text: string, width: number): string {
-  const chars = [...text];
-  if (chars.length <= width) return text;
-  return width <= 0 ? '' : width === 1 ? '…' : chars.slice(0, width - 1).join('') + '…';
 }
 
 /** `left` and `right` on one line of `width`; `right` is left out when both do not fit. */

@@ -43,6 +43,11 @@ describe('run, ls, status, logs', () => {
     const byName = await cliJson(home, ['status', 'api']);
     expect(byName.id).toBe('bash_2');
     expect(byName.pid).toBeGreaterThan(1);
+    // A task that is never restarted has no maximum of restarts to show.
+    const described = (await cli(home, ['status', 'api'])).stdout;
+    expect(described).toMatch(/^restart\s+no$/m);
+    const restarting = await cli(home, ['run', '--restart', 'on-failure', '--', 'sleep 30']);
+    expect((await cli(home, ['status', restarting.stdout.trim()])).stdout).toMatch(/^restart\s+on-failure, at most \d+$/m);
   });
 
   it('keeps output in per-task files owned by the user alone, and reads it back by stream', async () => {

@@ -234,7 +234,7 @@ describe('corral MCP server', () => {
     await waitFor(() => stdoutLog(id).includes('old error'), 'the old line');
     const first = await ok('background_monitor', { ids: [id], alert_on: 'error', restart_on_failure: true });
     expect(first.structuredContent.watched).toEqual([id]);
-    expect(text(first)).toMatch(/alerts on \/error\/ and restart on failure set in the daemon/);
+    expect(text(first)).toMatch(/^watching 1 task; alerts on \/error\/ and restart on failure set in the daemon/);
     writeFileSync(go, '');
     const events: any[] = [...first.structuredContent.events];
     const poll = async () => events.push(...(await ok('background_monitor', { ids: [id] })).structuredContent.events);

@@ -58,10 +58,12 @@ describe('the details view', () => {
     expect(frame).toMatch(/── stderr[\s\S]*Error: boom\n\s+at main\.js:1/);
   });
 
-  it('shows "-" without CPU and memory samples, and no sparkline', () => {
+  it('shows "-" without CPU and memory samples, no sparkline, and no maximum of restarts without a restart policy', () => {
     const t = task('bash_1', { command: 'sleep 100' });
-    const { lastFrame } = render(<DetailsView task={t} details={details(t)} stdout={[]} stderr={[]} width={80} height={20} now={Date.now()} color={false} />);
+    const { lastFrame } = render(<DetailsView task={t} details={details(t, { restartPolicy: 'no' })} stdout={[]} stderr={[]} width={80} height={20} now={Date.now()} color={false} />);
     const frame = lastFrame()!;
+    // Never restarted: no maximum of restarts to speak of.
+    expect(frame).toMatch(/restarts\s+0\s+\(policy no\)\s*\n/);
     expect(frame).toMatch(/cpu\s+-\s*\n/);
     expect(frame).toMatch(/memory\s+-\s*\n/);
     expect(frame).not.toMatch(/[▁▂▃▄▅▆▇█]/);

@@ -152,7 +152,7 @@ export class FakeEventApi extends FakeApi {
   change(id: string, over: Partial<TaskView>): void {
     this.update(id, over);
     const t = this.tasks.find((x) => x.id === id)!;
-    this.log.push({ seq: ++this.seq, at: new Date().toISOString(), type: 'state', id, name: t.name, env: t.env, status: t.status, reason: t.reason });
+    this.log.push({ seq: ++this.seq, at: new Date().toISOString(), type: 'state', id, name: t.name, env: t.env, status: t.status, reason: t.reason, logSizes: { stdout: 0, stderr: 0 } });
     for (const w of [...this.waiters]) w.wake();
   }
 

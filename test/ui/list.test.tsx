@@ -1,9 +1,9 @@
 import { render, cleanup } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TaskList } from '../../src/ui/components/TaskList.js';
+import { listPosition, TaskList } from '../../src/ui/components/TaskList.js';
 import { TaskManager } from '../../src/ui/components/TaskManager.js';
 import { Sparkline } from '../../src/ui/components/Sparkline.js';
-import { buildRows, cleanLine, layoutColumns, sparkline, summary, windowStart } from '../../src/ui/format.js';
+import { buildRows, cleanLine, filterPrompt, layoutColumns, listTitle, sparkline, summary, windowStart } from '../../src/ui/format.js';
 import { waitFor } from '../helpers.js';
 import { FakeApi, FakeEventApi, frameWhere, KEY, rowOf, sleep, task } from './fake.js';
 
@@ -104,6 +104,51 @@ describe('the task list', () => {
     await frameWhere(lastFrame, (f) => f.includes('bash_4'), 'the list once the daemon answers');
     // ...and polls go on once it answers.
     await waitFor(() => api.called('list').length > 2, 'more polls', 3_000, 10);
+  });
+});
+
+/** 30 tasks in three environments, in five states. */
+const thirtyInGroups = () =>
+  Array.from({ length: 30 }, (_, i) =>
+    task(`bash_${i + 1}`, { name: `shard-${i + 1}`, env: `env${Math.floor(i / 10) + 1}`, status: (['running', 'restarting', 'waiting', 'failed', 'completed'] as const)[i % 5]! }),
+  );
+
+describe('the title of the list', () => {
+  it('counts tasks, not the group rows of environments, in the position of the window', () => {
+    const rows = buildRows(thirtyInGroups());
+    expect(rows).toHaveLength(33);
+    // 20 rows: env1's group row and its 10 tasks, env2's group row and 8 of its tasks.
+    expect(listPosition(rows, 0, 21)).toBe('1–18 of 30');
+    expect(listPosition(rows, 13, 21)).toBe('12–30 of 30');
+    expect(listPosition(rows, 0, 40)).toBe('');
+  });
+
+  it('shows the filter in full, giving up the count by status first, and cuts it only when nothing else is left', () => {
+    const tasks = thirtyInGroups();
+    const full = 'corral — 30 tasks (6 running, 6 restarting, 6 waiting, 6 failed, 6 completed) · filter "shard-1": 11 shown';
+    expect(listTitle(tasks, 'shard-1', 11, 200)).toBe(full);
+    expect(listTitle(tasks, 'shard-1', 11, full.length - 1)).toBe('corral — 30 tasks · filter "shard-1": 11 shown');
+    expect(listTitle(tasks, 'shard-1', 11, 40)).toBe('corral — filter "shard-1": 11 shown');
+    expect(listTitle(tasks, 'shard-1', 11, 32)).toBe('corral — filter "sha…": 11 shown');
+    expect(listTitle(tasks, '', 30, 40)).toBe('corral — 30 tasks (6 running, 6 restarting, 6 waiting, 6 failed, 6 completed)');
+  });
+
+  it('keeps the kept filter whole on screen in a terminal too narrow for the whole summary', async () => {
+    const api = new FakeApi(thirtyInGroups());
+    const { lastFrame, stdin } = render(<TaskManager api={api} home="/tmp/h" timing={FAST} color={false} size={{ columns: 80, rows: 24 }} onQuit={() => {}} />);
+    await frameWhere(lastFrame, (f) => f.includes('shard-1 '), 'the list');
+    stdin.write('/');
+    for (const c of 'shard-2') stdin.write(c);
+    await frameWhere(lastFrame, (f) => f.includes('/shard-2▏'), 'the filter typed');
+    stdin.write(KEY.enter);
+    const frame = await frameWhere(lastFrame, (f) => !f.includes('▏'), 'the filter kept');
+    expect(frame.split('\n')[0]).toMatch(/^ corral — 30 tasks · filter "shard-2": 11 shown/);
+  });
+
+  it('shows the end of a filter being typed that is longer than the line', () => {
+    expect(filterPrompt('db', 40)).toBe(' /db▏   Enter keep · Esc clear');
+    expect(filterPrompt('x'.repeat(20), 25)).toBe(` /${'x'.repeat(20)}▏`);
+    expect(filterPrompt(`${'x'.repeat(30)}end`, 20)).toBe(` /…${'x'.repeat(13)}end▏`);
   });
 });
 

@@ -1,3 +1,4 @@
+import { counted } from '../../../machines/counted.js';
 import { daemonStatus as readStatus, stopDaemon } from '../../client/daemon.js';
 import type { Context } from '../context.js';
 import { printJson } from '../output.js';
@@ -12,7 +13,7 @@ export async function daemonStart(ctx: Context): Promise<number> {
 export async function daemonStatus(ctx: Context): Promise<number> {
   const status = await readStatus(ctx.paths);
   if (ctx.json) printJson(status);
-  else if (!status.running) process.stdout.write(`no daemon running for ${status.home}${status.tasks ? ` (its state keeps ${status.tasks} task${status.tasks === 1 ? '' : 's'})` : ''}\n`);
+  else if (!status.running) process.stdout.write(`no daemon running for ${status.home}${status.tasks ? ` (its state keeps ${counted(status.tasks, 'task')})` : ''}\n`);
   else {
     const relocated = ctx.paths.socketRelocated ? ' (the home path is too long for a socket, so it lives here)' : '';
     process.stdout.write(

@@ -1,12 +1,14 @@
 /** Environments: orchestrate (start, optionally wait until healthy), up (start and attach), down. */
 import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
+import { counted } from '../../../machines/counted.js';
 import { isFinal } from '../../../machines/task.types.js';
 import type { EnvReport, InlineTask, OrchestrateInput, TaskView } from '../../api.js';
 import type { RemoteSupervisor } from '../../client/remote.js';
 import { colorWanted } from '../../color.js';
 import { usageError } from '../../errors.js';
 import type { Context } from '../context.js';
+import { AttachedOutput } from '../attached-output.js';
 import { colorStatus, printJson } from '../output.js';
 import { culpritText, removedText, taskName } from '../../text.js';
 
@@ -125,10 +127,15 @@ export async function down(ctx: Context, name: string | undefined, flags: { file
 // ---- up: orchestrate, then attach ------------------------------------------------------
 
 const PALETTE = [36, 33, 35, 32, 34, 91, 96, 93, 95, 92];
+/** States that begin a run, and those in which the next run has not begun. */
+const STARTS = new Set(['starting', 'running']);
+const BEFORE_A_RUN = new Set(['queued', 'waiting', 'starting', 'restarting']);
 
 export async function up(ctx: Context, flags: { file?: string; name?: string }): Promise<number> {
   const input = buildOrchestrateInput(flags.name, { ...(flags.file ? { file: flags.file } : {}) });
   const api = await ctx.api();
+  // Events from here on: those of an environment already up, from before, are not news.
+  let since = (await api.eventsSince(0, 0, { ids: [] })).last;
   const { tasks, removedFromOlderRuns } = await api.orchestrate(input);
   const env = tasks[0]?.env ?? flags.name ?? basename(input.file ?? 'env');
   const color = colorWanted();
@@ -141,7 +148,7 @@ export async function up(ctx: Context, flags: { file?: string; name?: string }):
   );
   const say = (line: string) => process.stdout.write(color ? `\u001b[2m${line}\u001b[0m\n` : `${line}\n`);
   if (removedFromOlderRuns > 0) say(`corral: ${removedText(removedFromOlderRuns, env)}`);
-  say(`corral: ${env} is starting (${tasks.length} tasks); Ctrl-C stops it in order`);
+  say(`corral: ${env} is starting (${counted(tasks.length, 'task')}); Ctrl-C stops it in order`);
 
   let interrupts = 0;
   let stopping: Promise<unknown> | null = null;
@@ -159,57 +166,65 @@ export async function up(ctx: Context, flags: { file?: string; name?: string }):
   process.on('SIGTERM', onSigint);
   process.on('SIGHUP', onSigint);
 
-  const partial = new Map<string, string>();
-  const shown = new Map<string, { status: string; health: string | null }>();
-  const flush = (id: string, stream: string, text: string, final = false) => {
-    const key = `${id}:${stream}`;
-    const lines = ((partial.get(key) ?? '') + text).split('\n');
-    partial.set(key, final ? '' : lines.pop()!);
-    if (final && lines[lines.length - 1] === '') lines.pop();
-    for (const line of lines) process.stdout.write(`${prefixOf.get(id)}${line}\n`);
+  const output = new AttachedOutput((id, line) => process.stdout.write(`${prefixOf.get(id)}${line}\n`));
+  const readAhead = async (id: string) => output.take(await api.read({ ref: id, newAs: 'up', stream: 'both', encoding: 'base64' }));
+  /** Reads until what was read reaches `upTo` (or the log ends short of it). */
+  const readTo = async (id: string, upTo: { stdout: number; stderr: number }) => {
+    for (let before = output.reach(id); before.stdout < upTo.stdout || before.stderr < upTo.stderr; ) {
+      await readAhead(id);
+      const after = output.reach(id);
+      if (after.stdout === before.stdout && after.stderr === before.stderr) return;
+      before = after;
+    }
   };
 
   // Status changes come from the daemon's event log, in the order they happened (none is
-  // missed between two looks); health changes and output from a look at each task.
+  // missed between two looks); health changes and output from a look at each task. Each
+  // look lists and reads first, then takes the events: an event later than the list is
+  // still taken (so the last state of a task the list saw ended is never missed), and
+  // output read before an event is printed before its line when it was written before it.
   const ids = tasks.map((t) => t.id);
   const byId = new Map(tasks.map((t) => [t.id, t]));
+  // What each task's last line said: a look that changes neither prints nothing.
+  const shown = new Map<string, { status: string; health: string }>();
+  const healthText = (t: TaskView, status: string) => (status === t.status && t.healthReason && t.healthReason !== 'unknown' ? ` · ${t.healthReason}` : '');
   const statusLine = (t: TaskView, status: string, reason: string | null) => {
     const waitingFor = status === 'waiting' ? ` for ${t.dependsOn.join(', ')}` : '';
-    const health = status === t.status && t.healthReason && t.healthReason !== 'unknown' ? ` · ${t.healthReason}` : '';
+    const health = healthText(t, status);
+    shown.set(t.id, { status, health });
     say(`${taskName(t).padEnd(width)} | ${status}${waitingFor}${health}${reason ? ` (${reason})` : ''}`);
   };
-  for (const t of tasks) {
-    shown.set(t.id, { status: t.status, health: t.health });
-    statusLine(t, t.status, t.reason);
-  }
-  let since = 0;
+  for (const t of tasks) statusLine(t, t.status, t.reason);
   for (;;) {
+    const list = await api.list({ env });
+    for (const t of list) {
+      byId.set(t.id, t);
+      await readAhead(t.id);
+    }
     const { events, last } = await api.eventsSince(since, 100, { ids });
     since = last;
-    const list = await api.list({ env });
-    for (const t of list) byId.set(t.id, t);
     for (const e of events) {
       if (e.type !== 'state') continue;
       const t = byId.get(e.id)!;
-      shown.set(e.id, { status: e.status, health: e.status === t.status ? t.health : null });
+      // The daemon hears that a run began after the command may have written: what it
+      // wrote is printed after the line saying it runs.
+      if (!STARTS.has(e.status)) {
+        await readTo(e.id, e.logSizes);
+        // A run that ended has no more to say: its unfinished last line goes before the end.
+        output.print(e.id, e.logSizes, isFinal(e.status) || e.status === 'restarting');
+      }
       statusLine(t, e.status, e.reason);
     }
     for (const t of list) {
       const before = shown.get(t.id)!;
       // A change of health; a new status is left to its event, which comes on the next look.
-      if (before.status === t.status && before.health !== t.health) {
-        shown.set(t.id, { status: t.status, health: t.health });
-        statusLine(t, t.status, t.reason);
-      }
-      const page = await api.read({ ref: t.id, newAs: 'up', stream: 'both' });
-      if (page.stdout?.data) flush(t.id, 'stdout', page.stdout.data);
-      if (page.stderr?.data) flush(t.id, 'stderr', page.stderr.data);
+      if (before.status === t.status && before.health !== healthText(t, t.status)) statusLine(t, t.status, t.reason);
+      // Output of a run whose start has not been printed yet waits for that line (unless
+      // the list already saw the run begin: then its event fell out of the daemon's log).
+      if (!BEFORE_A_RUN.has(shown.get(t.id)!.status) || !BEFORE_A_RUN.has(t.status)) output.print(t.id);
     }
     if (list.every((t) => isFinal(t.status))) {
-      for (const t of list) {
-        flush(t.id, 'stdout', '', true);
-        flush(t.id, 'stderr', '', true);
-      }
+      for (const t of list) output.print(t.id, undefined, true);
       if (stopping) await stopping;
       say(`corral: ${env} is down`);
       process.off('SIGINT', onSigint);

@@ -1,3 +1,4 @@
+import { counted } from '../../../machines/counted.js';
 import { DEFAULTS } from '../../../machines/defaults.js';
 import { isFinal } from '../../../machines/task.types.js';
 import type { ReadInput, StreamChoice, StreamRead } from '../../api.js';
@@ -122,9 +123,9 @@ export async function logs(ctx: Context, ref: string, flags: LogsFlags): Promise
 
 /** What a bounded read did not print, and how to get it. */
 function leftOut(stream: string, slice: StreamRead, tail: boolean, cursor: boolean): string {
-  if (tail) return `${stream}: ${slice.omitted} bytes of those lines left out, from byte ${slice.from - slice.omitted} to ${slice.from} (raise --max-bytes, or read them with --offset)`;
+  if (tail) return `${stream}: ${counted(slice.omitted, 'byte')} of those lines left out, from byte ${slice.from - slice.omitted} to ${slice.from} (raise --max-bytes, or read them with --offset)`;
   const how = cursor ? 'read on with --new' : `read on with --offset ${slice.next}`;
-  return `${stream}: ${slice.omitted} more bytes after byte ${slice.next} (${how})`;
+  return `${stream}: ${counted(slice.omitted, 'more byte')} after byte ${slice.next} (${how})`;
 }
 
 /** Both streams: each to its own. One stream asked for by name: to stdout, so it pipes. */

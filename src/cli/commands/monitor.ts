@@ -1,4 +1,5 @@
 /** `corral monitor`: set the watch rules in the daemon, then print events as they happen. */
+import { counted } from '../../../machines/counted.js';
 import type { CorralEvent } from '../../api.js';
 import type { Context } from '../context.js';
 
@@ -48,7 +49,7 @@ export async function monitor(ctx: Context, ids: string[], flags: MonitorFlags):
       flags.restartOnFailure ? 'restart on failure' : '',
     ].filter(Boolean);
     process.stderr.write(
-      `watching ${tasks.length} task${tasks.length === 1 ? '' : 's'}` +
+      `watching ${counted(tasks.length, 'task')}` +
         (kept.length ? `; ${kept.join(' and ')} set in the daemon (they stay after monitor exits)` : '') +
         '\n',
     );

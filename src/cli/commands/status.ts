@@ -1,7 +1,7 @@
 import type { Context } from '../context.js';
 import { formatBytes } from '../../../machines/policies/limits.js';
 import { colorStatus, printJson } from '../output.js';
-import { exitText, uptimeText } from '../../text.js';
+import { exitText, restartPolicyText, uptimeText } from '../../text.js';
 
 const BARS = '▁▂▃▄▅▆▇█';
 
@@ -36,7 +36,7 @@ export async function status(ctx: Context, ref: string): Promise<number> {
   if (t.healthReason) lines.push(['health', t.healthReason]);
   if (t.dependsOn.length > 0) lines.push(['depends on', t.dependsOn.join(', ')]);
   if (t.healthChecks.length > 0) lines.push(['checks', t.healthChecks.join(', ')]);
-  lines.push(['restart', `${t.restartPolicy} (at most ${t.maxRestarts})`]);
+  lines.push(['restart', restartPolicyText(t.restartPolicy, t.maxRestarts)]);
   lines.push(['stop', `${t.stopCommand ? `\`${t.stopCommand}\`` : t.stopSignal}, SIGKILL after ${t.graceMs / 1000}s`]);
   if (t.nice !== null || t.ionice) lines.push(['priority', [t.nice !== null ? `nice ${t.nice}` : '', t.ionice ? `io ${t.ionice}` : ''].filter(Boolean).join(', ')]);
   const limits = [

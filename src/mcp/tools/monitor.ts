@@ -5,6 +5,7 @@
  */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
+import { counted } from '../../../machines/counted.js';
 import { isFinal } from '../../../machines/task.types.js';
 import type { CorralEvent } from '../../api.js';
 import type { McpContext } from '../context.js';
@@ -68,7 +69,7 @@ export function registerMonitor(server: McpServer, ctx: McpContext): void {
         const events = result.events.filter((e) => e.type === 'alert' || isFinal(e.status) || e.status === 'restarting');
         const alerts = events.filter((e) => e.type === 'alert').length;
         const set = [args.alert_on !== undefined ? `alerts on /${args.alert_on}/` : '', args.restart_on_failure ? 'restart on failure' : ''].filter(Boolean);
-        const header = `watching ${result.tasks.length} task(s)${set.length ? `; ${set.join(' and ')} set in the daemon` : ''}`;
+        const header = `watching ${counted(result.tasks.length, 'task')}${set.length ? `; ${set.join(' and ')} set in the daemon` : ''}`;
         const text = [header, events.length ? events.map(describe).join('\n') : 'nothing new since the last call'].join('\n');
         return {
           content: [{ type: 'text', text }],

@@ -4,6 +4,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { EnvReport, InlineTask, OrchestrateInput, TaskView } from '../../api.js';
+import { counted } from '../../../machines/counted.js';
 import { formatDuration } from '../../../machines/duration.js';
 import { culpritText, removedText, taskLabel } from '../../text.js';
 import type { McpContext } from '../context.js';
@@ -121,7 +122,7 @@ export function registerOrchestrate(server: McpServer, ctx: McpContext): void {
 function result(env: string, report: EnvReport | null, started: TaskView[], removed: string | null) {
   const tasks = report?.tasks ?? started;
   let headline: string;
-  if (!report) headline = `${env} is starting (${tasks.length} task${tasks.length === 1 ? '' : 's'}); not waited for`;
+  if (!report) headline = `${env} is starting (${counted(tasks.length, 'task')}); not waited for`;
   else if (report.ready) headline = `${env} is ready`;
   else headline = report.timedOut ? `${env} is not ready after the timeout; its tasks keep running` : `${env} did not come up`;
   const lines = [headline, ...tasks.map((t) => `${taskLabel(t)}: ${statusText(t)}`)];

@@ -1,6 +1,7 @@
 /** The title line at the top and the key/message line at the bottom. */
 import { Text } from 'ink';
-import { clip, spread } from '../format.js';
+import { clip } from '../../text.js';
+import { filterPrompt, spread } from '../format.js';
 import { Line, tint } from './Text.js';
 
 export function TitleBar({ left, right, width, color }: { left: string; right: string; width: number; color: boolean }) {
@@ -32,7 +33,7 @@ export function Footer({ width, color, prompt, filterInput, message, help }: Foo
     );
   }
   if (filterInput !== null && filterInput !== undefined) {
-    return <Line>{clip(` /${filterInput}▏   Enter keep · Esc clear`, width)}</Line>;
+    return <Line>{filterPrompt(filterInput, width)}</Line>;
   }
   const keys = help.find((h) => h.length + 1 <= width) ?? help[help.length - 1] ?? '';
   if (message) {

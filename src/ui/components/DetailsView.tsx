@@ -5,11 +5,12 @@
  */
 import { Box, Text } from 'ink';
 import type { ReactNode } from 'react';
+import { counted } from '../../../machines/counted.js';
 import { formatBytes } from '../../../machines/policies/limits.js';
 import { isFinal } from '../../../machines/task.types.js';
 import type { TaskDetails, TaskView } from '../../api.js';
-import { exitText, uptimeText } from '../../text.js';
-import { clip, clockTime, cpuText, fit, HEALTH_COLOR, memText, pidText, restartSuffix, STATUS_COLOR } from '../format.js';
+import { clip, exitText, restartPolicyText, uptimeText } from '../../text.js';
+import { clockTime, cpuText, fit, HEALTH_COLOR, memText, pidText, restartSuffix, STATUS_COLOR } from '../format.js';
 import { DETAILS_TAIL_LINES } from '../live.js';
 import { Sparkline } from './Sparkline.js';
 import { Line, tint } from './Text.js';
@@ -53,7 +54,7 @@ function detailFields(task: TaskView, details: TaskDetails | null, now: number):
   fields.push({ label: 'exit', value: [exit, final && t.reason && t.reason !== exit ? `— ${t.reason}` : ''].filter(Boolean).join(' ') });
   let restarts = String(t.restarts);
   if (details) {
-    restarts += `  (policy ${details.restartPolicy}, at most ${details.maxRestarts})`;
+    restarts += `  (policy ${restartPolicyText(details.restartPolicy, details.maxRestarts)})`;
     const lastRestart = details.restartHistory[details.restartHistory.length - 1];
     if (lastRestart) restarts += `  last ${clockTime(lastRestart.at)}: ${lastRestart.reason}`;
   }
@@ -115,7 +116,7 @@ export function DetailsView({ task, details, stdout, stderr, width, height, now,
     const shown = stdout.slice(-outRows);
     lines.push(
       <Line key="h:out" bold color={tint(color, 'blue')}>
-        {` ── stdout, last ${outRows} lines ${'─'.repeat(Math.max(0, width - 29))}`}
+        {` ── stdout, last ${counted(outRows, 'line')} ${'─'.repeat(Math.max(0, width - 29))}`}
       </Line>,
     );
     if (shown.length === 0) lines.push(<Line key="o:none" dim>{' (no output)'}</Line>);

@@ -1,5 +1,6 @@
 /** A task's full log, scrollable, following new output while at the end. */
 import { Box } from 'ink';
+import { counted } from '../../../machines/counted.js';
 import type { LogState } from '../hooks.js';
 import { logFirstLine } from '../keys.js';
 import { Line } from './Text.js';
@@ -20,7 +21,7 @@ export function LogView({ log, top, width, height }: LogViewProps) {
   const room = Math.max(0, height - rows.length);
   const first = logFirstLine(top, log.lines.length, room);
   if (first === 0 && (log.skippedBytes > 0 || log.droppedLines > 0) && room > 0) {
-    const what = log.skippedBytes > 0 ? `${log.skippedBytes} earlier bytes` : `${log.droppedLines} earlier lines`;
+    const what = log.skippedBytes > 0 ? counted(log.skippedBytes, 'earlier byte') : counted(log.droppedLines, 'earlier line');
     rows.push({ key: 'skipped', text: `… ${what} not loaded (corral logs shows everything)`, dim: true });
   }
   const fit = Math.max(0, height - rows.length);

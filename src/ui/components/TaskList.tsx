@@ -44,9 +44,13 @@ export function listWindow(previousTop: number, rows: Row[], selectedId: string 
 }
 
 /** `21–40 of 200` when the rows do not all fit, else ''. */
+/** Which tasks the window shows, `21–39 of 200`, when it does not show them all; group rows are not tasks. */
 export function listPosition(rows: Row[], top: number, height: number): string {
-  const shown = Math.min(listRowsFor(height), rows.length - top);
-  return rows.length > listRowsFor(height) ? `${top + 1}–${top + shown} of ${rows.length}` : '';
+  if (rows.length <= listRowsFor(height)) return '';
+  const isTask = (r: Row) => r.kind === 'task';
+  const before = rows.slice(0, top).filter(isTask).length;
+  const shown = rows.slice(top, top + listRowsFor(height)).filter(isTask).length;
+  return shown === 0 ? '' : `${before + 1}–${before + shown} of ${rows.filter(isTask).length}`;
 }
 
 export function TaskList({ rows, selectedId, busy, width, height, top, now, color, empty }: TaskListProps) {

@@ -7,7 +7,7 @@ import { Box, useApp, useInput, type Key } from 'ink';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { SupervisorApi, TaskView } from '../../api.js';
 import { taskLabel } from '../../text.js';
-import { buildRows, summary, tildify } from '../format.js';
+import { buildRows, listTitle, tildify } from '../format.js';
 import { useLogFollow, useTaskDetails, useTaskList, useTerminalSize, useTick, type TerminalSize } from '../hooks.js';
 import { handleKey, initialState, logFirstLine, reconcileSelection, type Effect, type KeyContext, type UiState } from '../keys.js';
 import { createFeed, DEFAULT_TIMING, type FeedTiming, type LiveFeed } from '../live.js';
@@ -181,8 +181,8 @@ export function TaskManager({ api, home, feed: givenFeed, timing = DEFAULT_TIMIN
     const why = (state.view === 'log' ? log.error : details.error) ?? 'it is no longer listed';
     content = <Line dim>{` ${selectedId ?? 'the task'} is gone: ${why}`}</Line>;
   } else if (state.view === 'list' || selected === null) {
-    const filterNote = state.filter ? ` · filter "${state.filter}": ${order.length} shown` : '';
-    title = `corral — ${summary(tasks)}${filterNote}`;
+    // The title bar starts with a space.
+    title = listTitle(tasks, state.filter, order.length, width - 1);
     position = listPosition(rows, listTop.current, body);
     content =
       list.tasks === null ? (
