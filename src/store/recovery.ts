@@ -16,14 +16,15 @@ const tasks = (n: number) => `${n} task${n === 1 ? '' : 's'}`;
 
 function cause(damage: StoreDamage | null): string {
   if (!damage) return 'the state file was behind the home';
-  if (damage.unreadable) return `the state file could not be read (${damage.unreadable}) and is kept as ${damage.keptAs}`;
+  const kept = damage.keptAs && `kept as ${damage.keptAs}`;
+  if (damage.unreadable) return `the state file could not be read (${damage.unreadable}) and ${kept ? `is ${kept}` : 'could not be kept'}`;
   const parts: string[] = [];
   const bad = [...damage.badRecords.keys()];
   if (bad.length > 0) parts.push(`${bad.length} unreadable task record${bad.length === 1 ? '' : 's'} (${ids(bad)})`);
   const repaired = damage.repaired.filter((what) => what !== 'the read cursors');
   if (repaired.length > 0) parts.push(`a damaged ${repaired.map((what) => what.replace(/^the /, '')).join(' and ')}`);
   if (damage.repaired.includes('the read cursors')) parts.push('damaged read cursors');
-  return `the state file had ${parts.join(', ')} (a copy is kept as ${damage.keptAs}); its other records are kept`;
+  return `the state file had ${parts.join(', ')} (${kept ? `a copy is ${kept}` : 'no copy could be kept'}); its other records are kept`;
 }
 
 export function describeRecovery(damage: StoreDamage | null, rebuilt: Rebuilt): string | null {

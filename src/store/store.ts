@@ -13,8 +13,8 @@ import { emptyState, readState, type StateData, type StateDamage } from './valid
 
 /** What reading the state file cost, when it cost something. */
 export interface StoreDamage extends StateDamage {
-  /** Where the file as it was is kept for a human. */
-  keptAs: string;
+  /** Where the file as it was is kept for a human; null when it could not be (a full disk). */
+  keptAs: string | null;
   /** Set when nothing of the file could be read, saying why. */
   unreadable: string | null;
 }
@@ -69,17 +69,24 @@ export class Store {
     }
     if (text === null) return new Store(db, null);
     const read = readState(text);
-    // A damaged state file must not keep the daemon from starting: it is kept for a human,
-    // and what it still holds is used (the daemon rebuilds the rest from the home).
-    const keptAs = `${path}.damaged-${Date.now()}`;
-    if (!read.ok) {
-      renameSync(path, keptAs);
-      return new Store(db, { keptAs, unreadable: read.why, badRecords: new Map(), repaired: [] });
+    // A damaged state file must not keep the daemon from starting: it is kept for a human
+    // (a copy when it still holds good records, should the daemon die before its next
+    // write), and what it still holds is used (the daemon rebuilds the rest from the home).
+    if (read.ok && !read.damage) {
+      db.data = read.data;
+      return new Store(db, null);
     }
+    let keptAs: string | null = `${path}.damaged-${Date.now()}`;
+    try {
+      if (read.ok) copyFileSync(path, keptAs);
+      else renameSync(path, keptAs);
+    } catch {
+      // A full disk: what the file held is used all the same.
+      keptAs = null;
+    }
+    if (!read.ok) return new Store(db, { keptAs, unreadable: read.why, badRecords: new Map(), repaired: [] });
     db.data = read.data;
-    // A copy: the file itself still holds the good records, should the daemon die before its next write.
-    if (read.damage) copyFileSync(path, keptAs);
-    return new Store(db, read.damage && { keptAs, unreadable: null, ...read.damage });
+    return new Store(db, { keptAs, unreadable: null, ...read.damage! });
   }
 
   get data(): StateData {

@@ -111,6 +111,8 @@ describe('describeRecovery', () => {
         '2 tasks ended, with their exit status (bash_2, bash_3), 1 task ended, exit status unknown (bash_4) (their env-file environments and policies are not known); new ids start at bash_5.',
     );
     expect(describeRecovery(damage, none)).toBe('the state file could not be read (not JSON) and is kept as /h/state.json.damaged-1; no task was found in the home.');
+    // A full disk may leave no room for a copy: the sentence says so.
+    expect(describeRecovery({ ...damage, keptAs: null }, none)).toBe('the state file could not be read (not JSON) and could not be kept; no task was found in the home.');
   });
 
   it('names what a partly damaged file lost, and cuts long lists of ids', () => {

@@ -108,7 +108,7 @@ describe('Store', () => {
     writeFileSync(path, '{"version":1,"tasks":{');
     const store = await Store.open(path);
     expect(store.damage).toMatchObject({ keptAs: expect.stringMatching(/state\.json\.damaged-\d+$/), unreadable: 'not JSON' });
-    expect(readFileSync(store.damage!.keptAs, 'utf8')).toBe('{"version":1,"tasks":{');
+    expect(readFileSync(store.damage!.keptAs!, 'utf8')).toBe('{"version":1,"tasks":{');
     expect(existsSync(path)).toBe(false);
     expect(store.tasks()).toEqual([]);
     expect(statSync(dir).isDirectory()).toBe(true);
@@ -121,7 +121,7 @@ describe('Store', () => {
     expect(store.tasks().map((t) => t.id)).toEqual(['bash_1']);
     expect([...store.damage!.badRecords.keys()]).toEqual(['bash_2']);
     expect(store.damage!.unreadable).toBeNull();
-    expect(readFileSync(store.damage!.keptAs, 'utf8')).toBe(text);
+    expect(readFileSync(store.damage!.keptAs!, 'utf8')).toBe(text);
     // Untouched until the next write: a daemon that dies first loses nothing more.
     expect(readFileSync(path, 'utf8')).toBe(text);
     expect(store.allocateId()).toBe('bash_3');
