@@ -12,6 +12,11 @@ export class RpcClient implements Rpc {
   private nextId = 1;
   private buffered = '';
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  /**
+   * Says what the daemon found wrong as it started (a damaged state file), which it tells
+   * the first client it answers, once. On stderr unless the client says otherwise.
+   */
+  onNotice: (notice: string) => void = (notice) => process.stderr.write(`corral: ${notice}\n`);
   /** Resolves when the connection has ended, from either side (the daemon's exit ends it too). */
   readonly ended: Promise<void>;
 
@@ -60,12 +65,13 @@ export class RpcClient implements Rpc {
     while ((nl = this.buffered.indexOf('\n')) >= 0) {
       const line = this.buffered.slice(0, nl);
       this.buffered = this.buffered.slice(nl + 1);
-      let reply: { id?: number; result?: unknown; error?: { code: number; message: string; data?: { kind?: string; template?: string } } };
+      let reply: { id?: number; notice?: unknown; result?: unknown; error?: { code: number; message: string; data?: { kind?: string; template?: string } } };
       try {
         reply = JSON.parse(line);
       } catch {
         continue;
       }
+      if (typeof reply.notice === 'string') this.onNotice(reply.notice);
       const waiter = reply.id === undefined ? undefined : this.pending.get(reply.id);
       if (!waiter) continue;
       this.pending.delete(reply.id!);

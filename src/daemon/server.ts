@@ -38,7 +38,10 @@ function serve(socket: Socket, supervisor: Supervisor, hooks: ServerHooks): void
   socket.setEncoding('utf8');
   socket.on('error', () => {});
   const send = (reply: Reply) => {
-    if (!socket.destroyed) socket.write(`${JSON.stringify(reply)}\n`);
+    if (socket.destroyed) return;
+    // What the daemon found wrong as it started (a damaged state file) rides on the first answer it gives.
+    const notice = supervisor.takeNotice();
+    socket.write(`${JSON.stringify(notice ? { ...reply, notice } : reply)}\n`);
   };
   socket.on('data', (chunk: string) => {
     buffered += chunk;

@@ -6,7 +6,7 @@
  * (tree-kill and pidtree spawn `ps` for every call; we need start times and the
  * inherited token anyway, which only /proc gives, and a scan costs a few milliseconds.)
  */
-import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readlinkSync, readSync } from 'node:fs';
 
 export interface ProcEntry {
   pid: number;
@@ -224,6 +224,49 @@ function tokenOf(pid: number, start: number): string | null {
   tokens.set(pid, { start, token });
   return token;
 }
+
+/** A process's arguments, or null when it cannot be read (gone, or another user's). */
+export function readCmdline(pid: number): string[] | null {
+  const len = readProcFile(`/proc/${pid}/cmdline`, true);
+  if (len <= 0) return null;
+  const text = scratch.toString('utf8', 0, scratch[len - 1] === 0 ? len - 1 : len);
+  return text.split('\0');
+}
+
+/** The environment a process was started with (its last exec's), or null when it cannot be read. */
+export function readEnviron(pid: number): Record<string, string> | null {
+  const len = readProcFile(`/proc/${pid}/environ`, true);
+  if (len < 0) return null;
+  const env: Record<string, string> = {};
+  for (const entry of scratch.toString('utf8', 0, len).split('\0')) {
+    const eq = entry.indexOf('=');
+    if (eq > 0) env[entry.slice(0, eq)] = entry.slice(eq + 1);
+  }
+  return env;
+}
+
+/** Where one of a process's links points (`cwd`, `fd/1`), or null. */
+export function readProcLink(pid: number, link: string): string | null {
+  try {
+    return readlinkSync(`/proc/${pid}/${link}`);
+  } catch {
+    return null;
+  }
+}
+
+/** When a process started, in ms since the epoch, from its start time in clock ticks since boot. */
+export function startedAtMs(startTicks: number): number | null {
+  if (bootTimeMs === undefined) {
+    try {
+      const line = /^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'latin1'));
+      bootTimeMs = line ? Number(line[1]) * 1000 : null;
+    } catch {
+      bootTimeMs = null;
+    }
+  }
+  return bootTimeMs === null ? null : bootTimeMs + Math.round((startTicks * 1000) / CLOCK_TICKS_PER_SECOND);
+}
+let bootTimeMs: number | null | undefined;
 
 let cached: { at: number; procs: ProcEntry[] } | null = null;
 /** True until the current turn of the event loop ends: one synchronous batch (a stop of fifty tasks) shares one scan. */

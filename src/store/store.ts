@@ -4,19 +4,19 @@
  * trip through libuv's thread pool costs more than the write, and a `run` waits for it. It holds the task
  * records, the id counter (ids are never reused) and the named read cursors.
  */
-import { renameSync } from 'node:fs';
+import { copyFileSync, readFileSync, renameSync } from 'node:fs';
 import { LowSync } from 'lowdb';
 import { DataFileSync } from 'lowdb/node';
 import type { TaskRecord } from '../../machines/task.types.js';
 import type { Stream } from '../logs/read.js';
+import { emptyState, readState, type StateData, type StateDamage } from './validate.js';
 
-interface StateData {
-  version: 1;
-  /** The number the next task id gets: bash_<nextId>. */
-  nextId: number;
-  tasks: Record<string, TaskRecord>;
-  /** `consumer\u0000taskId\u0000stream` → the offset up to which that consumer has read. */
-  cursors: Record<string, number>;
+/** What reading the state file cost, when it cost something. */
+export interface StoreDamage extends StateDamage {
+  /** Where the file as it was is kept for a human; null when it could not be (a full disk). */
+  keptAs: string | null;
+  /** Set when nothing of the file could be read, saying why. */
+  unreadable: string | null;
 }
 
 /** Environments by identity → their key in the file's `envs` table (they are never mutated). */
@@ -48,57 +48,45 @@ function encode(data: StateData): string {
   return JSON.stringify({ ...data, tasks, envs });
 }
 
-function decode(text: string): StateData {
-  const raw = JSON.parse(text) as StateData & { envs?: Record<string, Record<string, string>> };
-  const envs = raw.envs ?? {};
-  delete raw.envs;
-  for (const record of Object.values(raw.tasks ?? {})) {
-    const env = record.spec.env as unknown;
-    if (typeof env === 'string') record.spec.env = envs[env] ?? {};
-  }
-  return raw;
-}
-
-const empty = (): StateData => ({ version: 1, nextId: 1, tasks: {}, cursors: {} });
-
 const cursorKey = (consumer: string, id: string, stream: Stream) => `${consumer}\u0000${id}\u0000${stream}`;
 
 export class Store {
   private constructor(
     private readonly db: LowSync<StateData>,
-    /** Set when the file could not be read and was moved aside. */
-    readonly recovered: string | null,
+    /** Set when the file was damaged: what it cost, and where the file is kept. */
+    readonly damage: StoreDamage | null,
   ) {}
 
   static async open(path: string): Promise<Store> {
     // Compact JSON, and each distinct environment stored once: the state is rewritten on
     // every change, and a hundred tasks started from one shell share one environment.
-    const file = new DataFileSync<StateData>(path, { parse: decode, stringify: encode });
-    const db = new LowSync<StateData>(file, empty());
-    let recovered: string | null = null;
+    const db = new LowSync<StateData>(new DataFileSync<StateData>(path, { parse: JSON.parse, stringify: encode }), emptyState());
+    let text: string | null = null;
     try {
-      db.read();
+      text = readFileSync(path, 'utf8');
     } catch (error) {
-      // A damaged state file must not keep the daemon from starting: keep it for a human, start afresh.
-      recovered = `${path}.damaged-${Date.now()}`;
-      renameSync(path, recovered);
-      db.data = empty();
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
-    db.data = { ...empty(), ...db.data };
-    // Records written by an older corral lack later fields.
-    for (const record of Object.values(db.data.tasks)) {
-      record.dependsOn ??= [];
-      record.background ??= true;
-      if (typeof record.health !== 'object') record.health = null;
-      record.spec.limits ??= { memoryBytes: null, timeoutMs: null, idleMs: null, idleAction: 'alert' };
-      record.spec.nice ??= null;
-      record.spec.ionice ??= null;
-      record.spec.alertOn ??= null;
-      record.spec.health ??= null;
-      record.spec.stopCommand ??= null;
-      record.spec.output ??= 'separate';
+    if (text === null) return new Store(db, null);
+    const read = readState(text);
+    // A damaged state file must not keep the daemon from starting: it is kept for a human
+    // (a copy when it still holds good records, should the daemon die before its next
+    // write), and what it still holds is used (the daemon rebuilds the rest from the home).
+    if (read.ok && !read.damage) {
+      db.data = read.data;
+      return new Store(db, null);
     }
-    return new Store(db, recovered);
+    let keptAs: string | null = `${path}.damaged-${Date.now()}`;
+    try {
+      if (read.ok) copyFileSync(path, keptAs);
+      else renameSync(path, keptAs);
+    } catch {
+      // A full disk: what the file held is used all the same.
+      keptAs = null;
+    }
+    if (!read.ok) return new Store(db, { keptAs, unreadable: read.why, badRecords: new Map(), repaired: [] });
+    db.data = read.data;
+    return new Store(db, { keptAs, unreadable: null, ...read.damage! });
   }
 
   get data(): StateData {
@@ -107,6 +95,11 @@ export class Store {
 
   allocateId(): string {
     return `bash_${this.db.data.nextId++}`;
+  }
+
+  /** Ids up to `highest` are taken (their log folders exist): none of them is given again. */
+  reserveIdsUpTo(highest: number): void {
+    this.db.data.nextId = Math.max(this.db.data.nextId, highest + 1);
   }
 
   tasks(): TaskRecord[] {

@@ -26,8 +26,11 @@ import { normalizeKill } from '../config/control.js';
 import { normalizeRun } from '../config/normalize.js';
 import { field, usageError } from '../errors.js';
 import { ensureHome, homePaths, type HomePaths } from '../home.js';
+import { rebuildFromHome } from '../store/rebuild.js';
+import { describeRecovery } from '../store/recovery.js';
 import { Store } from '../store/store.js';
 import { VERSION } from '../version.js';
+import { systemClock } from './clock.js';
 import { Environments } from './environments.js';
 import type { EventLog, SupervisorEvent } from './events.js';
 import type { SupervisorOptions } from './options.js';
@@ -44,7 +47,11 @@ export class Supervisor implements SupervisorApi {
   private readonly queries: TaskQueries;
   private closed = false;
 
-  private constructor(private readonly table: TaskTable) {
+  private constructor(
+    private readonly table: TaskTable,
+    /** What a damaged or stale state file cost, until a client has been told. */
+    private recovery: string | null,
+  ) {
     this.environments = new Environments(table);
     this.queries = new TaskQueries(table, table);
   }
@@ -53,10 +60,19 @@ export class Supervisor implements SupervisorApi {
     const paths = homePaths(options.home);
     ensureHome(paths);
     const store = await Store.open(paths.state);
+    const rebuilt = rebuildFromHome(paths, store, store.damage?.badRecords ?? new Map(), (options.clock ?? systemClock).now());
     const table = new TaskTable(paths, store, options);
-    if (store.recovered) table.log('error', `the state file was damaged; kept it as ${store.recovered} and started afresh`);
+    const recovery = describeRecovery(store.damage, rebuilt);
+    if (recovery) table.log(store.damage ? 'error' : 'warn', recovery);
     table.resume();
-    return new Supervisor(table);
+    return new Supervisor(table, recovery);
+  }
+
+  /** The recovery sentence, once: the first client answered prints it. */
+  takeNotice(): string | null {
+    const notice = this.recovery;
+    this.recovery = null;
+    return notice;
   }
 
   get paths(): HomePaths {

@@ -104,12 +104,26 @@ describe('Store', () => {
     expect((await Store.open(path)).task('bash_50')?.spec.env).toEqual(env);
   });
 
-  it('keeps a damaged state file aside and starts afresh', async () => {
+  it('keeps a state file it cannot read aside and starts afresh', async () => {
     writeFileSync(path, '{"version":1,"tasks":{');
     const store = await Store.open(path);
-    expect(store.recovered).toMatch(/state\.json\.damaged-\d+$/);
-    expect(readFileSync(store.recovered!, 'utf8')).toBe('{"version":1,"tasks":{');
+    expect(store.damage).toMatchObject({ keptAs: expect.stringMatching(/state\.json\.damaged-\d+$/), unreadable: 'not JSON' });
+    expect(readFileSync(store.damage!.keptAs!, 'utf8')).toBe('{"version":1,"tasks":{');
+    expect(existsSync(path)).toBe(false);
     expect(store.tasks()).toEqual([]);
     expect(statSync(dir).isDirectory()).toBe(true);
+  });
+
+  it('keeps the good records of a partly damaged file, and a copy of the file as it was', async () => {
+    const text = JSON.stringify({ version: 1, nextId: 3, tasks: { bash_1: record('bash_1'), bash_2: { ...record('bash_2'), status: 5 } }, cursors: {} });
+    writeFileSync(path, text);
+    const store = await Store.open(path);
+    expect(store.tasks().map((t) => t.id)).toEqual(['bash_1']);
+    expect([...store.damage!.badRecords.keys()]).toEqual(['bash_2']);
+    expect(store.damage!.unreadable).toBeNull();
+    expect(readFileSync(store.damage!.keptAs!, 'utf8')).toBe(text);
+    // Untouched until the next write: a daemon that dies first loses nothing more.
+    expect(readFileSync(path, 'utf8')).toBe(text);
+    expect(store.allocateId()).toBe('bash_3');
   });
 });
