@@ -7,6 +7,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { describeProbe, type HealthProbe } from '../../machines/policies/health.js';
 import type { ProcessInfo } from '../../machines/task.types.js';
 import { userRegExp } from '../../machines/pattern.js';
+import { formatDuration } from '../../machines/duration.js';
 
 interface ProbeContext {
   cwd: string;
@@ -113,7 +114,7 @@ async function runProbe(probe: HealthProbe, ctx: ProbeContext, logProbes: Map<He
       maxBuffer: 4096,
     });
     if (result.exitCode === 0) return null;
-    if (result.timedOut) return `${probe.command}: no answer in ${ctx.timeoutMs}ms`;
+    if (result.timedOut) return `${probe.command}: no answer in ${formatDuration(ctx.timeoutMs)}`;
     const err = String(result.stderr ?? '').trim().split('\n').pop();
     return `${probe.command}: exit ${result.exitCode ?? result.signal}${err ? ` (${err.slice(0, 120)})` : ''}`;
   }
@@ -132,6 +133,6 @@ async function runProbe(probe: HealthProbe, ctx: ProbeContext, logProbes: Map<He
     return null;
   } catch (error) {
     const message = (error as Error).message ?? String(error);
-    return message.startsWith('Timed out') ? `${describeProbe(probe)}: not ready within ${ctx.timeoutMs}ms` : `${describeProbe(probe)}: ${message}`;
+    return message.startsWith('Timed out') ? `${describeProbe(probe)}: not ready within ${formatDuration(ctx.timeoutMs)}` : `${describeProbe(probe)}: ${message}`;
   }
 }

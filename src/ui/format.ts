@@ -6,7 +6,7 @@
 import { homedir } from 'node:os';
 import { formatBytes } from '../../machines/policies/limits.js';
 import type { TaskView } from '../api.js';
-import { exitText, uptimeText } from '../text.js';
+import { exitText, restartCountdown, uptimeText } from '../text.js';
 
 /** A task whose process may be alive: killing it needs a confirmation. */
 export const hasLiveProcess = (t: TaskView): boolean => t.pid !== null && ['starting', 'running', 'stopping'].includes(t.status);
@@ -110,9 +110,8 @@ export function pidText(t: TaskView): string {
 
 /** `(in 4s, 2 restarts)` for a task waiting to restart. */
 export function restartSuffix(t: TaskView, now: number): string {
-  if (t.status !== 'restarting' || !t.restartAt) return '';
-  const secs = Math.max(0, Math.ceil((Date.parse(t.restartAt) - now) / 1000));
-  return `(in ${secs}s, ${t.restarts} restart${t.restarts === 1 ? '' : 's'})`;
+  const countdown = restartCountdown(t, now);
+  return countdown === null ? '' : `(in ${countdown}, ${t.restarts} restart${t.restarts === 1 ? '' : 's'})`;
 }
 
 type ColumnKey = 'id' | 'name' | 'status' | 'health' | 'pid' | 'uptime' | 'exit' | 'cpu' | 'mem' | 'command';
