@@ -8,6 +8,7 @@ import { describeProbe, type HealthProbe } from '../../machines/policies/health.
 import type { ProcessInfo } from '../../machines/task.types.js';
 import { userRegExp } from '../../machines/pattern.js';
 import { formatDuration } from '../../machines/duration.js';
+import { libraryTimeout } from '../long-timer.js';
 
 interface ProbeContext {
   cwd: string;
@@ -106,7 +107,7 @@ async function runProbe(probe: HealthProbe, ctx: ProbeContext, logProbes: Map<He
       cwd: ctx.cwd,
       env: ctx.env,
       extendEnv: false,
-      timeout: ctx.timeoutMs,
+      timeout: libraryTimeout(ctx.timeoutMs),
       reject: false,
       stdin: 'ignore',
       stdout: 'ignore',
@@ -123,11 +124,11 @@ async function runProbe(probe: HealthProbe, ctx: ProbeContext, logProbes: Map<He
   try {
     await waitOn({
       resources: [resource],
-      timeout: ctx.timeoutMs,
+      timeout: libraryTimeout(ctx.timeoutMs),
       interval: 50,
       window: 0,
-      tcpTimeout: ctx.timeoutMs,
-      httpTimeout: ctx.timeoutMs,
+      tcpTimeout: libraryTimeout(ctx.timeoutMs),
+      httpTimeout: libraryTimeout(ctx.timeoutMs),
       validateStatus: (status: number) => status >= 200 && status < 300,
     });
     return null;

@@ -3,6 +3,8 @@
  * the terminal UI, the MCP server) ask for everything after the last sequence number
  * they saw, and wait when there is nothing new yet (long polling over plain RPC).
  */
+import { setLongTimeout } from '../long-timer.js';
+
 export type SupervisorEvent =
   | { seq: number; at: string; type: 'state'; id: string; name: string | null; env: string | null; status: string; reason: string | null }
   | { seq: number; at: string; type: 'alert'; id: string; name: string | null; env: string | null; stream: string; line: string; rule: string };
@@ -41,9 +43,9 @@ export class EventLog {
         if (found.length === 0) return;
         finish(found);
       };
-      const timer = setTimeout(() => finish([]), timeoutMs);
+      const timer = setLongTimeout(() => finish([]), timeoutMs);
       const finish = (found: SupervisorEvent[]) => {
-        clearTimeout(timer);
+        timer.clear();
         this.waiters.delete(done);
         resolve(found);
       };
