@@ -2,7 +2,7 @@
  * Durations as users write them, and their short human form.
  */
 import { describe, expect, it } from 'vitest';
-import { DurationError, formatDuration, parseDuration } from './duration.js';
+import { DurationError, formatDuration, MAX_DURATION_MS, parseDuration } from './duration.js';
 
 describe('parseDuration', () => {
   it.each<[string | number, number]>([
@@ -36,9 +36,7 @@ describe('parseDuration', () => {
     'rejects %j with the exact message',
     (text) => {
       expect(() => parseDuration(text)).toThrow(DurationError);
-      expect(() => parseDuration(text)).toThrow(
-        new Error(`duration "${text}" is not a duration: write it like 500ms, 5s, 2m or 1h`),
-      );
+      expect(() => parseDuration(text)).toThrow(new Error(`"${text}" is not a duration: write it like 500ms, 5s, 2m or 1h`));
     },
   );
 
@@ -46,17 +44,33 @@ describe('parseDuration', () => {
     'rejects the number %s with the exact message',
     (n) => {
       expect(() => parseDuration(n)).toThrow(DurationError);
-      expect(() => parseDuration(n)).toThrow(new Error(`duration must be a non-negative number of seconds, got ${n}`));
+      expect(() => parseDuration(n)).toThrow(new Error(`${n} is not a duration: write a non-negative number of seconds`));
     },
   );
 
-  it('names what it was parsing in the message', () => {
-    expect(() => parseDuration('5x', 'grace')).toThrow(
-      new Error('grace "5x" is not a duration: write it like 500ms, 5s, 2m or 1h'),
-    );
-    expect(() => parseDuration(-2, '--backoff')).toThrow(
-      new Error('--backoff must be a non-negative number of seconds, got -2'),
-    );
+  it('names the value, never a field: each caller puts its field first', () => {
+    expect(() => parseDuration('5x')).toThrow(new Error('"5x" is not a duration: write it like 500ms, 5s, 2m or 1h'));
+    expect(() => parseDuration(-2)).toThrow(new Error('-2 is not a duration: write a non-negative number of seconds'));
+  });
+
+  it('takes durations of days, months and years, up to a million days', () => {
+    expect(parseDuration('30d')).toBe(2_592_000_000);
+    expect(parseDuration('365d')).toBe(31_536_000_000);
+    expect(parseDuration('1000000d')).toBe(MAX_DURATION_MS);
+    expect(parseDuration(MAX_DURATION_MS / 1000)).toBe(MAX_DURATION_MS);
+    expect(MAX_DURATION_MS).toBe(86_400_000_000_000);
+    // A deadline that far on is still a date.
+    expect(() => new Date(Date.now() + MAX_DURATION_MS).toISOString()).not.toThrow();
+  });
+
+  it.each<[string | number, string]>([
+    ['1000001d', '"1000001d" is too long a duration: at most 1000000d'],
+    ['99999999999999999999d', '"99999999999999999999d" is too long a duration: at most 1000000d'],
+    ['86400000001', '"86400000001" is too long a duration: at most 1000000d'],
+    [1e300, '1e+300 is too long a duration: at most 1000000d'],
+  ])('refuses %j as too long', (value, message) => {
+    expect(() => parseDuration(value)).toThrow(DurationError);
+    expect(() => parseDuration(value)).toThrow(new Error(message));
   });
 
   it('is an Error subclass that callers can tell apart', () => {
@@ -101,6 +115,8 @@ describe('formatDuration', () => {
     [48 * 3_600_000, '2d00h'],
     [50 * 3_600_000 + 30 * 60_000, '2d02h'],
     [10 * 86_400_000 + 23 * 3_600_000, '10d23h'],
+    [30 * 86_400_000, '30d00h'],
+    [1_000_000 * 86_400_000, '1000000d00h'],
   ])('%i ms → %s', (ms, text) => {
     expect(formatDuration(ms)).toBe(text);
   });

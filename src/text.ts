@@ -43,6 +43,13 @@ export function uptimeText(t: TaskView, now = Date.now()): string {
   return ms === null ? '-' : ms < 1_000 ? '0s' : formatDuration(ms);
 }
 
+/** How long until a restarting task starts again, in whole seconds up (`4s`, `2m10s`); null when it is not waiting to. */
+export function restartCountdown(t: TaskView, now = Date.now()): string | null {
+  if (t.status !== 'restarting' || !t.restartAt) return null;
+  const secs = Math.max(0, Math.ceil((Date.parse(t.restartAt) - now) / 1000));
+  return secs === 0 ? '0s' : formatDuration(secs * 1000);
+}
+
 const visibleWidth = (s: string) => [...s.replace(/\u001b\[\d+m/g, '')].length;
 
 /** Cuts `text` to at most `width` characters, without padding (cut with an ellipsis). */

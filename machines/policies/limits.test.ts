@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { DurationError } from '../duration.js';
 import {
+  checkLimitDuration,
   formatBytes,
   LimitError,
   memoryBreach,
@@ -112,10 +113,21 @@ describe('parseLimitDuration', () => {
     expect(refusal(() => parseLimitDuration(value, 'idle'))).toBe('an idle limit of 0 would stop the task at once: leave it out for no limit');
   });
 
-  it('lets a duration that is not one fail as parseDuration says, naming the limit', () => {
+  it('lets a duration that is not one fail as parseDuration says, naming the value only (the caller names the field)', () => {
     expect(() => parseLimitDuration('soon', 'timeout')).toThrow(DurationError);
-    expect(() => parseLimitDuration('soon', 'timeout')).toThrow('timeout "soon" is not a duration: write it like 500ms, 5s, 2m or 1h');
-    expect(() => parseLimitDuration(-1, 'idle')).toThrow('idle must be a non-negative number of seconds, got -1');
+    expect(() => parseLimitDuration('soon', 'timeout')).toThrow(new Error('"soon" is not a duration: write it like 500ms, 5s, 2m or 1h'));
+    expect(() => parseLimitDuration(-1, 'idle')).toThrow(new Error('-1 is not a duration: write a non-negative number of seconds'));
+  });
+
+  it('takes a limit of 30 days and more, up to the longest duration', () => {
+    expect(parseLimitDuration('30d', 'timeout')).toBe(30 * 86_400_000);
+    expect(parseLimitDuration('1000000d', 'idle')).toBe(1_000_000 * 86_400_000);
+    expect(() => parseLimitDuration('1000001d', 'timeout')).toThrow(new Error('"1000001d" is too long a duration: at most 1000000d'));
+  });
+
+  it('checks a limit already in milliseconds without reading it again as seconds', () => {
+    expect(checkLimitDuration(1_000_000 * 86_400_000, 'timeout')).toBe(1_000_000 * 86_400_000);
+    expect(refusal(() => checkLimitDuration(0, 'idle'))).toBe('an idle limit of 0 would stop the task at once: leave it out for no limit');
   });
 });
 

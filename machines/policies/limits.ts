@@ -43,7 +43,11 @@ export function parseMemoryLimit(text: string | number): number {
 
 /** A run-time or idle limit: a duration, and not 0, which would stop the task as it starts. */
 export function parseLimitDuration(value: string | number, what: 'timeout' | 'idle'): number {
-  const ms = parseDuration(value, what);
+  return checkLimitDuration(parseDuration(value), what);
+}
+
+/** The same check of a limit already in milliseconds (an env file's, parsed as a duration first). */
+export function checkLimitDuration(ms: number, what: 'timeout' | 'idle'): number {
   if (ms === 0) throw new LimitError(`${what === 'idle' ? 'an idle limit' : 'a timeout'} of 0 would stop the task at once: leave it out for no limit`);
   return ms;
 }

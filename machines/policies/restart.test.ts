@@ -257,3 +257,13 @@ describe('decideRestart: a short window', () => {
     expect(reason(5_000)).toBe('restart limit reached (2 in 5s)');
   });
 });
+
+describe('decideRestart: a long window', () => {
+  it('names a window of an hour or more as every duration is shown, not in seconds', () => {
+    const history: RestartHistory = { restartTimes: [1, 2], backoffMs: 1_000 };
+    const reason = (windowMs: number) => (decideRestart(defaultRestartPolicy({ policy: 'always', maxRestarts: 2, windowMs }), exit(1), quick(3), history, NO_JITTER) as { reason: string }).reason;
+    expect(reason(3_599_000)).toBe('restart limit reached (2 in 3599s)');
+    expect(reason(3_600_000)).toBe('restart limit reached (2 in 1h00m)');
+    expect(reason(30 * 86_400_000)).toBe('restart limit reached (2 in 30d00h)');
+  });
+});

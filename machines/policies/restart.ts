@@ -35,8 +35,11 @@ export type RestartDecision =
   | { restart: false; reason?: string }
   | { restart: true; delayMs: number; history: RestartHistory };
 
-/** Whole seconds from 10 s on (`60s`, `90s`); a shorter window as given (`1.5s`, `300ms`), not rounded to `0s`. */
-const windowText = (ms: number): string => (ms >= 10_000 ? `${Math.round(ms / 1000)}s` : formatDuration(ms));
+/**
+ * Whole seconds from 10 s to an hour (`60s`, `90s`, as the window is usually written); any
+ * other window as every duration is shown (`1.5s`, `300ms`, `2h00m`, `30d00h`).
+ */
+const windowText = (ms: number): string => (ms >= 10_000 && ms < 3_600_000 ? `${Math.round(ms / 1000)}s` : formatDuration(ms));
 
 /**
  * Decides what happens after a process exited on its own (never after a user's stop).

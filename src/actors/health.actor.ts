@@ -8,13 +8,14 @@ import { INITIAL_HEALTH, nextHealth, type HealthProbe, type HealthState } from '
 import type { HealthActorInput } from '../../machines/task.contracts.js';
 import { taskLogDir, type HomePaths } from '../home.js';
 import { LogProbe, runProbes } from '../health/probes.js';
+import { setLongTimeout, type LongTimer } from '../long-timer.js';
 
 export function createHealthActor(deps: { paths: HomePaths }) {
   return fromCallback<{ type: 'noop' }, HealthActorInput>(({ input, sendBack }) => {
     const spec = input.spec.health;
     if (!spec) return () => {};
     let state: HealthState = INITIAL_HEALTH;
-    let timer: NodeJS.Timeout | null = null;
+    let timer: LongTimer | null = null;
     let stopped = false;
     const dir = taskLogDir(deps.paths, input.taskId);
     const logs = [
@@ -41,12 +42,12 @@ export function createHealthActor(deps: { paths: HomePaths }) {
         state = next;
         if (changed) sendBack({ type: 'HEALTH', health: state, at: now });
       }
-      timer = setTimeout(() => void round(), state.status === 'healthy' ? spec.intervalMs : fastMs);
+      timer = setLongTimeout(() => void round(), state.status === 'healthy' ? spec.intervalMs : fastMs);
     };
     void round();
     return () => {
       stopped = true;
-      if (timer) clearTimeout(timer);
+      timer?.clear();
     };
   });
 }

@@ -8,6 +8,7 @@ import { fromCallback } from 'xstate';
 import type { ProcessActorInput, ProcessCommand, ProcessReport } from '../../machines/task.contracts.js';
 import type { ExitInfo, ProcessInfo } from '../../machines/task.types.js';
 import { taskExitFile, taskLogDir, type HomePaths } from '../home.js';
+import { libraryTimeout } from '../long-timer.js';
 import type { ExitWatcher } from '../process/exit-watch.js';
 import { readExitFile, type Launcher } from '../process/monitor.js';
 import { bootId, isAlive, newTaskToken, readStat, type ProcEntry } from '../process/procfs.js';
@@ -38,7 +39,7 @@ async function runStopCommand(command: string, spec: ProcessActorInput['spec'], 
     cwd: spec.cwd,
     env: { ...spec.env, CORRAL_TASK: taskId, ...(pid !== undefined ? { CORRAL_TASK_PID: String(pid) } : {}) },
     extendEnv: false,
-    timeout: spec.graceMs,
+    timeout: libraryTimeout(spec.graceMs),
     reject: false,
     stdio: 'ignore',
   });

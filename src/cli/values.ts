@@ -43,7 +43,7 @@ const PARSERS: Record<ValueKind, (text: string, flag: string) => unknown> = {
     try {
       return parseDuration(text);
     } catch (error) {
-      if (error instanceof DurationError) throw usageError(`${flag}: "${text}" is not a duration: write it like 500ms, 5s, 2m or 1h`);
+      if (error instanceof DurationError) throw usageError(`${flag}: ${error.message}`);
       throw error;
     }
   },

@@ -14,7 +14,7 @@ export function durationOption(value: string | number, key: string): number {
   try {
     return parseDuration(value);
   } catch (error) {
-    if (error instanceof DurationError) throw usageError(`${field(key)}: "${value}" is not a duration: write it like 500ms, 5s, 2m or 1h`);
+    if (error instanceof DurationError) throw usageError(`${field(key)}: ${error.message}`);
     throw error;
   }
 }

@@ -7,6 +7,8 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { describeProbe, type HealthProbe } from '../../machines/policies/health.js';
 import type { ProcessInfo } from '../../machines/task.types.js';
 import { userRegExp } from '../../machines/pattern.js';
+import { formatDuration } from '../../machines/duration.js';
+import { libraryTimeout } from '../long-timer.js';
 
 interface ProbeContext {
   cwd: string;
@@ -105,7 +107,7 @@ async function runProbe(probe: HealthProbe, ctx: ProbeContext, logProbes: Map<He
       cwd: ctx.cwd,
       env: ctx.env,
       extendEnv: false,
-      timeout: ctx.timeoutMs,
+      timeout: libraryTimeout(ctx.timeoutMs),
       reject: false,
       stdin: 'ignore',
       stdout: 'ignore',
@@ -113,7 +115,7 @@ async function runProbe(probe: HealthProbe, ctx: ProbeContext, logProbes: Map<He
       maxBuffer: 4096,
     });
     if (result.exitCode === 0) return null;
-    if (result.timedOut) return `${probe.command}: no answer in ${ctx.timeoutMs}ms`;
+    if (result.timedOut) return `${probe.command}: no answer in ${formatDuration(ctx.timeoutMs)}`;
     const err = String(result.stderr ?? '').trim().split('\n').pop();
     return `${probe.command}: exit ${result.exitCode ?? result.signal}${err ? ` (${err.slice(0, 120)})` : ''}`;
   }
@@ -122,16 +124,16 @@ async function runProbe(probe: HealthProbe, ctx: ProbeContext, logProbes: Map<He
   try {
     await waitOn({
       resources: [resource],
-      timeout: ctx.timeoutMs,
+      timeout: libraryTimeout(ctx.timeoutMs),
       interval: 50,
       window: 0,
-      tcpTimeout: ctx.timeoutMs,
-      httpTimeout: ctx.timeoutMs,
+      tcpTimeout: libraryTimeout(ctx.timeoutMs),
+      httpTimeout: libraryTimeout(ctx.timeoutMs),
       validateStatus: (status: number) => status >= 200 && status < 300,
     });
     return null;
   } catch (error) {
     const message = (error as Error).message ?? String(error);
-    return message.startsWith('Timed out') ? `${describeProbe(probe)}: not ready within ${ctx.timeoutMs}ms` : `${describeProbe(probe)}: ${message}`;
+    return message.startsWith('Timed out') ? `${describeProbe(probe)}: not ready within ${formatDuration(ctx.timeoutMs)}` : `${describeProbe(probe)}: ${message}`;
   }
 }

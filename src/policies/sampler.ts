@@ -7,6 +7,7 @@
 import type { ProcessInfo } from '../../machines/task.types.js';
 import { CLOCK_TICKS_PER_SECOND, KeptStats, scanProcesses, type ProcEntry } from '../process/procfs.js';
 import { treeOf } from '../process/tree.js';
+import { setLongInterval, type LongTimer } from '../long-timer.js';
 
 export interface Usage {
   cpuPercent: number;
@@ -25,7 +26,7 @@ export class Sampler {
   private readonly lastAt = new Map<string, number>();
   /** Each counted process's CPU ticks at its last sample, updated in place. */
   private readonly cpuTicks = new Map<number, { ticks: number; at: number }>();
-  private timer: NodeJS.Timeout | null = null;
+  private timer: LongTimer | null = null;
 
   constructor(
     private readonly live: () => { id: string; process: ProcessInfo }[],
@@ -35,21 +36,20 @@ export class Sampler {
 
   start(): void {
     if (this.timer) return;
-    this.timer = setInterval(() => this.tick(), this.intervalMs);
-    this.timer.unref();
+    this.timer = setLongInterval(() => this.tick(), this.intervalMs).unref();
   }
 
   setInterval(ms: number): void {
     this.intervalMs = ms;
     if (this.timer) {
-      clearInterval(this.timer);
+      this.timer.clear();
       this.timer = null;
       this.start();
     }
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
+    this.timer?.clear();
     this.timer = null;
     this.stats.close();
   }

@@ -6,6 +6,7 @@
  * so that `up` prints a task's last lines before the line saying it ended.
  */
 import type { LogSizes } from '../logs/sizes.js';
+import { setLongTimeout } from '../long-timer.js';
 
 export type SupervisorEvent =
   | { seq: number; at: string; type: 'state'; id: string; name: string | null; env: string | null; status: string; reason: string | null; logSizes: LogSizes }
@@ -45,9 +46,9 @@ export class EventLog {
         if (found.length === 0) return;
         finish(found);
       };
-      const timer = setTimeout(() => finish([]), timeoutMs);
+      const timer = setLongTimeout(() => finish([]), timeoutMs);
       const finish = (found: SupervisorEvent[]) => {
-        clearTimeout(timer);
+        timer.clear();
         this.waiters.delete(done);
         resolve(found);
       };

@@ -8,7 +8,7 @@ import { counted } from '../../machines/counted.js';
 import { formatBytes } from '../../machines/policies/limits.js';
 import { qualifiedName } from '../../machines/policies/names.js';
 import type { TaskView } from '../api.js';
-import { clip, exitText, uptimeText } from '../text.js';
+import { clip, exitText, restartCountdown, uptimeText } from '../text.js';
 
 /** A task whose process may be alive: killing it needs a confirmation. */
 export const hasLiveProcess = (t: TaskView): boolean => t.pid !== null && ['starting', 'running', 'stopping'].includes(t.status);
@@ -139,9 +139,8 @@ export function pidText(t: TaskView): string {
 
 /** `(in 4s, 2 restarts)` for a task waiting to restart. */
 export function restartSuffix(t: TaskView, now: number): string {
-  if (t.status !== 'restarting' || !t.restartAt) return '';
-  const secs = Math.max(0, Math.ceil((Date.parse(t.restartAt) - now) / 1000));
-  return `(in ${secs}s, ${counted(t.restarts, 'restart')})`;
+  const countdown = restartCountdown(t, now);
+  return countdown === null ? '' : `(in ${countdown}, ${counted(t.restarts, 'restart')})`;
 }
 
 type ColumnKey = 'id' | 'name' | 'status' | 'health' | 'pid' | 'uptime' | 'exit' | 'cpu' | 'mem' | 'command';

@@ -30,6 +30,11 @@ describe('errors: one sentence on stderr and the contract exit code', () => {
     [['logs', 'x', '--new', '--offset', '3'], 2, /--new and --offset both say where to start/],
     [['wait', 'x', '--until', 'lunch'], 2, /--until: "lunch" is not one of exit, running, healthy/],
     [['run', '--timeout', '0', '--', 'true'], 2, /--timeout: a timeout of 0 would stop the task at once: leave it out for no limit/],
+    // A limit's bad duration names its option once, as every other duration of run does.
+    [['run', '--timeout', 'x', '--', 'true'], 2, /^corral: --timeout: "x" is not a duration: write it like 500ms, 5s, 2m or 1h\n$/],
+    [['run', '--idle', '5 min', '--', 'true'], 2, /^corral: --idle: "5 min" is not a duration: write it like 500ms, 5s, 2m or 1h\n$/],
+    [['run', '--timeout', '1000001d', '--', 'true'], 2, /^corral: --timeout: "1000001d" is too long a duration: at most 1000000d\n$/],
+    [['run', '--wait-healthy', '--wait-timeout', '99999999d', '--', 'true'], 2, /^corral: --wait-timeout: "99999999d" is too long a duration: at most 1000000d\n$/],
     [['run', '--idle', '0s', '--', 'true'], 2, /--idle: an idle limit of 0 would stop the task at once/],
     [['--home', '', 'ls'], 2, /--home: give a folder/],
     [['run', '--idle-action', 'stop', '--', 'true'], 2, /--idle-action says what --idle does: give --idle too/],

@@ -284,6 +284,15 @@ describe('corral MCP server', () => {
     expect(text(twoStarts)).toBe('tail and since both say where to start: give one');
     const badGrace = await call('background_kill', { id: 'bash_1', grace: 'soon' });
     expect(text(badGrace)).toBe('grace: "soon" is not a duration: write it like 500ms, 5s, 2m or 1h');
+    const tooLong = await call('background_spawn', { command: 'true', wait_for: { exit: true }, timeout: 1e12 });
+    expect(text(tooLong)).toBe('timeout: 1000000000000 is too long a duration: at most 1000000d');
+
+    // An env file's bad limit names its field once, at its place in the file.
+    const limited = join(home, 'limited.yaml');
+    writeFileSync(limited, 'tasks:\n  a:\n    command: sleep 1\n    limits: { timeout: x }\n');
+    const badLimit = await call('background_orchestrate', { file: limited });
+    expect(badLimit.isError).toBe(true);
+    expect(text(badLimit)).toBe(`${limited}:4:24: tasks.a.limits.timeout: "x" is not a duration: write it like 500ms, 5s, 2m or 1h`);
 
     // Nothing was started by the refused calls, and the server still answers.
     const after = await ok('background_list');

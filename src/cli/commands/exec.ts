@@ -6,6 +6,7 @@
  * --auto-background-threshold, or at once with Ctrl+B) restarts and loses nothing.
  */
 import { resolve } from 'node:path';
+import { formatDuration } from '../../../machines/duration.js';
 import { classifyCommand } from '../../../machines/policies/autobackground.js';
 import { isFinal } from '../../../machines/task.types.js';
 import type { ReadResult, TaskView } from '../../api.js';
@@ -129,7 +130,7 @@ async function foreground(ctx: Context, api: RemoteSupervisor, task: TaskView, t
       }
       const outlived = threshold > 0 && Date.now() - started >= threshold;
       if (detach || outlived) {
-        const why = detach ? 'Ctrl+B' : `still running after ${Math.round(threshold / 1000)}s`;
+        const why = detach ? 'Ctrl+B' : `still running after ${formatDuration(threshold)}`;
         process.stderr.write(`\ncorral: moved to the background (${why}): ${task.id}; read it with: corral logs ${task.id} --new\n`);
         if (ctx.json) printJson(await api.get(task.id));
         else process.stdout.write(`${task.id}\n`);

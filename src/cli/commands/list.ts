@@ -4,7 +4,13 @@ import { isFinal } from '../../../machines/task.types.js';
 import type { TaskView } from '../../api.js';
 import type { Context } from '../context.js';
 import { colorStatus, printJson, table } from '../output.js';
-import { exitText, oneLine, uptimeText } from '../../text.js';
+import { exitText, oneLine, restartCountdown, uptimeText } from '../../text.js';
+
+/** The command, and when a restarting task starts again: `node app.js   (in 4s, 2)`. */
+function commandCell(t: TaskView, now: number): string {
+  const countdown = restartCountdown(t, now);
+  return countdown === null ? oneLine(t.command) : `${oneLine(t.command)}   (in ${countdown}, ${t.restarts})`;
+}
 
 function renderList(tasks: TaskView[], now = Date.now()): string {
   if (tasks.length === 0) return 'no tasks: start one with `corral run -- <command>`\n';
@@ -19,9 +25,7 @@ function renderList(tasks: TaskView[], now = Date.now()): string {
     String(t.restarts),
     t.cpuPercent === null ? '-' : `${t.cpuPercent.toFixed(1)}%`,
     t.memoryBytes === null ? '-' : formatBytes(t.memoryBytes),
-    t.status === 'restarting' && t.restartAt
-      ? `${oneLine(t.command)}   (in ${Math.max(0, Math.ceil((Date.parse(t.restartAt) - now) / 1000))}s, ${t.restarts})`
-      : oneLine(t.command),
+    commandCell(t, now),
   ]);
   return table(['ID', 'NAME', 'STATUS', 'HEALTH', 'PID', 'UPTIME', 'EXIT', 'RESTARTS', 'CPU', 'MEM', 'COMMAND'], rows);
 }

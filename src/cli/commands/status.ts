@@ -1,4 +1,5 @@
 import type { Context } from '../context.js';
+import { formatDuration } from '../../../machines/duration.js';
 import { formatBytes } from '../../../machines/policies/limits.js';
 import { colorStatus, printJson } from '../output.js';
 import { exitText, restartPolicyText, uptimeText } from '../../text.js';
@@ -37,12 +38,12 @@ export async function status(ctx: Context, ref: string): Promise<number> {
   if (t.dependsOn.length > 0) lines.push(['depends on', t.dependsOn.join(', ')]);
   if (t.healthChecks.length > 0) lines.push(['checks', t.healthChecks.join(', ')]);
   lines.push(['restart', restartPolicyText(t.restartPolicy, t.maxRestarts)]);
-  lines.push(['stop', `${t.stopCommand ? `\`${t.stopCommand}\`` : t.stopSignal}, SIGKILL after ${t.graceMs / 1000}s`]);
+  lines.push(['stop', `${t.stopCommand ? `\`${t.stopCommand}\`` : t.stopSignal}, SIGKILL after ${formatDuration(t.graceMs)}`]);
   if (t.nice !== null || t.ionice) lines.push(['priority', [t.nice !== null ? `nice ${t.nice}` : '', t.ionice ? `io ${t.ionice}` : ''].filter(Boolean).join(', ')]);
   const limits = [
     t.limits.memoryBytes !== null ? `memory ${formatBytes(t.limits.memoryBytes)}` : '',
-    t.limits.timeoutMs !== null ? `timeout ${t.limits.timeoutMs / 1000}s` : '',
-    t.limits.idleMs !== null ? `idle ${t.limits.idleMs / 1000}s (${t.limits.idleAction})` : '',
+    t.limits.timeoutMs !== null ? `timeout ${formatDuration(t.limits.timeoutMs)}` : '',
+    t.limits.idleMs !== null ? `idle ${formatDuration(t.limits.idleMs)} (${t.limits.idleAction})` : '',
   ].filter(Boolean);
   if (limits.length > 0) lines.push(['limits', limits.join(', ')]);
   if (t.cpuPercent !== null) lines.push(['cpu', `${t.cpuPercent}%  ${sparkline(t.samples.map((s) => s.cpuPercent))}`]);

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { DurationError, parseDuration } from '../../../machines/duration.js';
 import { DEPENDENCY_CONDITIONS } from '../../../machines/policies/dependencies.js';
 import { parseProbe, type HealthProbe } from '../../../machines/policies/health.js';
-import { LimitError, parseIonice, parseLimitDuration, parseMemoryLimit, parseNice } from '../../../machines/policies/limits.js';
+import { checkLimitDuration, LimitError, parseIonice, parseMemoryLimit, parseNice } from '../../../machines/policies/limits.js';
 import { normalizeSignal, SignalError } from '../../../machines/signals.js';
 import { userRegExp } from '../../../machines/pattern.js';
 import { quoteWords } from '../../../machines/shell-words.js';
@@ -146,8 +146,8 @@ export const taskSchema = z.strictObject({
   limits: z
     .strictObject({
       memory: z.union([z.string(), z.number()]).superRefine(limitCheck(parseMemoryLimit)).optional(),
-      timeout: duration.superRefine(limitCheck((ms: number) => parseLimitDuration(ms, 'timeout'))).optional(),
-      idle: duration.superRefine(limitCheck((ms: number) => parseLimitDuration(ms, 'idle'))).optional(),
+      timeout: duration.superRefine(limitCheck((ms: number) => checkLimitDuration(ms, 'timeout'))).optional(),
+      idle: duration.superRefine(limitCheck((ms: number) => checkLimitDuration(ms, 'idle'))).optional(),
       idle_action: z.enum(['alert', 'stop']).optional(),
     })
     .optional(),

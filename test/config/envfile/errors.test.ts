@@ -4,7 +4,7 @@
  * nearest valid key for an unknown one and says what to write.
  */
 import { describe, expect, it } from 'vitest';
-import { bad, escapeRe, FILE, parse, usageOf, y } from './helpers.js';
+import { bad, escapeRe, FILE, parse, taskOf, usageOf, y } from './helpers.js';
 
 describe('a bad corral.yaml is refused with file:line:col and what is wrong', () => {
   describe('unknown keys, with the nearest valid key', () => {
@@ -62,8 +62,7 @@ describe('a bad corral.yaml is refused with file:line:col and what is wrong', ()
         y('tasks:', '  a:', '    command: x', '    health:', '      tcp: 80', '      interval: 5 seconds'),
         6,
         17,
-        'tasks.a.health.interval',
-        'duration "5 seconds" is not a duration: write it like 500ms, 5s, 2m or 1h',
+        'tasks.a.health.interval: "5 seconds" is not a duration: write it like 500ms, 5s, 2m or 1h',
       );
       bad(y('tasks:', '  a:', '    command: x', '    stop:', '      grace: soon'), 5, 14, 'tasks.a.stop.grace', '"soon" is not a duration');
       bad(y('tasks:', '  a:', '    command: x', '    stop: { grace: -1 }'), 4, 20, 'tasks.a.stop.grace', 'non-negative');
@@ -265,6 +264,22 @@ describe('fixed bugs', () => {
 
   it('a bad duration in a restart object says so and points at it', () => {
     bad(y('tasks:', '  a:', '    command: x', '    restart: { policy: always, backoff: 1 sec }'), 4, 41, '"1 sec" is not a duration');
+  });
+
+  it('a bad limit duration names its field once, as every duration of the file does', () => {
+    const message = bad(y('tasks:', '  a:', '    command: x', '    limits: { timeout: x }'), 4, 24, 'tasks.a.limits.timeout: "x" is not a duration: write it like 500ms, 5s, 2m or 1h');
+    expect(message).not.toMatch(/timeout "x"|duration "x"/);
+    bad(y('tasks:', '  a:', '    command: x', '    limits:', '      idle: 5 min'), 5, 13, 'tasks.a.limits.idle: "5 min" is not a duration: write it like 500ms, 5s, 2m or 1h');
+    bad(y('tasks:', '  a:', '    command: x', '    limits: { idle: -1 }'), 4, 21, 'tasks.a.limits.idle: -1 is not a duration: write a non-negative number of seconds');
+  });
+
+  it('takes limits of days and more, and refuses one past a million days', () => {
+    const limits = (value: string) => taskOf(parse(y('tasks:', '  a:', '    command: x', `    limits: { timeout: ${value}, idle: ${value} }`)), 'a').limits;
+    expect(limits('30d')).toMatchObject({ timeoutMs: 30 * 86_400_000, idleMs: 30 * 86_400_000 });
+    // Read once as a duration: 1000 days is not read again as 86,400,000,000 seconds.
+    expect(limits('1000000d')).toMatchObject({ timeoutMs: 1_000_000 * 86_400_000 });
+    bad(y('tasks:', '  a:', '    command: x', '    limits: { timeout: 1000001d }'), 4, 24, 'tasks.a.limits.timeout: "1000001d" is too long a duration: at most 1000000d');
+    bad(y('tasks:', '  a:', '    command: x', '    stop: { grace: 99999999999d }'), 4, 20, 'tasks.a.stop.grace: "99999999999d" is too long a duration');
   });
 
   it('a run-time or idle limit of 0 is refused: it would stop the task at once', () => {
