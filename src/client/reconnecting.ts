@@ -6,7 +6,7 @@
  */
 import { failure } from '../errors.js';
 import type { HomePaths } from '../home.js';
-import { connectIfRunning } from './daemon.js';
+import { connectToDaemon } from './daemon.js';
 import type { Rpc, RpcClient } from './rpc.js';
 
 export class ReconnectingRpc implements Rpc {
@@ -32,7 +32,7 @@ export class ReconnectingRpc implements Rpc {
     if (this.current && !this.current.closed) return Promise.resolve(this.current);
     if (this.ended) return Promise.reject(failure('the connection to the daemon was closed'));
     // Calls made together share one new connection.
-    this.connecting ??= connectIfRunning(this.paths)
+    this.connecting ??= connectToDaemon(this.paths)
       .then((client) => {
         if (!client) throw failure(`no daemon is running for ${this.paths.home}`);
         this.current = client;

@@ -5,6 +5,8 @@
  */
 import { rmSync } from 'node:fs';
 import { ensureHome, homePaths, resolveHome } from '../home.js';
+import type { HomeRestore } from '../supervisor/home-restore.js';
+import { HomeGuard, type Loss } from './home-guard.js';
 import { acquireLock } from './lock.js';
 
 async function main(): Promise<void> {
@@ -14,7 +16,10 @@ async function main(): Promise<void> {
   const paths = homePaths(resolveHome(flag >= 0 ? process.argv[flag + 1] : undefined));
   ensureHome(paths);
 
-  const lock = await acquireLock(paths.home);
+  // Serving once its socket is up: until then a client that finds no socket waits for it.
+  let serving = false;
+  let guard: HomeGuard | undefined;
+  const lock = await acquireLock(paths.home, 'daemon', () => ({ pid: process.pid, serving, problem: guard?.problem ?? null }));
   if (!lock) return; // Another daemon serves this home; the client connects to it.
   // Loaded only by the daemon that serves: one that loses the lock exits before paying for them.
   const [{ pino }, { Supervisor }, { startServer }] = await Promise.all([
@@ -23,7 +28,8 @@ async function main(): Promise<void> {
     import('./server.js'),
   ]);
 
-  const logger = pino({ base: { pid: process.pid } }, pino.destination({ dest: paths.daemonLog, sync: false }));
+  const destination = pino.destination({ dest: paths.daemonLog, sync: false });
+  const logger = pino({ base: { pid: process.pid } }, destination);
   const log = (level: 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown> = {}) =>
     logger[level](fields, message);
   process.on('uncaughtException', (error) => log('error', 'uncaught exception', { error: String(error?.stack ?? error) }));
@@ -39,15 +45,23 @@ async function main(): Promise<void> {
     log,
     ...(Number.isInteger(max) && max > 0 ? { maxConcurrent: max } : {}),
   });
+  guard = new HomeGuard(paths, restore);
   let exiting = false;
   const exit = async (stopTasks: boolean, reply?: (result: unknown) => void) => {
     if (exiting) return reply?.({ stopped: [] });
     exiting = true;
     log('info', stopTasks ? 'shutting down: stopping every task' : 'exiting; tasks keep running');
-    if (stopTasks) {
-      const stopped = await supervisor.shutdown();
-      reply?.({ stopped: stopped.map((t) => t.id) });
-    } else await supervisor.close();
+    guard?.stop();
+    try {
+      if (stopTasks) {
+        const stopped = await supervisor.shutdown();
+        reply?.({ stopped: stopped.map((t) => t.id) });
+      } else await supervisor.close();
+    } catch (error) {
+      // The state could not be written (its home is gone): the daemon goes all the same, as it was told.
+      log('error', 'could not write the state file on the way out', { error: String(error) });
+      reply?.({ stopped: [] });
+    }
     server.close();
     rmSync(paths.socket, { force: true });
     lock.close();
@@ -55,11 +69,35 @@ async function main(): Promise<void> {
     setTimeout(() => process.exit(0), 20);
   };
 
-  const server = await startServer(supervisor, paths.socket, {
-    log,
-    onShutdown: (reply) => void exit(true, reply),
-  });
+  const hooks = { log, onShutdown: (reply: (result: unknown) => void) => void exit(true, reply) };
+  let server = await startServer(supervisor, paths.socket, hooks);
+  serving = true;
   log('info', 'daemon started', { home: paths.home, socket: paths.socket });
+
+  // The home deleted under the daemon (or its socket): made anew from what the daemon holds.
+  async function restore(loss: Loss): Promise<void> {
+    try {
+      ensureHome(paths);
+      if (loss.home) {
+        destination.reopen();
+        // Its working folder was the old home: a folder that no longer exists.
+        process.chdir(paths.home);
+        const report = await supervisor.restoreHome();
+        log('warn', describeRestore(report), { ...report });
+      }
+      if (loss.socket) {
+        // First: closing a server unlinks its path, which would be the new socket's. Open
+        // connections stay with the old server until their clients close them.
+        server.close();
+        server = await startServer(supervisor, paths.socket, hooks);
+        if (!loss.home) log('warn', `the socket ${paths.socket} was deleted or replaced: serving a new one`);
+      }
+    } catch (error) {
+      log('error', 'could not make the home anew; trying again', { error: String(error) });
+      throw error;
+    }
+  }
+  guard.start();
 
   // A daemon that is told to go leaves the tasks running: the next daemon adopts them.
   process.on('SIGTERM', () => void exit(false));
@@ -71,6 +109,15 @@ main().catch((error) => {
   process.stderr.write(`corral daemon: ${error?.stack ?? error}\n`);
   process.exit(1);
 });
+
+function describeRestore(report: HomeRestore): string {
+  const parts = ['the home was deleted; made it anew with the state the daemon holds (every task, every read cursor)'];
+  parts.push('earlier lines of this log are gone');
+  if (report.logsGone.length) parts.push(`so are the logs of the finished tasks ${report.logsGone.join(' ')}`);
+  if (report.mirrored.length) parts.push(`the output of ${report.mirrored.join(' ')}, earlier and to come, is copied back from the deleted files they still write`);
+  if (report.unreadable.length) parts.push(`the output of ${report.unreadable.join(' ')} cannot be read until they restart: they write into deleted files that could not be copied`);
+  return parts.join('; ');
+}
 
 /**
  * Under --lite-mode node has no WebAssembly, so node's own fetch (undici) cannot load its

@@ -64,6 +64,12 @@ export class AlertWatcher {
     }
   }
 
+  /** The folder was made anew (the home was deleted): a watch on the old one sees nothing any more. */
+  rewatch(): void {
+    this.close();
+    this.watchFolder();
+  }
+
   close(): void {
     this.watcher?.close();
     this.watcher = null;

@@ -25,8 +25,25 @@ export class ExitWatcher {
     };
   }
 
+  /** The run folder was made anew (the home was deleted): a watch on the old one sees nothing any more. */
+  rewatch(): void {
+    if (!this.sweep) return;
+    this.watcher?.close();
+    this.watcher = null;
+    this.watchFolder();
+    for (const check of [...this.waiting.values()]) check();
+  }
+
   private start(): void {
-    if (this.watcher) return;
+    if (this.watcher || this.sweep) return;
+    this.watchFolder();
+    this.sweep = setInterval(() => {
+      for (const check of [...this.waiting.values()]) check();
+    }, this.sweepMs);
+    this.sweep.unref();
+  }
+
+  private watchFolder(): void {
     try {
       this.watcher = watch(this.runDir, (_event, file) => {
         const name = typeof file === 'string' ? file : '';
@@ -37,10 +54,6 @@ export class ExitWatcher {
     } catch {
       // No inotify (rare): the sweep alone finds the exits, only later.
     }
-    this.sweep = setInterval(() => {
-      for (const check of [...this.waiting.values()]) check();
-    }, this.sweepMs);
-    this.sweep.unref();
   }
 
   private stop(): void {

@@ -45,6 +45,11 @@ export class TaskHistory {
     this.watchers.set(record.id, watcher);
   }
 
+  /** The home was made anew: each alert rule watches its task's new log folder. */
+  rewatchAlerts(): void {
+    for (const watcher of this.watchers.values()) watcher.rewatch();
+  }
+
   isWatching(id: string): boolean {
     return this.watchers.has(id);
   }

@@ -33,6 +33,7 @@ import { VERSION } from '../version.js';
 import { systemClock } from './clock.js';
 import { Environments } from './environments.js';
 import type { EventLog, SupervisorEvent } from './events.js';
+import { restoreHome, type HomeRestore } from './home-restore.js';
 import type { SupervisorOptions } from './options.js';
 import { TaskQueries } from './queries.js';
 import { freshRun, restartedRecord } from './records.js';
@@ -226,12 +227,18 @@ export class Supervisor implements SupervisorApi {
     };
   }
 
+  /** Makes the home anew from what the supervisor holds, after it was deleted under it (see home-restore.ts). */
+  restoreHome(): Promise<HomeRestore> {
+    return restoreHome(this.table);
+  }
+
   /** Stops every live task (waiting until each tree is gone), then closes. */
   async shutdown(): Promise<TaskView[]> {
     const { table } = this;
     const live = this.store.tasks().filter((t) => table.isLive(t.id));
     const views = await stopInOrder([...live, ...table.withLeftovers()], (t) => table.stopOne(t));
-    await this.close();
+    // Every task is stopped: a state file that cannot be written (its home is gone) changes nothing of that.
+    await this.close().catch((error) => table.log('error', 'could not write the state file', { error: String(error) }));
     return views;
   }
 

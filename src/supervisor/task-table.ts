@@ -20,6 +20,8 @@ import { createProcessActor } from '../actors/process.actor.js';
 import type { TaskView } from '../api.js';
 import { notFound, see, usageError } from '../errors.js';
 import { taskExitFile, taskLogDir, TASK_ID, type HomePaths } from '../home.js';
+import { LogMirrors, type MirrorOutcome } from '../logs/mirror.js';
+import type { Stream } from '../logs/read.js';
 import { ExitWatcher } from '../process/exit-watch.js';
 import { stopLeftovers, withLeftovers } from '../process/leftovers.js';
 import type { Launcher } from '../process/monitor.js';
@@ -54,6 +56,8 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
   readonly sampler: Sampler;
   private readonly limits: LimitGuard;
   readonly history: TaskHistory;
+  /** Output of running tasks whose log files were deleted, copied back (see logs/mirror.ts). */
+  readonly mirrors = new LogMirrors();
 
   constructor(
     paths: HomePaths,
@@ -111,11 +115,30 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
         this.startActor(record, { adopt: { process: record.process!, startedAt } });
         if (how === 'stop-adopted') this.sendStop(record.id, {});
         this.log('info', `adopted ${record.id}`, { taskPid: record.process!.pid });
+        this.mirrorIfDeleted(record);
       } else if (how === 'wait') this.startActor(record, { waitForDependencies: true });
       else if (how === 'start-again') this.startActor(record, {});
       else if (how === 'lost') this.update({ ...record, status: 'failed', reason: LOST_REASON, endedAt: new Date(this.clock.now()).toISOString() });
     }
     void this.store.flush();
+  }
+
+  /**
+   * Copies back the output of a running task whose log files were deleted (the home was):
+   * the earlier output, and what follows. Returns how each of its log files stands.
+   */
+  mirrorIfDeleted(record: TaskRecord): Record<string, MirrorOutcome> {
+    if (!record.process) return {};
+    const streams: Stream[] = record.spec.output === 'combined' ? ['stdout'] : ['stdout', 'stderr'];
+    const outcome = this.mirrors.adopt(record.id, taskLogDir(this.paths, record.id), record.process, streams);
+    if (Object.values(outcome).includes('mirrored')) this.log('warn', `${record.id} writes into deleted log files: copying their output back`, { outcome });
+    return outcome;
+  }
+
+  /** The home was made anew: the watches on its old folders see nothing any more. */
+  rewatchHome(): void {
+    this.exits.rewatch();
+    this.history.rewatchAlerts();
   }
 
   startActor(record: TaskRecord, extra: Partial<TaskInput>): void {
@@ -163,6 +186,8 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
   }
 
   private update(record: TaskRecord): void {
+    // A mirrored run is over: the rest of its output is copied before a next run writes.
+    if (record.status !== 'running' && record.status !== 'stopping') this.mirrors.finish(record.id);
     this.store.put(record);
     this.store.flushSoon((error) => this.log('error', 'could not write the state file', { error: String(error) }));
     this.emit('task', this.view(record));
@@ -299,6 +324,7 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
     for (const actor of this.actors.values()) actor.stop();
     this.actors.clear();
     this.launcher.close();
+    this.mirrors.close();
     await this.store.flush();
   }
 }

@@ -6,7 +6,7 @@
 import { rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { stopDaemon } from '../../src/client/daemon.js';
+import { stopDaemon } from '../../src/client/daemon-control.js';
 import { homePaths } from '../../src/home.js';
 import { makeHome } from '../helpers.js';
 
@@ -42,7 +42,7 @@ describe('stopDaemon', () => {
     const paths = homePaths(home);
     const daemon = await standIn(paths.socket, 300);
     const result = await stopDaemon(paths);
-    expect(result).toEqual({ stopped: ['bash_1'] });
+    expect(result).toEqual({ stopped: ['bash_1'], started: false });
     expect(daemon.endedAt()).toBeGreaterThan(0);
     expect(Date.now()).toBeGreaterThanOrEqual(daemon.endedAt());
   });

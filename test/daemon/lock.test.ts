@@ -1,6 +1,6 @@
 /** The home lock's name (an abstract socket) and its hold: one holder per home. */
 import { describe, expect, it } from 'vitest';
-import { acquireLock, lockName } from '../../src/daemon/lock.js';
+import { acquireLock, lockHolder, lockName } from '../../src/daemon/lock.js';
 
 describe('the home lock', () => {
   it('names each home apart, the same way every time, within an abstract socket name', () => {
@@ -35,5 +35,24 @@ describe('the home lock', () => {
     expect(await acquireLock(home, 'start')).toBeNull();
     await new Promise((r) => daemon!.close(r));
     await new Promise((r) => start!.close(r));
+  });
+
+  it('tells who holds it: the daemon answers its pid and whether it serves yet; nobody holding it is null', async () => {
+    const home = `/tmp/corral-lock-test-holder-${process.pid}`;
+    expect(await lockHolder(home)).toBeNull();
+    let serving = false;
+    const lock = await acquireLock(home, 'daemon', () => ({ pid: 4242, serving, problem: null }));
+    expect(await lockHolder(home)).toEqual({ pid: 4242, serving: false, problem: null });
+    serving = true;
+    expect(await lockHolder(home)).toEqual({ pid: 4242, serving: true, problem: null });
+    await new Promise((r) => lock!.close(r));
+    expect(await lockHolder(home)).toBeNull();
+  });
+
+  it('counts a holder that says nothing (an older daemon) as one that serves, with no pid', async () => {
+    const home = `/tmp/corral-lock-test-silent-${process.pid}`;
+    const lock = await acquireLock(home);
+    expect(await lockHolder(home)).toEqual({ pid: null, serving: true });
+    await new Promise((r) => lock!.close(r));
   });
 });

@@ -1,5 +1,5 @@
 import { counted } from '../../../machines/counted.js';
-import { daemonStatus as readStatus, stopDaemon } from '../../client/daemon.js';
+import { daemonStatus as readStatus, stopDaemon } from '../../client/daemon-control.js';
 import type { Context } from '../context.js';
 import { printJson } from '../output.js';
 
@@ -33,6 +33,14 @@ export async function daemonStop(ctx: Context): Promise<number> {
     return 0;
   }
   if (ctx.json) printJson({ ...result, running: false });
-  else process.stdout.write(`daemon stopped${result.stopped.length ? `; stopped ${result.stopped.join(' ')}` : ''}\n`);
+  else {
+    const stopped = result.stopped.join(' ');
+    // Started only because the state keeps tasks as live: they may have outlived a killed daemon.
+    process.stdout.write(
+      result.started
+        ? `no daemon was running; started one to stop the tasks the state keeps as live (${stopped ? `stopped ${stopped}` : 'none was left'}), then stopped it\n`
+        : `daemon stopped${stopped ? `; stopped ${stopped}` : ''}\n`,
+    );
+  }
   return 0;
 }
