@@ -25,6 +25,10 @@ import { compileFilter } from './filter.js';
 /** Names address tasks on the command line: keep them short and unambiguous. */
 export const TASK_NAME = /^[A-Za-z][A-Za-z0-9._-]{0,63}$/;
 
+/** `bash_5` names no task: it would be read as the id of another one. */
+export const looksLikeTaskId = (name: string): boolean => /^bash_\d+$/.test(name);
+export const ID_LIKE_NAME = 'a name cannot look like a task id (bash_N)';
+
 const runInputSchema = z.object({
   command: z.string().trim().min(1, 'the command is empty'),
   cwd: z.string().optional(),
@@ -33,7 +37,7 @@ const runInputSchema = z.object({
   name: z
     .string()
     .regex(TASK_NAME, 'a name starts with a letter and has only letters, digits, ".", "_" and "-" (at most 64)')
-    .refine((n) => !/^bash_\d+$/.test(n), 'a name cannot look like a task id (bash_N)')
+    .refine((n) => !looksLikeTaskId(n), ID_LIKE_NAME)
     .optional(),
   restart: z.enum(RESTART_POLICIES as ['no', 'on-failure', 'always', 'unless-stopped']).optional(),
   maxRestarts: z.number().int().min(0).optional(),

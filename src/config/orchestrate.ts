@@ -6,7 +6,7 @@ import { DEFAULTS } from '../../machines/defaults.js';
 import type { OrchestrateInput } from '../api.js';
 import { usageError } from '../errors.js';
 import type { EnvSpec } from './envfile/index.js';
-import { parseHealthFlags, TASK_NAME } from './normalize.js';
+import { ID_LIKE_NAME, looksLikeTaskId, parseHealthFlags, TASK_NAME } from './normalize.js';
 
 export async function normalizeOrchestrate(input: OrchestrateInput): Promise<EnvSpec> {
   // The env-file loader (yaml and its schemas) is loaded only by the daemons that read env files.
@@ -18,6 +18,8 @@ export async function normalizeOrchestrate(input: OrchestrateInput): Promise<Env
 function inlineEnv(input: OrchestrateInput, { slug, plainTask }: typeof import('./envfile/index.js')): EnvSpec {
   if (!input.name || !TASK_NAME.test(input.name)) throw usageError(`"${input.name ?? ''}" is not an environment name (it starts with a letter)`);
   if (!input.tasks || input.tasks.length === 0) throw usageError('an environment needs an env file (-f) or at least one --background command');
+  const idLike = input.tasks.find((t) => t.name !== undefined && looksLikeTaskId(t.name));
+  if (idLike) throw usageError(`task name "${idLike.name}": ${ID_LIKE_NAME}`);
   const given = new Set(input.tasks.map((t) => t.name).filter((n): n is string => n !== undefined));
   for (const t of input.tasks) {
     for (const on of t.dependsOn ?? []) {

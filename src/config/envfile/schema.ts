@@ -10,7 +10,7 @@ import { LimitError, parseIonice, parseLimitDuration, parseMemoryLimit, parseNic
 import { normalizeSignal, SignalError } from '../../../machines/signals.js';
 import { userRegExp } from '../../../machines/pattern.js';
 import { quoteWords } from '../../../machines/shell-words.js';
-import { TASK_NAME } from '../normalize.js';
+import { ID_LIKE_NAME, looksLikeTaskId, TASK_NAME } from '../normalize.js';
 
 const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
   try {
@@ -165,7 +165,13 @@ export const envFileSchema = z.strictObject({
   name: z.string().regex(TASK_NAME, 'an environment name starts with a letter: letters, digits, ".", "_" and "-"').optional(),
   env: envMap.optional(),
   env_file: envFiles.optional(),
-  tasks: z.record(z.string().regex(TASK_NAME, 'a task name starts with a letter: letters, digits, ".", "_" and "-"'), taskSchema),
+  tasks: z.record(
+    z
+      .string()
+      .regex(TASK_NAME, 'a task name starts with a letter: letters, digits, ".", "_" and "-"')
+      .refine((name) => !looksLikeTaskId(name), ID_LIKE_NAME),
+    taskSchema,
+  ),
 });
 
 const stepSchema = z.strictObject({

@@ -126,6 +126,10 @@ describe('the workflow format (inline)', () => {
     bad(y('steps:', '  - name: Start App', '    command: a', '  - name: start-app', '    command: b'), 4, 11, 'two steps are named "start-app"');
   });
 
+  it('refuses a step whose name would read as a task id, at its name', () => {
+    bad(y('steps:', '  - name: Build', '    command: a', '  - name: BASH_7', '    command: b'), 4, 11, '"BASH_7" would be the task bash_7: a name cannot look like a task id (bash_N)');
+  });
+
   it('refuses a workflow without steps', () => {
     bad(y('name: x', 'steps: []'), 2, 8, 'a workflow needs at least one step');
   });
