@@ -145,8 +145,25 @@ function taskEnv(base: Record<string, string> | undefined, overrides: Record<str
   return env;
 }
 
+type EnvOf = (decl: EnvTaskDecl) => Record<string, string>;
+
+/**
+ * Each task's environment, one object for the tasks of a file whose variables are the same:
+ * the state file stores each distinct object once, and 10,000 copies of the caller's
+ * environment would cost megabytes and a serialisation each.
+ */
+export function sharedEnvs(callerEnv: Record<string, string> | undefined): EnvOf {
+  const byContent = new Map<string, Record<string, string>>();
+  return (decl) => {
+    const key = JSON.stringify(decl.env);
+    let env = byContent.get(key);
+    if (!env) byContent.set(key, (env = taskEnv(callerEnv, decl.env)));
+    return env;
+  };
+}
+
 /** A task of an env file, validated by the loader, as a TaskSpec. */
-export function specFromDecl(decl: EnvTaskDecl, callerEnv: Record<string, string> | undefined): TaskSpec {
+export function specFromDecl(decl: EnvTaskDecl, callerEnv: Record<string, string> | undefined, envOf: EnvOf = (d) => taskEnv(callerEnv, d.env)): TaskSpec {
   let isDir = false;
   try {
     isDir = statSync(decl.cwd).isDirectory();
@@ -157,7 +174,7 @@ export function specFromDecl(decl: EnvTaskDecl, callerEnv: Record<string, string
   return {
     command: decl.command,
     cwd: decl.cwd,
-    env: taskEnv(callerEnv, decl.env),
+    env: envOf(decl),
     stopSignal: decl.stopSignal ?? DEFAULTS.stopSignal,
     graceMs: decl.graceMs ?? DEFAULTS.graceMs,
     stopCommand: decl.stopCommand,

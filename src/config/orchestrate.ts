@@ -11,7 +11,7 @@ import { ID_LIKE_NAME, looksLikeTaskId, parseHealthFlags, TASK_NAME } from './no
 export async function normalizeOrchestrate(input: OrchestrateInput): Promise<EnvSpec> {
   // The env-file loader (yaml and its schemas) is loaded only by the daemons that read env files.
   const envfile = await import('./envfile/index.js');
-  if (input.file) return envfile.loadEnvFile(input.file, { callerEnv: input.callerEnv ?? {}, ...(input.name ? { name: input.name } : {}) });
+  if (input.file) return envfile.loadEnvFileAside(input.file, { callerEnv: input.callerEnv ?? {}, ...(input.name ? { name: input.name } : {}) });
   return inlineEnv(input, envfile);
 }
 

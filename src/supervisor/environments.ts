@@ -5,10 +5,11 @@
  */
 import { DEFAULTS } from '../../machines/defaults.js';
 import { culpritOf, isSameEnvironment, judgeEnvironment, latestRunOf, nextEnvRun } from '../../machines/policies/environment.js';
-import { isFinal, type TaskRecord } from '../../machines/task.types.js';
+import { isFinal, type TaskRecord, type TaskSpec } from '../../machines/task.types.js';
 import type { EnvReport, OrchestrateInput, TaskView } from '../api.js';
 import { normalizeStop, normalizeTimeout } from '../config/control.js';
-import { specFromDecl } from '../config/normalize.js';
+import type { EnvTaskDecl } from '../config/envfile/index.js';
+import { sharedEnvs, specFromDecl } from '../config/normalize.js';
 import { normalizeOrchestrate } from '../config/orchestrate.js';
 import { failure, notFound, see, usageError } from '../errors.js';
 import { taskLogDir } from '../home.js';
@@ -16,6 +17,7 @@ import { lastLines } from '../logs/last-lines.js';
 import { freshRun } from './records.js';
 import type { SupervisorHost } from './host.js';
 import { stopInOrder } from './shutdown.js';
+import { Slices } from './slices.js';
 
 export class Environments {
   constructor(private readonly host: SupervisorHost) {}
@@ -50,9 +52,16 @@ export class Environments {
       const states = live.map((t) => `${t.name} ${t.status}`).join(', ');
       throw failure(`environment ${env.name} is already up (${states}) and differs from this one, or is partly down: ${see('down', env.name)} first`);
     }
-    const specs = env.tasks.map((decl) => ({ decl, spec: specFromDecl(decl, input.callerEnv) }));
+    const slices = new Slices();
+    const specs: { decl: EnvTaskDecl; spec: TaskSpec }[] = [];
+    const envOf = sharedEnvs(input.callerEnv);
+    for (const decl of env.tasks) {
+      specs.push({ decl, spec: specFromDecl(decl, input.callerEnv, envOf) });
+      await slices.next();
+    }
+    const holders = new Map(host.store.tasks().filter((t) => t.name !== null && !isFinal(t.status)).map((t) => [t.name, t]));
     for (const { decl } of specs) {
-      const holder = host.store.tasks().find((t) => t.name === decl.name && !isFinal(t.status));
+      const holder = holders.get(decl.name);
       if (holder) throw usageError(`task name "${decl.name}" is taken by ${holder.id}, which is ${holder.status}`);
     }
     const envRun = nextEnvRun(host.store.tasks(), env.name);
@@ -75,6 +84,7 @@ export class Environments {
       const queued = !waits && host.liveCount() >= host.maxConcurrent;
       if (queued) host.store.put({ ...record, status: 'queued' });
       host.startActor(record, { waitForDependencies: waits, queued });
+      await slices.next();
     }
     return created.map((r) => host.view(host.store.task(r.id)!));
   }
@@ -94,13 +104,26 @@ export class Environments {
     };
     const timedOut = await new Promise<boolean>((resolvePromise) => {
       if (settled()) return resolvePromise(false);
+      let finished = false;
       const finish = (late: boolean) => {
+        if (finished) return;
+        finished = true;
         host.clock.clearTimeout(timer);
         stopListening();
         resolvePromise(late);
       };
       const timer = host.clock.setTimeout(() => finish(true), timeoutMs);
-      const stopListening = host.onChange(() => settled() && finish(false));
+      // Judged once per turn of the event loop, not once per change: a look is a pass over
+      // the environment, and bringing up 10,000 tasks makes tens of thousands of changes.
+      let looking = false;
+      const stopListening = host.onChange(() => {
+        if (looking) return;
+        looking = true;
+        setImmediate(() => {
+          looking = false;
+          if (settled()) finish(false);
+        });
+      });
     });
     const tasks = this.tasksOf(env);
     const { ready } = judgeEnvironment(tasks);
