@@ -191,6 +191,8 @@ export async function up(ctx: Context, flags: { file?: string; name?: string }):
         shown.set(t.id, { status: t.status, health: t.health });
         statusLine(t, t.status, t.reason);
       }
+      // A task that never started has written nothing: with thousands waiting, asking each would be most of the loop.
+      if (t.startedAt === null) continue;
       const page = await api.read({ ref: t.id, newAs: 'up', stream: 'both' });
       if (page.stdout?.data) flush(t.id, 'stdout', page.stdout.data);
       if (page.stderr?.data) flush(t.id, 'stderr', page.stderr.data);
