@@ -19,8 +19,9 @@ import readTail from './read-tail.js';
 import daemonRss from './daemon-rss.js';
 import orchestrate from './orchestrate.js';
 import restart from './restart.js';
+import envLoad from './env-load.js';
 
-const ALL = [logThroughput, cliLatency, stop, readTail, daemonRss, orchestrate, restart];
+const ALL = [logThroughput, cliLatency, stop, readTail, daemonRss, orchestrate, restart, envLoad];
 
 const filters = process.argv.slice(2);
 const selected = filters.length ? ALL.filter((b) => filters.some((f) => b.name.includes(f))) : ALL;

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TaskStatus } from '../task.types.js';
 import {
+  describeCycle,
   DEPENDENCY_CONDITIONS,
   distance,
   findCycle,
@@ -83,6 +84,20 @@ describe('validateGraph', () => {
     ]);
   });
 
+  it('stops at `limit` problems, so that a caller reporting one does not pay for the rest', () => {
+    const nodes = [node('a', 'b'), node('b', 'a', 'nope'), node('c', 'c'), node('d', 'a:healthy')];
+    expect(validateGraph(nodes, 1)).toEqual([{ task: 'b', on: 'nope', message: 'depends on "nope", which is not a task of this file' }]);
+    expect(validateGraph(nodes, 2)).toHaveLength(2);
+    expect(validateGraph(ring(['a', 'b']), 1)).toEqual([{ task: 'a', on: 'b', message: 'dependency cycle: a -> b -> a' }]);
+  });
+
+  it('tells a huge cycle by its length and its ends', () => {
+    const names = Array.from({ length: 20_000 }, (_, i) => `t${i}`);
+    expect(validateGraph(ring(names))).toEqual([
+      { task: 't0', on: 't1', message: 'dependency cycle of 20000 tasks: t0 -> t1 -> t2 -> t3 -> t4 -> t5 -> t6 -> t7 -> t8 -> t9 -> … -> t19999 -> t0' },
+    ]);
+  });
+
   it('reports a cycle as its path, blaming its first task and the edge it leaves by', () => {
     expect(validateGraph([node('api', 'web'), node('web', 'api')])).toEqual([
       { task: 'api', on: 'web', message: 'dependency cycle: api -> web -> api' },
@@ -121,8 +136,26 @@ describe('findCycle', () => {
     expect(findCycle([node('a', 'ok', 'b'), node('ok'), node('b', 'a')])).toEqual(['a', 'b', 'a']);
   });
 
+  it('walks a cycle of 20,000 tasks, and a chain as long, without running out of stack', () => {
+    const names = Array.from({ length: 20_000 }, (_, i) => `t${i}`);
+    expect(findCycle(ring(names))).toEqual([...names, 't0']);
+    const chain = names.map((n, i) => (i === 0 ? node(n) : node(n, names[i - 1]!)));
+    expect(findCycle(chain)).toBeNull();
+    // Entered at its far end, the walk goes down the whole chain before it finds the way back.
+    expect(findCycle([...chain.slice(1).reverse(), node('t0', 't19999')])).toEqual([...[...names].reverse(), 't19999']);
+  });
+
   it('ignores dependencies on unknown tasks', () => {
     expect(findCycle([node('a', 'ghost'), node('b', 'a', 'ghost')])).toBeNull();
+  });
+});
+
+describe('describeCycle', () => {
+  it('gives a cycle of up to twelve tasks whole, a longer one by its ends and its length', () => {
+    const path = (n: number) => [...Array.from({ length: n }, (_, i) => `t${i}`), 't0'];
+    expect(describeCycle(['a', 'b', 'a'])).toBe(': a -> b -> a');
+    expect(describeCycle(path(12))).toBe(`: ${path(12).join(' -> ')}`);
+    expect(describeCycle(path(13))).toBe(' of 13 tasks: t0 -> t1 -> t2 -> t3 -> t4 -> t5 -> t6 -> t7 -> t8 -> t9 -> … -> t12 -> t0');
   });
 });
 

@@ -28,12 +28,17 @@ interface GraphProblem {
   message: string;
 }
 
-/** Every problem of the graph, in declaration order; empty when it is sound. */
-export function validateGraph(nodes: GraphNode[]): GraphProblem[] {
+/**
+ * The problems of the graph, in declaration order, at most `limit` of them (a caller that
+ * reports only the first need not pay for a "did you mean" on each of thousands of edges);
+ * empty when it is sound.
+ */
+export function validateGraph(nodes: GraphNode[], limit = Infinity): GraphProblem[] {
   const byName = new Map(nodes.map((n) => [n.name, n]));
   const problems: GraphProblem[] = [];
   for (const node of nodes) {
     for (const edge of node.dependsOn) {
+      if (problems.length >= limit) return problems;
       const target = byName.get(edge.on);
       if (!target) {
         problems.push({ task: node.name, on: edge.on, message: `depends on "${edge.on}", which is not a task of this file${suggestion(edge.on, [...byName.keys()].filter((n) => n !== node.name))}` });
@@ -44,36 +49,60 @@ export function validateGraph(nodes: GraphNode[]): GraphProblem[] {
       }
     }
   }
-  if (problems.length === 0) {
+  if (problems.length === 0 && limit > 0) {
     const cycle = findCycle(nodes);
-    if (cycle) problems.push({ task: cycle[0]!, on: cycle[1]!, message: `dependency cycle: ${cycle.join(' -> ')}` });
+    if (cycle) problems.push({ task: cycle[0]!, on: cycle[1]!, message: `dependency cycle${describeCycle(cycle)}` });
   }
   return problems;
 }
 
-/** A cycle as a path that ends where it starts (`api -> web -> api`), or null. */
+/** Cycles longer than this are told by their ends: a message of 20,000 names helps nobody. */
+const CYCLE_SHOWN = 12;
+
+/** `: a -> b -> a`, or for a huge cycle ` of 20000 tasks: t0 -> t1 -> … -> t19999 -> t0`. */
+export function describeCycle(cycle: string[]): string {
+  const tasks = cycle.length - 1;
+  if (tasks <= CYCLE_SHOWN) return `: ${cycle.join(' -> ')}`;
+  return ` of ${tasks} tasks: ${[...cycle.slice(0, CYCLE_SHOWN - 2), '…', ...cycle.slice(-2)].join(' -> ')}`;
+}
+
+/**
+ * A cycle as a path that ends where it starts (`api -> web -> api`), or null. A depth-first
+ * walk with its own stack, not recursion: a chain of 20,000 tasks is as deep as it is long.
+ */
 export function findCycle(nodes: GraphNode[]): string[] | null {
   const byName = new Map(nodes.map((n) => [n.name, n]));
   const state = new Map<string, 'visiting' | 'done'>();
+  // The walk's path, each task with the index of the next edge to follow from it.
   const path: string[] = [];
-  const visit = (name: string): string[] | null => {
-    const seen = state.get(name);
-    if (seen === 'done') return null;
-    if (seen === 'visiting') return [...path.slice(path.indexOf(name)), name];
-    state.set(name, 'visiting');
-    path.push(name);
-    for (const edge of byName.get(name)?.dependsOn ?? []) {
+  const next: number[] = [];
+  const onPath = new Map<string, number>();
+  for (const root of nodes) {
+    if (state.has(root.name)) continue;
+    state.set(root.name, 'visiting');
+    onPath.set(root.name, 0);
+    path.push(root.name);
+    next.push(0);
+    while (path.length > 0) {
+      const top = path.length - 1;
+      const edges = byName.get(path[top]!)!.dependsOn;
+      const edge = edges[next[top]!];
+      if (edge === undefined) {
+        state.set(path[top]!, 'done');
+        onPath.delete(path.pop()!);
+        next.pop();
+        continue;
+      }
+      next[top] = next[top]! + 1;
       if (!byName.has(edge.on)) continue;
-      const found = visit(edge.on);
-      if (found) return found;
+      const seen = state.get(edge.on);
+      if (seen === 'visiting') return [...path.slice(onPath.get(edge.on)!), edge.on];
+      if (seen === 'done') continue;
+      state.set(edge.on, 'visiting');
+      onPath.set(edge.on, path.length);
+      path.push(edge.on);
+      next.push(0);
     }
-    path.pop();
-    state.set(name, 'done');
-    return null;
-  };
-  for (const node of nodes) {
-    const found = visit(node.name);
-    if (found) return found;
   }
   return null;
 }

@@ -42,11 +42,15 @@ export interface DeclaredTask {
  * and folder, every service alive, every step done or under way, and nothing else.
  */
 export function isSameEnvironment(current: TaskRecord[], declared: DeclaredTask[]): boolean {
-  return (
-    current.length === declared.length &&
-    declared.every((decl) =>
-      current.some((t) => t.name === decl.name && t.spec.command === decl.command && t.spec.cwd === decl.cwd && !isBroken(t)),
-    )
+  if (current.length !== declared.length) return false;
+  const byName = new Map<string | null, TaskRecord[]>();
+  for (const t of current) {
+    const same = byName.get(t.name);
+    if (same) same.push(t);
+    else byName.set(t.name, [t]);
+  }
+  return declared.every((decl) =>
+    (byName.get(decl.name) ?? []).some((t) => t.spec.command === decl.command && t.spec.cwd === decl.cwd && !isBroken(t)),
   );
 }
 

@@ -24,6 +24,10 @@ import { durationOption } from './control.js';
 import { compileFilter } from './filter.js';
 
 
+/** `bash_5` names no task: it would be read as the id of another one. */
+export const looksLikeTaskId = (name: string): boolean => /^bash_\d+$/.test(name);
+export const ID_LIKE_NAME = 'a name cannot look like a task id (bash_N)';
+
 const runInputSchema = z.object({
   command: z.string().trim().min(1, 'the command is empty'),
   cwd: z.string().optional(),
@@ -142,8 +146,25 @@ function taskEnv(base: Record<string, string> | undefined, overrides: Record<str
   return env;
 }
 
+type EnvOf = (decl: EnvTaskDecl) => Record<string, string>;
+
+/**
+ * Each task's environment, one object for the tasks of a file whose variables are the same:
+ * the state file stores each distinct object once, and 10,000 copies of the caller's
+ * environment would cost megabytes and a serialisation each.
+ */
+export function sharedEnvs(callerEnv: Record<string, string> | undefined): EnvOf {
+  const byContent = new Map<string, Record<string, string>>();
+  return (decl) => {
+    const key = JSON.stringify(decl.env);
+    let env = byContent.get(key);
+    if (!env) byContent.set(key, (env = taskEnv(callerEnv, decl.env)));
+    return env;
+  };
+}
+
 /** A task of an env file, validated by the loader, as a TaskSpec. */
-export function specFromDecl(decl: EnvTaskDecl, callerEnv: Record<string, string> | undefined): TaskSpec {
+export function specFromDecl(decl: EnvTaskDecl, callerEnv: Record<string, string> | undefined, envOf: EnvOf = (d) => taskEnv(callerEnv, d.env)): TaskSpec {
   let isDir = false;
   try {
     isDir = statSync(decl.cwd).isDirectory();
@@ -154,7 +175,7 @@ export function specFromDecl(decl: EnvTaskDecl, callerEnv: Record<string, string
   return {
     command: decl.command,
     cwd: decl.cwd,
-    env: taskEnv(callerEnv, decl.env),
+    env: envOf(decl),
     stopSignal: decl.stopSignal ?? DEFAULTS.stopSignal,
     graceMs: decl.graceMs ?? DEFAULTS.graceMs,
     stopCommand: decl.stopCommand,

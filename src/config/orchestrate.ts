@@ -14,7 +14,7 @@ export async function normalizeOrchestrate(input: OrchestrateInput): Promise<Env
   if (input.name !== undefined && !TASK_NAME.test(input.name)) throw usageError(`"${input.name}" is not an environment name: ${TASK_NAME_RULE}`);
   // The env-file loader (yaml and its schemas) is loaded only by the daemons that read env files.
   const envfile = await import('./envfile/index.js');
-  if (input.file) return envfile.loadEnvFile(input.file, { callerEnv: input.callerEnv ?? {}, ...(input.name ? { name: input.name } : {}) });
+  if (input.file) return envfile.loadEnvFileAside(input.file, { callerEnv: input.callerEnv ?? {}, ...(input.name ? { name: input.name } : {}) });
   return inlineEnv(input, envfile);
 }
 

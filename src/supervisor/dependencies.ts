@@ -2,6 +2,9 @@
  * Starts waiting tasks when their dependencies are met, and fails them (with the reason)
  * when a dependency can never meet its condition or a wait outlives its timeout. It reacts
  * to every task change, so a dependent starts in the same turn its dependency turns healthy.
+ *
+ * A change is looked at only by the tasks that wait on the task that changed, and only on
+ * their edges to it: an environment of 10,000 tasks costs the same per change as one of ten.
  */
 import { judgeEdge, type DependencyEdge } from '../../machines/policies/dependencies.js';
 import { formatDuration } from '../../machines/duration.js';
@@ -12,67 +15,126 @@ import type { Clock } from './clock.js';
 interface DependencyHost {
   clock: Clock;
   records(): TaskRecord[];
+  record(id: string): TaskRecord | undefined;
   send(id: string, event: TaskEvent): void;
 }
 
+interface Wait {
+  env: string | null;
+  run: number;
+  edges: DependencyEdge[];
+  /** A dependency's name → the indexes of its edges. */
+  edgesTo: Map<string, number[]>;
+  /** The indexes of the edges not met yet. */
+  unmet: Set<number>;
+  timers: unknown[];
+}
+
+/** A task as its run's dependents name it: a name can recur across runs of an environment. */
+const keyOf = (env: string | null, run: number, name: string | null) => `${env ?? ''}\u0000${run}\u0000${name ?? ''}`;
+
 export class DependencyCoordinator {
-  private readonly timers = new Map<string, unknown[]>();
+  private readonly waits = new Map<string, Wait>();
+  /** A task's key → the waiting tasks with an edge to it. */
+  private readonly dependents = new Map<string, Set<string>>();
+  /** A task's key → its id, for the runs that have waiting tasks (indexed once per run). */
+  private readonly ids = new Map<string, string>();
+  private readonly indexedRuns = new Set<string>();
 
   constructor(private readonly host: DependencyHost) {}
 
   /** A task entered `waiting`: check it now, and arm the timeout of each edge. */
   track(record: TaskRecord): void {
-    const timers = record.dependsOn.map((edge) =>
-      this.host.clock.setTimeout(() => this.timeout(record.id, edge), edge.timeoutMs),
-    );
-    this.timers.set(record.id, timers);
-    this.evaluate(record.env);
+    const wait: Wait = {
+      env: record.env,
+      run: record.envRun ?? 0,
+      edges: record.dependsOn,
+      edgesTo: new Map(),
+      unmet: new Set(record.dependsOn.map((_, i) => i)),
+      timers: record.dependsOn.map((edge) => this.host.clock.setTimeout(() => this.timeout(record.id, edge), edge.timeoutMs)),
+    };
+    this.waits.set(record.id, wait);
+    wait.edges.forEach((edge, i) => {
+      const to = wait.edgesTo.get(edge.on);
+      if (to) to.push(i);
+      else wait.edgesTo.set(edge.on, [i]);
+    });
+    for (const edge of wait.edges) {
+      const key = keyOf(wait.env, wait.run, edge.on);
+      let waiting = this.dependents.get(key);
+      if (!waiting) this.dependents.set(key, (waiting = new Set()));
+      waiting.add(record.id);
+    }
+    this.judge(record.id, wait, wait.edges.map((_, i) => i));
   }
 
-  /** Some task changed: look at the waiting tasks of its environment. */
-  evaluate(env: string | null): void {
-    // Nothing waits (the usual case once an environment is up): no scan of every task.
-    if (env === null || this.timers.size === 0) return;
-    const records = this.host.records().filter((r) => r.env === env);
-    // A name can recur across runs of the environment: a task waits on its own run's.
-    const byName = new Map(records.map((r) => [`${r.envRun ?? 0}\u0000${r.name}`, r]));
-    for (const waiting of records) {
-      if (waiting.status !== 'waiting' || !this.timers.has(waiting.id)) continue;
-      let allMet = true;
-      for (const edge of waiting.dependsOn) {
-        const dep = byName.get(`${waiting.envRun ?? 0}\u0000${edge.on}`);
-        if (!dep) {
-          this.fail(waiting.id, `dependency ${edge.on} is gone`);
-          allMet = false;
-          break;
-        }
-        const verdict = judgeEdge(edge, {
-          status: dep.status,
-          health: dep.health?.status ?? null,
-          reason: dep.reason,
-          everStarted: dep.startedAt !== null,
-        });
-        if (verdict.met) continue;
-        allMet = false;
-        if (verdict.never) {
-          this.fail(waiting.id, verdict.reason);
-          break;
-        }
-      }
-      if (allMet && this.timers.has(waiting.id)) {
-        this.forget(waiting.id);
-        this.host.send(waiting.id, { type: 'DEPENDENCIES_READY' });
-      }
+  /** `record` changed: the tasks waiting on it look at their edges to it. */
+  evaluate(record: TaskRecord): void {
+    // Nothing waits (the usual case once an environment is up): nothing to look at.
+    if (this.waits.size === 0 || record.env === null) return;
+    const waiting = this.dependents.get(keyOf(record.env, record.envRun ?? 0, record.name));
+    if (!waiting) return;
+    for (const id of [...waiting]) {
+      const wait = this.waits.get(id);
+      if (wait) this.judge(id, wait, wait.edgesTo.get(record.name ?? '') ?? []);
     }
   }
 
   forget(id: string): void {
-    for (const t of this.timers.get(id) ?? []) this.host.clock.clearTimeout(t);
-    this.timers.delete(id);
+    const wait = this.waits.get(id);
+    if (!wait) return;
+    for (const t of wait.timers) this.host.clock.clearTimeout(t);
+    this.waits.delete(id);
+    for (const edge of wait.edges) {
+      const key = keyOf(wait.env, wait.run, edge.on);
+      const waiting = this.dependents.get(key);
+      waiting?.delete(id);
+      if (waiting?.size === 0) this.dependents.delete(key);
+    }
+    if (this.waits.size === 0) {
+      this.ids.clear();
+      this.indexedRuns.clear();
+    }
   }
 
   close(): void {
-    for (const id of [...this.timers.keys()]) this.forget(id);
+    for (const id of [...this.waits.keys()]) this.forget(id);
+  }
+
+  /** Judges the edges of `wait` at `indexes`; starts the task once none is unmet, fails it when one never will be. */
+  private judge(id: string, wait: Wait, indexes: number[]): void {
+    for (const i of indexes) {
+      if (this.waits.get(id) !== wait) return;
+      const edge = wait.edges[i]!;
+      const dep = this.dependency(wait, edge.on);
+      if (!dep) return this.fail(id, `dependency ${edge.on} is gone`);
+      const verdict = judgeEdge(edge, {
+        status: dep.status,
+        health: dep.health?.status ?? null,
+        reason: dep.reason,
+        everStarted: dep.startedAt !== null,
+      });
+      if (verdict.met) wait.unmet.delete(i);
+      else if (verdict.never) return this.fail(id, verdict.reason);
+      else wait.unmet.add(i);
+    }
+    if (wait.unmet.size === 0 && this.waits.get(id) === wait) {
+      this.forget(id);
+      this.host.send(id, { type: 'DEPENDENCIES_READY' });
+    }
+  }
+
+  /** The task of the waiting task's run named `name`, as it is now. */
+  private dependency(wait: Wait, name: string): TaskRecord | undefined {
+    const run = keyOf(wait.env, wait.run, null);
+    if (!this.indexedRuns.has(run)) {
+      this.indexedRuns.add(run);
+      for (const r of this.host.records()) {
+        if (r.env === wait.env && (r.envRun ?? 0) === wait.run) this.ids.set(keyOf(r.env, wait.run, r.name), r.id);
+      }
+    }
+    const id = this.ids.get(keyOf(wait.env, wait.run, name));
+    return id === undefined ? undefined : this.host.record(id);
   }
 
   private fail(id: string, reason: string): void {
@@ -81,7 +143,7 @@ export class DependencyCoordinator {
   }
 
   private timeout(id: string, edge: DependencyEdge): void {
-    if (!this.timers.has(id)) return;
+    if (!this.waits.has(id)) return;
     this.fail(id, `dependency ${edge.on} not ${edge.condition} after ${formatDuration(edge.timeoutMs)}`);
   }
 }

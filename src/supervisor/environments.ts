@@ -6,10 +6,11 @@
  */
 import { DEFAULTS } from '../../machines/defaults.js';
 import { culpritOf, isSameEnvironment, judgeEnvironment, latestRunOf, nextEnvRun, outdatedRunTasks } from '../../machines/policies/environment.js';
-import { isFinal, type TaskRecord } from '../../machines/task.types.js';
+import { isFinal, type TaskRecord, type TaskSpec } from '../../machines/task.types.js';
 import type { EnvReport, OrchestrateInput, OrchestrateResult, TaskView } from '../api.js';
 import { normalizeStop, normalizeTimeout } from '../config/control.js';
-import { specFromDecl } from '../config/normalize.js';
+import type { EnvTaskDecl } from '../config/envfile/index.js';
+import { sharedEnvs, specFromDecl } from '../config/normalize.js';
 import { normalizeOrchestrate } from '../config/orchestrate.js';
 import { failure, notFound, see } from '../errors.js';
 import { taskLogDir } from '../home.js';
@@ -18,6 +19,7 @@ import { removedText } from '../text.js';
 import { freshRun } from './records.js';
 import type { SupervisorHost } from './host.js';
 import { stopInOrder } from './shutdown.js';
+import { Slices } from './slices.js';
 
 export class Environments {
   constructor(private readonly host: SupervisorHost) {}
@@ -52,7 +54,13 @@ export class Environments {
       const states = live.map((t) => `${t.name} ${t.status}`).join(', ');
       throw failure(`environment ${env.name} is already up (${states}) and differs from this one, or is partly down: ${see('down', env.name)} first`);
     }
-    const specs = env.tasks.map((decl) => ({ decl, spec: specFromDecl(decl, input.callerEnv) }));
+    const slices = new Slices();
+    const specs: { decl: EnvTaskDecl; spec: TaskSpec }[] = [];
+    const envOf = sharedEnvs(input.callerEnv);
+    for (const decl of env.tasks) {
+      specs.push({ decl, spec: specFromDecl(decl, input.callerEnv, envOf) });
+      await slices.next();
+    }
     const envRun = nextEnvRun(host.store.tasks(), env.name);
     const created: TaskRecord[] = specs.map(({ decl, spec }) => ({
       id: host.store.allocateId(),
@@ -73,6 +81,7 @@ export class Environments {
       const queued = !waits && host.liveCount() >= host.maxConcurrent;
       if (queued) host.store.put({ ...record, status: 'queued' });
       host.startActor(record, { waitForDependencies: waits, queued });
+      await slices.next();
     }
     const tasks = created.map((r) => host.view(host.store.task(r.id)!));
     return { tasks, removedFromOlderRuns: await this.removeOutdatedRuns(env.name, envRun) };
@@ -131,7 +140,17 @@ export class Environments {
       judge();
       if (finished) return;
       deadline = host.clock.setTimeout(() => finish(true), timeoutMs);
-      stopListening = host.onChange(judge);
+      // Judged once per turn of the event loop, not once per change: a look is a pass over
+      // the environment, and bringing up 10,000 tasks makes tens of thousands of changes.
+      let looking = false;
+      stopListening = host.onChange(() => {
+        if (looking) return;
+        looking = true;
+        setImmediate(() => {
+          looking = false;
+          judge();
+        });
+      });
     });
     const tasks = this.tasksOf(env);
     const now = host.clock.now();

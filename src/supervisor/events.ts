@@ -33,7 +33,9 @@ export class EventLog {
   }
 
   since(seq: number): SupervisorEvent[] {
-    return this.events.filter((e) => e.seq > seq);
+    // Sequence numbers are consecutive: the first one after `seq` is found by subtraction.
+    const first = this.events[0]?.seq ?? this.seq + 1;
+    return this.events.slice(Math.max(0, seq + 1 - first));
   }
 
   /** Events after `seq`; waits up to `timeoutMs` for the first one when there is none. */

@@ -221,7 +221,7 @@ export class Supervisor implements SupervisorApi {
       home: this.paths.home,
       socket: this.paths.socket,
       startedAt: this.startedAt.toISOString(),
-      tasks: this.store.tasks().length,
+      tasks: this.store.size,
       version: VERSION,
       launcher: this.table.launcher.name,
     };

@@ -49,6 +49,11 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
   private readonly actors = new Map<string, TaskActor>();
   /** Set only while a STOP is being sent (the machine takes it synchronously). */
   private readonly sizesBeforeStop = new Map<string, LogSizes>();
+  /** Kept as records change, so that neither is a scan of every task. */
+  private readonly slots = new Set<string>();
+  private readonly queue = new Set<string>();
+  /** `until`'s listeners by task: a change reaches only those waiting on that task. */
+  private readonly watchers = new Map<string, Set<(view: TaskView) => void>>();
   private readonly exits: ExitWatcher;
   readonly launcher: Launcher;
   private readonly machine;
@@ -98,6 +103,7 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
     this.dependencies = new DependencyCoordinator({
       clock: this.clock,
       records: () => store.tasks(),
+      record: (id) => store.task(id),
       // A dependent whose dependencies are met still takes its turn under the concurrency limit.
       send: (id, event) =>
         this.actors.get(id)?.send(event.type === 'DEPENDENCIES_READY' && this.liveCount() >= this.maxConcurrent ? { ...event, queue: true } : event),
@@ -181,7 +187,6 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
     }
     if (changed && prev.status === 'running') this.limits.disarm(id);
     this.update(record);
-    this.dependencies.evaluate(record.env);
     if (changed && isFinal(status)) this.dequeue();
   }
 
@@ -190,7 +195,15 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
     if (record.status !== 'running' && record.status !== 'stopping') this.mirrors.finish(record.id);
     this.store.put(record);
     this.store.flushSoon((error) => this.log('error', 'could not write the state file', { error: String(error) }));
-    this.emit('task', this.view(record));
+    const { id, status } = record;
+    if (this.actors.has(id) && status !== 'queued' && status !== 'waiting') this.slots.add(id);
+    else this.slots.delete(id);
+    if (status === 'queued') this.queue.add(id);
+    else this.queue.delete(id);
+    this.dependencies.evaluate(record);
+    const view = this.view(record);
+    this.emit('task', view);
+    for (const watcher of this.watchers.get(id) ?? []) watcher(view);
   }
 
   isLive(id: string): boolean {
@@ -198,13 +211,14 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
   }
 
   liveCount(): number {
-    return this.store.tasks().filter((t) => this.actors.has(t.id) && t.status !== 'queued' && t.status !== 'waiting').length;
+    return this.slots.size;
   }
 
+  /** Queued tasks start in the order they were queued, as slots free up. */
   private dequeue(): void {
-    for (const queued of this.store.tasks().filter((t) => t.status === 'queued')) {
+    for (const id of [...this.queue]) {
       if (this.liveCount() >= this.maxConcurrent) return;
-      this.actors.get(queued.id)?.send({ type: 'DEQUEUE' });
+      this.actors.get(id)?.send({ type: 'DEQUEUE' });
     }
   }
 
@@ -272,7 +286,14 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
         resolvePromise({ view, timedOut });
       };
       const timer = this.clock.setTimeout(() => finish(this.view(this.store.task(id)!), true), timeoutMs);
-      const stopListening = this.onChange((view) => view.id === id && done(view) && finish(view, false));
+      const watcher = (view: TaskView) => done(view) && finish(view, false);
+      let watching = this.watchers.get(id);
+      if (!watching) this.watchers.set(id, (watching = new Set()));
+      watching.add(watcher);
+      const stopListening = () => {
+        watching.delete(watcher);
+        if (watching.size === 0 && this.watchers.get(id) === watching) this.watchers.delete(id);
+      };
     });
   }
 
@@ -323,6 +344,7 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
     this.limits.close();
     for (const actor of this.actors.values()) actor.stop();
     this.actors.clear();
+    this.slots.clear();
     this.launcher.close();
     this.mirrors.close();
     await this.store.flush();

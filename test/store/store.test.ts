@@ -104,6 +104,50 @@ describe('Store', () => {
     expect((await Store.open(path)).task('bash_50')?.spec.env).toEqual(env);
   });
 
+  it('writes a record again once it is replaced, and only the records that are there', async () => {
+    const store = await Store.open(path);
+    store.put(record('bash_1'));
+    store.put(record('bash_2'));
+    await store.flush();
+    store.put({ ...record('bash_1'), status: 'completed', exitCode: 0 } as TaskRecord);
+    store.remove('bash_2');
+    await store.flush();
+    expect(onDisk().tasks).toEqual({ bash_1: expect.objectContaining({ status: 'completed', exitCode: 0 }) });
+    expect((await Store.open(path)).tasks().map((t) => [t.id, t.status])).toEqual([['bash_1', 'completed']]);
+  });
+
+  it('writes a state of megabytes (written asynchronously) whole, in order, and without a temporary file left', async () => {
+    const store = await Store.open(path);
+    const n = 3_000;
+    for (let i = 1; i <= n; i++) store.put({ ...record(`bash_${i}`), name: `task-${i}`, spec: { ...record('x').spec, command: `sleep ${'9'.repeat(300)}` } } as TaskRecord);
+    const first = store.flush();
+    // A write asked for while one is under way waits for it, and takes what changed meanwhile.
+    store.put({ ...record('bash_1'), status: 'killed' } as TaskRecord);
+    const second = store.flush();
+    await Promise.all([first, second]);
+    expect(statSync(path).size).toBeGreaterThan(1 << 20);
+    const again = await Store.open(path);
+    expect(again.tasks()).toHaveLength(n);
+    expect(again.tasks()[n - 1]!.id).toBe(`bash_${n}`);
+    expect(again.task('bash_1')!.status).toBe('killed');
+    expect(readdirSync(dir)).toEqual(['state.json']);
+  });
+
+  it("forgets a task's read cursors with it, and no one else's", async () => {
+    const store = await Store.open(path);
+    store.put(record('bash_1'));
+    store.put(record('bash_2'));
+    store.setCursor('up', 'bash_1', 'stdout', 10);
+    store.setCursor('mcp', 'bash_1', 'stderr', 5);
+    store.setCursor('up', 'bash_2', 'stdout', 7);
+    await store.flush();
+    const again = await Store.open(path);
+    again.remove('bash_1');
+    expect([again.cursor('up', 'bash_1', 'stdout'), again.cursor('mcp', 'bash_1', 'stderr'), again.cursor('up', 'bash_2', 'stdout')]).toEqual([0, 0, 7]);
+    await again.flush();
+    expect(Object.keys(onDisk().cursors)).toEqual(['up\u0000bash_2\u0000stdout']);
+  });
+
   it('keeps a state file it cannot read aside and starts afresh', async () => {
     writeFileSync(path, '{"version":1,"tasks":{');
     const store = await Store.open(path);

@@ -219,6 +219,8 @@ export async function up(ctx: Context, flags: { file?: string; name?: string }):
       const before = shown.get(t.id)!;
       // A change of health; a new status is left to its event, which comes on the next look.
       if (before.status === t.status && before.health !== healthText(t, t.status)) statusLine(t, t.status, t.reason);
+      // A task that never started has written nothing: with thousands waiting, asking each would be most of the loop.
+      if (t.startedAt === null) continue;
       // Output of a run whose start has not been printed yet waits for that line (unless
       // the list already saw the run begin: then its event fell out of the daemon's log).
       if (!BEFORE_A_RUN.has(shown.get(t.id)!.status) || !BEFORE_A_RUN.has(t.status)) output.print(t.id);

@@ -88,6 +88,7 @@ type DeclaredAt = (task: string) => NodePath;
 export function checkGraph(loc: Located, tasks: EnvTaskDecl[], declaredAt: DeclaredAt = (name) => ['tasks', name]): void {
   const problems = validateGraph(
     tasks.map((t) => ({ name: t.name, dependsOn: t.dependsOn, hasHealthCheck: t.health !== null })),
+    1,
   );
   const first = problems[0];
   if (!first) return;

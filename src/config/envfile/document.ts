@@ -4,6 +4,7 @@
  * caller's environment and the `env_file:` contents come in through the options.
  */
 import { parseTasksFile } from './compose.js';
+import { plainValues } from './guards.js';
 import { interpolate } from './interpolate.js';
 import { parseLocated } from './located.js';
 import type { EnvSpec, ParseOptions } from './spec.js';
@@ -11,7 +12,7 @@ import { parseWorkflow } from './workflow.js';
 
 export function parseEnvYaml(file: string, text: string, options: ParseOptions = {}): EnvSpec {
   const loc = parseLocated(file, text);
-  const plain = loc.doc.toJS() as unknown;
+  const plain = plainValues(loc);
   if (plain === null || typeof plain !== 'object' || Array.isArray(plain)) {
     loc.fail([], 'an env file is a mapping with "tasks:" (or "steps:" for a workflow)');
   }

@@ -7,6 +7,7 @@
  * lazily, so that yaml and zod 4 are loaded only by daemons that read env files.
  */
 export { loadEnvFile } from './load.js';
+export { loadEnvFileAside } from './aside.js';
 export { parseEnvYaml } from './document.js';
 export { parseProcfile } from './procfile.js';
 export { slug } from './workflow.js';

@@ -6,6 +6,7 @@ import { isMap, LineCounter, parseDocument, type Document, type Node as YamlNode
 import type { z } from 'zod';
 import { suggestion } from '../../../machines/policies/dependencies.js';
 import { usageError } from '../../errors.js';
+import { refuseDuplicateKeys } from './guards.js';
 
 /** A path into the document: map keys and list indexes. */
 export type NodePath = (string | number)[];
@@ -57,18 +58,28 @@ export class Located {
   fail(path: NodePath, message: string, key?: string): never {
     throw usageError(`${this.at(path, key)}: ${message}${this.unsetNote(path, key)}`);
   }
+
+  /** Refuses at a node found by a walk of the document rather than by its path. */
+  failAtNode(node: unknown, message: string): never {
+    const range = (node as YamlNode | null)?.range;
+    const pos = this.lines.linePos(range ? range[0] : 0);
+    throw usageError(`${this.file}:${pos.line}:${pos.col}: ${message}`);
+  }
 }
 
 /** The YAML document of `text`, or the usage error of its first syntax error, at its position. */
 export function parseLocated(file: string, text: string): Located {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  // Keys are checked for repeats afterwards, in linear time (see guards.ts).
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
   const syntax = doc.errors[0];
   if (syntax) {
     const pos = syntax.linePos?.[0] ?? lines.linePos(syntax.pos[0]);
     throw usageError(`${file}:${pos.line}:${pos.col}: ${syntax.message.split('\n')[0]}`);
   }
-  return new Located(file, doc, lines);
+  const loc = new Located(file, doc, lines);
+  refuseDuplicateKeys(loc);
+  return loc;
 }
 
 interface FlatIssue {

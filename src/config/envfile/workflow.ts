@@ -28,11 +28,14 @@ export function parseWorkflow(loc: Located, raw: unknown, options: LoadOptions):
   const base = dirname(loc.file);
   const shared = data.env ?? {};
   const byStepName = new Map<string, string>();
+  // Task name → its step, so that an edge finds its target without a walk over every step.
+  const stepOf = new Map<string, (typeof data.steps)[number]>();
   data.steps.forEach((step, i) => {
     const name = slug(step.name);
     if (looksLikeTaskId(name)) loc.fail(['steps', i, 'name'], `"${step.name}" would name the task ${name}: ${ID_LIKE_RULE}`);
-    if ([...byStepName.values()].includes(name)) loc.fail(['steps', i, 'name'], `two steps are named "${step.name}"`);
+    if (stepOf.has(name)) loc.fail(['steps', i, 'name'], `two steps are named "${step.name}"`);
     byStepName.set(step.name, name);
+    stepOf.set(name, step);
   });
   let previousForeground: string | null = null;
   const tasks: EnvTaskDecl[] = data.steps.map((step, i) => {
@@ -41,11 +44,11 @@ export function parseWorkflow(loc: Located, raw: unknown, options: LoadOptions):
     let dependsOn: DependencyEdge[];
     if (step.depends_on) {
       dependsOn = step.depends_on.map((dep, j) => {
-        const target = byStepName.get(dep) ?? (byStepName.has(dep) ? dep : [...byStepName.values()].find((v) => v === dep));
+        const target = byStepName.get(dep) ?? (stepOf.has(dep) ? dep : undefined);
         if (!target) {
           loc.fail(['steps', i, 'depends_on', j], `depends on "${dep}", which is not a step of this file${suggestion(dep, [...byStepName.keys()])}`);
         }
-        const targetStep = data.steps.find((s) => byStepName.get(s.name) === target)!;
+        const targetStep = stepOf.get(target)!;
         const condition: DependencyEdge['condition'] = targetStep.background ? (targetStep.health ? 'healthy' : 'started') : 'succeeded';
         return { on: target, condition, timeoutMs: DEFAULTS.dependencyTimeoutMs };
       });

@@ -180,6 +180,29 @@ describe('a bad corral.yaml is refused with file:line:col and what is wrong', ()
       usageOf(() => parse(y('tasks:', `  ${'a'.repeat(65)}:`, '    command: x')));
     });
 
+    it('a task named like a task id, at its name', () => {
+      bad(y('tasks:', '  web:', '    command: x', '  bash_5:', '    command: y'), 4, 3, '"bash_5": a name cannot look like a task id (bash_N)');
+      // Only the id's very shape is refused.
+      expect(parse(y('tasks:', '  bash_web:', '    command: x', '  bash5:', '    command: y', '  Bash_5:', '    command: z')).tasks).toHaveLength(3);
+    });
+
+    it('a "billion laughs" file, at its biggest alias, before it is expanded', () => {
+      const lines = ['name: bomb', 'x0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
+      for (let i = 1; i <= 8; i++) lines.push(`x${i}: &a${i} [${Array(9).fill(`*a${i - 1}`).join(', ')}]`);
+      lines.push('tasks:', '  a:', '    command: echo hi', '    env:', '      X: *a8');
+      bad(y(...lines), 15, 10, 'the alias *a8 would expand to 435,848,050 values', '"billion laughs"');
+    });
+
+    it('aliases that do not nest are expanded as they are', () => {
+      const spec = parse(y('tasks:', '  a:', '    command: x', '    env: &common { A: "1" }', '  b:', '    command: y', '    env: *common'));
+      expect(spec.tasks.map((t) => t.env)).toEqual([{ A: '1' }, { A: '1' }]);
+    });
+
+    it('a key repeated in any map, at the repeat', () => {
+      bad(y('tasks:', '  a:', '    command: x', '    env: { A: "1", B: "2", A: "3" }'), 4, 28, 'Map keys must be unique');
+      bad(y('name: x', 'tasks:', '  a:', '    command: x', 'name: y'), 5, 1, 'Map keys must be unique');
+    });
+
     it('two tasks with the same name', () => {
       const message = usageOf(() => parse(y('tasks:', '  a:', '    command: x', '  a:', '    command: y'))).message;
       expect(message).toContain('Map keys must be unique');

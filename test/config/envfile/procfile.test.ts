@@ -33,6 +33,11 @@ describe('Procfiles', () => {
     refusedAt(() => parseProcfile('/app/Procfile', 'web: a\nbash_2: b\n'), '/app/Procfile', 2, 1, '"bash_2": a name cannot look like a task id');
   });
 
+  it('refuses a name that reads as a task id, at its line', () => {
+    refusedAt(() => parseProcfile('/app/Procfile', 'web: a\nbash_5: b\n'), '/app/Procfile', 2, 1, '"bash_5": a name cannot look like a task id (bash_N)');
+    expect(parseProcfile('/app/Procfile', 'bash_web: a\nbash5: b\n').tasks.map((t) => t.name)).toEqual(['bash_web', 'bash5']);
+  });
+
   it('refuses a Procfile without processes', () => {
     refusedAt(() => parseProcfile('/app/Procfile', ''), '/app/Procfile', 1, 1, 'the Procfile has no processes');
     refusedAt(() => parseProcfile('/app/Procfile', '# nothing\n\n'), '/app/Procfile', 1, 1, 'the Procfile has no processes');

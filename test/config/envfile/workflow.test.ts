@@ -128,6 +128,7 @@ describe('the workflow format (inline)', () => {
 
   it('refuses a step whose name would name its task like an id, at the name', () => {
     bad(y('steps:', '  - name: Bash_5', '    command: a'), 2, 11, '"Bash_5" would name the task bash_5: a name cannot look like a task id');
+    bad(y('steps:', '  - name: Build', '    command: a', '  - name: BASH_7', '    command: b'), 4, 11, '"BASH_7" would name the task bash_7: a name cannot look like a task id');
   });
 
   it('refuses a workflow without steps', () => {
