@@ -3,8 +3,13 @@
  * a temporary file, then rename). Written synchronously: for a file of a few kilobytes a
  * trip through libuv's thread pool costs more than the write, and a `run` waits for it. It holds the task
  * records, the id counter (ids are never reused) and the named read cursors.
+ *
+ * A write that fails (a full disk) keeps the state in memory, where it is the truth: the
+ * daemon goes on answering, writes again every second until the file takes it, and says
+ * so once when the trouble starts and once when it ends, not at every change.
  */
-import { renameSync } from 'node:fs';
+import { renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { LowSync } from 'lowdb';
 import { DataFileSync } from 'lowdb/node';
 import type { TaskRecord } from '../../machines/task.types.js';
@@ -63,11 +68,24 @@ const empty = (): StateData => ({ version: 1, nextId: 1, tasks: {}, cursors: {} 
 
 const cursorKey = (consumer: string, id: string, stream: Stream) => `${consumer}\u0000${id}\u0000${stream}`;
 
+/** How long a failed write waits before the next try. */
+export const RETRY_MS = 1_000;
+
+/** What the daemon's log hears of the file's trouble: once when writes start failing, once when one works again. */
+export type WriteTrouble = { failing: Error } | { recovered: { failedMs: number } };
+
 export class Store {
+  /** Told of write trouble; the daemon logs it. */
+  onWriteTrouble: (trouble: WriteTrouble) => void = () => {};
+  private failingSince: number | null = null;
+  private retry: NodeJS.Timeout | null = null;
+
   private constructor(
     private readonly db: LowSync<StateData>,
     /** Set when the file could not be read and was moved aside. */
     readonly recovered: string | null,
+    /** lowdb's temporary file: what a failed write left of it goes, not to hold space on a full disk. */
+    private readonly tempPath: string,
   ) {}
 
   static async open(path: string): Promise<Store> {
@@ -98,7 +116,7 @@ export class Store {
       record.spec.stopCommand ??= null;
       record.spec.output ??= 'separate';
     }
-    return new Store(db, recovered);
+    return new Store(db, recovered, join(dirname(path), `.${basename(path)}.tmp`));
   }
 
   get data(): StateData {
@@ -142,7 +160,8 @@ export class Store {
   /**
    * Writes the state. Calls within one turn of the event loop share one write (a stop of
    * fifty tasks changes the state hundreds of times; serialising it each time would cost
-   * more than the stop itself); the promise resolves once data as of the call is on disk.
+   * more than the stop itself); the promise resolves once data as of the call is on disk,
+   * or once the write failed and a retry is due (the state in memory stands meanwhile).
    */
   flush(): Promise<void> {
     if (this.soon) {
@@ -150,19 +169,48 @@ export class Store {
       this.soon = null;
     }
     if (!this.pending) {
-      this.pending = new Promise<void>((resolve, reject) => {
+      this.pending = new Promise<void>((resolve) => {
         setImmediate(() => {
           this.pending = null;
-          try {
-            this.db.write();
-            resolve();
-          } catch (error) {
-            reject(error as Error);
-          }
+          this.write();
+          resolve();
         });
       });
     }
     return this.pending;
+  }
+
+  /** Whether the last write failed (and a retry is due). */
+  get failing(): boolean {
+    return this.failingSince !== null;
+  }
+
+  private write(): void {
+    if (this.retry) {
+      clearTimeout(this.retry);
+      this.retry = null;
+    }
+    try {
+      this.db.write();
+    } catch (error) {
+      try {
+        rmSync(this.tempPath, { force: true });
+      } catch {
+        // Not a file we made: left alone.
+      }
+      if (this.failingSince === null) {
+        this.failingSince = Date.now();
+        this.onWriteTrouble({ failing: error as Error });
+      }
+      this.retry = setTimeout(() => this.flush(), RETRY_MS);
+      // A retry alone does not keep a process that is done from ending.
+      this.retry.unref();
+      return;
+    }
+    if (this.failingSince !== null) {
+      this.onWriteTrouble({ recovered: { failedMs: Date.now() - this.failingSince } });
+      this.failingSince = null;
+    }
   }
 
   /**
@@ -170,11 +218,11 @@ export class Store {
    * nobody waits on (a state change of a task, a sample). What must be on disk before an
    * answer (a new task's pid) goes through `flush`, which also takes any write pending here.
    */
-  flushSoon(onError: (error: Error) => void, ms = 20): void {
+  flushSoon(ms = 20): void {
     if (this.soon || this.pending) return;
     this.soon = setTimeout(() => {
       this.soon = null;
-      this.flush().catch(onError);
+      void this.flush();
     }, ms);
   }
 }

@@ -53,6 +53,10 @@ export class Supervisor implements SupervisorApi {
     ensureHome(paths);
     const store = await Store.open(paths.state);
     const table = new TaskTable(paths, store, options);
+    store.onWriteTrouble = (trouble) =>
+      'failing' in trouble
+        ? table.log('error', `could not write the state file (${trouble.failing.message}): kept in memory, written again once it can be`)
+        : table.log('info', `the state file is written again, after ${Math.round(trouble.recovered.failedMs / 1000)} s of failed writes`);
     if (store.recovered) table.log('error', `the state file was damaged; kept it as ${store.recovered} and started afresh`);
     table.resume();
     return new Supervisor(table);

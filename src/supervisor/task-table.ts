@@ -158,7 +158,7 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
 
   private update(record: TaskRecord): void {
     this.store.put(record);
-    this.store.flushSoon((error) => this.log('error', 'could not write the state file', { error: String(error) }));
+    this.store.flushSoon();
     this.emit('task', this.view(record));
   }
 
