@@ -32,7 +32,7 @@ function copies(id: string): number[] {
 const pastTheSweep = () => new Promise((r) => setTimeout(r, 4_500));
 
 describe.each([['native spawner'], ['sh monitor']])('under the %s, a task runs once', (launcher) => {
-  const env = launcher === 'sh monitor' ? { CORRAL_MONITOR: 'sh' } : {};
+  const env: Record<string, string> = launcher === 'sh monitor' ? { CORRAL_MONITOR: 'sh' } : {};
 
   it('keeps a command whose monitor was killed as the running task, and restarts it only once it has ended', async () => {
     expect((await cli(home, ['run', '--restart', 'always', '--backoff', '0', '--', 'sleep 60'], { env })).code).toBe(0);
