@@ -100,7 +100,7 @@ async function start(t: PlannedTask, h: ChaosHome, o: ChaosOptions): Promise<voi
     restart: t.kind === 'finite' ? 'no' : 'always',
     maxRestarts: 1_000_000,
     backoff: '1s',
-    maxBackoff: '2s',
+    maxBackoff: '5s',
   };
   for (;;) {
     try {
