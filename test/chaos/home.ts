@@ -5,7 +5,7 @@
  * daemon reached the way a client reaches it.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,6 +78,8 @@ export function startDaemon(home: string): void {
     cwd: home,
     env: { ...process.env, CORRAL_HOME: home },
   });
+  // untilAnswered says why nobody answers; a failed spawn must not end the run on its own.
+  child.on('error', () => {});
   child.unref();
 }
 
@@ -127,7 +129,8 @@ export async function untilAnswered(home: string, since: number, deadlineMs = 30
       await new Promise((r) => setTimeout(r, 10));
     }
   }
-  throw new Error(`the daemon did not answer within ${deadlineMs} ms`);
+  const log = readLines(join(home, 'daemon.log')).slice(-3).join('\n');
+  throw new Error(`the daemon did not answer within ${deadlineMs} ms (home ${existsSync(home) ? 'there' : 'gone'}, socket ${existsSync(join(home, 'corral.sock')) ? 'there' : 'gone'}); the end of its log:\n${log}`);
 }
 
 /** The daemon's pid, from its own answer. */
