@@ -63,7 +63,7 @@ function sizeOf(path: string): number {
  * or that one's child when it is an sh monitor) and its monitor while that lives. Null
  * when none runs.
  */
-export function findRunningCopy(task: TaskIdentity, logDir: string, except: string | null = null, procs: ProcEntry[] = scanProcesses()): ProcessInfo | null {
+export function findRunningCopy(task: TaskIdentity, logDir: string, except: string | null = null, procs: ProcEntry[] = scanProcesses(4, false)): ProcessInfo | null {
   const prefix = `${tokenTag(task)}.`;
   const holders = procs.filter((p) => p.token !== null && p.token !== except && p.token.startsWith(prefix));
   if (holders.length === 0) return null;
