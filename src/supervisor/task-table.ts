@@ -12,15 +12,17 @@ import { LOST_REASON, resumptionOf } from '../../machines/policies/resume.js';
 import type { TaskInput } from '../../machines/task.contracts.js';
 import { taskMachine } from '../../machines/task.machine.js';
 import { statusOf, type TaskSnapshot } from '../../machines/task.status.js';
-import { isFinal, type TaskRecord, type TaskSpec } from '../../machines/task.types.js';
+import { isFinal, type ProcessInfo, type TaskRecord, type TaskSpec } from '../../machines/task.types.js';
 import { createHealthActor } from '../actors/health.actor.js';
 import { createProcessActor } from '../actors/process.actor.js';
 import type { TaskView } from '../api.js';
 import { notFound, see } from '../errors.js';
-import { taskLogDir, TASK_ID, type HomePaths } from '../home.js';
+import { taskExitFile, taskLogDir, TASK_ID, type HomePaths } from '../home.js';
+import { bootId } from '../process/procfs.js';
+import { findRunningCopy } from '../process/running-copy.js';
 import { ExitWatcher } from '../process/exit-watch.js';
 import { stopLeftovers, withLeftovers } from '../process/leftovers.js';
-import type { Launcher } from '../process/monitor.js';
+import { readExitFile, type Launcher } from '../process/monitor.js';
 import { createLauncher, SPAWNER_PATH } from '../process/spawner.js';
 import { LimitGuard } from '../policies/limits.js';
 import { Sampler, type Usage } from '../policies/sampler.js';
@@ -108,9 +110,28 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
         this.log('info', `adopted ${record.id}`, { taskPid: record.process!.pid });
       } else if (how === 'wait') this.startActor(record, { waitForDependencies: true });
       else if (how === 'start-again') this.startActor(record, {});
-      else if (how === 'lost') this.update({ ...record, status: 'failed', reason: LOST_REASON, endedAt: new Date(this.clock.now()).toISOString() });
+      else if (how === 'lost') {
+        const left = this.runLeftBy(record);
+        if (left) this.startActor(record, { adopt: { process: left, startedAt: this.clock.now() } });
+        else this.update({ ...record, status: 'failed', reason: LOST_REASON, endedAt: new Date(this.clock.now()).toISOString() });
+      }
     }
     void this.store.flush();
+  }
+
+  /**
+   * A record caught between launch and pid may still have had its run: one that goes on
+   * (found by its token), or one whose monitor wrote its status since (its exit file is
+   * newer than the record). Adopted, the process actor reports either; null: nothing ran.
+   */
+  private runLeftBy(record: TaskRecord): ProcessInfo | null {
+    const identity = { home: this.paths.home, taskId: record.id, command: record.spec.command };
+    const copy = findRunningCopy(identity, taskLogDir(this.paths, record.id));
+    if (copy) return copy;
+    const exit = readExitFile(taskExitFile(this.paths, record.id));
+    if (!exit || exit.at < Date.parse(record.startedAt ?? record.createdAt)) return null;
+    // A run that has ended: no process to watch, its exit file says how it ended.
+    return { pid: 0, pidStart: 0, monitorPid: 0, monitorStart: 0, bootId: bootId(), token: 'ended', logStart: { stdout: 0, stderr: 0 } };
   }
 
   startActor(record: TaskRecord, extra: Partial<TaskInput>): void {

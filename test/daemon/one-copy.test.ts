@@ -53,6 +53,25 @@ describe.each([['native spawner'], ['sh monitor']])('under the %s, a task runs o
     expect(copies('bash_1')).toEqual([again.pid]);
   });
 
+  it('finds the run of a task the state file left between launch and pid, and the status it ended with', async () => {
+    const go = join(home, 'go');
+    expect((await cli(home, ['run', '--', `while [ ! -e ${go} ]; do sleep 0.05; done; exit 3`], { env })).code).toBe(0);
+    const pid = state().tasks.bash_1.process.pid;
+    await sigkillDaemon(home);
+    const s = state();
+    s.tasks.bash_1 = { ...s.tasks.bash_1, status: 'starting', process: null, startedAt: null };
+    writeFileSync(join(home, 'state.json'), JSON.stringify(s));
+
+    const found = await cliJson(home, ['status', 'bash_1']);
+    expect([found.status, found.pid]).toEqual(['running', pid]);
+    writeFileSync(go, '');
+    const ended = await waitFor(async () => {
+      const view = await cliJson(home, ['status', 'bash_1']);
+      return view.status === 'failed' ? view : null;
+    }, 'the task to end');
+    expect([ended.exitCode, ended.reason]).toEqual([3, 'exit 3']);
+  });
+
   it('watches the run that goes on when the state file names an earlier one', async () => {
     expect((await cli(home, ['run', '--restart', 'always', '--backoff', '0', '--', 'sleep 60'], { env })).code).toBe(0);
     const stale = readFileSync(join(home, 'state.json'), 'utf8');
