@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readExitFile } from '../src/process/monitor.js';
 import { cleanupHome, cli, isRunning, makeHome, waitFor } from './helpers.js';
 
 let base: string;
@@ -37,7 +38,7 @@ describe('home resolution', () => {
     try {
       const run = await cli(base, ['run', '--', 'echo here'], { env });
       expect(run.code, run.stderr).toBe(0);
-      await waitFor(() => existsSync(join(home, 'run', 'bash_1.exit')), 'the task to end');
+      await waitFor(() => readExitFile(join(home, 'run', 'bash_1.exit')), 'the task to end');
       expect(readFileSync(join(home, 'logs', 'bash_1', 'stdout.log'), 'utf8')).toBe('here\n');
       expect(existsSync(join(home, 'state.json'))).toBe(true);
       expect(existsSync(join(home, 'corral.sock'))).toBe(true);

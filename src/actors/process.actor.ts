@@ -10,8 +10,9 @@ import type { ExitInfo, ProcessInfo } from '../../machines/task.types.js';
 import { taskExitFile, taskLogDir, type HomePaths } from '../home.js';
 import { libraryTimeout } from '../long-timer.js';
 import type { ExitWatcher } from '../process/exit-watch.js';
-import { readExitFile, type Launcher } from '../process/monitor.js';
-import { bootId, isAlive, newTaskToken, readStat, type ProcEntry } from '../process/procfs.js';
+import { parseExitStatus, readExitFile, type Launcher } from '../process/monitor.js';
+import { bootId, isAlive, readStat, scanProcesses, type ProcEntry } from '../process/procfs.js';
+import { findRunningCopy, runToken } from '../process/running-copy.js';
 import { watchTrees } from '../process/ticker.js';
 import { monitorRunning, signalTree, treeOf } from '../process/tree.js';
 
@@ -49,6 +50,8 @@ export function createProcessActor(deps: ProcessActorDeps) {
   const now = deps.now ?? Date.now;
   return fromCallback<ProcessCommand, ProcessActorInput>(({ input, sendBack, receive }) => {
     const exitFile = taskExitFile(deps.paths, input.taskId);
+    const logDir = taskLogDir(deps.paths, input.taskId);
+    const identity = { home: deps.paths.home, taskId: input.taskId, command: input.spec.command };
     let info: ProcessInfo | null = input.adopt;
     let ended = false;
     let disposed = false;
@@ -84,9 +87,19 @@ export function createProcessActor(deps: ProcessActorDeps) {
       else signalTree(info, sig);
     };
 
+    /**
+     * Without its monitor and without a status, a task has ended only once its tree has:
+     * a command whose monitor was killed still runs, and a task is never started again
+     * while it does.
+     */
+    const endedUnseen = (procs: ProcEntry[]) => !monitorRunning(info!, procs) && treeOf(info!, procs).length === 0;
+
     const tick = (procs: ProcEntry[]) => {
       if (disposed || !info) return;
-      if (!ended && !monitorRunning(info, procs)) finish(readExitFile(exitFile), UNKNOWN_MONITOR);
+      if (!ended && !monitorRunning(info, procs)) {
+        const exit = readExitFile(exitFile);
+        if (exit || treeOf(info, procs).length === 0) finish(exit, UNKNOWN_MONITOR);
+      }
       const members = treeOf(info, procs);
       if (killing && members.length > 0) signalTree(info, 'SIGKILL', procs);
       if (ended && members.length === 0) {
@@ -109,11 +122,12 @@ export function createProcessActor(deps: ProcessActorDeps) {
       }
     });
 
-    /** For monitors that are not ours to hear from: the exit file, or the monitor found gone. */
-    const watchExitFile = (monitorPid: number, monitorStart: number) => {
+    /** For monitors that are not ours to hear from: the exit file, or the monitor and its tree found gone. */
+    const watchExitFile = (note: string) => {
       const check = () => {
         const exit = readExitFile(exitFile);
-        if (exit || !isAlive(monitorPid, monitorStart)) finish(exit, UNKNOWN_AWAY);
+        if (exit) return finish(exit, note);
+        if (info && !isAlive(info.monitorPid, info.monitorStart) && endedUnseen(scanProcesses())) finish(null, note);
       };
       unwatchExit = deps.exits.watch(input.taskId, check);
       check();
@@ -124,17 +138,33 @@ export function createProcessActor(deps: ProcessActorDeps) {
       // Reported from a microtask: the machine is still entering its state while this runs.
       queueMicrotask(() => {
         if (adopted.bootId !== bootId()) return finish(null, 'exit status unknown: the machine restarted');
-        send({ type: 'SPAWNED', process: { ...adopted, logStart: adopted.logStart ?? { stdout: 0, stderr: 0 } }, at: now() });
-        watchExitFile(adopted.monitorPid, adopted.monitorStart);
+        info = { ...adopted, logStart: adopted.logStart ?? { stdout: 0, stderr: 0 } };
+        // The record may be older than the run (a state file not written on a full disk):
+        // the run that goes on is the one watched.
+        if (!readExitFile(exitFile) && !isAlive(adopted.monitorPid, adopted.monitorStart)) {
+          const copy = findRunningCopy(identity, logDir, adopted.token);
+          if (copy) info = copy;
+        }
+        send({ type: 'SPAWNED', process: info, at: now() });
+        watchExitFile(UNKNOWN_AWAY);
+      });
+    } else if (!readExitFile(exitFile) && (info = findRunningCopy(identity, logDir))) {
+      // An earlier run goes on with no status written (its monitor killed, or a record that
+      // missed it): it is that run the task has, never a second one. (Processes an ended
+      // run left behind are leftovers, not a run: its exit file holds its status.)
+      const copy = info;
+      queueMicrotask(() => {
+        send({ type: 'SPAWNED', process: copy, at: now() });
+        watchExitFile(UNKNOWN_MONITOR);
       });
     } else {
-      const token = newTaskToken();
+      const token = runToken(identity);
       const spec = input.spec;
       const launch = deps.launcher.launch({
         command: spec.command,
         cwd: spec.cwd,
         env: { ...spec.env, CORRAL_TASK: input.taskId, CORRAL_TASK_TOKEN: token },
-        logDir: taskLogDir(deps.paths, input.taskId),
+        logDir,
         exitFile,
         umask: deps.taskUmask.toString(8).padStart(3, '0'),
         combined: spec.output === 'combined',
@@ -163,10 +193,12 @@ export function createProcessActor(deps: ProcessActorDeps) {
           send({ type: 'SPAWN_FAILED', message: error.message, at: now(), random: Math.random() });
         },
       );
-      launch.ended.then((how) => {
+      launch.ended.then((end) => {
         if (ended || disposed || !info) return;
-        if (how === 'exited') finish(readExitFile(exitFile), UNKNOWN_MONITOR);
-        else watchExitFile(info.monitorPid, info.monitorStart);
+        // The exit file, or else the status the monitor passed on (a disk too full for the file).
+        const exit = readExitFile(exitFile) ?? (end.how === 'exited' && end.status !== null ? parseExitStatus(String(end.status)) : null);
+        if (exit) finish(exit, UNKNOWN_MONITOR);
+        else watchExitFile(end.how === 'exited' ? UNKNOWN_MONITOR : UNKNOWN_AWAY);
       });
     }
 

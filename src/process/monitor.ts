@@ -14,8 +14,11 @@
  *   stop signal to the group reaches the command once and never the monitor.
  * - A signal sent to the monitor itself is passed on to the command.
  * - The command's pid is written to fd 3 (a pipe to the spawner), then fd 3 is closed.
+ * - The exit file is made with EXIT_PLACEHOLDER before the command starts and overwritten
+ *   in place (`1<>`, no truncation) at the end: a disk that filled up meanwhile cannot
+ *   swallow the status. The monitor's own exit status carries it to the daemon too.
  */
-import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { commandForShell } from './shell.js';
@@ -24,6 +27,9 @@ import type { IoPriority } from '../../machines/policies/limits.js';
 import type { ExitInfo } from '../../machines/task.types.js';
 
 const FORWARDED = ['TERM', 'INT', 'HUP', 'QUIT', 'USR1', 'USR2'];
+
+/** What an exit file holds while its command runs: not a number, so it reads as "no exit yet". Every status is written over it at the same length (spawner.c has the same). */
+export const EXIT_PLACEHOLDER = 'running\n';
 
 interface Priority {
   nice: number | null;
@@ -56,7 +62,7 @@ const monitorScript = (priority: Priority) => [
   '  wait "$c" 2>/dev/null; s=$?',
   '  kill -0 "$c" 2>/dev/null || break',
   'done',
-  'echo "$s" > "$2"',
+  'printf \'%-7s\\n\' "$s" 2>/dev/null 1<>"$2"',
   'exit "$s"',
 ].join('\n');
 
@@ -83,15 +89,21 @@ export interface Started {
   logStart: { stdout: number; stderr: number };
 }
 
+/**
+ * `exited`: the monitor is gone; `status` is the command's as the monitor passed it on
+ * (`143` for SIGTERM), null when the monitor itself was killed. The exit file says the same
+ * when there was room to write it.
+ * `lost`: no news of it will come (the spawner ended); watch the exit file instead.
+ */
+export type MonitorEnd = { how: 'exited'; status: number | null } | { how: 'lost' };
+
 export interface Launch {
   /** Resolves once the monitor has started the command; rejects when nothing was started. */
   started: Promise<Started>;
-  /**
-   * `exited`: the monitor is gone (its exit file tells how the command ended).
-   * `lost`: no news of it will come (the spawner ended); watch the exit file instead.
-   */
-  ended: Promise<'exited' | 'lost'>;
+  ended: Promise<MonitorEnd>;
 }
+
+const NOTHING_RAN: MonitorEnd = { how: 'exited', status: null };
 
 /** Starts tasks under monitors; `close` leaves every started task running. */
 export interface Launcher {
@@ -115,10 +127,10 @@ function spawnMonitored(req: SpawnRequest): Launch {
   if (folderProblem) {
     const failed = Promise.reject(new Error(`cannot use ${req.cwd} as the working folder: ${folderProblem}`));
     failed.catch(() => {});
-    return { started: failed, ended: Promise.resolve('exited') };
+    return { started: failed, ended: Promise.resolve(NOTHING_RAN) };
   }
   mkdirSync(req.logDir, { recursive: true, mode: 0o700 });
-  rmSync(req.exitFile, { force: true });
+  reserveExitFile(req.exitFile);
   const out = openSync(join(req.logDir, 'stdout.log'), 'a', 0o600);
   const err = req.combined ? out : openSync(join(req.logDir, 'stderr.log'), 'a', 0o600);
   const logStart = { stdout: fstatSync(out).size, stderr: fstatSync(err).size };
@@ -135,14 +147,15 @@ function spawnMonitored(req: SpawnRequest): Launch {
     closeSync(out);
     if (err !== out) closeSync(err);
   }
-  const done = new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
-    child.once('error', () => resolve());
+  const done = new Promise<MonitorEnd>((resolve) => {
+    // Killed by a signal, the monitor's status says nothing of the command's.
+    child.once('exit', (code, signal) => resolve({ how: 'exited', status: signal === null ? code : null }));
+    child.once('error', () => resolve(NOTHING_RAN));
   });
   const spawnError = new Promise<never>((_, reject) => child.once('error', reject));
   spawnError.catch(() => {});
   if (child.pid === undefined) {
-    return { started: spawnError, ended: done.then(() => 'exited') };
+    return { started: spawnError, ended: done };
   }
   const monitorPid = child.pid;
   child.unref();
@@ -161,8 +174,18 @@ function spawnMonitored(req: SpawnRequest): Launch {
   const started = commandPid.then((pid) => ({ monitorPid, commandPid: pid, logStart }));
   started.catch(() => {});
   // The end counts once the pid is known, whatever order the two events arrive in.
-  const ended = done.then(() => started.then(() => 'exited' as const, () => 'exited' as const));
+  const ended = done.then((end) => started.then(() => end, () => end));
   return { started, ended };
+}
+
+/** The placeholder written now claims the disk space the status will need; on a full disk the file stays empty, which reads as "no exit yet" too. */
+function reserveExitFile(path: string): void {
+  try {
+    writeFileSync(path, EXIT_PLACEHOLDER, { mode: 0o600 });
+  } catch (error) {
+    // An earlier run's status must not be read as this run's end.
+    if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') rmSync(path, { force: true });
+  }
 }
 
 function workingFolderProblem(cwd: string): string | null {

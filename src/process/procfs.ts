@@ -272,8 +272,12 @@ let cached: { at: number; procs: ProcEntry[] } | null = null;
 /** True until the current turn of the event loop ends: one synchronous batch (a stop of fifty tasks) shares one scan. */
 let scannedThisTurn = false;
 
-/** Every live process. `maxAgeMs` lets callers within the same few milliseconds share one scan. */
-export function scanProcesses(maxAgeMs = 4): ProcEntry[] {
+/**
+ * Every live process. `maxAgeMs` lets callers within the same few milliseconds share one
+ * scan; `share: false` keeps this scan to its caller (a look taken just before a task
+ * starts must not stand for the processes of the next moments, which include the task).
+ */
+export function scanProcesses(maxAgeMs = 4, share = true): ProcEntry[] {
   const now = performance.now();
   if (cached && (scannedThisTurn || now - cached.at <= maxAgeMs)) return cached.procs;
   const procs: ProcEntry[] = [];
@@ -286,6 +290,7 @@ export function scanProcesses(maxAgeMs = 4): ProcEntry[] {
     st.token = tokenOf(pid, st.start);
     procs.push(st);
   }
+  if (!share) return procs;
   if (tokens.size > procs.length * 2) {
     const live = new Set(procs.map((p) => p.pid));
     for (const pid of tokens.keys()) if (!live.has(pid)) tokens.delete(pid);

@@ -17,7 +17,12 @@
  *   S ID MONITOR_PID COMMAND_PID STDOUT_SIZE STDERR_SIZE   the command was forked
  *   F ID MESSAGE                                           nothing was started
  *   X MONITOR_PID STATUS                                   a monitor ended
- * STATUS and the exit file hold `3` for exit 3 and `143` for SIGTERM (the shell's 128+N).
+ * STATUS and the exit file hold `3` for exit 3 and `143` for SIGTERM (the shell's 128+N);
+ * STATUS is `-` when the monitor itself was killed (its status says nothing of the command).
+ * The exit file is made when the command starts, holding EXIT_PLACEHOLDER ("no exit yet"),
+ * and overwritten in place at the end: the end needs no new disk space, so a disk that
+ * filled up meanwhile cannot swallow the status. (The daemon that started the task also
+ * hears it in the X reply.)
  * At the end of stdin the spawner exits; monitors and tasks go on without it.
  * `corral-spawner --protocol` prints the version of this format.
  */
@@ -119,6 +124,33 @@ struct request {
   char **argv;
 };
 
+/* As long as every status written over it (monitor.ts's EXIT_PLACEHOLDER is the same). */
+#define EXIT_PLACEHOLDER "running\n"
+#define EXIT_WIDTH (sizeof EXIT_PLACEHOLDER - 1)
+
+/* Claims the exit file's disk space now; on a full disk it stays empty, which reads as "no exit yet" too. */
+static void reserve_exit_file(const char *path) {
+  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    unlink(path); /* whatever an earlier run left must not be read as this run's end */
+    return;
+  }
+  if (write(fd, EXIT_PLACEHOLDER, EXIT_WIDTH) != (ssize_t)EXIT_WIDTH) {
+  }
+  close(fd);
+}
+
+/* Over the placeholder, same length, no truncation: the block reserved is the one written. */
+static void write_exit_file(const char *path, int code) {
+  int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return;
+  char text[EXIT_WIDTH + 1];
+  snprintf(text, sizeof text, "%-*d\n", (int)EXIT_WIDTH - 1, code);
+  if (pwrite(fd, text, EXIT_WIDTH, 0) != (ssize_t)EXIT_WIDTH) {
+  }
+  close(fd);
+}
+
 static int open_log(const char *path) {
   return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 }
@@ -147,7 +179,7 @@ static void monitor(struct request *r) {
     }
     *slash = '/';
   }
-  unlink(r->exit_file);
+  reserve_exit_file(r->exit_file);
   int out = open_log(r->out);
   int err = r->err[0] ? open_log(r->err) : out;
   if (out < 0 || err < 0) {
@@ -222,14 +254,7 @@ static void monitor(struct request *r) {
     if (errno != EINTR) _exit(126);
   }
   int code = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
-  int fd = open(r->exit_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd >= 0) {
-    char text[16];
-    int n = snprintf(text, sizeof text, "%d\n", code);
-    if (write(fd, text, n) != n) {
-    }
-    close(fd);
-  }
+  write_exit_file(r->exit_file, code);
   _exit(code);
 }
 
@@ -299,13 +324,13 @@ static void reap(void) {
   int status;
   pid_t pid;
   while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-    int code = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
-    reply("X %d %d", (int)pid, code);
+    if (WIFEXITED(status)) reply("X %d %d", (int)pid, WEXITSTATUS(status));
+    else reply("X %d -", (int)pid);
   }
 }
 
 /* The request and reply format above; the daemon checks it before it uses a spawner. */
-#define PROTOCOL "2"
+#define PROTOCOL "3"
 
 int main(int argc, char **argv) {
   if (argc == 2 && strcmp(argv[1], "--protocol") == 0) {

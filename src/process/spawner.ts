@@ -11,7 +11,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Launch, Launcher, SpawnRequest, Started } from './monitor.js';
+import type { Launch, Launcher, MonitorEnd, SpawnRequest, Started } from './monitor.js';
 import { shLauncher, IONICE_CLASS } from './monitor.js';
 import { simpleWords } from '../../machines/shell-words.js';
 
@@ -22,7 +22,7 @@ export const SPAWNER_PATH = [
 ].find((path) => existsSync(path)) ?? fileURLToPath(new URL('../../bin/corral-spawner', import.meta.url));
 
 /** The request format this module speaks (spawner.c's PROTOCOL). */
-const PROTOCOL = '2';
+const PROTOCOL = '3';
 
 /**
  * The launcher this machine supports: the native spawner when it was built, runs here
@@ -47,7 +47,7 @@ export function createLauncher(env: NodeJS.ProcessEnv = process.env, program = S
 interface Pending {
   resolve: (started: Started) => void;
   reject: (error: Error) => void;
-  end: (how: 'exited' | 'lost') => void;
+  end: (how: MonitorEnd) => void;
 }
 
 const optional = (n: number | null | undefined) => (n === null || n === undefined ? '-' : String(Math.trunc(n)));
@@ -89,16 +89,16 @@ export class NativeSpawner implements Launcher {
 
   launch(req: SpawnRequest): Launch {
     let end!: Pending['end'];
-    const ended = new Promise<'exited' | 'lost'>((resolve) => (end = resolve));
+    const ended = new Promise<MonitorEnd>((resolve) => (end = resolve));
     const started = new Promise<Started>((resolve, reject) => {
       const id = String(this.nextId++);
       const fields = requestFields(id, req);
       if (fields.some((f) => f.includes('\0'))) {
         reject(new Error('the command, its folder or its environment contains a NUL byte'));
-        end('exited');
+        end({ how: 'exited', status: null });
         return;
       }
-      // The monitor makes the log folder and removes an earlier exit file (protocol 2).
+      // The monitor makes the log folder and reserves the exit file (protocol 3).
       this.pending.set(id, { resolve, reject, end });
       // One write per request: the spawner starts on each while the daemon goes on.
       this.spawner().stdin!.write(`${fields.length}\0${fields.join('\0')}\0`);
@@ -151,11 +151,12 @@ export class NativeSpawner implements Launcher {
       if (!p) return;
       this.pending.delete(a!);
       p.reject(new Error(line.slice(3 + a!.length)));
-      p.end('exited');
+      p.end({ how: 'exited', status: null });
     } else if (kind === 'X') {
       const end = this.monitors.get(Number(a));
       this.monitors.delete(Number(a));
-      end?.('exited');
+      // `-`: the monitor was killed; its status is not the command's.
+      end?.({ how: 'exited', status: b === '-' ? null : Number(b) });
     }
   }
 
@@ -163,10 +164,10 @@ export class NativeSpawner implements Launcher {
     if (this.child === child) this.child = null;
     for (const p of this.pending.values()) {
       p.reject(new Error('the spawner ended before starting the command'));
-      p.end('exited');
+      p.end({ how: 'exited', status: null });
     }
     this.pending.clear();
-    for (const end of this.monitors.values()) end('lost');
+    for (const end of this.monitors.values()) end({ how: 'lost' });
     this.monitors.clear();
   }
 }

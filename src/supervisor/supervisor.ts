@@ -63,6 +63,10 @@ export class Supervisor implements SupervisorApi {
     const store = await Store.open(paths.state);
     const rebuilt = rebuildFromHome(paths, store, store.damage?.badRecords ?? new Map(), (options.clock ?? systemClock).now());
     const table = new TaskTable(paths, store, options);
+    store.onWriteTrouble = (trouble) =>
+      'failing' in trouble
+        ? table.log('error', `could not write the state file (${trouble.failing.message}): kept in memory, written again once it can be`)
+        : table.log('info', `the state file is written again, after ${Math.round(trouble.recovered.failedMs / 1000)} s of failed writes`);
     const recovery = describeRecovery(store.damage, rebuilt);
     if (recovery) table.log(store.damage ? 'error' : 'warn', recovery);
     table.resume();

@@ -14,7 +14,7 @@ import { LOST_REASON, resumptionOf } from '../../machines/policies/resume.js';
 import type { TaskEvent, TaskInput } from '../../machines/task.contracts.js';
 import { taskMachine } from '../../machines/task.machine.js';
 import { statusOf, type TaskSnapshot } from '../../machines/task.status.js';
-import { isFinal, type TaskRecord, type TaskSpec } from '../../machines/task.types.js';
+import { isFinal, type ProcessInfo, type TaskRecord, type TaskSpec } from '../../machines/task.types.js';
 import { createHealthActor } from '../actors/health.actor.js';
 import { createProcessActor } from '../actors/process.actor.js';
 import type { TaskView } from '../api.js';
@@ -22,9 +22,11 @@ import { notFound, see, usageError } from '../errors.js';
 import { taskExitFile, taskLogDir, TASK_ID, type HomePaths } from '../home.js';
 import { LogMirrors, type MirrorOutcome } from '../logs/mirror.js';
 import type { Stream } from '../logs/read.js';
+import { bootId } from '../process/procfs.js';
+import { findRunningCopy } from '../process/running-copy.js';
 import { ExitWatcher } from '../process/exit-watch.js';
 import { stopLeftovers, withLeftovers } from '../process/leftovers.js';
-import type { Launcher } from '../process/monitor.js';
+import { readExitFile, type Launcher } from '../process/monitor.js';
 import { createLauncher, SPAWNER_PATH } from '../process/spawner.js';
 import { logSizes, type LogSizes } from '../logs/sizes.js';
 import { LimitGuard } from '../policies/limits.js';
@@ -124,7 +126,11 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
         this.mirrorIfDeleted(record);
       } else if (how === 'wait') this.startActor(record, { waitForDependencies: true });
       else if (how === 'start-again') this.startActor(record, {});
-      else if (how === 'lost') this.update({ ...record, status: 'failed', reason: LOST_REASON, endedAt: new Date(this.clock.now()).toISOString() });
+      else if (how === 'lost') {
+        const left = this.runLeftBy(record);
+        if (left) this.startActor(record, { adopt: { process: left, startedAt: this.clock.now() } });
+        else this.update({ ...record, status: 'failed', reason: LOST_REASON, endedAt: new Date(this.clock.now()).toISOString() });
+      }
     }
     void this.store.flush();
   }
@@ -145,6 +151,21 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
   rewatchHome(): void {
     this.exits.rewatch();
     this.history.rewatchAlerts();
+  }
+
+  /**
+   * A record caught between launch and pid may still have had its run: one that goes on
+   * (found by its token), or one whose monitor wrote its status since (its exit file is
+   * newer than the record). Adopted, the process actor reports either; null: nothing ran.
+   */
+  private runLeftBy(record: TaskRecord): ProcessInfo | null {
+    const identity = { home: this.paths.home, taskId: record.id, command: record.spec.command };
+    const copy = findRunningCopy(identity, taskLogDir(this.paths, record.id));
+    if (copy) return copy;
+    const exit = readExitFile(taskExitFile(this.paths, record.id));
+    if (!exit || exit.at < Date.parse(record.startedAt ?? record.createdAt)) return null;
+    // A run that has ended: no process to watch, its exit file says how it ended.
+    return { pid: 0, pidStart: 0, monitorPid: 0, monitorStart: 0, bootId: bootId(), token: 'ended', logStart: { stdout: 0, stderr: 0 } };
   }
 
   startActor(record: TaskRecord, extra: Partial<TaskInput>): void {
@@ -194,7 +215,7 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
     // A mirrored run is over: the rest of its output is copied before a next run writes.
     if (record.status !== 'running' && record.status !== 'stopping') this.mirrors.finish(record.id);
     this.store.put(record);
-    this.store.flushSoon((error) => this.log('error', 'could not write the state file', { error: String(error) }));
+    this.store.flushSoon();
     const { id, status } = record;
     if (this.actors.has(id) && status !== 'queued' && status !== 'waiting') this.slots.add(id);
     else this.slots.delete(id);

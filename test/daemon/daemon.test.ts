@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { acquireLock } from '../../src/daemon/lock.js';
+import { readExitFile } from '../../src/process/monitor.js';
 import { cleanupHome, cli, cliJson, FIXTURES, isRunning, makeHome, processesOf, treePids, waitFor } from '../helpers.js';
 
 let home: string;
@@ -67,7 +68,8 @@ describe('the daemon', () => {
     writeFileSync(go, '');
     await waitFor(() => !isRunning(task.process.pid), 'the task to end', 15_000);
     const exitFile = join(home, 'run/bash_1.exit');
-    const endedAt = await waitFor(() => (existsSync(exitFile) ? Math.floor(statSync(exitFile).mtimeMs) : null), 'the exit file');
+    // (The file is there from the start, reserved; the status is written over it at the end.)
+    const endedAt = await waitFor(() => readExitFile(exitFile)?.at, 'the exit status');
     // Let time pass before the next daemon looks, so that "when it ended" and "when we looked" differ.
     await waitFor(() => Date.now() > endedAt + 300, 'time to pass');
 

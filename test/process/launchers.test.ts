@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseExitStatus, shLauncher, type Launcher, type SpawnRequest } from '../../src/process/monitor.js';
+import { EXIT_PLACEHOLDER, parseExitStatus, readExitFile, shLauncher, type Launcher, type SpawnRequest } from '../../src/process/monitor.js';
 import { NativeSpawner, SPAWNER_PATH, createLauncher } from '../../src/process/spawner.js';
 import { isAlive, readStat } from '../../src/process/procfs.js';
 import { isRunning, waitFor } from '../helpers.js';
@@ -93,7 +93,7 @@ describe.each([
     ].join('; ');
     const launch = launcher.launch(request(script));
     const s = await launch.started;
-    expect(await launch.ended).toBe('exited');
+    expect((await launch.ended).how).toBe('exited');
     expect(exitStatus()).toEqual({ exitCode: 3, signal: null });
     const [greeting, umask, sid, blk, ign] = log('stdout').trim().split('\n');
     expect(greeting).toBe('hello there');
@@ -112,7 +112,7 @@ describe.each([
     // (the sh monitor gets there through env and setsid, each exec'ing the next)
     await waitFor(() => readFileSync(`/proc/${s.commandPid}/comm`, 'latin1').trim() === 'sleep', 'the command to be sleep');
     process.kill(s.monitorPid, 'SIGTERM');
-    expect(await launch.ended).toBe('exited');
+    expect((await launch.ended).how).toBe('exited');
     expect(exitStatus()).toEqual({ exitCode: null, signal: 'SIGTERM' });
     expect(isAlive(s.commandPid, readStat(s.commandPid)?.start ?? -1)).toBe(false);
   });
@@ -147,6 +147,28 @@ describe.each([
     await expect(launch.started).rejects.toThrow(`cannot use ${missing} as the working folder: No such file or directory`);
   });
 
+  it('reserves the exit file while the command runs (read as no exit yet) and writes the status over it', async () => {
+    const launch = launcher.launch(request('sleep 30'));
+    const s = await launch.started;
+    started.push(s.commandPid, s.monitorPid);
+    expect(readFileSync(join(dir, 'task.exit'), 'latin1')).toBe(EXIT_PLACEHOLDER);
+    expect(readExitFile(join(dir, 'task.exit'))).toBeNull();
+    process.kill(s.commandPid, 'SIGTERM');
+    expect(await launch.ended).toEqual({ how: 'exited', status: 143 });
+    expect(readExitFile(join(dir, 'task.exit'))).toMatchObject({ exitCode: null, signal: 'SIGTERM' });
+  });
+
+  it('passes the status on when the disk has no room for the exit file (/dev/full), and a killed monitor says it has none', async () => {
+    const full = launcher.launch(request('exit 3', { exitFile: '/dev/full' }));
+    await full.started;
+    expect(await full.ended).toEqual({ how: 'exited', status: 3 });
+    const killed = launcher.launch(request('sleep 30'));
+    const s = await killed.started;
+    started.push(s.commandPid, s.monitorPid);
+    process.kill(s.monitorPid, 'SIGKILL');
+    expect(await killed.ended).toEqual({ how: 'exited', status: null });
+  });
+
   it('gives the command the nice level and io class asked for', async () => {
     const launch = launcher.launch(request('sh -c "cut -d\\" \\" -f19 /proc/self/stat; ionice"', { priority: { nice: 7, ionice: { class: 'idle', level: null } } }));
     await launch.started;
@@ -163,12 +185,12 @@ describe('the native spawner', () => {
     started.push(s.commandPid, s.monitorPid);
     const spawnerPid = readStat(s.monitorPid)!.ppid;
     process.kill(spawnerPid, 'SIGKILL');
-    expect(await launch.ended).toBe('lost');
+    expect((await launch.ended).how).toBe('lost');
     expect(isAlive(s.commandPid, readStat(s.commandPid)!.start)).toBe(true);
     // A new spawner is started for the next task.
     const next = spawner.launch(request('true', { exitFile: join(dir, 'next.exit') }));
     expect(readStat((await next.started).monitorPid)?.ppid).not.toBe(spawnerPid);
-    expect(await next.ended).toBe('exited');
+    expect((await next.ended).how).toBe('exited');
     // The lost task still writes its exit file.
     process.kill(s.commandPid, 'SIGTERM');
     await waitFor(() => {

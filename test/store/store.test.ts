@@ -2,13 +2,13 @@
  * The state file: written atomically, changes nobody waits for batched, what a caller
  * waits for on disk when `flush` resolves, and a damaged file kept aside, never fatal.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../machines/defaults.js';
 import type { TaskRecord } from '../../machines/task.types.js';
-import { Store } from '../../src/store/store.js';
+import { RETRY_MS, Store } from '../../src/store/store.js';
 import { waitFor } from '../helpers.js';
 
 let dir: string;
@@ -74,9 +74,9 @@ describe('Store', () => {
   it('batches changes nobody waits for into one write, soon', async () => {
     const store = await Store.open(path);
     store.put(record('bash_1'));
-    store.flushSoon(() => {}, 30);
+    store.flushSoon(30);
     store.put(record('bash_2'));
-    store.flushSoon(() => {}, 30);
+    store.flushSoon(30);
     expect(onDisk()).toBeNull();
     await waitFor(() => onDisk(), 'the batched write', 2000, 5);
     expect(Object.keys(onDisk().tasks).sort()).toEqual(['bash_1', 'bash_2']);
@@ -84,10 +84,31 @@ describe('Store', () => {
     expect(readdirSync(dir)).toEqual(['state.json']);
   });
 
+  it('keeps the state in memory when a write fails, says so once, and writes it once it can', async () => {
+    const store = await Store.open(path);
+    const heard: string[] = [];
+    store.onWriteTrouble = (t) => heard.push('failing' in t ? 'failing' : 'recovered');
+    // lowdb writes a temporary file next to the state first: a folder in its place makes every write fail, as a full disk does.
+    const temp = join(dir, '.state.json.tmp');
+    mkdirSync(temp);
+    store.put(record('bash_1'));
+    await store.flush();
+    store.put(record('bash_2'));
+    await store.flush();
+    expect(store.failing).toBe(true);
+    expect(onDisk()).toBeNull();
+    expect(heard).toEqual(['failing']);
+    rmSync(temp, { recursive: true });
+    await waitFor(() => onDisk(), 'the retried write', RETRY_MS * 3);
+    expect(Object.keys(onDisk().tasks).sort()).toEqual(['bash_1', 'bash_2']);
+    expect(heard).toEqual(['failing', 'recovered']);
+    expect(store.failing).toBe(false);
+  });
+
   it('takes a pending batch with it when a caller flushes', async () => {
     const store = await Store.open(path);
     store.put(record('bash_1'));
-    store.flushSoon(() => {}, 100);
+    store.flushSoon(100);
     await store.flush();
     expect(Object.keys(onDisk().tasks)).toEqual(['bash_1']);
     // The batch went with it: nothing writes again when its time would have come.

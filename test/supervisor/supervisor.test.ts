@@ -69,7 +69,7 @@ describe('the supervisor with an injected launcher', () => {
     expect(req.command).toBe('sleep 30');
     expect(req.cwd).toBe(home);
     expect(req.env).toMatchObject({ GREETING: 'hi', CORRAL_TASK: task.id });
-    expect(req.env.CORRAL_TASK_TOKEN).toMatch(/^\w{8,}$/);
+    expect(req.env.CORRAL_TASK_TOKEN).toMatch(/^[0-9a-f]{8}\.[0-9a-f]{24}$/);
     expect(req.logDir).toBe(join(home, 'logs', task.id));
     expect(req.priority).toEqual({ nice: 5, ionice: null });
     expect(isRunning(task.pid!)).toBe(true);
