@@ -5,10 +5,10 @@
  * daemon starts none.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connectOrStart, connectToDaemon } from '../../src/client/daemon.js';
+import { connectIfRunning, connectOrStart, connectToDaemon } from '../../src/client/daemon.js';
 import { homePaths } from '../../src/home.js';
 import { cleanupHome, cli, cliJson, isRunning, makeHome, processesOf, waitFor } from '../helpers.js';
 
@@ -114,13 +114,20 @@ describe('a home lost under a running daemon', () => {
     rmSync(socket);
     await expectReachable(home, Date.now());
     const first = statSync(socket).ino;
-    rmSync(socket);
-    // A process that binds the path and dies leaves a socket file that refuses connections.
-    spawnSync(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(socket)}, () => process.kill(process.pid, 'SIGKILL'))`]);
-    const dead = statSync(socket).ino;
-    expect(dead).not.toBe(first);
+    // A process that binds a path and dies leaves a socket file that refuses connections;
+    // renamed over the daemon's, it replaces it at once (no moment without a socket there).
+    const other = join(home, 'dead.sock');
+    spawnSync(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(other)}, () => process.kill(process.pid, 'SIGKILL'))`]);
+    renameSync(other, socket);
+    expect(statSync(socket).ino).not.toBe(first);
+    expect(await connectIfRunning(homePaths(home))).toBeNull();
     const replacedAt = Date.now();
-    await waitFor(() => statSync(socket, { throwIfNoEntry: false })?.ino !== dead && existsSync(socket), 'a new socket', 3_000, 20);
+    // Not told apart by inode: the new socket may well reuse the dead one's number.
+    await waitFor(async () => {
+      const rpc = await connectIfRunning(homePaths(home));
+      rpc?.close();
+      return rpc !== null;
+    }, 'a socket that answers', 3_000, 20);
     await expectServedAgain(home, task, replacedAt);
   });
 

@@ -82,7 +82,7 @@ describe('corral exec', () => {
     await waitFor(() => /exec exited 0/.test(term('capture-pane', '-p', '-t', 't')), 'exec to return', 10_000);
     const screen = term('capture-pane', '-p', '-t', 't');
     expect(screen).toMatch(/before/);
-    expect(screen).toMatch(/moved to the background \(still running after 1s\): bash_1/);
+    expect(screen).toMatch(/moved to the background \(still running after 700ms\): bash_1/);
     expect(screen).not.toMatch(/^after$/m);
     const done = await waitFor(async () => {
       const t = await cliJson(home, ['status', 'bash_1']);
