@@ -76,7 +76,7 @@ async function bringingUp(n, notes) {
     })();
     const cpu0 = cpuMsOf(pid);
     const t0 = now();
-    const tasks = await rpc.call('orchestrate', { file, callerEnv });
+    const { tasks } = await rpc.call('orchestrate', { file, callerEnv });
     const wallMs = now() - t0;
     const cpuMs = cpuMsOf(pid) - cpu0;
     probing = false;
