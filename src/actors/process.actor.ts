@@ -4,6 +4,7 @@
  * tree when asked, and, once asked to watch, reports TREE_EMPTY when no process of the
  * task is left. Stopping the actor only stops watching: tasks outlive their daemon.
  */
+import { existsSync } from 'node:fs';
 import { fromCallback } from 'xstate';
 import type { ProcessActorInput, ProcessCommand, ProcessReport } from '../../machines/task.contracts.js';
 import type { ExitInfo, ProcessInfo } from '../../machines/task.types.js';
@@ -148,10 +149,11 @@ export function createProcessActor(deps: ProcessActorDeps) {
         send({ type: 'SPAWNED', process: info, at: now() });
         watchExitFile(UNKNOWN_AWAY);
       });
-    } else if (!readExitFile(exitFile) && (info = findRunningCopy(identity, logDir))) {
+    } else if (!readExitFile(exitFile) && existsSync(logDir) && (info = findRunningCopy(identity, logDir))) {
       // An earlier run goes on with no status written (its monitor killed, or a record that
       // missed it): it is that run the task has, never a second one. (Processes an ended
-      // run left behind are leftovers, not a run: its exit file holds its status.)
+      // run left behind are leftovers, not a run: its exit file holds its status. A task
+      // without a log folder never ran: no scan of /proc is spent on a first start.)
       const copy = info;
       queueMicrotask(() => {
         send({ type: 'SPAWNED', process: copy, at: now() });
