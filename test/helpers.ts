@@ -157,3 +157,15 @@ export async function cleanupHome(home: string): Promise<void> {
   }
   if (left.length > 0) throw new Error(`processes left behind: ${left.join(', ')}`);
 }
+
+/** SIGKILLs the processes a test started (those still there) and waits until none is left. */
+export async function killAll(pids: number[]): Promise<void> {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  await waitFor(() => pids.every((pid) => !isRunning(pid)), 'the test processes to end');
+}

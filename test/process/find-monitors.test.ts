@@ -10,7 +10,7 @@ import { homePaths, taskExitFile, taskLogDir, type HomePaths } from '../../src/h
 import { findMonitors } from '../../src/process/find-monitors.js';
 import { shLauncher, type Launcher } from '../../src/process/monitor.js';
 import { NativeSpawner, SPAWNER_PATH } from '../../src/process/spawner.js';
-import { isRunning, waitFor } from '../helpers.js';
+import { killAll } from '../helpers.js';
 
 let paths: HomePaths;
 let other: HomePaths;
@@ -23,15 +23,7 @@ beforeEach(() => {
 });
 afterEach(async () => {
   for (const spawner of spawners.splice(0)) spawner.close();
-  const pids = started.splice(0);
-  for (const pid of pids) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // gone
-    }
-  }
-  await waitFor(() => pids.every((pid) => !isRunning(pid)), 'the test processes to end');
+  await killAll(started.splice(0));
   for (const p of [paths, other]) rmSync(p.home, { recursive: true, force: true });
 });
 

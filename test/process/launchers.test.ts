@@ -11,7 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EXIT_PLACEHOLDER, parseExitStatus, readExitFile, shLauncher, type Launcher, type SpawnRequest } from '../../src/process/monitor.js';
 import { NativeSpawner, SPAWNER_PATH, createLauncher } from '../../src/process/spawner.js';
 import { isAlive, readStat } from '../../src/process/procfs.js';
-import { isRunning, waitFor } from '../helpers.js';
+import { killAll, waitFor } from '../helpers.js';
 
 let dir: string;
 const started: number[] = [];
@@ -27,15 +27,7 @@ beforeEach(() => {
 });
 afterEach(async () => {
   for (const spawner of spawners.splice(0)) spawner.close();
-  const pids = started.splice(0);
-  for (const pid of pids) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-  await waitFor(() => pids.every((pid) => !isRunning(pid)), 'the test processes to end');
+  await killAll(started.splice(0));
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -12,7 +12,7 @@ import { NativeSpawner, SPAWNER_PATH } from '../../src/process/spawner.js';
 import { rebuildFromHome, type Rebuilt } from '../../src/store/rebuild.js';
 import { describeRecovery } from '../../src/store/recovery.js';
 import { Store } from '../../src/store/store.js';
-import { isRunning, waitFor } from '../helpers.js';
+import { killAll } from '../helpers.js';
 
 let paths: HomePaths;
 const started: number[] = [];
@@ -23,15 +23,7 @@ beforeEach(() => {
 });
 afterEach(async () => {
   for (const spawner of spawners.splice(0)) spawner.close();
-  const pids = started.splice(0);
-  for (const pid of pids) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // gone
-    }
-  }
-  await waitFor(() => pids.every((pid) => !isRunning(pid)), 'the test processes to end');
+  await killAll(started.splice(0));
   rmSync(paths.home, { recursive: true, force: true });
 });
 
