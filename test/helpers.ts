@@ -86,21 +86,26 @@ export function makeHome(): string {
   return mkdtempSync(join(tmpdir(), 'corral-t-'));
 }
 
-/** Pids of every live process started for this home: the daemon and every task inherit CORRAL_HOME. */
-export function processesOf(home: string): number[] {
-  const marker = Buffer.from(`CORRAL_HOME=${home}\0`);
+/** Pids of every live process (zombies aside) whose environment or arguments `match` picks. */
+export function liveProcesses(match: (env: string, args: string) => boolean): number[] {
   const found: number[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
     try {
       const stat = readFileSync(`/proc/${name}/stat`, 'latin1');
       if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) continue;
-      if (readFileSync(`/proc/${name}/environ`).includes(marker)) found.push(Number(name));
+      if (match(readFileSync(`/proc/${name}/environ`, 'latin1'), readFileSync(`/proc/${name}/cmdline`, 'latin1'))) found.push(Number(name));
     } catch {
       // gone
     }
   }
   return found;
+}
+
+/** Pids of every live process started for this home: the daemon and every task inherit CORRAL_HOME. */
+export function processesOf(home: string): number[] {
+  const marker = `CORRAL_HOME=${home}\0`;
+  return liveProcesses((env) => env.includes(marker));
 }
 
 /**

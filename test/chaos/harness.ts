@@ -7,9 +7,9 @@
  * left after `daemon stop`, every call answered or refused in one sentence, the daemon
  * answering again soon after each fault) and returns the figures with what went wrong.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
+import { liveProcesses } from '../helpers.js';
 import { deal, type FaultKind } from './faults.js';
 import { makeChaosHome, removeChaosHome, rpc, untilAnswered, type ChaosHome } from './home.js';
 import { checkWriter, startsOf, wrongExit, type PlannedTask, type TaskEnd, type WriterFigures } from './verify.js';
@@ -224,20 +224,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
 
 /** Processes of the run still alive: anything with the home in its environment or a task script in its arguments. */
 function survivors(h: ChaosHome): number[] {
-  const found: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'latin1');
-      if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) continue;
-      const env = readFileSync(`/proc/${name}/environ`, 'latin1');
-      const args = readFileSync(`/proc/${name}/cmdline`, 'latin1');
-      if (env.includes(`CORRAL_HOME=${h.home}\0`) || args.includes(`${h.side}/`)) found.push(Number(name));
-    } catch {
-      // gone
-    }
-  }
-  return found;
+  return liveProcesses((env, args) => env.includes(`CORRAL_HOME=${h.home}\0`) || args.includes(`${h.side}/`));
 }
 
 async function leftovers(h: ChaosHome): Promise<number[]> {
