@@ -71,7 +71,8 @@ export interface InlineTask {
   name?: string;
   command: string;
   health?: string[];
-  dependsOn?: string[];
+  /** As in an env file: a bare name waits for `healthy` when that task has a check, else `started`; a condition is a DependencyCondition. */
+  dependsOn?: (string | { name: string; condition?: string })[];
 }
 
 export interface OrchestrateInput {

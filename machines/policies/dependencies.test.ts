@@ -4,17 +4,20 @@
  * pending or never to be met, and the "did you mean" suggestions.
  */
 import { describe, expect, it } from 'vitest';
+import { DEFAULTS } from '../defaults.js';
 import type { TaskStatus } from '../task.types.js';
 import {
   describeCycle,
   DEPENDENCY_CONDITIONS,
   distance,
+  edgesOf,
   findCycle,
   judgeEdge,
   suggestion,
   validateGraph,
   type DependencyCondition,
   type DependencyState,
+  type EdgeTarget,
   type EdgeVerdict,
   type GraphNode,
 } from './dependencies.js';
@@ -59,6 +62,8 @@ describe('validateGraph', () => {
     ]);
     // "wbe" is 2 edits from "web" itself, 4 from "cache": nothing to suggest.
     expect(validateGraph([node('cache'), node('web', 'wbe')])[0]!.message).toBe('depends on "wbe", which is not a task of this file');
+    // Tasks given inline are no file's.
+    expect(validateGraph([node('db'), node('api', 'redis')], 1, 'one of the tasks given')[0]!.message).toBe('depends on "redis", which is not one of the tasks given');
   });
 
   it('refuses a task that depends on itself (not reported as a cycle)', () => {
@@ -104,6 +109,26 @@ describe('validateGraph', () => {
     ]);
     expect(validateGraph([node('x', 'a'), ...ring(['a', 'b', 'c'])])).toEqual([
       { task: 'a', on: 'b', message: 'dependency cycle: a -> b -> c -> a' },
+    ]);
+  });
+});
+
+describe('edgesOf', () => {
+  const targets: Record<string, EdgeTarget> = {
+    db: { background: true, hasHealthCheck: true },
+    cache: { background: true, hasHealthCheck: false },
+    migrate: { background: false, hasHealthCheck: false },
+  };
+  const of = (name: string) => targets[name];
+
+  it('gives a bare name healthy of a checked task, succeeded of a step, started of any other or of an unknown name', () => {
+    expect(edgesOf([{ on: 'db' }, { on: 'cache' }, { on: 'migrate' }, { on: 'nope' }], of).map((e) => e.condition)).toEqual(['healthy', 'started', 'succeeded', 'started']);
+  });
+
+  it('keeps a condition and a timeout that are given, else the default timeout', () => {
+    expect(edgesOf([{ on: 'db', condition: 'started', timeoutMs: 5 }, { on: 'cache', condition: 'completed' }], of)).toEqual([
+      { on: 'db', condition: 'started', timeoutMs: 5 },
+      { on: 'cache', condition: 'completed', timeoutMs: DEFAULTS.dependencyTimeoutMs },
     ]);
   });
 });

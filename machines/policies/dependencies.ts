@@ -3,10 +3,12 @@
  * a task without a check) and whether a condition is met or can never be met. Pure:
  * works on names and statuses only.
  */
-import { isFinal, type TaskStatus } from '../task.types.js';
+import { DEFAULTS } from '../defaults.js';
+import { isFinal, type TaskRecord, type TaskStatus } from '../task.types.js';
 
 export type DependencyCondition = 'started' | 'healthy' | 'completed' | 'succeeded';
 export const DEPENDENCY_CONDITIONS: readonly DependencyCondition[] = ['started', 'healthy', 'completed', 'succeeded'];
+export const isDependencyCondition = (value: string): value is DependencyCondition => (DEPENDENCY_CONDITIONS as readonly string[]).includes(value);
 
 export interface DependencyEdge {
   /** The task depended on. */
@@ -21,6 +23,33 @@ export interface GraphNode {
   hasHealthCheck: boolean;
 }
 
+/** A dependency as written, in an env file or inline: a name, with a condition and a timeout when given. */
+export interface DeclaredEdge {
+  on: string;
+  condition?: DependencyCondition | undefined;
+  timeoutMs?: number | undefined;
+}
+
+/** What the condition a bare name means depends on. */
+export interface EdgeTarget {
+  background: boolean;
+  hasHealthCheck: boolean;
+}
+
+/**
+ * The edges of a task, the same whoever wrote them: a bare name means "succeeded" of a
+ * one-shot step, "healthy" of a task with a health check, "started" of any other (or of
+ * a name that is no task, which the graph's check then refuses).
+ */
+export function edgesOf(declared: DeclaredEdge[], targetOf: (name: string) => EdgeTarget | undefined): DependencyEdge[] {
+  return declared.map((d) => ({ on: d.on, condition: d.condition ?? defaultCondition(targetOf(d.on)), timeoutMs: d.timeoutMs ?? DEFAULTS.dependencyTimeoutMs }));
+}
+
+function defaultCondition(target: EdgeTarget | undefined): DependencyCondition {
+  if (target?.background === false) return 'succeeded';
+  return target?.hasHealthCheck ? 'healthy' : 'started';
+}
+
 interface GraphProblem {
   /** The task whose declaration is at fault, and the dependency (if one) it names. */
   task: string;
@@ -31,9 +60,9 @@ interface GraphProblem {
 /**
  * The problems of the graph, in declaration order, at most `limit` of them (a caller that
  * reports only the first need not pay for a "did you mean" on each of thousands of edges);
- * empty when it is sound.
+ * empty when it is sound. `known` says what a dependency must be (`a task of this file`).
  */
-export function validateGraph(nodes: GraphNode[], limit = Infinity): GraphProblem[] {
+export function validateGraph(nodes: GraphNode[], limit = Infinity, known = 'a task of this file'): GraphProblem[] {
   const byName = new Map(nodes.map((n) => [n.name, n]));
   const problems: GraphProblem[] = [];
   for (const node of nodes) {
@@ -41,7 +70,7 @@ export function validateGraph(nodes: GraphNode[], limit = Infinity): GraphProble
       if (problems.length >= limit) return problems;
       const target = byName.get(edge.on);
       if (!target) {
-        problems.push({ task: node.name, on: edge.on, message: `depends on "${edge.on}", which is not a task of this file${suggestion(edge.on, [...byName.keys()].filter((n) => n !== node.name))}` });
+        problems.push({ task: node.name, on: edge.on, message: `depends on "${edge.on}", which is not ${known}${suggestion(edge.on, [...byName.keys()].filter((n) => n !== node.name))}` });
       } else if (edge.on === node.name) {
         problems.push({ task: node.name, on: edge.on, message: `depends on itself` });
       } else if (edge.condition === 'healthy' && !target.hasHealthCheck) {
@@ -115,6 +144,14 @@ export interface DependencyState {
   /** True once the process was spawned at least once. */
   everStarted: boolean;
 }
+
+/** A task as its dependents see it. */
+export const dependencyStateOf = (t: TaskRecord): DependencyState => ({
+  status: t.status,
+  health: t.health?.status ?? null,
+  reason: t.reason,
+  everStarted: t.startedAt !== null,
+});
 
 export type EdgeVerdict = { met: true } | { met: false; never: false } | { met: false; never: true; reason: string };
 

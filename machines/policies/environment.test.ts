@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../defaults.js';
 import type { TaskRecord, TaskStatus } from '../task.types.js';
 import { healthDefaults } from './health.js';
-import { culpritOf, isReady, isSameEnvironment, judgeEnvironment, latestRunOf, nextEnvRun, outdatedRunTasks } from './environment.js';
+import { culpritOf, isReady, rootOf, isSameEnvironment, judgeEnvironment, latestRunOf, nextEnvRun, outdatedRunTasks } from './environment.js';
 
 const NOW = Date.parse('2026-06-01T00:00:00.000Z');
 const CHECK = healthDefaults([{ kind: 'tcp', host: '127.0.0.1', port: 1 }]);
@@ -105,6 +105,43 @@ describe('judgeEnvironment and culpritOf', () => {
   });
   it('falls back to the status', () => {
     expect(culpritOf([task('a', 'starting')], Infinity, NOW)?.reason).toBe('starting');
+  });
+});
+
+describe('the culprit behind a task that never started for want of a dependency', () => {
+  const on = (...names: string[]) => names.map((n) => ({ on: n, condition: 'healthy' as const, timeoutMs: 1 }));
+  const sick = () => task('db', 'running', { checked: true, startedAt: '2026-01-01T00:00:00.000Z', health: { status: 'unknown', failures: 0, lastError: 'connection refused' } });
+
+  it('blames the dependency that never got healthy, not the dependent that gave up on it', () => {
+    const api = task('api', 'failed', { dependsOn: on('db'), reason: 'dependency db not healthy after 5m00s' });
+    expect(culpritOf([api, sick()], Infinity, NOW)).toMatchObject({
+      task: { name: 'db' },
+      reason: 'health unknown (last check: connection refused); api failed: dependency db not healthy after 5m00s',
+    });
+  });
+
+  it('follows a chain of 20,000 waits to its end', () => {
+    const tasks = Array.from({ length: 20_000 }, (_, i) => task(`t${i}`, 'waiting', { id: `bash_${i}`, dependsOn: on(`t${i + 1}`) }));
+    tasks.push(task('t20000', 'queued', { id: 'bash_20000' }));
+    expect(rootOf(tasks[0]!, tasks).name).toBe('t20000');
+  });
+
+  it('ends on a cycle, one of any length, or a task that waits for itself, naming a task of it', () => {
+    const cycle = ['a', 'b', 'c'].map((n, i, all) => task(n, 'waiting', { id: `bash_${i}`, dependsOn: on(all[(i + 1) % all.length]!) }));
+    expect(culpritOf(cycle, Infinity, NOW)).toMatchObject({ task: { name: 'c' }, reason: 'waiting for a (healthy); a waits for it' });
+    const big = Array.from({ length: 20_000 }, (_, i) => task(`t${i}`, 'waiting', { id: `bash_${i}`, dependsOn: on(`t${(i + 1) % 20_000}`) }));
+    expect(rootOf(big[5]!, big).name).toBe('t4');
+    const self = task('a', 'waiting', { dependsOn: on('a') });
+    expect(culpritOf([self], Infinity, NOW)).toEqual({ task: self, reason: 'waiting for a (healthy)' });
+  });
+
+  it('stays within the run of the task, and stops at a dependency that meets its edge', () => {
+    const oldDb = { ...sick(), id: 'bash_old', envRun: 0 };
+    const api = task('api', 'waiting', { envRun: 2, dependsOn: on('db') });
+    expect(rootOf(api, [oldDb, api])).toBe(api);
+    const healthy = task('db', 'running', { checked: true, startedAt: '2026-01-01T00:00:00.000Z', health: { status: 'healthy', failures: 0, lastError: null } });
+    const late = task('api', 'failed', { dependsOn: on('db'), reason: 'dependency db not healthy after 1s' });
+    expect(rootOf(late, [healthy, late])).toBe(late);
   });
 });
 

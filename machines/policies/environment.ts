@@ -5,6 +5,7 @@
  */
 import { DEFAULTS } from '../defaults.js';
 import { counted } from '../counted.js';
+import { dependencyStateOf, judgeEdge } from './dependencies.js';
 import { describeHealth } from './health.js';
 import { isFinal, type TaskRecord } from '../task.types.js';
 
@@ -69,14 +70,43 @@ export function judgeEnvironment(tasks: TaskRecord[], now: number): EnvVerdict {
 
 /**
  * The task to blame when an environment is not ready: one that failed; else one that is
- * not ready on its own account (unhealthy, starting, queued) rather than one waiting for it.
+ * not ready on its own account (unhealthy, starting, queued) rather than one waiting for it;
+ * and of a task that never started for want of a dependency, that dependency (see rootOf).
  */
 export function culpritOf(tasks: TaskRecord[], maxConcurrent: number, now: number): { task: TaskRecord; reason: string } | null {
   const { ready, broken } = judgeEnvironment(tasks, now);
   if (ready) return null;
   const notReady = tasks.filter((t) => !isReady(t, now));
-  const task = broken ?? notReady.find((t) => t.status !== 'waiting') ?? notReady[0];
-  return task ? { task, reason: blame(task, maxConcurrent) } : null;
+  const found = broken ?? notReady.find((t) => t.status !== 'waiting') ?? notReady[0];
+  if (!found) return null;
+  const task = rootOf(found, tasks);
+  if (task === found) return { task, reason: blame(task, maxConcurrent) };
+  const dependent = `${found.name} ${found.status === 'waiting' ? 'waits for it' : `${found.status}: ${found.reason}`}`;
+  return { task, reason: `${blame(task, maxConcurrent)}; ${dependent}` };
+}
+
+/**
+ * Where the trouble of `task` comes from: while the task at hand never started for want of
+ * a dependency (it waits, or failed waiting), the first dependency of its run that does not
+ * meet its edge, and so on down. A loop, not recursion, and each task is visited once: a
+ * chain of any length or a cycle (an old state file's) ends the walk.
+ */
+export function rootOf(task: TaskRecord, tasks: TaskRecord[]): TaskRecord {
+  const key = (run: number | undefined, name: string) => `${run ?? 0}\u0000${name}`;
+  const byName = new Map<string, TaskRecord>();
+  for (const t of tasks) if (t.name !== null) byName.set(key(t.envRun, t.name), t);
+  const seen = new Set([task.id]);
+  let at = task;
+  while (at.startedAt === null && (at.status === 'waiting' || at.status === 'failed')) {
+    const from = at;
+    const next = from.dependsOn
+      .map((edge) => ({ edge, dep: byName.get(key(from.envRun, edge.on)) }))
+      .find(({ edge, dep }) => dep !== undefined && !seen.has(dep.id) && !judgeEdge(edge, dependencyStateOf(dep)).met)?.dep;
+    if (!next) break;
+    seen.add(next.id);
+    at = next;
+  }
+  return at;
 }
 
 function blame(task: TaskRecord, maxConcurrent: number): string {
@@ -84,7 +114,7 @@ function blame(task: TaskRecord, maxConcurrent: number): string {
   const health = task.health;
   if (health && health.status !== 'healthy') {
     const last = health.lastError && health.status !== 'unhealthy' ? ` (last check: ${health.lastError})` : '';
-    return `${describeHealth(health)}${last}`;
+    return `${health.status === 'unknown' ? 'health ' : ''}${describeHealth(health)}${last}`;
   }
   if (task.status === 'waiting') return `waiting for ${task.dependsOn.map((e) => `${e.on} (${e.condition})`).join(', ')}`;
   if (task.status === 'queued') return `queued: ${counted(maxConcurrent, 'task')} already ${maxConcurrent === 1 ? 'runs' : 'run'} (CORRAL_MAX_CONCURRENT)`;

@@ -2,10 +2,10 @@
  * The input of `orchestrate` as an EnvSpec: an env file, through the loader, or ad-hoc
  * tasks (`--background "npm run api" --background "npm run dev"`), checked here.
  */
-import { DEFAULTS } from '../../machines/defaults.js';
-import type { OrchestrateInput } from '../api.js';
-import { usageError } from '../errors.js';
-import type { EnvSpec } from './envfile/index.js';
+import { DEPENDENCY_CONDITIONS, edgesOf, isDependencyCondition, validateGraph } from '../../machines/policies/dependencies.js';
+import type { InlineTask, OrchestrateInput } from '../api.js';
+import { field, usageError } from '../errors.js';
+import type { EnvSpec, EnvTaskDecl } from './envfile/index.js';
 import { taskNameProblem, TASK_NAME, TASK_NAME_RULE } from '../../machines/policies/names.js';
 import { parseHealthFlags } from './normalize.js';
 
@@ -18,33 +18,60 @@ export async function normalizeOrchestrate(input: OrchestrateInput): Promise<Env
   return inlineEnv(input, envfile);
 }
 
+/**
+ * Ad-hoc tasks, checked and normalised as an env file's are: the same default conditions
+ * of `depends_on`, and the same graph check (unknown task, cycle, `healthy` without a check).
+ */
 function inlineEnv(input: OrchestrateInput, { slug, plainTask }: typeof import('./envfile/index.js')): EnvSpec {
   if (!input.name) throw usageError(`"" is not an environment name: ${TASK_NAME_RULE}`);
   if (!input.tasks || input.tasks.length === 0) throw usageError('an environment needs an env file (-f) or at least one --background command');
-  const given = new Set(input.tasks.map((t) => t.name).filter((n): n is string => n !== undefined));
-  for (const t of input.tasks) {
+  const given = input.tasks;
+  for (const t of given) {
     const problem = t.name === undefined ? null : taskNameProblem(t.name);
     if (problem) throw usageError(`"${t.name}" is not a task name: ${problem}`);
-    for (const on of t.dependsOn ?? []) {
-      if (!given.has(on)) throw usageError(`task ${t.name ?? t.command} depends on "${on}", which is not one of the tasks given`);
-    }
   }
+  const names = taskNames(given, slug);
   const cwd = input.cwd ?? process.cwd();
-  const names = new Set<string>();
-  return {
-    name: input.name,
-    file: null,
-    tasks: input.tasks.map((t) => {
-      // Unnamed: after the command's first words, numbered when two commands read alike.
-      const base = t.name ?? slug(t.command.split(/\s+/).slice(0, 3).join(' '));
-      let name = base;
-      for (let n = 2; names.has(name); n++) name = `${base}-${n}`;
-      names.add(name);
-      return {
-        ...plainTask(name, t.command, cwd),
-        dependsOn: (t.dependsOn ?? []).map((on) => ({ on, condition: 'started' as const, timeoutMs: DEFAULTS.dependencyTimeoutMs })),
-        health: parseHealthFlags(t.health),
-      };
-    }),
-  };
+  const tasks: EnvTaskDecl[] = given.map((t, i) => ({ ...plainTask(names[i]!, t.command, cwd), health: parseHealthFlags(t.health) }));
+  const targets = new Map(tasks.map((t) => [t.name, { background: t.background, hasHealthCheck: t.health !== null }]));
+  given.forEach((t, i) => {
+    const declared = (t.dependsOn ?? []).map((d, j) => {
+      if (typeof d === 'string') return { on: d };
+      if (d.condition !== undefined && !isDependencyCondition(d.condition)) {
+        throw usageError(`${field(`tasks[${i}].dependsOn[${j}].condition`)}: "${d.condition}" is not one of ${DEPENDENCY_CONDITIONS.join(', ')}`);
+      }
+      return { on: d.name, condition: d.condition };
+    });
+    tasks[i]!.dependsOn = edgesOf(declared, (on) => targets.get(on));
+  });
+  const problem = validateGraph(
+    tasks.map((t) => ({ name: t.name, dependsOn: t.dependsOn, hasHealthCheck: t.health !== null })),
+    1,
+    'one of the tasks given',
+  )[0];
+  if (problem) throw usageError(`${field(`tasks[${names.indexOf(problem.task)}].dependsOn`)}: ${problem.task} ${problem.message}`);
+  return { name: input.name, file: null, tasks };
+}
+
+/**
+ * Each task's name: the one given (a name given twice is refused, as a file's map has each
+ * key once), else one after the command's first words, numbered when two read alike. Given
+ * names are taken first, so a dependency on one never lands on a task named after its command.
+ */
+function taskNames(tasks: InlineTask[], slug: (text: string) => string): string[] {
+  const taken = new Map<string, number>();
+  tasks.forEach((t, i) => {
+    if (t.name === undefined) return;
+    const first = taken.get(t.name);
+    if (first !== undefined) throw usageError(`${field(`tasks[${i}].name`)}: "${t.name}" is the name of tasks[${first}] too`);
+    taken.set(t.name, i);
+  });
+  return tasks.map((t) => {
+    if (t.name !== undefined) return t.name;
+    const base = slug(t.command.split(/\s+/).slice(0, 3).join(' '));
+    let name = base;
+    for (let n = 2; taken.has(name); n++) name = `${base}-${n}`;
+    taken.set(name, -1);
+    return name;
+  });
 }

@@ -30,7 +30,9 @@ export const METHODS: Record<string, Method> = {
             name: z.string().optional(),
             command: z.string().min(1, 'the command is empty'),
             health: z.array(z.string()).optional(),
-            dependsOn: z.array(z.string()).optional(),
+            dependsOn: z
+              .array(z.union([z.string(), z.object({ name: z.string(), condition: z.string().optional() })]))
+              .optional(),
           }),
         )
         .optional(),

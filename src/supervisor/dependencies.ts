@@ -6,7 +6,7 @@
  * A change is looked at only by the tasks that wait on the task that changed, and only on
  * their edges to it: an environment of 10,000 tasks costs the same per change as one of ten.
  */
-import { judgeEdge, type DependencyEdge } from '../../machines/policies/dependencies.js';
+import { dependencyStateOf, judgeEdge, type DependencyEdge } from '../../machines/policies/dependencies.js';
 import { formatDuration } from '../../machines/duration.js';
 import type { TaskRecord } from '../../machines/task.types.js';
 import type { TaskEvent } from '../../machines/task.contracts.js';
@@ -108,12 +108,7 @@ export class DependencyCoordinator {
       const edge = wait.edges[i]!;
       const dep = this.dependency(wait, edge.on);
       if (!dep) return this.fail(id, `dependency ${edge.on} is gone`);
-      const verdict = judgeEdge(edge, {
-        status: dep.status,
-        health: dep.health?.status ?? null,
-        reason: dep.reason,
-        everStarted: dep.startedAt !== null,
-      });
+      const verdict = judgeEdge(edge, dependencyStateOf(dep));
       if (verdict.met) wait.unmet.delete(i);
       else if (verdict.never) return this.fail(id, verdict.reason);
       else wait.unmet.add(i);

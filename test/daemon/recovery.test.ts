@@ -146,3 +146,50 @@ describe('a state file behind the home', { timeout: 60_000 }, () => {
     await expectReadopted(task, 'bash_2');
   });
 });
+
+describe('a state file whose dependencies make a cycle', { timeout: 60_000 }, () => {
+  /**
+   * `db` and `api` running, each depending on the other, and `w` waiting for itself (and
+   * for a gate that never opens): edges no env file is let through with, as a state file of
+   * an older corral could hold them. Returns the pids of the tasks that run.
+   */
+  async function cyclicState(): Promise<number[]> {
+    const file = join(home, 'corral.yaml');
+    writeFileSync(
+      file,
+      `tasks:\n  db: { command: sleep 60 }\n  api: { command: sleep 60, depends_on: [db] }\n  gate: { command: sleep 60, health: { file: ${join(home, 'never')} } }\n  w: { command: sleep 60, depends_on: [gate] }\n`,
+    );
+    expect((await cli(home, ['orchestrate', 'dev', '-f', file])).code).toBe(0);
+    const tasks = await waitFor(async () => {
+      const all = await cliJson<any[]>(home, ['ls']);
+      return all.filter((t) => t.status === 'running').length === 3 ? all : null;
+    }, 'the environment to run');
+    await sigkillDaemon(home);
+    const saved = state();
+    const edge = (on: string) => ({ on, condition: 'started', timeoutMs: 300_000 });
+    saved.tasks.bash_1.dependsOn = [edge('api')];
+    saved.tasks.bash_4.dependsOn = [edge('w'), edge('gate')];
+    writeFileSync(statePath(), JSON.stringify(saved));
+    return tasks.filter((t) => t.pid !== null).map((t) => t.pid);
+  }
+
+  it('kill --all stops every task', async () => {
+    const pids = await cyclicState();
+    expect((await cliJson<any[]>(home, ['ls'])).map((t) => t.status)).toEqual(['running', 'running', 'running', 'waiting']);
+    const killed = await cli(home, ['kill', '--all', '--grace', '2s']);
+    expect(killed.code, killed.stderr).toBe(0);
+    expect((await cliJson<any[]>(home, ['ls'])).map((t) => t.status)).toEqual(['killed', 'killed', 'killed', 'killed']);
+    for (const pid of pids) expect(isRunning(pid)).toBe(false);
+  });
+
+  it('daemon stop stops every task and the daemon, promptly', async () => {
+    const pids = await cyclicState();
+    const { pid: daemon } = await cliJson(home, ['daemon', 'status']);
+    const t0 = Date.now();
+    const stopped = await cli(home, ['daemon', 'stop']);
+    expect(stopped.code, stopped.stderr).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    expect(isRunning(daemon)).toBe(false);
+    for (const pid of pids) expect(isRunning(pid)).toBe(false);
+  });
+});

@@ -274,7 +274,7 @@ describe('corral MCP server', () => {
     expect(text(badDuration)).toBe('timeout: "soon" is not a duration: write it like 500ms, 5s, 2m or 1h');
 
     const badDependency = await call('background_orchestrate', { name: 'broken', tasks: [{ name: 'a', command: 'sleep 1', depends_on: ['b'] }] });
-    expect(text(badDependency)).toBe('tasks[0].depends_on: "b" is not the name of another task of this call (give the tasks you depend on a name)');
+    expect(text(badDependency)).toBe('tasks[0].depends_on: a depends on "b", which is not one of the tasks given');
 
     const badSince = await call('background_output', { id: 'bash_1', since: 'yesterday' });
     expect(text(badSince)).toMatch(/^since: "yesterday" is not "new" or a byte offset/);

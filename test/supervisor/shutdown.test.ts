@@ -43,6 +43,14 @@ describe('stopInOrder', () => {
     expect(began.sort()).toEqual(['a', 'a', 'b', 'b']);
   });
 
+  it('stops every task of a cycle within one run once, after the tasks that depend on the cycle', async () => {
+    const began = await order([task(1, 'a', ['b']), task(2, 'b', ['a']), task(3, 'web', ['a']), task(4, 'self', ['self'])]);
+    expect([...began].sort()).toEqual(['a', 'b', 'self', 'web']);
+    expect(began.indexOf('web')).toBeLessThan(began.indexOf('a'));
+    const ring = Array.from({ length: 20_000 }, (_, i) => task(i + 1, `t${i}`, [`t${(i + 1) % 20_000}`]));
+    expect(new Set(await order(ring)).size).toBe(20_000);
+  });
+
   it('keeps environments apart: a name of another environment is not a dependency', async () => {
     const began = await order([task(1, 'db', [], 'one'), task(2, 'api', ['db'], 'two'), task(3, 'db', [], 'two')]);
     expect(began.indexOf('api')).toBeLessThan(began.lastIndexOf('db'));

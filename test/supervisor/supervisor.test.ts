@@ -7,6 +7,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SimulatedClock } from 'xstate';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULTS } from '../../machines/defaults.js';
+import { isFinal, type TaskRecord } from '../../machines/task.types.js';
+import { normalizeRun } from '../../src/config/normalize.js';
 import { shLauncher, type Launch, type Launcher, type SpawnRequest } from '../../src/process/monitor.js';
 import { Supervisor } from '../../src/supervisor/supervisor.js';
 import { isRunning, makeHome, processesOf, waitFor } from '../helpers.js';
@@ -140,7 +143,78 @@ describe('the supervisor on an injected clock', () => {
     expect(api.reason).toBe('dependency db not healthy after 1h00m');
     const report = await s.waitEnv('slow', '1s');
     expect(report.ready).toBe(false);
-    expect(report.culprit).toMatchObject({ name: 'api', reason: 'dependency db not healthy after 1h00m' });
+    // The task at fault is the one that never got healthy; what became of its dependent comes after.
+    expect(report.culprit).toMatchObject({ name: 'db', reason: expect.stringMatching(/^health unknown.*; api failed: dependency db not healthy after 1h00m$/) });
     expect(launcher.requests.map((r) => r.command)).toEqual(['sleep 30']);
+  });
+});
+
+describe('a dependency cycle that got into the state file', () => {
+  /** Waiting tasks of environment `env`, each depending on the next and the last on the first (one alone depends on itself). */
+  function cycle(envName: string, names: string[], firstId: number): TaskRecord[] {
+    const { spec } = normalizeRun({ command: 'sleep 30', cwd: home, baseEnv: env() });
+    return names.map((name, i) => ({
+      id: `bash_${firstId + i}`,
+      name,
+      env: envName,
+      envRun: 1,
+      spec,
+      dependsOn: [{ on: names[(i + 1) % names.length]!, condition: 'started', timeoutMs: DEFAULTS.dependencyTimeoutMs }],
+      background: true,
+      status: 'waiting',
+      reason: null,
+      process: null,
+      exitCode: null,
+      signal: null,
+      restarts: 0,
+      health: null,
+      createdAt: new Date(clock.now()).toISOString(),
+      startedAt: null,
+      endedAt: null,
+      restartAt: null,
+    }));
+  }
+
+  function writeState(records: TaskRecord[]): void {
+    const tasks = Object.fromEntries(records.map((r) => [r.id, r]));
+    writeFileSync(join(home, 'state.json'), JSON.stringify({ version: 1, tasks, nextId: records.length + 1, cursors: {} }));
+  }
+
+  it('leaves every task stoppable: by ids, by environment, and all at once', async () => {
+    writeState([...cycle('ids', ['a', 'b'], 1), ...cycle('env', ['a', 'b', 'c'], 3), ...cycle('all', ['a'], 6), ...cycle('rest', ['a', 'b'], 7)]);
+    const s = await open();
+    expect((await s.list()).map((t) => t.status)).toEqual(Array(8).fill('waiting'));
+    // The search for the culprit follows the waits around the cycle once, and names the last task it reached.
+    const report = s.waitEnv('env', '1s');
+    clock.increment(1_000);
+    expect((await report).culprit).toMatchObject({ name: 'c', reason: 'waiting for a (started); a waits for it' });
+
+    const byIds = await s.kill({ refs: ['ids/a', 'ids/b'] });
+    expect(byIds.map((t) => t.status)).toEqual(['killed', 'failed']);
+    expect(byIds[1]!.reason).toBe('dependency a killed: stopped before it started');
+    expect((await s.down('env')).every((t) => isFinal(t.status))).toBe(true);
+    const all = await s.kill({ all: true });
+    expect(all.map((t) => `${t.env}/${t.name}`).sort()).toEqual(['all/a', 'rest/a', 'rest/b']);
+    expect((await s.list()).every((t) => isFinal(t.status))).toBe(true);
+    expect(launcher.requests).toEqual([]);
+  });
+
+  it('stops the tasks of a cycle at shutdown', async () => {
+    writeState(cycle('loop', ['a', 'b', 'c'], 1));
+    const s = await open();
+    const views = await s.shutdown();
+    expect(views.map((t) => t.status).every(isFinal)).toBe(true);
+    sup = null;
+  });
+
+  it('fails the tasks of a cycle at their dependency deadline, like any wait never met', async () => {
+    writeState(cycle('loop', ['a', 'b'], 1));
+    const s = await open();
+    clock.increment(DEFAULTS.dependencyTimeoutMs);
+    const failed = await waitFor(async () => {
+      const tasks = await s.list();
+      return tasks.every((t) => t.status === 'failed') ? tasks : null;
+    }, 'both to fail');
+    expect(failed.map((t) => t.reason)).toEqual([expect.stringMatching(/^dependency b not started after 5m|^dependency b failed/), expect.stringMatching(/^dependency a (not started after 5m|failed)/)]);
   });
 });

@@ -5,8 +5,7 @@
  */
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { isSeq } from 'yaml';
-import { DEFAULTS } from '../../../machines/defaults.js';
-import { validateGraph, type DependencyEdge } from '../../../machines/policies/dependencies.js';
+import { edgesOf, validateGraph, type DependencyCondition, type DependencyEdge } from '../../../machines/policies/dependencies.js';
 import { checkRegex, healthDefaults, HealthSpecError, tcpProbe, type HealthProbe, type HealthSpec } from '../../../machines/policies/health.js';
 import { parseBytes, parseIonice } from '../../../machines/policies/limits.js';
 import { normalizeSignal } from '../../../machines/signals.js';
@@ -62,23 +61,13 @@ export function parseTasksFile(loc: Located, raw: unknown, options: ParseOptions
 
 function edges(dependsOn: DependsOnDecl | undefined, all: Record<string, TaskDecl>): DependencyEdge[] {
   if (!dependsOn) return [];
-  // A bare name means "healthy" when that task has a check, "started" otherwise; a one-shot step, "succeeded".
-  const defaultCondition = (on: string): DependencyEdge['condition'] => {
-    const target = all[on];
-    if (target?.background === false) return 'succeeded';
-    return target?.health ? 'healthy' : 'started';
-  };
-  if (Array.isArray(dependsOn)) {
-    return dependsOn.map((on) => ({ on, condition: defaultCondition(on), timeoutMs: DEFAULTS.dependencyTimeoutMs }));
-  }
-  return Object.entries(dependsOn).map(([on, v]) => {
-    if (typeof v === 'string') return { on, condition: v as DependencyEdge['condition'], timeoutMs: DEFAULTS.dependencyTimeoutMs };
-    return {
-      on,
-      condition: (v.condition as DependencyEdge['condition'] | undefined) ?? defaultCondition(on),
-      timeoutMs: v.timeout ?? DEFAULTS.dependencyTimeoutMs,
-    };
+  const targetOf = (on: string) => (all[on] ? { background: all[on].background !== false, hasHealthCheck: Boolean(all[on].health) } : undefined);
+  if (Array.isArray(dependsOn)) return edgesOf(dependsOn.map((on) => ({ on })), targetOf);
+  const declared = Object.entries(dependsOn).map(([on, v]) => {
+    const condition = (typeof v === 'string' ? v : v.condition) as DependencyCondition | undefined;
+    return { on, condition, timeoutMs: typeof v === 'string' ? undefined : v.timeout };
   });
+  return edgesOf(declared, targetOf);
 }
 
 /** Where a task is declared: `tasks.<name>` in an env file, `steps.<index>` in a workflow. */

@@ -5,6 +5,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { EnvReport, InlineTask, OrchestrateInput, TaskView } from '../../api.js';
 import { counted } from '../../../machines/counted.js';
+import { DEPENDENCY_CONDITIONS } from '../../../machines/policies/dependencies.js';
 import { formatDuration } from '../../../machines/duration.js';
 import { culpritText, removedText, taskLabel } from '../../text.js';
 import type { McpContext } from '../context.js';
@@ -21,7 +22,7 @@ const DEFAULT_INLINE_NAME = 'dev';
 const DESCRIPTION = `Bring up a whole environment in the background in one call — e.g. database, API and front end — each task starting once what it depends on is ready, then (wait_healthy, default true) wait until every task is healthy (or running, when it has no health check) and every one-shot step succeeded.
 Give either:
 - file: an env file (corral.yaml with tasks:, a workflow with steps:, or a Procfile), absolute or relative to this server's folder; without file and tasks, ./corral.yaml, ./corral.yml or ./Procfile is used;
-- tasks: inline, [{name, command, depends_on: ["db"], health: "tcp:5432" | "http://127.0.0.1:3000/health" | "log:ready"}] — an inline dependency waits until that task has started; health makes the task's readiness (and wait_healthy) mean that check passes.
+- tasks: inline, [{name, command, depends_on: ["db"], health: "tcp:5432" | "http://127.0.0.1:3000/health" | "log:ready"}] — depends_on as in a file: a name waits until that task is healthy (if it has a check) or started; {name, condition} picks the condition; health makes the task's readiness (and wait_healthy) mean that check passes.
 name names the environment (default: the file's name:, or "${DEFAULT_INLINE_NAME}" for inline tasks); the same environment already up is left as it is (nothing starts again); a different one under that name must be stopped first (background_kill with env).
 timeout (default 45s) bounds the wait; on a timeout or a failure you get the task at fault, why, and its last lines, and the tasks keep running as they are.
 Returns each task's id, name and status: read their output with background_output, stop them all with background_kill {env}.`;
@@ -29,7 +30,10 @@ Returns each task's id, name and status: read their output with background_outpu
 const inlineTaskSchema = z.object({
   name: z.string().optional().describe('task name (default: from the command)'),
   command: z.string().describe('shell command'),
-  depends_on: z.array(z.string()).optional().describe('names of tasks that must have started first'),
+  depends_on: z
+    .array(z.union([z.string(), z.object({ name: z.string(), condition: z.string().describe(DEPENDENCY_CONDITIONS.join('|')) })]))
+    .optional()
+    .describe('task names, or {name, condition}'),
   health: z.union([z.string(), z.array(z.string())]).optional().describe('check(s): http://…, tcp:PORT, tcp:HOST:PORT, log:REGEX, listen, exec:CMD, file:PATH'),
 });
 
@@ -77,15 +81,7 @@ export function registerOrchestrate(server: McpServer, ctx: McpContext): void {
         let input: OrchestrateInput;
         if (args.tasks !== undefined) {
           if (args.tasks.length === 0) throw argumentError('tasks', 'the list is empty');
-          // An inline dependency must name another task (the supervisor would only fail the dependent later).
-          const names = new Set(args.tasks.map((t) => t.name).filter((n): n is string => n !== undefined));
-          args.tasks.forEach((t, i) => {
-            for (const on of t.depends_on ?? []) {
-              if (!names.has(on) || on === t.name) {
-                throw argumentError(`tasks[${i}].depends_on`, `"${on}" is not the name of another task of this call (give the tasks you depend on a name)`);
-              }
-            }
-          });
+          // Dependencies are checked where an env file's are (config/orchestrate.ts), before anything starts.
           const cwd = args.cwd === undefined ? ctx.cwd : isAbsolute(args.cwd) ? args.cwd : resolve(ctx.cwd, args.cwd);
           const tasks: InlineTask[] = args.tasks.map((t) => ({
             command: t.command,
