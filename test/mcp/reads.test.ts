@@ -119,6 +119,17 @@ describe('cursors', () => {
     expect([bad.isError, textOf(bad)]).toEqual([true, 'as: "two words" is not a cursor name (1-128 letters, digits, ".", "_", ":" or "-")']);
   });
 
+  it('"as" on background_spawn reads its first output through that cursor', async () => {
+    const r = await conn.ok('background_spawn', { command: 'echo one; echo two; sleep 30', wait_for: { log: '^two$' }, as: 'builder' });
+    const spawnedId = r.structuredContent.id;
+    expect(streamData(r, 'stdout')).toBe('one\ntwo\n');
+    const theirs = await conn.ok('background_output', { id: spawnedId, as: 'builder' });
+    expect(textOf(theirs)).toContain('nothing new on stdout or stderr (at bytes 8/0)');
+    const mine = await conn.ok('background_output', { id: spawnedId });
+    expect(streamData(mine, 'stdout')).toBe('one\ntwo\n');
+    await conn.ok('background_kill', { id: spawnedId, grace: 1 });
+  });
+
   it('says "nothing new" once for both streams, naming both', async () => {
     await conn.ok('background_output', { id, as: 'drain', max_bytes: 1024 * 1024 });
     const r = await conn.ok('background_output', { id, as: 'drain' });
