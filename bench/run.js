@@ -16,12 +16,13 @@ import logThroughput from './log-throughput.js';
 import cliLatency from './cli-latency.js';
 import stop from './stop.js';
 import readTail from './read-tail.js';
+import readFilter from './read-filter.js';
 import daemonRss from './daemon-rss.js';
 import orchestrate from './orchestrate.js';
 import restart from './restart.js';
 import envLoad from './env-load.js';
 
-const ALL = [logThroughput, cliLatency, stop, readTail, daemonRss, orchestrate, restart, envLoad];
+const ALL = [logThroughput, cliLatency, stop, readTail, readFilter, daemonRss, orchestrate, restart, envLoad];
 
 const filters = process.argv.slice(2);
 const selected = filters.length ? ALL.filter((b) => filters.some((f) => b.name.includes(f))) : ALL;

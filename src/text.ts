@@ -78,6 +78,13 @@ export function table(header: string[], rows: string[][], maxWidth: number | nul
   return [line(header), ...rows.map(line)].join('\n');
 }
 
+/** Colour and cursor escapes, which mean nothing outside a terminal. */
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)|[@-Z\\-_])/g;
+export function stripAnsi(text: string): string {
+  return text.replace(ANSI, '');
+}
+
 /** Text for one table cell: line breaks, tabs and other control characters written as escapes. */
 export function oneLine(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f]/g, (c) =>

@@ -29,7 +29,6 @@ export function normalizeRead(input: Omit<ReadInput, 'ref'>): NormalizedRead {
   const maxBytes = input.maxBytes ?? DEFAULTS.readMaxBytes;
   if (!Number.isInteger(maxBytes) || maxBytes < 1) throw usageError(`${field('maxBytes')}: "${input.maxBytes}" is not a positive number`);
   if (input.newAs !== undefined && input.offset !== undefined) throw usageError(`${field('new')} and ${field('offset')} both say where to start: give one`);
-  if (input.tail !== undefined && input.offset !== undefined) throw usageError(`${field('tail')} and ${field('offset')} both say where to start: give one`);
   if (input.newAs !== undefined && !CURSOR_NAME.test(input.newAs)) {
     throw usageError(`${field('newAs')}: "${input.newAs}" is not a cursor name (letters, digits, ".", "_", ":" and "-")`);
   }

@@ -4,7 +4,11 @@
  * its lines. Pages never end inside a UTF-8 character, and a read that cannot return
  * everything it was asked for says how many bytes it left out.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync } from 'node:fs';
+import { openForRead, readAt, utf8Boundary } from './bytes.js';
+import { searchLog } from './search.js';
+
+export { utf8Boundary } from './bytes.js';
 
 export type Stream = 'stdout' | 'stderr';
 export type Encoding = 'utf8' | 'base64';
@@ -18,7 +22,7 @@ interface SliceRequest {
   tail?: number;
 }
 
-interface Slice {
+export interface Slice {
   bytes: Buffer;
   /** Offset of the first byte returned. */
   from: number;
@@ -34,39 +38,6 @@ interface Slice {
 
 const TAIL_CHUNK = 64 * 1024;
 const TAIL_SCAN_PAST_PAGE = 4 * 1024 * 1024;
-
-/** Largest length ≤ `len` that does not end inside a UTF-8 sequence. */
-export function utf8Boundary(buf: Buffer, len: number): number {
-  if (len >= buf.length) return buf.length;
-  // Step back over continuation bytes (10xxxxxx) to the lead byte, at most 3.
-  let i = len;
-  let back = 0;
-  while (i > 0 && back < 4 && (buf[i]! & 0xc0) === 0x80) {
-    i--;
-    back++;
-  }
-  return back === 0 ? len : i;
-}
-
-function readAt(fd: number, from: number, length: number): Buffer {
-  const buf = Buffer.allocUnsafe(length);
-  let got = 0;
-  while (got < length) {
-    const n = readSync(fd, buf, got, length - got, from + got);
-    if (n === 0) break;
-    got += n;
-  }
-  return got === length ? buf : buf.subarray(0, got);
-}
-
-function openForRead(path: string): number | null {
-  try {
-    return openSync(path, 'r');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
-}
 
 export function readSlice(path: string, req: SliceRequest): Slice {
   const fd = openForRead(path);
@@ -158,10 +129,11 @@ interface PageRequest {
   /** Byte offset to start at, for a range read. */
   from: number;
   maxBytes: number;
-  /** The last N lines: of the whole file, or with `newOnly` of what lies after `from`. */
+  /** The last N lines: of the whole file, or with `tailAfterFrom` of what lies after `from`. */
   tail?: number;
-  /** `from` is a reader's cursor: `tail` takes the last lines of what is new. */
-  newOnly?: boolean;
+  /** `from` is a reader's cursor or an offset it gave: `tail` takes the last lines after it. */
+  tailAfterFrom?: boolean;
+  /** Only lines that match, searched over the whole range (see search.ts). */
   filter?: RegExp;
   /** The task may still write: a last line without its newline is not finished yet. */
   growing: boolean;
@@ -169,50 +141,24 @@ interface PageRequest {
 
 /**
  * One page of a log as a reader asked for it: a range from an offset (or a cursor), or a
- * tail, then filtered line by line. A filtered page holds whole lines only, so no line is
- * tested half; a line still being written waits for its newline (or for the task's end).
+ * tail. A filtered page searches the whole range and holds whole lines only, so no line
+ * is tested half; a line still being written waits for its newline (or for the task's end).
  */
 export function readPage(path: string, req: PageRequest): Slice {
-  if (req.tail !== undefined && !req.newOnly) {
-    const slice = readSlice(path, { maxBytes: req.maxBytes, tail: req.tail });
-    return req.filter ? { ...slice, bytes: filterBytes(slice.bytes, req.filter) } : slice;
+  if (req.filter) {
+    const from = req.tail === undefined || req.tailAfterFrom ? req.from : 0;
+    const found = searchLog(path, { from, filter: req.filter, maxBytes: req.maxBytes, growing: req.growing, ...(req.tail !== undefined ? { tail: req.tail } : {}) });
+    // As below: a tail after a cursor or offset counts all of the range before its lines.
+    return req.tail !== undefined && req.tailAfterFrom ? { ...found, omitted: Math.max(0, found.from - req.from) } : found;
   }
-  // A cursor's tail: the last lines of what lies after it; what comes before them is skipped.
+  if (req.tail !== undefined && !req.tailAfterFrom) return readSlice(path, { maxBytes: req.maxBytes, tail: req.tail });
+  // A tail after a cursor or offset: the last lines of what lies after it; what comes before them is skipped.
   const slice = readSlice(path, { from: req.from, maxBytes: req.maxBytes, ...(req.tail !== undefined ? { tail: req.tail } : {}) });
   let { bytes } = slice;
-  if (req.growing && slice.next === slice.size) {
-    // The task is still writing: a character or (when filtering) a line it has not finished
-    // waits for the next read, so that no reader gets half of it.
-    let keep = bytes.length - unfinishedUtf8(bytes);
-    if (req.filter && keep > 0 && bytes[keep - 1] !== 10) keep = bytes.lastIndexOf(10, keep - 1) + 1;
-    bytes = bytes.subarray(0, keep);
-  } else if (req.filter && slice.omitted > 0 && req.tail === undefined && bytes[bytes.length - 1] !== 10) {
-    // A page cut by maxBytes ends at its last whole line, unless one line is longer than the
-    // page: that one is tested page by page.
-    const lastNewline = bytes.lastIndexOf(10);
-    if (lastNewline >= 0) bytes = bytes.subarray(0, lastNewline + 1);
-  }
+  // The task is still writing: a character it has not finished waits for the next read, so that no reader gets half of it.
+  if (req.growing && slice.next === slice.size) bytes = bytes.subarray(0, bytes.length - unfinishedUtf8(bytes));
   const next = slice.from + bytes.length;
-  // A tail counts what it skipped before its lines: for a cursor, everything new before them.
-  const omitted = req.tail !== undefined ? slice.from - req.from : slice.size - next;
-  return { ...slice, bytes: req.filter ? filterBytes(bytes, req.filter) : bytes, next, omitted };
-}
-
-function filterBytes(bytes: Buffer, filter: RegExp): Buffer {
-  return Buffer.from(filterLines(bytes.toString('utf8'), filter), 'utf8');
-}
-
-/** Keeps the lines that match; the test runs on each line without its newline. */
-export function filterLines(text: string, filter: RegExp): string {
-  if (text.length === 0) return text;
-  const lines = text.split('\n');
-  const endsWithNewline = lines[lines.length - 1] === '';
-  if (endsWithNewline) lines.pop();
-  const kept: string[] = [];
-  for (const line of lines) {
-    filter.lastIndex = 0;
-    if (filter.test(line)) kept.push(line);
-  }
-  if (kept.length === 0) return '';
-  return kept.join('\n') + (endsWithNewline || kept[kept.length - 1] !== lines[lines.length - 1] ? '\n' : '');
+  // A tail counts what it skipped before its lines: everything after the cursor or offset before them.
+  const omitted = req.tail !== undefined ? Math.max(0, slice.from - req.from) : slice.size - next;
+  return { ...slice, bytes, next, omitted };
 }

@@ -1,7 +1,8 @@
 /**
  * A read of a task's output, as `logs` and `background_output` ask for it: each stream
- * from an offset or from the consumer's cursor (which then moves on), a tail, a filter,
- * and the bytes as text or base64.
+ * from an offset or from the consumer's cursor (which then moves on to where the read or
+ * search stopped), a tail (of the whole log, or of what lies after the offset or cursor),
+ * a filter, and the bytes as text or base64.
  */
 import { isUtf8 } from 'node:buffer';
 import { join } from 'node:path';
@@ -29,7 +30,7 @@ export function readTask(logDir: string, record: TaskRecord, req: NormalizedRead
       from: req.newAs !== undefined ? cursors.cursor(req.newAs, record.id, stream) : (req.offset ?? 0),
       maxBytes: req.maxBytes,
       ...(req.tail !== undefined ? { tail: req.tail } : {}),
-      newOnly: req.newAs !== undefined,
+      tailAfterFrom: req.newAs !== undefined || req.offset !== undefined,
       ...(req.filter ? { filter: req.filter } : {}),
       growing: !isFinal(record.status),
     });
@@ -39,7 +40,7 @@ export function readTask(logDir: string, record: TaskRecord, req: NormalizedRead
     if (page.missing && hasLogFile(record, stream)) {
       read.gone = true;
       read.note = `its log file ${path} was deleted: this output cannot be read`;
-    } else if (req.newAs === undefined && req.tail === undefined && req.offset !== undefined && req.offset > page.size) {
+    } else if (req.newAs === undefined && req.offset !== undefined && req.offset > page.size) {
       read.note = `offset ${req.offset} is past the end (the log has ${page.size} bytes)`;
     }
     result[stream] = read;

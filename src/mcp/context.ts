@@ -34,9 +34,12 @@ export class McpContext {
     private readonly clientName: () => string | undefined,
   ) {}
 
-  /** The daemon's cursor consumer for "new" reads: one per MCP client (by name), so it survives the agent's restarts. */
-  consumer(): string {
-    return consumerName(this.clientName());
+  /**
+   * The daemon's cursor consumer for "new" reads: the name a call gives (`as`, a cursor of
+   * its own), else one per MCP client (by name), so that it survives the agent's restarts.
+   */
+  consumer(as?: string): string {
+    return as ?? consumerName(this.clientName());
   }
 
   /**

@@ -3,11 +3,11 @@ import { counted } from '../../machines/counted.js';
 import { formatDuration } from '../../machines/duration.js';
 import { isFinal } from '../../machines/task.types.js';
 import type { TaskView } from '../api.js';
-import { uptimeMs } from '../text.js';
+import { stripAnsi, uptimeMs } from '../text.js';
 import type { Page, StreamPage } from './read.js';
 
 /** `812 bytes`, `4.5 KB`, `1.2 MB`. */
-function bytesText(n: number): string {
+export function bytesText(n: number): string {
   const one = (v: number) => v.toFixed(1).replace(/\.0$/, '');
   if (n < 1024) return counted(n, 'byte');
   if (n < 1024 ** 2) return `${one(n / 1024)} KB`;
@@ -34,50 +34,57 @@ export function shorten(text: string, max: number): string {
   return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
 }
 
-/** Colour and cursor escapes mean nothing to a model: dropped from text (the structured content keeps the bytes). */
-// eslint-disable-next-line no-control-regex
-const ANSI = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)|[@-Z\\-_])/g;
-function stripAnsi(text: string): string {
-  return text.replace(ANSI, '');
+
+interface PageTextOptions {
+  filter?: string | undefined;
+  newMode: boolean;
 }
 
 /**
  * One stream of a page: a header line with the byte range, the text, and what was cut
  * (`[... 1.2 MB omitted; read from offset 4096 to see it]`).
  */
-function streamText(stream: string, p: StreamPage, options: { filter?: string | undefined; newMode: boolean }): string {
+function streamText(stream: string, p: StreamPage, options: PageTextOptions): string {
   const range = `bytes ${p.from}-${p.next} of ${p.size}`;
   const body = stripAnsi(p.data);
   const lines: string[] = [];
+  const again = options.newMode ? ', or call again with since "new"' : '';
   if (body.length === 0) {
     if (p.note) lines.push(`${stream}: ${p.note}`);
     else if (options.filter !== undefined && p.next > p.from) lines.push(`${stream}: no line matches /${options.filter}/ in ${range}`);
     else if (options.newMode && p.omitted === 0) lines.push(`${stream}: nothing new (at byte ${p.next})`);
     else lines.push(`${stream}: empty (${range})`);
   } else {
-    const what = options.filter !== undefined ? `lines matching /${options.filter}/ in ${range}` : range;
+    const what = options.filter === undefined ? range : p.tail ? `last lines matching /${options.filter}/, ${range}` : `lines matching /${options.filter}/ in ${range}`;
     lines.push(`${stream} (${what}):`);
     lines.push(body.endsWith('\n') ? body.slice(0, -1) : body);
   }
   if (p.omitted > 0) {
     if (p.tail) {
       lines.push(`[... ${bytesText(p.omitted)} before this omitted; read from offset ${p.from - p.omitted} to see it]`);
+    } else if (options.filter !== undefined) {
+      lines.push(`[... the page is full: ${bytesText(p.omitted)} after byte ${p.next} not searched yet; read from offset ${p.next}${again} with the same filter to go on]`);
     } else {
-      const again = options.newMode ? ', or call again with since "new"' : '';
       lines.push(`[... ${bytesText(p.omitted)} omitted; read from offset ${p.next} to see it${again}]`);
     }
   }
   return lines.join('\n');
 }
 
+const silent = (p: StreamPage) => p.data.length === 0 && p.omitted === 0 && p.next === p.from && !p.note;
+
 /** Both streams of a page, stdout first; stderr left out when it has nothing to say. */
-export function pageText(page: Page, options: { filter?: string | undefined; newMode: boolean }): string {
+export function pageText(page: Page, options: PageTextOptions): string {
+  const { stdout, stderr } = page.streams;
+  // Nothing new on either stream: one line that names both.
+  if (options.newMode && stdout && stderr && silent(stdout) && silent(stderr)) {
+    return `nothing new on stdout or stderr (at bytes ${stdout.next}/${stderr.next})`;
+  }
   const parts: string[] = [];
   for (const stream of ['stdout', 'stderr'] as const) {
     const p = page.streams[stream];
     if (!p) continue;
-    const silent = p.data.length === 0 && p.omitted === 0 && p.next === p.from && !p.note;
-    if (stream === 'stderr' && silent && page.streams.stdout) continue;
+    if (stream === 'stderr' && silent(p) && stdout) continue;
     parts.push(streamText(stream, p, options));
   }
   return parts.join('\n');

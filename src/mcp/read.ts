@@ -11,8 +11,8 @@ export type Stream = 'stdout' | 'stderr';
 export type Position =
   /** From the consumer's cursor, which advances past what is returned. */
   | { kind: 'new'; consumer: string; tail?: number }
-  /** From this byte offset of each stream. */
-  | { kind: 'offset'; offset: number }
+  /** From this byte offset of each stream; with `tail`, the last lines after it. */
+  | { kind: 'offset'; offset: number; tail?: number }
   /** The last `lines` lines (the cursor does not move). */
   | { kind: 'tail'; lines: number };
 
@@ -44,10 +44,11 @@ export interface Page {
   streams: Partial<Record<Stream, StreamPage>>;
 }
 
-const consumed = (p: StreamPage) => p.next - p.from;
+/** What a page holds (a filtered read searches more than it returns). */
+const consumed = (p: StreamPage) => Buffer.byteLength(p.data);
 
 export async function readPage(api: SupervisorApi, req: PageRequest): Promise<Page> {
-  const tail = req.position.kind === 'tail';
+  const tail = req.position.kind === 'tail' || req.position.tail !== undefined;
   const base = (stream: Stream, maxBytes: number, offset?: number): ReadInput => ({
     ref: req.ref,
     stream,
@@ -57,6 +58,7 @@ export async function readPage(api: SupervisorApi, req: PageRequest): Promise<Pa
       ? { newAs: req.position.consumer, ...(req.position.tail !== undefined ? { tail: req.position.tail } : {}) }
       : {}),
     ...(req.position.kind === 'tail' ? { tail: req.position.lines } : {}),
+    ...(req.position.kind === 'offset' && req.position.tail !== undefined ? { tail: req.position.tail } : {}),
     ...(offset !== undefined ? { offset } : req.position.kind === 'offset' ? { offset: req.position.offset } : {}),
   });
 
@@ -72,15 +74,15 @@ export async function readPage(api: SupervisorApi, req: PageRequest): Promise<Pa
   for (const stream of req.streams) streams[stream] = await read(stream, share);
 
   // What one stream did not use goes to the other, so a page is full when there is output to fill it.
-  // (A "new" read with `tail` is one read per stream: its lines are the end of that read.)
-  const spread = req.streams.length > 1 && !(req.position.kind === 'new' && req.position.tail !== undefined);
+  // (A tail after a cursor or offset is one read per stream: its lines are the end of that read.)
+  const spread = req.streams.length > 1 && !(req.position.kind !== 'tail' && req.position.tail !== undefined);
   if (spread) {
     for (const stream of req.streams) {
       const page = streams[stream]!;
       const others = req.streams.filter((s) => s !== stream).reduce((sum, s) => sum + consumed(streams[s]!), 0);
       const left = req.maxBytes - others - consumed(page);
       if (page.omitted === 0 || left < 1) continue;
-      if (tail) {
+      if (req.position.kind === 'tail') {
         // A longer tail of the same lines, in the room the other stream left.
         streams[stream] = await read(stream, req.maxBytes - others);
       } else {

@@ -2,7 +2,7 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { filterLines, readPage, readSlice, unfinishedUtf8, utf8Boundary } from '../../src/logs/read.js';
+import { readPage, readSlice, unfinishedUtf8, utf8Boundary } from '../../src/logs/read.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'corral-read-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -108,22 +108,23 @@ describe('readPage', () => {
     expect(page.next).toBe(60);
   });
 
-  it('takes the last lines of what is new for a cursor, however much is new, and filters them', () => {
+  it('takes the last lines of what is new for a cursor, however much is new, and the last matching ones with a filter', () => {
     const path = file('newtail.log', 'a1\nb2\na3\nb4\na5\n');
-    const page = readPage(path, { from: 3, maxBytes: 100, tail: 2, newOnly: true, growing: true });
+    const page = readPage(path, { from: 3, maxBytes: 100, tail: 2, tailAfterFrom: true, growing: true });
     expect([page.bytes.toString(), page.from, page.next, page.omitted]).toEqual(['b4\na5\n', 9, 15, 6]);
-    const matched = readPage(path, { from: 3, maxBytes: 100, tail: 2, newOnly: true, filter: /b/, growing: true });
-    expect(matched.bytes.toString()).toBe('b4\n');
+    const matched = readPage(path, { from: 3, maxBytes: 100, tail: 2, tailAfterFrom: true, filter: /b/, growing: true });
+    // With a filter, the last matching lines (grep | tail), not the matching ones among the last lines.
+    expect([matched.bytes.toString(), matched.from, matched.next]).toEqual(['b2\nb4\n', 3, 15]);
     // Never lines from before the cursor.
-    expect(readPage(path, { from: 12, maxBytes: 100, tail: 5, newOnly: true, growing: true }).bytes.toString()).toBe('a5\n');
+    expect(readPage(path, { from: 12, maxBytes: 100, tail: 5, tailAfterFrom: true, growing: true }).bytes.toString()).toBe('a5\n');
     // Without a cursor, the tail is of the whole file, and the filter applies to it.
     const tail = readPage(path, { from: 0, maxBytes: 100, tail: 3, filter: /a/, growing: false });
-    expect(tail.bytes.toString()).toBe('a3\na5\n');
+    expect(tail.bytes.toString()).toBe('a1\na3\na5\n');
 
     // Three pages' worth of new output: the tail is still its last lines, and the cursor goes to the end.
     const big = file('bignew.log', Array.from({ length: 30_000 }, (_, i) => `line ${i}`).join('\n') + '\n');
     const size = Buffer.byteLength(readFileSync(big));
-    const last = readPage(big, { from: 0, maxBytes: 64 * 1024, tail: 2, newOnly: true, growing: true });
+    const last = readPage(big, { from: 0, maxBytes: 64 * 1024, tail: 2, tailAfterFrom: true, growing: true });
     expect([last.bytes.toString(), last.next]).toEqual(['line 29998\nline 29999\n', size]);
     expect(last.omitted).toBe(size - 22);
   });
@@ -170,14 +171,5 @@ describe('utf8Boundary', () => {
   it('steps back to the start of a cut character', () => {
     const b = Buffer.from('a😀');
     expect([1, 2, 3, 4, 5].map((n) => utf8Boundary(b, n))).toEqual([1, 1, 1, 1, 5]);
-  });
-});
-
-describe('filterLines', () => {
-  it('keeps matching lines and their newlines', () => {
-    expect(filterLines('error 1\nok\nwarn 2\n', /error|warn/)).toBe('error 1\nwarn 2\n');
-    expect(filterLines('ok\nerror', /error/)).toBe('error');
-    expect(filterLines('ok\n', /error/)).toBe('');
-    expect(filterLines('a\nb\n', /./g)).toBe('a\nb\n');
   });
 });

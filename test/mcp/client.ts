@@ -60,3 +60,23 @@ export class McpConnection {
 }
 
 export const textOf = (r: ToolResult) => r.content.map((c) => c.text).join('\n');
+
+/**
+ * The output a page shows for one stream (under its header `stdout (bytes 0-812 of 812):`),
+ * as the bytes it stands for: the text drops a page's final newline, which the byte range
+ * in the structured content tells back.
+ */
+export function streamData(r: ToolResult, stream: 'stdout' | 'stderr'): string {
+  const lines = textOf(r).split('\n');
+  const start = lines.findIndex((l) => l.startsWith(`${stream} (`) && l.endsWith('):'));
+  if (start < 0) return '';
+  const body: string[] = [];
+  for (const l of lines.slice(start + 1)) {
+    if (l.startsWith('[... ') || /^(stdout|stderr)( \(.*\):|: )/.test(l)) break;
+    body.push(l);
+  }
+  const data = body.join('\n');
+  const s = r.structuredContent;
+  const length = s.next[stream] - (s.from?.[stream] ?? 0);
+  return Buffer.byteLength(data) === length - 1 ? `${data}\n` : data;
+}

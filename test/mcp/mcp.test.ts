@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupHome, FIXTURES, isRunning, makeHome, waitFor } from '../helpers.js';
-import { McpConnection, textOf } from './client.js';
+import { McpConnection, streamData, textOf } from './client.js';
 
 type Connection = McpConnection;
 const connect = (home: string, clientName?: string) => McpConnection.open(home, clientName);
@@ -61,7 +61,8 @@ describe('corral MCP server', () => {
       timeout: '10s',
     });
     const s = r.structuredContent;
-    expect(s).toMatchObject({ name: 'devserver', status: 'running', ready: true, timed_out: false, exit_code: null, stdout: 'ready\n' });
+    expect(s).toMatchObject({ name: 'devserver', status: 'running', ready: true, timed_out: false, exit_code: null });
+    expect(streamData(r, 'stdout')).toBe('ready\n');
     expect(s.id).toMatch(/^bash_\d+$/);
     expect(s.waited_ms).toBeGreaterThanOrEqual(250);
     expect(Date.now() - t0).toBeLessThan(8_000);
@@ -71,17 +72,16 @@ describe('corral MCP server', () => {
 
     // A command that fails at once says so, with its output, instead of "ready".
     const bad = await ok('background_spawn', { command: 'echo "config missing" >&2; exit 3', wait_for: { log: 'never' } });
-    expect(bad.structuredContent).toMatchObject({ status: 'failed', ready: false, exit_code: 3, stderr: 'config missing\n' });
-    expect(text(bad)).toMatch(/failed before it was ready.*exit 3/);
-    // One whose output does not fit the first page ends with its last lines, escaped, under its name.
+    expect(bad.structuredContent).toMatchObject({ status: 'failed', ready: false, exit_code: 3 });
+    expect(text(bad)).toMatch(/failed before it was ready.*exit 3\n[^]*\nstderr:\n {2}config missing$/);
+    // One whose output does not fit the page leads with its last lines, escaped.
     const loud = await ok('background_spawn', {
       command: `node ${join(FIXTURES, 'print-lines.js')} 300; printf 'no\\tconfig\\n' >&2; exit 4`,
       name: 'loud',
       wait_for: { exit: true },
     });
     expect(loud.structuredContent).toMatchObject({ status: 'failed', ready: false, exit_code: 4 });
-    expect(loud.structuredContent.last_lines.slice(-2)).toEqual(['line 300 ', 'stderr: no\tconfig']);
-    expect(text(loud)).toMatch(/\nlast lines of loud:\n {2}line 282 x{32}\n[^]*\n {2}line 300 \n {2}stderr: no\\tconfig$/);
+    expect(text(loud)).toMatch(/\nstderr:\n {2}no\\tconfig\nlast lines of stdout \(bytes \d+-\d+ of \d+\):\n {2}line 291 x{41}\n[^]*\n {2}line 300 \nfirst output of stdout/);
 
     await ok('background_kill', { id: 'devserver', grace: 1 });
     expect(isRunning(s.pid)).toBe(false);
@@ -91,15 +91,15 @@ describe('corral MCP server', () => {
     // 250 lines over more than half a second: the reads below race the writer.
     const spawned = await ok('background_spawn', { command: `node ${join(FIXTURES, 'print-lines.js')} 250 2` });
     const id: string = spawned.structuredContent.id;
-    let seen = spawned.structuredContent.stdout as string;
+    let seen = streamData(spawned, 'stdout');
     let at = spawned.structuredContent.next.stdout as number;
     let pages = 0;
     for (;;) {
       const page = await ok('background_output', { id, max_bytes: 1500 });
       const s = page.structuredContent;
       expect(s.from.stdout).toBe(at); // starts exactly where the last one stopped
-      expect(Buffer.byteLength(s.stdout) + Buffer.byteLength(s.stderr ?? '')).toBeLessThanOrEqual(1500);
-      seen += s.stdout;
+      expect(Buffer.byteLength(streamData(page, 'stdout')) + Buffer.byteLength(streamData(page, 'stderr'))).toBeLessThanOrEqual(1500);
+      seen += streamData(page, 'stdout');
       at = s.next.stdout;
       pages++;
       if (s.status === 'completed' && s.omitted.stdout === 0) break;
@@ -111,18 +111,18 @@ describe('corral MCP server', () => {
 
     // Two calls in a row: the second has nothing the first returned.
     const again = await ok('background_output', { id });
-    expect(again.structuredContent.stdout).toBe('');
-    expect(text(again)).toContain('stdout: nothing new');
+    expect(streamData(again, 'stdout')).toBe('');
+    expect(text(again)).toContain('nothing new on stdout or stderr');
 
     // The cursor is the daemon's, per client name: a restarted agent goes on where it was...
     await conn.client.close();
     conn = await connect(home);
-    expect((await ok('background_output', { id })).structuredContent.stdout).toBe('');
+    expect(streamData(await ok('background_output', { id }), 'stdout')).toBe('');
     // ...and another client has its own.
     const other = await connect(home, 'other agent/2');
     try {
       const first = await ok('background_output', { id, max_bytes: 1024 * 1024 }, other);
-      expect(first.structuredContent.stdout).toBe(stdoutLog(id));
+      expect(streamData(first, 'stdout')).toBe(stdoutLog(id));
     } finally {
       await other.client.close();
     }
@@ -136,35 +136,31 @@ describe('corral MCP server', () => {
 
     const small = await ok('background_output', { id, since: 0, stream: 'stdout', max_bytes: 100 });
     const s = small.structuredContent;
-    expect(Buffer.byteLength(s.stdout)).toBeLessThanOrEqual(100);
-    expect(s.next.stdout).toBe(Buffer.byteLength(s.stdout));
+    expect(Buffer.byteLength(streamData(small, 'stdout'))).toBeLessThanOrEqual(100);
+    expect(s.next.stdout).toBe(Buffer.byteLength(streamData(small, 'stdout')));
     expect(s.omitted.stdout).toBe(size - s.next.stdout);
     expect(text(small)).toContain(`omitted; read from offset ${s.next.stdout} to see it]`);
     // The next page starts where this one said.
     const next = await ok('background_output', { id, since: s.next.stdout, stream: 'stdout', max_bytes: 100 });
-    expect(s.stdout + next.structuredContent.stdout).toBe(stdoutLog(id).slice(0, next.structuredContent.next.stdout));
+    expect(streamData(small, 'stdout') + streamData(next, 'stdout')).toBe(stdoutLog(id).slice(0, next.structuredContent.next.stdout));
 
-    const filtered = await ok('background_output', { id, since: 0, filter: '^line 7', max_bytes: 2000 });
+    // A filter searches the whole log, whatever the page size; max_bytes bounds what it returns.
+    const filtered = await ok('background_output', { id, since: 0, stream: 'stdout', filter: '^line 7', max_bytes: 2000 });
     const f = filtered.structuredContent;
-    const lines = (f.stdout as string).split('\n').filter(Boolean);
-    expect(lines).toEqual(['line 7 xxxxxxx']);
-    expect(f.next.stdout).toBeLessThanOrEqual(2000);
-    expect(f.omitted.stdout).toBe(size - f.next.stdout);
-    expect(text(filtered)).toMatch(new RegExp(`\\[\\.\\.\\. [\\d.]+ KB omitted; read from offset ${f.next.stdout} to see it\\]`));
+    expect(text(filtered).split('\n').slice(2).map((l) => l.split(' ')[1])).toEqual(['7', '70', '71', '72', '73', '74', '75', '76', '77', '78', '79']);
+    expect([f.next.stdout, f.omitted.stdout]).toEqual([size, 0]);
 
     const tail = await ok('background_output', { id, tail: 2 });
-    expect(tail.structuredContent.stdout).toBe(stdoutLog(id).split('\n').slice(-3).join('\n'));
+    expect(streamData(tail, 'stdout')).toBe(stdoutLog(id).split('\n').slice(-3).join('\n'));
 
     // Nothing past the end, and it says so rather than answering "empty".
     const past = await ok('background_output', { id, since: size + 10, stream: 'stdout' });
-    expect(past.structuredContent.notes).toEqual({ stdout: `offset ${size + 10} is past the end (the log has ${size} bytes)` });
     expect(text(past)).toContain(`\nstdout: offset ${size + 10} is past the end (the log has ${size} bytes)`);
-    expect((await ok('background_output', { id, since: size, stream: 'stdout' })).structuredContent.notes).toBeUndefined();
+    expect(text(await ok('background_output', { id, since: size, stream: 'stdout' }))).not.toContain('past the end');
 
-    // Colour codes are dropped from the text a model reads; the structured content keeps the bytes.
+    // Colour codes are dropped from the text a model reads.
     const colour = await ok('background_spawn', { command: "printf '\\033[32mgreen\\033[0m\\n'", wait_for: { exit: true } });
-    expect(colour.structuredContent.stdout).toBe('\u001b[32mgreen\u001b[0m\n');
-    expect(text(colour)).toContain('\ngreen');
+    expect(text(colour)).toContain('\n  green');
     expect(text(colour)).not.toContain('\u001b');
   });
 
@@ -277,11 +273,12 @@ describe('corral MCP server', () => {
     expect(text(badDependency)).toBe('tasks[0].depends_on: a depends on "b", which is not one of the tasks given');
 
     const badSince = await call('background_output', { id: 'bash_1', since: 'yesterday' });
-    expect(text(badSince)).toMatch(/^since: "yesterday" is not "new" or a byte offset/);
+    expect(badSince.isError).toBe(true);
+    expect(text(badSince)).toMatch(/since is "new" or a byte offset \(a whole number\) at since$/);
 
     // The checks every read gets, worded with this server's argument names, not the CLI's flags.
-    const twoStarts = await call('background_output', { id: 'bash_1', since: 10, tail: 5 });
-    expect(text(twoStarts)).toBe('tail and since both say where to start: give one');
+    const badTail = await call('background_output', { id: 'bash_1', tail: 1.5 });
+    expect(text(badTail)).toBe('tail: "1.5" is not a number of lines');
     const badGrace = await call('background_kill', { id: 'bash_1', grace: 'soon' });
     expect(text(badGrace)).toBe('grace: "soon" is not a duration: write it like 500ms, 5s, 2m or 1h');
     const tooLong = await call('background_spawn', { command: 'true', wait_for: { exit: true }, timeout: 1e12 });

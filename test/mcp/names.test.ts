@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cleanupHome, makeHome, waitFor } from '../helpers.js';
-import { McpConnection, textOf } from './client.js';
+import { McpConnection, streamData, textOf } from './client.js';
 
 let home: string;
 let conn: McpConnection;
@@ -28,7 +28,7 @@ describe('MCP tools and scoped names', () => {
 
     const page = await waitFor(async () => {
       const r = await conn.ok('background_output', { id: 'other/web', since: 0 });
-      return r.structuredContent.stdout === 'other-web\n' ? r : null;
+      return streamData(r, 'stdout') === 'other-web\n' ? r : null;
     }, 'other/web output');
     expect(page.structuredContent.id).toBe('bash_2');
     expect(textOf(await conn.ok('background_list'))).toMatch(/bash_1 +dev\/web +\w+[^]*\nbash_2 +other\/web +running/);

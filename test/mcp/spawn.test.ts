@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupHome, cliJson, FIXTURES, isRunning, makeHome, waitFor } from '../helpers.js';
 import { sigkillDaemon } from '../sigkill.js';
-import { McpConnection, textOf } from './client.js';
+import { McpConnection, streamData, textOf } from './client.js';
 
 let home: string;
 let conn: McpConnection;
@@ -72,19 +72,24 @@ describe('background_spawn wait_for', () => {
     await conn.ok('background_kill', { id: 'web', grace: 1 });
   });
 
-  it('shows at most the first 4 KB of output, and background_output goes on from there', async () => {
-    const r = await conn.ok('background_spawn', { command: `node ${join(FIXTURES, 'print-lines.js')} 400`, wait_for: { exit: true } });
+  it('shows at most the first 4 KB of a running task’s output, and background_output goes on from there', async () => {
+    const r = await conn.ok('background_spawn', { command: `node ${join(FIXTURES, 'print-lines.js')} 400; sleep 30`, wait_for: { log: '^line 400 ' } });
     const s = r.structuredContent;
     const all = stdoutLog(s.id);
+    const shown = streamData(r, 'stdout');
     expect(Buffer.byteLength(all)).toBeGreaterThan(8 * 1024);
-    expect(Buffer.byteLength(s.stdout) + Buffer.byteLength(s.stderr)).toBeLessThanOrEqual(4096);
-    expect(Buffer.byteLength(s.stdout)).toBeGreaterThan(3 * 1024);
-    expect(all.startsWith(s.stdout)).toBe(true);
+    expect(Buffer.byteLength(shown)).toBeLessThanOrEqual(4096);
+    expect(Buffer.byteLength(shown)).toBeGreaterThan(3 * 1024);
+    expect(all.startsWith(shown)).toBe(true);
     expect(s.omitted.stdout).toBe(Buffer.byteLength(all) - s.next.stdout);
     // What spawn showed counts as read: "new" starts after it.
     const rest = await conn.ok('background_output', { id: s.id, stream: 'stdout', max_bytes: 1024 * 1024 });
     expect(rest.structuredContent.from.stdout).toBe(s.next.stdout);
-    expect(s.stdout + rest.structuredContent.stdout).toBe(all);
+    expect(shown + streamData(rest, 'stdout')).toBe(all);
+    // filter and max_bytes choose what it shows, as for background_output.
+    const some = await conn.ok('background_spawn', { command: `node ${join(FIXTURES, 'print-lines.js')} 400; sleep 30`, wait_for: { log: '^line 400 ' }, filter: '^line 39', max_bytes: 100 });
+    expect(textOf(some)).toMatch(/\nstdout \(lines matching \/\^line 39\/ in bytes 0-\d+ of \d+\):\nline 39 x+\nline 390 x*\n\[\.\.\. the page is full/);
+    await conn.ok('background_kill', { all: true, grace: 1 });
   });
 });
 
@@ -147,14 +152,15 @@ describe('background_output after the daemon was killed', () => {
     const go = join(home, 'go-output');
     const spawned = await conn.ok('background_spawn', { command: `node ${join(FIXTURES, 'print-lines.js')} 50 5 0 ${go}`, wait_for: { log: '^line 20 ' } });
     const id: string = spawned.structuredContent.id;
-    let seen: string = spawned.structuredContent.stdout;
-    seen += (await conn.ok('background_output', { id, stream: 'stdout' })).structuredContent.stdout;
+    let seen = streamData(spawned, 'stdout');
+    seen += streamData(await conn.ok('background_output', { id, stream: 'stdout' }), 'stdout');
 
     await sigkillDaemon(home);
     writeFileSync(go, '');
     const done = await waitFor(async () => {
-      const page = (await conn.ok('background_output', { id, stream: 'stdout', max_bytes: 1024 * 1024 })).structuredContent;
-      seen += page.stdout;
+      const r = await conn.ok('background_output', { id, stream: 'stdout', max_bytes: 1024 * 1024 });
+      const page = r.structuredContent;
+      seen += streamData(r, 'stdout');
       return page.status === 'completed' ? page : null;
     }, 'the task to end');
     expect(done.exit_code).toBe(0);

@@ -84,8 +84,8 @@ export async function logs(ctx: Context, ref: string, flags: LogsFlags): Promise
       gone ||= slice.gone === true;
       // A tail is one page; --max-bytes asks for one page; otherwise read on to the end.
       if (tail !== undefined || maxBytes !== undefined) {
-        // (`--new --tail` asks to skip what came before the last lines: nothing to say about it.)
-        if (slice.omitted > 0 && !(tail !== undefined && flags.new)) {
+        // (`--new --tail` and `--offset --tail` ask to skip what came before the last lines: nothing to say about it.)
+        if (slice.omitted > 0 && !(tail !== undefined && (flags.new || offset !== undefined))) {
           process.stderr.write(`corral: ${leftOut(stream, slice, tail !== undefined, !!flags.new)}\n`);
         }
         break;

@@ -13,30 +13,22 @@ import { isFinal } from '../../../machines/task.types.js';
 import type { McpContext } from '../context.js';
 import { compileFilter } from '../../config/filter.js';
 import { argumentError, toolError } from '../errors.js';
-import { markedLines } from '../../logs/last-lines.js';
-import { lastLinesText, taskLabel } from '../../text.js';
-import { pageText, statusText } from '../format.js';
-import { readPage, type Page, type StreamPage } from '../read.js';
+import { taskLabel } from '../../text.js';
+import { statusText } from '../format.js';
 import { durationOption } from '../../config/control.js';
+import { checkRead, cursorArg, pageBytes, readArgs } from './reading.js';
 import { durationArg, heartbeat, type Extra } from './shared.js';
+import { endedPageShown, endingShown, pageShown, type OutputRequest, type Shown } from './spawn-reply.js';
 
 /** How long a wait lasts when the call does not say: under the usual 60 s of a client's tool call. */
 const DEFAULT_WAIT_MS = 30_000;
-/** The output shown by spawn: the first page of the task's output (it is then "seen"). */
+/** The output shown by spawn when the call does not say: the first page of the task's output (it is then "seen"). */
 const FIRST_PAGE_BYTES = 4 * 1024;
-const LAST_LINES = 20;
 const PORT_POLL_MS = 200;
 
-const DESCRIPTION = `Start a shell command in the background under the corral daemon, and (with wait_for) return once it is ready. Use it for anything that keeps running or takes a while: dev servers (npm run dev, vite, next dev, flask run, uvicorn), watchers, builds and test runs whose output you want to read later. The task outlives this conversation; stop it with background_kill.
-
-One call is enough to start a dev server and know it works:
-- wait_for: {log: "regex"} — until an output line (stdout or stderr) matches, e.g. {log: "ready|listening on"};
-  {port: 5173} — until the task listens on that TCP port; {url: "http://127.0.0.1:3000/health"} — until the URL answers;
-  {exit: true} — until the command ends (ready = it exited 0): for builds and tests.
-- timeout (default 30s): how long to wait. If the task exits first you get its exit code and last lines; on a timeout the task keeps running and you are told so.
-Without wait_for it returns at once (after a quarter second, to catch a command that fails immediately).
-
-Returns the task id (bash_N: use it with background_output and background_kill), status, pid, whether it is ready, and the first output (up to 4 KB, which then counts as read for background_output's "new"). The command runs with /bin/sh -c in cwd (default: this server's folder), with this server's environment plus env. A name (letters, digits, . _ -) addresses the task like its id; it must not be in use by a live task started outside an environment (the tasks of an environment go by env/name, e.g. dev/web). For a port or URL on this machine, spawn refuses when something already answers there (an old server still running), since waiting for it would say "ready" about the wrong process.`;
+const DESCRIPTION = `Start a shell command in the background under the corral daemon: dev servers, watchers, builds, test runs. The task outlives this conversation; stop it with background_kill.
+wait_for returns once it is ready: {log: "regex"} an output line matches, {port: N} it listens, {url} the URL answers, {exit: true} it ends (ready = exit 0). timeout (default 30s): the task keeps running after it. Without wait_for it returns after a quarter second.
+Returns the id (bash_N), status and pid. A task that has ended by then leads with its exit, first error line and last lines. Then its first output (max_bytes, default 4096; filter and tail as in background_output), read through your "new" cursor. Runs with /bin/sh -c in cwd, this server's environment plus env. A name addresses the task like its id. Refuses a port or local URL something already answers.`;
 
 const waitForSchema = z
   .object({
@@ -195,6 +187,7 @@ export function registerSpawn(server: McpServer, ctx: McpContext): void {
         name: z.string().optional().describe('a name that also addresses the task'),
         wait_for: waitForSchema.optional(),
         timeout: durationArg('how long wait_for waits (default 30s)').optional(),
+        ...readArgs,
       },
       outputSchema: {
         id: z.string(),
@@ -208,11 +201,8 @@ export function registerSpawn(server: McpServer, ctx: McpContext): void {
         reason: z.string().nullable(),
         health: z.string().nullable(),
         waited_ms: z.number(),
-        stdout: z.string(),
-        stderr: z.string(),
-        next: z.object({ stdout: z.number(), stderr: z.number() }).describe('offsets after the output shown'),
-        omitted: z.object({ stdout: z.number(), stderr: z.number() }).describe('output not shown yet: read it with background_output'),
-        last_lines: z.array(z.string()).optional().describe('the last lines of output, when the task ended unready and not all of it is shown'),
+        next: z.object({ stdout: z.number(), stderr: z.number() }),
+        omitted: z.object({ stdout: z.number(), stderr: z.number() }),
       },
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     },
@@ -221,6 +211,9 @@ export function registerSpawn(server: McpServer, ctx: McpContext): void {
         const waitFor = parseWaitFor(args.wait_for);
         const waitMs = args.timeout === undefined ? DEFAULT_WAIT_MS : durationOption(args.timeout, 'timeout');
         if (args.command.trim().length === 0) throw argumentError('command', 'the command is empty');
+        const { maxBytes, note } = pageBytes(args.max_bytes, FIRST_PAGE_BYTES);
+        checkRead({ maxBytes, filter: args.filter, tail: args.tail });
+        const as = cursorArg(args.as);
         const cwd = args.cwd === undefined ? ctx.cwd : isAbsolute(args.cwd) ? args.cwd : resolve(ctx.cwd, args.cwd);
         const env = args.env === undefined ? undefined : Object.fromEntries(Object.entries(args.env).map(([k, v]) => [k, String(v)]));
         const health = waitFor ? healthOf(waitFor) : undefined;
@@ -255,19 +248,14 @@ export function registerSpawn(server: McpServer, ctx: McpContext): void {
           const ready = waitFor ? waited.reached : view.status === 'running' || view.status === 'completed';
           const timedOut = waitFor !== null && waited.timedOut && !ended;
 
-          const page = await readPage(api, {
-            ref: task.id,
-            streams: ['stdout', 'stderr'],
-            position: { kind: 'new', consumer: ctx.consumer() },
-            maxBytes: FIRST_PAGE_BYTES,
-          });
-          let lastLines: string[] | undefined;
-          const cut = (page.streams.stdout?.omitted ?? 0) + (page.streams.stderr?.omitted ?? 0) > 0;
-          if (ended && !ready && cut) {
-            const tail = await readPage(api, { ref: task.id, streams: ['stdout', 'stderr'], position: { kind: 'tail', lines: LAST_LINES }, maxBytes: FIRST_PAGE_BYTES });
-            lastLines = linesOf(tail).slice(-LAST_LINES);
-          }
-          return spawnResult(view, { waitFor, ready, timedOut, waitedMs, waitMs, page, lastLines });
+          const output: OutputRequest = { ref: task.id, consumer: ctx.consumer(as), filter: args.filter, tail: args.tail, maxBytes };
+          const failed = ended && view.status !== 'completed';
+          const shown = !ended
+            ? await pageShown(api, output)
+            : args.filter !== undefined || args.tail !== undefined
+              ? await endedPageShown(api, output, failed)
+              : await endingShown(api, output, failed);
+          return spawnResult(view, { waitFor, ready, timedOut, waitedMs, waitMs, shown, note });
         }, extra.signal);
       } catch (error) {
         return toolError(error);
@@ -276,13 +264,9 @@ export function registerSpawn(server: McpServer, ctx: McpContext): void {
   );
 }
 
-function linesOf(page: Page): string[] {
-  return (['stdout', 'stderr'] as const).flatMap((stream) => markedLines(stream, page.streams[stream]?.data ?? ''));
-}
-
 function spawnResult(
   view: TaskView,
-  o: { waitFor: WaitFor | null; ready: boolean; timedOut: boolean; waitedMs: number; waitMs: number; page: Page; lastLines: string[] | undefined },
+  o: { waitFor: WaitFor | null; ready: boolean; timedOut: boolean; waitedMs: number; waitMs: number; shown: Shown; note: string | undefined },
 ) {
   const took = formatDuration(o.waitedMs);
   let headline: string;
@@ -304,13 +288,9 @@ function spawnResult(
   } else {
     headline = `${taskLabel(view)} ${view.status} before it was ready (waited for ${describeWait(o.waitFor)}): ${statusText(view)}`;
   }
-  const parts = [headline];
-  const hasOutput = Object.values(o.page.streams).some((p) => p.data.length > 0 || p.omitted > 0);
-  if (hasOutput) parts.push(pageText(o.page, { newMode: true }));
-  else parts.push('no output yet');
-  const s = (k: 'stdout' | 'stderr'): StreamPage => o.page.streams[k] ?? { data: '', from: 0, next: 0, size: 0, omitted: 0, tail: false };
+  const parts = [headline, ...(o.note ? [o.note] : []), ...o.shown.lines];
   return {
-    content: [{ type: 'text' as const, text: parts.join('\n') + lastLinesText(view, o.lastLines ?? []) }],
+    content: [{ type: 'text' as const, text: parts.join('\n') }],
     structuredContent: {
       id: view.id,
       name: view.name,
@@ -323,11 +303,8 @@ function spawnResult(
       reason: view.reason,
       health: view.healthReason ?? view.health,
       waited_ms: o.waitedMs,
-      stdout: s('stdout').data,
-      stderr: s('stderr').data,
-      next: { stdout: s('stdout').next, stderr: s('stderr').next },
-      omitted: { stdout: s('stdout').omitted, stderr: s('stderr').omitted },
-      ...(o.lastLines ? { last_lines: o.lastLines } : {}),
+      next: o.shown.next,
+      omitted: o.shown.omitted,
     },
   };
 }
