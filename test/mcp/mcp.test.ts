@@ -39,7 +39,10 @@ describe('corral MCP server', () => {
       'background_monitor',
       'background_orchestrate',
       'background_output',
+      'background_remove',
+      'background_restart',
       'background_spawn',
+      'background_status',
     ]);
     for (const tool of tools) {
       expect(tool.description!.length).toBeGreaterThan(200);
