@@ -2,7 +2,7 @@
  * background_restart, background_remove and background_status through the SDK's real
  * Client over stdio: what `corral restart`, `rm`, `prune` and `status` do, for agents.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -127,4 +127,25 @@ describe('background_status', () => {
     await conn.ok('background_kill', { id: server.id, grace: 1 });
     expect(textOf(await conn.ok('background_status', { id: server.id }))).toContain('\nlast exit: signal SIGTERM\n');
   });
+
+  it("shows the health check's last failure once it passes, and each restart with its reason", async () => {
+    // Its check fails until the line comes.
+    const late = await spawn({ command: 'sleep 1.2; echo ready; exec sleep 30', wait_for: { log: 'ready' }, timeout: 15 });
+    const healthy = await conn.ok('background_status', { id: late.id });
+    expect(healthy.structuredContent.health).toBe('healthy');
+    expect(textOf(healthy)).toContain('\nhealth: healthy (log:/ready/); last failure: no line matching /ready/ yet\n');
+    await conn.ok('background_kill', { id: late.id, grace: 1 });
+
+    // It fails once the policy is set, not before.
+    const go = join(folder, 'go');
+    const crash = await spawn({ command: `until [ -e ${go} ]; do sleep 0.05; done; echo crash >&2; exit 1` });
+    await conn.ok('background_monitor', { ids: [crash.id], restart_on_failure: true });
+    writeFileSync(go, '');
+    const restarted = await waitFor(async () => {
+      const r = await conn.ok('background_status', { id: crash.id });
+      return r.structuredContent.restarts >= 1 ? r : null;
+    }, 'a restart on failure', 20_000);
+    expect(textOf(restarted)).toMatch(/\nrestarts: \d \(policy on-failure, at most 5\): \d\d:\d\d:\d\dZ \([^)]+\) [^\n]*exit 1/);
+    await conn.ok('background_kill', { id: crash.id, grace: 1 });
+  }, 60_000);
 });
