@@ -26,8 +26,9 @@ const DESCRIPTION = `List background tasks of this corral home, also ones other 
 
 interface Selection {
   shown: TaskView[];
-  /** Ended tasks that matched but were left out, latest first, and why. */
+  /** Left out, latest first: tasks that ended over RECENT_MS ago... */
   old: TaskView[];
+  /** ...and recent ones beyond the RECENT_MAX latest. */
   beyondMax: TaskView[];
 }
 
@@ -42,7 +43,7 @@ function select(tasks: TaskView[], statuses: Set<string> | null, all: boolean, n
   const kept = new Set(recent.slice(0, RECENT_MAX));
   return {
     shown: matching.filter((t) => !isFinal(t.status) || kept.has(t)),
-    old: ended.filter((t) => !recent.includes(t)),
+    old: ended.filter((t) => now - endOf(t) > RECENT_MS),
     beyondMax: recent.slice(RECENT_MAX),
   };
 }
