@@ -43,6 +43,8 @@ export interface TaskSpec {
   cwd: string;
   /** The complete environment of the command (the caller's environment plus overrides). */
   env: Record<string, string>;
+  /** Names of the variables set for the task over the caller's environment (`--env`, an env file's `env`); absent in older records. */
+  envSet?: string[];
   stopSignal: string;
   graceMs: number;
   /** Run instead of sending the stop signal (the grace and SIGKILL still apply). */

@@ -187,6 +187,10 @@ export interface TaskDetails extends TaskView {
   limits: { memoryBytes: number | null; timeoutMs: number | null; idleMs: number | null; idleAction: 'alert' | 'stop' };
   alertOn: string | null;
   healthChecks: string[];
+  /** Why the health check failed last, kept once it passes again; null when it never failed. */
+  lastHealthFailure: string | null;
+  /** The variables set for the task (not the environment it inherited), with their values. */
+  envSet: Record<string, string>;
   peakMemoryBytes: number | null;
   /** Recent CPU and memory samples of the whole tree, oldest first. */
   samples: { at: number; cpuPercent: number; memoryBytes: number }[];

@@ -89,3 +89,12 @@ export function pageText(page: Page, options: PageTextOptions): string {
   }
   return parts.join('\n');
 }
+
+/** `18:42:10Z (5m12s ago)`; a day or more back, with its date: `2026-12-01 18:42Z (1d02h ago)`. */
+export function whenText(iso: string, now = Date.now()): string {
+  const at = Date.parse(iso);
+  const ago = Math.max(0, now - at);
+  const stamp = new Date(at).toISOString();
+  const clock = ago < 86_400_000 ? `${stamp.slice(11, 19)}Z` : `${stamp.slice(0, 10)} ${stamp.slice(11, 16)}Z`;
+  return `${clock} (${ago < 1_000 ? 'just now' : `${formatDuration(ago)} ago`})`;
+}

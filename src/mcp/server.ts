@@ -1,7 +1,8 @@
 /**
  * `corral mcp`: an MCP server on stdio for coding agents, a thin client of the home's
  * daemon (started on demand, reached per tool call). Tools: background_spawn,
- * background_output, background_kill, background_list, background_orchestrate, background_monitor.
+ * background_output, background_kill, background_list, background_status, background_restart,
+ * background_remove, background_orchestrate, background_monitor.
  */
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
@@ -13,7 +14,10 @@ import { registerList } from './tools/list.js';
 import { registerMonitor } from './tools/monitor.js';
 import { registerOrchestrate } from './tools/orchestrate.js';
 import { registerOutput } from './tools/output.js';
+import { registerRemove } from './tools/remove.js';
+import { registerRestart } from './tools/restart.js';
 import { registerSpawn } from './tools/spawn.js';
+import { registerStatus } from './tools/status.js';
 
 interface McpServerOptions {
   home?: string;
@@ -24,7 +28,7 @@ interface McpServerOptions {
 }
 
 const INSTRUCTIONS = `corral runs commands in the background under stable ids (bash_1, bash_2, …) supervised by a daemon, so they keep running after this session, their output is kept in log files, and stopping one stops its whole process tree.
-Use background_spawn for dev servers, watchers and long builds or tests (wait_for tells you when it is ready), background_output to read only what is new since your last look (filter with a regex, bounded pages), background_kill to stop tasks cleanly, background_list to see what is already running (check before starting a second dev server), background_orchestrate to bring up several tasks with dependencies at once, and background_monitor to get alerts on error lines and restart crashed tasks.`;
+Use background_spawn for dev servers, watchers and long builds or tests (wait_for tells you when it is ready), background_output to read only what is new since your last look (filter with a regex, bounded pages), background_kill to stop tasks cleanly, background_list to see what is already running (check before starting a second dev server), background_status for one task in full, background_restart and background_remove (forget ended tasks), background_orchestrate to bring up several tasks with dependencies at once, and background_monitor to get alerts on error lines and restart crashed tasks.`;
 
 /** The MCP server with every tool registered, not yet connected to a transport. */
 function createMcpServer(options: McpServerOptions = {}): { server: McpServer; context: McpContext } {
@@ -39,6 +43,9 @@ function createMcpServer(options: McpServerOptions = {}): { server: McpServer; c
   registerOutput(server, context);
   registerKill(server, context);
   registerList(server, context);
+  registerStatus(server, context);
+  registerRestart(server, context);
+  registerRemove(server, context);
   registerOrchestrate(server, context);
   registerMonitor(server, context);
   return { server, context };

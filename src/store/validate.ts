@@ -169,8 +169,11 @@ function restartPolicy(raw: Record<string, unknown>): RestartPolicy {
 }
 
 function taskSpec(raw: Record<string, unknown>, env: Record<string, string>): TaskSpec {
+  // Only describes the task: a bad list is dropped rather than costing the record.
+  const { envSet, ...rest } = raw;
   return {
-    ...raw,
+    ...rest,
+    ...(Array.isArray(envSet) && envSet.every(isText) ? { envSet: envSet as string[] } : {}),
     command: take(raw, 'command', isWord),
     cwd: take(raw, 'cwd', isWord),
     env,

@@ -24,6 +24,8 @@ export function describeTask(record: TaskRecord, view: TaskView, usage: Usage | 
     limits: spec.limits,
     alertOn: spec.alertOn,
     healthChecks: spec.health?.probes.map(describeProbe) ?? [],
+    lastHealthFailure: record.health?.lastError ?? null,
+    envSet: Object.fromEntries((spec.envSet ?? []).filter((name) => name in spec.env).map((name) => [name, spec.env[name]!])),
     peakMemoryBytes: usage?.peakMemoryBytes ?? null,
     samples: usage?.history ?? [],
     alerts: history.alertsOf(record.id),

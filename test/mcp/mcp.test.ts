@@ -39,7 +39,10 @@ describe('corral MCP server', () => {
       'background_monitor',
       'background_orchestrate',
       'background_output',
+      'background_remove',
+      'background_restart',
       'background_spawn',
+      'background_status',
     ]);
     for (const tool of tools) {
       expect(tool.description!.length).toBeGreaterThan(200);
@@ -200,7 +203,7 @@ describe('corral MCP server', () => {
       ['front', 'running'],
     ]);
     const listed = await ok('background_list', { env: 'web' });
-    expect(text(listed)).toMatch(/api\s+running\s+healthy/);
+    expect(text(listed)).toMatch(/^bash_\d+ web\/api: running, pid \d+, healthy/m);
     const down = await ok('background_kill', { env: 'web', grace: 1 });
     expect(down.structuredContent.tasks.map((t: any) => t.status)).toEqual(['killed', 'killed']);
     for (const t of r.structuredContent.tasks) expect(isRunning(t.pid)).toBe(false);
@@ -250,7 +253,7 @@ describe('corral MCP server', () => {
   });
 
   it('answers bad input and unknown ids with a tool error, and keeps serving', async () => {
-    const before = (await ok('background_list')).structuredContent.tasks.length;
+    const before = (await ok('background_list', { all: true })).structuredContent.tasks.length;
 
     const badFilter = await call('background_output', { id: 'bash_1', filter: '(' });
     expect(badFilter.isError).toBe(true);
@@ -292,7 +295,7 @@ describe('corral MCP server', () => {
     expect(text(badLimit)).toBe(`${limited}:4:24: tasks.a.limits.timeout: "x" is not a duration: write it like 500ms, 5s, 2m or 1h`);
 
     // Nothing was started by the refused calls, and the server still answers.
-    const after = await ok('background_list');
+    const after = await ok('background_list', { all: true });
     expect(after.structuredContent.tasks.length).toBe(before);
     expect(isRunning(conn.transport.pid!)).toBe(true);
     expect(conn.stderr()).toBe('');

@@ -31,7 +31,7 @@ describe('MCP tools and scoped names', () => {
       return streamData(r, 'stdout') === 'other-web\n' ? r : null;
     }, 'other/web output');
     expect(page.structuredContent.id).toBe('bash_2');
-    expect(textOf(await conn.ok('background_list'))).toMatch(/bash_1 +dev\/web +\w+[^]*\nbash_2 +other\/web +running/);
+    expect(textOf(await conn.ok('background_list'))).toMatch(/\nbash_1 dev\/web: \w+[^]*\nbash_2 other\/web: running/);
 
     const killed = await conn.ok('background_kill', { id: 'dev/web', grace: 1 });
     expect(killed.structuredContent.tasks.map((t: any) => [t.id, t.status])).toEqual([['bash_1', 'killed']]);

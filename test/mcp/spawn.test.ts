@@ -38,7 +38,7 @@ function freePort(): Promise<number> {
 }
 
 const stdoutLog = (id: string) => readFileSync(join(home, 'logs', id, 'stdout.log'), 'utf8');
-const taskCount = async () => (await conn.ok('background_list')).structuredContent.tasks.length;
+const taskCount = async () => (await conn.ok('background_list', { all: true })).structuredContent.tasks.length;
 
 describe('background_spawn wait_for', () => {
   it('returns once the task listens on the port, and refuses that port while it is answered', async () => {

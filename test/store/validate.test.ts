@@ -122,4 +122,17 @@ describe('readState', () => {
     expect(r.spec).toMatchObject({ limits: { memoryBytes: null, idleAction: 'alert' }, nice: null, stopCommand: null, output: 'separate' });
     expect(r.spec.restart).toMatchObject({ policy: 'always', maxRestarts: DEFAULTS.restart.maxRestarts, successExitCodes: [0] });
   });
+
+  it('keeps the names of the variables set for a task, and drops a bad list without losing the record', () => {
+    const read = (envSet: unknown) => {
+      const r = readState(file({ bash_1: record('bash_1', {}, { envSet }) }));
+      if (!r.ok) throw new Error(r.why);
+      expect(r.damage).toBeNull();
+      return r.data.tasks.bash_1!.spec;
+    };
+    expect(read(['PORT', 'DEBUG']).envSet).toEqual(['PORT', 'DEBUG']);
+    expect(read('PORT')).not.toHaveProperty('envSet');
+    expect(read([1])).not.toHaveProperty('envSet');
+    expect(read(undefined)).not.toHaveProperty('envSet');
+  });
 });

@@ -44,6 +44,8 @@ export function details(t: TaskView, over: Partial<TaskDetails> = {}): TaskDetai
     limits: { memoryBytes: null, timeoutMs: null, idleMs: null, idleAction: 'alert' },
     alertOn: null,
     healthChecks: [],
+    lastHealthFailure: null,
+    envSet: {},
     peakMemoryBytes: null,
     samples: [],
     alerts: [],

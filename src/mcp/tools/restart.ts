@@ -1,0 +1,41 @@
+/** background_restart: `corral restart` for agents — the same task (id, name, log) run anew. */
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import { isFinal } from '../../../machines/task.types.js';
+import type { McpContext } from '../context.js';
+import { toolError } from '../errors.js';
+import { taskLabel } from '../../text.js';
+import { statusText } from '../format.js';
+import type { Extra } from './shared.js';
+
+const DESCRIPTION = `Restart a background task: a running one is stopped first (whole tree, its stop signal and grace), an ended one is simply started again. Same id, name and logs (output continues in them); a new pid. Returns its new status and pid.`;
+
+export function registerRestart(server: McpServer, ctx: McpContext): void {
+  server.registerTool(
+    'background_restart',
+    {
+      title: 'Restart a background task',
+      description: DESCRIPTION,
+      inputSchema: { id: z.string().describe('task id, name or env/name') },
+      outputSchema: { id: z.string(), status: z.string(), pid: z.number().nullable(), previous_pid: z.number().nullable(), restarts: z.number() },
+      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
+    },
+    async (args, extra: Extra) => {
+      try {
+        const { before, after } = await ctx.withApi(async (api) => {
+          const before = await api.get(args.id);
+          return { before, after: await api.restart(before.id) };
+        }, extra.signal);
+        const previousPid = isFinal(before.status) ? null : before.pid;
+        const was = previousPid !== null ? `was pid ${previousPid}` : `was ${statusText(before)}`;
+        const text = `${taskLabel(after)} restarted: ${statusText(after)} (${was})`;
+        return {
+          content: [{ type: 'text', text }],
+          structuredContent: { id: after.id, status: after.status, pid: after.pid, previous_pid: previousPid, restarts: after.restarts },
+        };
+      } catch (error) {
+        return toolError(error);
+      }
+    },
+  );
+}
