@@ -1,7 +1,8 @@
 /**
  * `corral mcp`: an MCP server on stdio for coding agents, a thin client of the home's
  * daemon (started on demand, reached per tool call). Tools: background_spawn,
- * background_output, background_kill, background_list, background_orchestrate, background_monitor.
+ * background_output, background_kill, background_list, background_orchestrate, background_monitor,
+ * background_wait.
  */
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
@@ -14,6 +15,7 @@ import { registerMonitor } from './tools/monitor.js';
 import { registerOrchestrate } from './tools/orchestrate.js';
 import { registerOutput } from './tools/output.js';
 import { registerSpawn } from './tools/spawn.js';
+import { registerWait } from './tools/wait.js';
 
 interface McpServerOptions {
   home?: string;
@@ -41,6 +43,7 @@ function createMcpServer(options: McpServerOptions = {}): { server: McpServer; c
   registerList(server, context);
   registerOrchestrate(server, context);
   registerMonitor(server, context);
+  registerWait(server, context);
   return { server, context };
 }
 

@@ -40,6 +40,7 @@ describe('corral MCP server', () => {
       'background_orchestrate',
       'background_output',
       'background_spawn',
+      'background_wait',
     ]);
     for (const tool of tools) {
       expect(tool.description!.length).toBeGreaterThan(200);
