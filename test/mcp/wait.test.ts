@@ -47,7 +47,7 @@ describe('background_wait', () => {
 
     const first = await waitCall({ id, until: 'log:^READY', timeout: 60 });
     expect(first.r.isError).toBeFalsy();
-    expect(first.r.structuredContent).toMatchObject({ id, waiting: true, reached: false, timed_out: false, until: 'log:^READY' });
+    expect(first.r.structuredContent).toMatchObject({ id, waiting: true, reached: false, timed_out: false });
     expect(first.ms).toBeGreaterThanOrEqual(CAP_MS - 100);
     expect(first.ms).toBeLessThan(CAP_MS + 2_000);
     expect(first.progress).toBeGreaterThan(0);
@@ -68,7 +68,7 @@ describe('background_wait', () => {
     expect(calls).toBeGreaterThanOrEqual(2);
     const log = stdoutLog(id);
     const offset = log.indexOf('READY after tick');
-    expect(reply.structuredContent).toMatchObject({ reached: true, waiting: false, match: { stream: 'stdout', offset } });
+    expect(reply.structuredContent).toMatchObject({ reached: true, waiting: false, match_stream: 'stdout', match_offset: offset });
     expect(textOf(reply)).toMatch(new RegExp(`a line matches /\\^READY/ \\(stdout, byte ${offset}\\):\\n {2}READY after tick \\d+`));
     // The structured content carries offsets, not the line again.
     expect(JSON.stringify(reply.structuredContent)).not.toContain('READY after');
@@ -83,7 +83,7 @@ describe('background_wait', () => {
     writeFileSync(trigger, '');
     await waitFor(() => /READY after tick \d+\n(tick \d+\n){5}/.test(stdoutLog(id)), 'the line and more ticks after it');
     const second = await waitCall({ resume: first.r.structuredContent.resume });
-    expect(second.r.structuredContent).toMatchObject({ reached: true, match: { offset: stdoutLog(id).indexOf('READY after') } });
+    expect(second.r.structuredContent).toMatchObject({ reached: true, match_offset: stdoutLog(id).indexOf('READY after') });
     expect(second.ms).toBeLessThan(CAP_MS);
   }, 30_000);
 
@@ -91,7 +91,7 @@ describe('background_wait', () => {
     const id = await spawn(`sh -c 'echo building; echo "panic: nil map" >&2; echo "goroutine 1" >&2; exit 2'`);
     const { r } = await waitCall({ id, until: 'exit' });
     expect(r.isError).toBeFalsy();
-    expect(r.structuredContent).toMatchObject({ reached: false, waiting: false, timed_out: false, exit_code: 2, first_error: { stream: 'stderr', offset: 0 } });
+    expect(r.structuredContent).toMatchObject({ reached: false, waiting: false, timed_out: false, exit_code: 2, error_stream: 'stderr', error_offset: 0 });
     expect(textOf(r)).toBe(`${id} failed: exit 2\nfirst error line (stderr, byte 0): panic: nil map\nlast lines of stderr:\n  panic: nil map\n  goroutine 1\nlast lines of stdout:\n  building`);
   });
 

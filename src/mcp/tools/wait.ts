@@ -28,50 +28,46 @@ export function replyCapMs(env: NodeJS.ProcessEnv = process.env): number {
 
 const DESCRIPTION = `Wait for a task; get the verdict with its evidence. until: exit (default: exit code, first error line, last stderr lines), running, healthy, log:RE (the matching line and its offset), port:N, http:URL (status code) or silence:DURATION. Returns within 50s: if not met yet, waiting: true with a resume token; call again with resume to go on exactly where it stopped (no log line missed).`;
 
-const lineAt = z.object({ stream: z.string(), offset: z.number() });
+const num = z.number();
 const outputSchema = {
   id: z.string(),
   status: z.string(),
-  until: z.string(),
   reached: z.boolean(),
   timed_out: z.boolean(),
   waiting: z.boolean(),
   resume: z.string().optional(),
-  exit_code: z.number().nullable(),
-  signal: z.string().nullable(),
-  waited_ms: z.number(),
-  match: lineAt.optional(),
-  searched: z.object({ stdout: z.number(), stderr: z.number() }).optional(),
-  port: z.number().optional(),
-  ports: z.array(z.number()).optional(),
-  http_status: z.number().nullable().optional(),
-  silent_ms: z.number().optional(),
-  first_error: lineAt.nullable().optional(),
-  cpu_percent: z.number().nullable(),
+  exit_code: num.nullable(),
+  waited_ms: num,
+  match_stream: z.string().optional(),
+  match_offset: num.optional(),
+  searched: z.object({ stdout: num, stderr: num }).optional(),
+  port: num.optional(),
+  ports: z.array(num).optional(),
+  http_status: num.nullable().optional(),
+  silent_ms: num.optional(),
+  error_stream: z.string().optional(),
+  error_offset: num.optional(),
+  cpu_percent: num.nullable(),
 };
 
-const at = (l: { stream: string; offset: number }) => ({ stream: l.stream, offset: l.offset });
-
-/** The data of a reply; the lines themselves are in its text. */
+/** The data of a reply, flat to keep the schema small; the lines themselves are in its text. */
 function structured(r: WaitResult, waitedMs: number, resume: string | null) {
   return {
     id: r.task.id,
     status: r.task.status,
-    until: r.until,
     reached: r.reached,
     timed_out: r.timedOut && resume === null,
     waiting: resume !== null,
     ...(resume !== null ? { resume } : {}),
     exit_code: r.task.exitCode,
-    signal: r.task.signal,
     waited_ms: waitedMs,
-    ...(r.match ? { match: at(r.match) } : {}),
+    ...(r.match ? { match_stream: r.match.stream, match_offset: r.match.offset } : {}),
     ...(r.searched ? { searched: r.searched } : {}),
     ...(r.port !== undefined ? { port: r.port } : {}),
     ...(r.ports ? { ports: r.ports } : {}),
     ...(r.http ? { http_status: r.http.status } : {}),
     ...(r.silentMs !== undefined ? { silent_ms: r.silentMs } : {}),
-    ...(r.firstError !== undefined ? { first_error: r.firstError && at(r.firstError) } : {}),
+    ...(r.firstError ? { error_stream: r.firstError.stream, error_offset: r.firstError.offset } : {}),
     cpu_percent: r.task.cpuPercent,
   };
 }
@@ -84,11 +80,11 @@ export function registerWait(server: McpServer, ctx: McpContext): void {
       title: 'Wait for a background task',
       description: DESCRIPTION,
       inputSchema: {
-        id: z.string().optional().describe('task id, name or env/name (not needed with resume)'),
-        until: z.string().optional().describe('what to wait for (default exit)'),
-        timeout: durationArg('how long in all, across resumes (default 5m)').optional(),
-        from: z.enum(WAIT_FROM).optional().describe("log: this run's output (default), the whole log, or only what comes next"),
-        resume: z.string().optional().describe('the resume token of a reply that was waiting'),
+        id: z.string().optional().describe('task id or name'),
+        until: z.string().optional().describe('default exit'),
+        timeout: durationArg('in all, across resumes (default 5m)').optional(),
+        from: z.enum(WAIT_FROM).optional().describe("log: search this run (default), all, or what comes next"),
+        resume: z.string().optional().describe('token of a waiting reply'),
       },
       outputSchema,
       annotations: { readOnlyHint: true, openWorldHint: false },
