@@ -146,14 +146,54 @@ export interface ReadResult {
   at: string;
 }
 
-export type WaitUntil = 'exit' | 'running' | 'healthy';
+/** What a wait waits for: `exit`, `running`, `healthy`, `log:RE`, `port:N`, `http:URL` or `silence:DURATION`. */
+export type WaitUntil = string;
 
+/**
+ * Where a log wait starts searching each stream: `run` (the output of the task's current
+ * run), `start` (the whole log), `end` (only what is written after the wait starts), or
+ * byte offsets (a previous wait's `searched`: a wait from there misses no line).
+ */
+export type WaitFrom = 'run' | 'start' | 'end' | { stdout: number; stderr: number };
+
+export interface WaitOptions {
+  from?: WaitFrom;
+  /** In-process only: ends the wait early (its client went away); it then reports a time-out. */
+  signal?: AbortSignal;
+}
+
+/** One line of a task's log, where it starts. */
+export interface LogLine {
+  stream: 'stdout' | 'stderr';
+  offset: number;
+  line: string;
+}
+
+/** A wait's verdict with its evidence: which fields are set depends on the condition and on how the wait ended. */
 export interface WaitResult {
   task: TaskView;
   reached: boolean;
   timedOut: boolean;
-  /** When the wait failed: the task's last lines of output (stderr ones marked `stderr: `). */
+  /** The condition as understood, in a form `wait` takes again: `exit`, `log:ready`, `silence:5s`. */
+  until: string;
+  waitedMs: number;
+  /** log: the first line that matched. */
+  match?: LogLine;
+  /** log: how far each stream was searched (past the match when there is one): a wait from here misses no line. */
+  searched?: { stdout: number; stderr: number };
+  /** port: the port the task's tree listens on. */
+  port?: number;
+  /** http: the last answer's status code (null: no answer, `error` says why). */
+  http?: { status: number | null; error?: string };
+  /** silence: how long the task had written nothing when the wait ended. */
+  silentMs?: number;
+  /** When the task has ended (always for `exit`): the first line of its last run that looks like an error, and the last lines of its stderr. */
+  firstError?: LogLine | null;
+  stderrTail?: string[];
+  /** When the wait failed or timed out: the task's last lines of output (stderr ones marked `stderr: `). */
   lastLines?: string[];
+  /** On a time-out: the TCP ports the task's tree listens on (its CPU is `task.cpuPercent`). */
+  ports?: number[];
 }
 
 export interface KillInput {
@@ -224,7 +264,8 @@ export interface SupervisorApi {
   monitor(input: MonitorInput): Promise<{ tasks: TaskView[]; last: number }>;
   eventsSince(since: number, timeoutMs: number, filter?: { ids?: string[]; env?: string }): Promise<{ events: CorralEvent[]; last: number }>;
   read(input: ReadInput): Promise<ReadResult>;
-  wait(ref: string, until: WaitUntil, timeout?: string | number): Promise<WaitResult>;
+  /** Blocks in the supervisor until the condition is met, the task ends without meeting it, or the time-out. */
+  wait(ref: string, until: WaitUntil, timeout?: string | number, options?: WaitOptions): Promise<WaitResult>;
   kill(input: KillInput): Promise<TaskView[]>;
   restart(ref: string): Promise<TaskView>;
   /** Removes finished tasks: all of them, or (when one is unknown or still running) none. */

@@ -180,11 +180,12 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     words: ['wait'],
-    description: 'block until a task exits or is ready; exit 1 on timeout or failure',
+    description: 'block until a task exits, is ready, prints a line, listens, answers or goes quiet; print the evidence; exit 1 on timeout or failure',
     args: [{ name: '<id>', description: 'task id, name or env/name' }],
     options: [
-      { flags: '--until <what>', description: 'exit, running or healthy (default: exit)' },
+      { flags: '--until <what>', description: 'exit, running, healthy, log:RE, port:N, http:URL or silence:DURATION (default: exit)' },
       { flags: '--timeout <duration>', description: 'give up after this long (default 5m)' },
+      { flags: '--from <where>', description: "log:RE searches this run's output (run, the default), the whole log (start), or only what comes next (end)", choices: ['run', 'start', 'end'] },
     ],
     load: async () => (await import('./commands/control.js')).wait,
   },

@@ -13,6 +13,7 @@ import type {
   RunInput,
   SupervisorApi,
   TaskView,
+  WaitOptions,
   WaitResult,
   WaitUntil,
 } from '../api.js';
@@ -51,8 +52,8 @@ export class RemoteSupervisor implements SupervisorApi {
   read(input: ReadInput): Promise<ReadResult> {
     return this.rpc.call('read', input);
   }
-  wait(ref: string, until: WaitUntil, timeout?: string | number): Promise<WaitResult> {
-    return this.rpc.call('wait', { ref, until, ...(timeout !== undefined ? { timeout } : {}) });
+  wait(ref: string, until: WaitUntil, timeout?: string | number, options: WaitOptions = {}): Promise<WaitResult> {
+    return this.rpc.call('wait', { ref, until, ...(timeout !== undefined ? { timeout } : {}), ...(options.from !== undefined ? { from: options.from } : {}) });
   }
   kill(input: KillInput): Promise<TaskView[]> {
     return this.rpc.call('kill', input);

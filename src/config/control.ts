@@ -3,10 +3,9 @@
  * to wait for — shared by the supervisor and the front ends that check before they ask.
  * Light: no schema library, so the CLI and the MCP server load it at no cost.
  */
-import { DEFAULTS } from '../../machines/defaults.js';
 import { DurationError, parseDuration } from '../../machines/duration.js';
 import { normalizeSignal, SignalError } from '../../machines/signals.js';
-import type { KillInput, WaitUntil } from '../api.js';
+import type { KillInput } from '../api.js';
 import { field, usageError } from '../errors.js';
 
 /** A duration option (`"5s"`, `"2m"`, or seconds as a number), in milliseconds. */
@@ -53,13 +52,4 @@ export function normalizeKill(input: KillInput): NormalizedStop & { refs: string
   if (input.all && refs.length > 0) throw usageError(`give task ids or ${field('all')}, not both`);
   if (!input.all && refs.length === 0) throw usageError(`kill needs a task id or name, or ${field('all')}`);
   return { ...normalizeStop(input), refs, all: input.all === true };
-}
-
-export const WAIT_UNTIL: readonly WaitUntil[] = ['exit', 'running', 'healthy'];
-
-/** `wait`: what for, and for how long. */
-export function normalizeWait(until: string | undefined, timeout: string | number | undefined): { until: WaitUntil; timeoutMs: number } {
-  const what = until ?? 'exit';
-  if (!(WAIT_UNTIL as readonly string[]).includes(what)) throw usageError(`${field('until')}: "${what}" is not one of ${WAIT_UNTIL.join(', ')}`);
-  return { until: what as WaitUntil, timeoutMs: normalizeTimeout(timeout, DEFAULTS.waitTimeoutMs) };
 }

@@ -10,7 +10,8 @@ const duration = z.union([z.string(), z.number()]);
 
 interface Method {
   params: z.ZodType;
-  handler: (supervisor: Supervisor, params: any) => Promise<unknown>;
+  /** `signal` aborts when the client's connection closes: a long wait stops with it. */
+  handler: (supervisor: Supervisor, params: any, signal: AbortSignal) => Promise<unknown>;
 }
 
 export const METHODS: Record<string, Method> = {
@@ -84,8 +85,14 @@ export const METHODS: Record<string, Method> = {
     handler: (s, p) => s.read(p),
   },
   wait: {
-    params: z.object({ ref, until: z.enum(['exit', 'running', 'healthy']), timeout: duration.optional() }),
-    handler: (s, p) => s.wait(p.ref, p.until, p.timeout),
+    // `until` is checked where every front end's is: config/wait.ts.
+    params: z.object({
+      ref,
+      until: z.string(),
+      timeout: duration.optional(),
+      from: z.union([z.enum(['run', 'start', 'end']), z.object({ stdout: z.number().int().min(0), stderr: z.number().int().min(0) })]).optional(),
+    }),
+    handler: (s, p, signal) => s.wait(p.ref, p.until, p.timeout, { ...(p.from !== undefined ? { from: p.from } : {}), signal }),
   },
   kill: {
     params: z.object({

@@ -3,12 +3,12 @@
  * only when a task has such a check: it is heavy); exec runs a command; log looks for a
  * regex in what the task wrote since it started.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
 import { describeProbe, type HealthProbe } from '../../machines/policies/health.js';
 import type { ProcessInfo } from '../../machines/task.types.js';
 import { userRegExp } from '../../machines/pattern.js';
 import { formatDuration } from '../../machines/duration.js';
 import { libraryTimeout } from '../long-timer.js';
+import { LogSearch } from '../logs/first-match.js';
 
 interface ProbeContext {
   cwd: string;
@@ -41,43 +41,19 @@ function resourceOf(probe: HealthProbe): string | null {
 
 /** Log probes remember how far they have read, and stay passed once the line was seen. */
 export class LogProbe {
-  private readonly regex: RegExp;
   private seen = false;
-  private carry = '';
-  private readonly offsets: number[];
+  private readonly search: LogSearch;
 
-  constructor(
-    pattern: string,
-    private readonly logs: { path: string; from: number }[],
-  ) {
-    this.regex = userRegExp(pattern);
-    this.offsets = logs.map((l) => l.from);
+  /** `logs`: stdout's, then stderr's. */
+  constructor(pattern: string, logs: { path: string; from: number }[]) {
+    this.search = new LogSearch(
+      userRegExp(pattern),
+      logs.map((log, i) => ({ stream: i === 0 ? 'stdout' : 'stderr', ...log })),
+    );
   }
 
   check(): boolean {
-    if (this.seen) return true;
-    const buf = Buffer.allocUnsafe(64 * 1024);
-    this.logs.forEach((log, i) => {
-      let fd: number;
-      try {
-        fd = openSync(log.path, 'r');
-      } catch {
-        return;
-      }
-      try {
-        for (;;) {
-          const n = readSync(fd, buf, 0, buf.length, this.offsets[i]!);
-          if (n === 0) break;
-          this.offsets[i]! += n;
-          const lines = (this.carry + buf.toString('utf8', 0, n)).split('\n');
-          this.carry = lines.pop() ?? '';
-          if (lines.some((line) => this.regex.test(line))) this.seen = true;
-        }
-      } finally {
-        closeSync(fd);
-      }
-    });
-    if (!this.seen && this.carry && this.regex.test(this.carry)) this.seen = true;
+    if (!this.seen && this.search.next() !== null) this.seen = true;
     return this.seen;
   }
 }

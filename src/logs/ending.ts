@@ -8,8 +8,10 @@
 import { oneLine, stripAnsi } from '../text.js';
 import type { Stream } from './read.js';
 
-/** A line that reads like an error (tested on each line, case-insensitive). */
-export const ERROR_LINE = '(?i)error|fail|exception|traceback|panic';
+/** The words of a line that reads like an error (tested on each line, case-insensitive). */
+export const ERROR_WORDS = 'error|fail|exception|traceback|panic';
+/** The same as a filter of the read RPC. */
+export const ERROR_LINE = `(?i)${ERROR_WORDS}`;
 /** A first error line longer than this is cut (with `…`). */
 const ERROR_LINE_MAX = 400;
 

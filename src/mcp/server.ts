@@ -2,7 +2,7 @@
  * `corral mcp`: an MCP server on stdio for coding agents, a thin client of the home's
  * daemon (started on demand, reached per tool call). Tools: background_spawn,
  * background_output, background_kill, background_list, background_status, background_restart,
- * background_remove, background_orchestrate, background_monitor.
+ * background_remove, background_orchestrate, background_monitor, background_wait.
  */
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
@@ -18,6 +18,7 @@ import { registerRemove } from './tools/remove.js';
 import { registerRestart } from './tools/restart.js';
 import { registerSpawn } from './tools/spawn.js';
 import { registerStatus } from './tools/status.js';
+import { registerWait } from './tools/wait.js';
 
 interface McpServerOptions {
   home?: string;
@@ -48,6 +49,7 @@ function createMcpServer(options: McpServerOptions = {}): { server: McpServer; c
   registerRemove(server, context);
   registerOrchestrate(server, context);
   registerMonitor(server, context);
+  registerWait(server, context);
   return { server, context };
 }
 

@@ -31,8 +31,8 @@ export interface SupervisorHost {
   forget(record: TaskRecord): void;
   /** A task by id, name or `env/name`; a `usage` error naming the candidates when a name is ambiguous, `not-found` when nothing matches. */
   resolve(ref: string): TaskRecord;
-  /** Resolves once the task's view satisfies `done` (checked now and on every change). */
-  until(id: string, done: (view: TaskView) => boolean, timeoutMs: number): Promise<{ view: TaskView; timedOut: boolean }>;
+  /** Resolves once the task's view satisfies `done` (checked now and on every change), or as timed out after `timeoutMs` or when `signal` aborts. */
+  until(id: string, done: (view: TaskView) => boolean, timeoutMs: number, signal?: AbortSignal): Promise<{ view: TaskView; timedOut: boolean }>;
   /** Calls `listener` on every task change until the returned function is called. */
   onChange(listener: (view: TaskView) => void): () => void;
 }

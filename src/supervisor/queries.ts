@@ -2,20 +2,19 @@
  * What clients ask about tasks without changing them — a task, its details, its output,
  * a wait for a state, the event log — and `monitor`, which only sets policies.
  */
-import { isFinal } from '../../machines/task.types.js';
-import type { MonitorInput, ReadInput, ReadResult, TaskDetails, TaskView, WaitResult, WaitUntil } from '../api.js';
+import type { MonitorInput, ReadInput, ReadResult, TaskDetails, TaskView, WaitOptions, WaitResult, WaitUntil } from '../api.js';
 import { compileFilter } from '../config/filter.js';
-import { normalizeTimeout, normalizeWait } from '../config/control.js';
+import { normalizeTimeout } from '../config/control.js';
 import { normalizeRead } from '../config/read.js';
 import { notFound } from '../errors.js';
 import { taskLogDir } from '../home.js';
-import { lastLines } from '../logs/last-lines.js';
 import { readTask } from '../logs/task-read.js';
 import type { Sampler } from '../policies/sampler.js';
 import { describeTask } from './describe.js';
 import type { EventLog, SupervisorEvent } from './events.js';
 import type { TaskHistory } from './history.js';
 import type { SupervisorHost } from './host.js';
+import { waitForTask } from './waits.js';
 
 export interface QueryParts {
   events: EventLog;
@@ -45,16 +44,8 @@ export class TaskQueries {
     return result;
   }
 
-  async wait(ref: string, waitFor: WaitUntil, timeout?: string | number): Promise<WaitResult> {
-    const { until, timeoutMs } = normalizeWait(waitFor, timeout);
-    const record = this.host.resolve(ref);
-    // `healthy` without a health check means running.
-    const ready = (v: TaskView) => v.status === 'running' && (until === 'running' || v.health === null || v.health === 'healthy');
-    const done = until === 'exit' ? (v: TaskView) => isFinal(v.status) : (v: TaskView) => isFinal(v.status) || ready(v);
-    const { view, timedOut } = await this.host.until(record.id, done, timeoutMs);
-    const reached = !timedOut && (until === 'exit' ? view.status === 'completed' : ready(view));
-    if (reached) return { task: view, reached, timedOut };
-    return { task: view, reached, timedOut, lastLines: lastLines(taskLogDir(this.host.paths, record.id), 10) };
+  wait(ref: string, until: WaitUntil, timeout?: string | number, options?: WaitOptions): Promise<WaitResult> {
+    return waitForTask(this.host, ref, until, timeout, options);
   }
 
   /** Events after `since` (waits up to `timeoutMs` for one), optionally only of some tasks. */

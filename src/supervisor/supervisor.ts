@@ -19,6 +19,7 @@ import type {
   SupervisorApi,
   TaskDetails,
   TaskView,
+  WaitOptions,
   WaitResult,
   WaitUntil,
 } from '../api.js';
@@ -171,8 +172,8 @@ export class Supervisor implements SupervisorApi {
     return this.queries.read(input);
   }
 
-  wait(ref: string, until: WaitUntil, timeout?: string | number): Promise<WaitResult> {
-    return this.queries.wait(ref, until, timeout);
+  wait(ref: string, until: WaitUntil, timeout?: string | number, options?: WaitOptions): Promise<WaitResult> {
+    return this.queries.wait(ref, until, timeout, options);
   }
 
   eventsSince(since: number, timeoutMs: number, filter: { ids?: string[]; env?: string } = {}): Promise<{ events: SupervisorEvent[]; last: number }> {

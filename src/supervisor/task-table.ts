@@ -297,15 +297,19 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
     return () => this.off('task', listener);
   }
 
-  until(id: string, done: (view: TaskView) => boolean, timeoutMs: number): Promise<{ view: TaskView; timedOut: boolean }> {
+  until(id: string, done: (view: TaskView) => boolean, timeoutMs: number, signal?: AbortSignal): Promise<{ view: TaskView; timedOut: boolean }> {
     return new Promise((resolvePromise) => {
       const current = this.view(this.store.task(id)!);
       if (done(current)) return resolvePromise({ view: current, timedOut: false });
+      if (signal?.aborted) return resolvePromise({ view: current, timedOut: true });
       const finish = (view: TaskView, timedOut: boolean) => {
         this.clock.clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
         stopListening();
         resolvePromise({ view, timedOut });
       };
+      const onAbort = () => finish(this.view(this.store.task(id)!), true);
+      signal?.addEventListener('abort', onAbort, { once: true });
       const timer = this.clock.setTimeout(() => finish(this.view(this.store.task(id)!), true), timeoutMs);
       const watcher = (view: TaskView) => done(view) && finish(view, false);
       let watching = this.watchers.get(id);

@@ -25,11 +25,11 @@ export class McpConnection {
     transport.stderr?.on('data', (b: Buffer) => (this.err += b.toString()));
   }
 
-  static async open(home: string, clientName = 'corral-test'): Promise<McpConnection> {
+  static async open(home: string, clientName = 'corral-test', env: Record<string, string> = {}): Promise<McpConnection> {
     const transport = new StdioClientTransport({
       command: process.execPath,
       args: [MCP_MAIN],
-      env: { ...(process.env as Record<string, string>), CORRAL_HOME: home },
+      env: { ...(process.env as Record<string, string>), CORRAL_HOME: home, ...env },
       cwd: ROOT,
       stderr: 'pipe',
     });

@@ -43,6 +43,7 @@ describe('corral MCP server', () => {
       'background_restart',
       'background_spawn',
       'background_status',
+      'background_wait',
     ]);
     for (const tool of tools) {
       expect(tool.description!.length).toBeGreaterThan(200);

@@ -125,6 +125,18 @@ describe('the supervisor on an injected clock', () => {
     expect(result.task.status).toBe('running');
   });
 
+  it('a wait ends as soon as its caller goes away (the daemon aborts it when the connection closes)', async () => {
+    const s = await open();
+    const task = await s.run({ command: 'sleep 30', cwd: home, baseEnv: env() });
+    for (const until of ['exit', 'log:never']) {
+      const gone = new AbortController();
+      const waiting = s.wait(task.id, until, '1h', { signal: gone.signal });
+      // The clock does not move: only the abort can end these waits.
+      setTimeout(() => gone.abort(), 50);
+      expect(await waiting, until).toMatchObject({ reached: false, timedOut: true, until });
+    }
+  });
+
   it("fails a dependent when its dependency's deadline passes on the clock", async () => {
     const file = join(home, 'corral.yaml');
     writeFileSync(

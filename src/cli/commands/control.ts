@@ -1,19 +1,24 @@
 /** Commands that change tasks: wait, kill, restart, rm, prune. */
-import type { TaskView } from '../../api.js';
-import { normalizeKill, normalizeWait } from '../../config/control.js';
+import type { TaskView, WaitFrom } from '../../api.js';
+import { normalizeKill } from '../../config/control.js';
+import { normalizeWait } from '../../config/wait.js';
 import type { Context } from '../context.js';
 import { printJson } from '../output.js';
-import { exitText, lastLinesText, notReadyText, taskLabel } from '../../text.js';
+import { exitText, taskLabel } from '../../text.js';
+import { waitVerdictText } from '../../wait-text.js';
 
 const describe = (t: TaskView) => `${taskLabel(t)} ${t.status}${t.reason ? `: ${t.reason}` : ''}`;
 
-export async function wait(ctx: Context, ref: string, flags: { until?: string; timeout?: string }): Promise<number> {
-  const { until } = normalizeWait(flags.until, flags.timeout);
-  const result = await (await ctx.api()).wait(ref, until, flags.timeout);
+export async function wait(ctx: Context, ref: string, flags: { until?: string; timeout?: string; from?: WaitFrom }): Promise<number> {
+  normalizeWait(flags.until, flags.timeout);
+  const result = await (await ctx.api()).wait(ref, flags.until ?? 'exit', flags.timeout, flags.from !== undefined ? { from: flags.from } : {});
   if (ctx.json) printJson(result);
-  else if (result.timedOut) {
-    process.stderr.write(`corral: timed out waiting for ${result.task.id} (${notReadyText(result.task)})${lastLinesText(result.task, result.lastLines ?? [])}\n`);
-  } else process.stdout.write(`${describe(result.task)}\n`);
+  else {
+    const { headline, details } = waitVerdictText(result);
+    const text = [headline, ...details].join('\n');
+    if (result.timedOut) process.stderr.write(`corral: ${text}\n`);
+    else process.stdout.write(`${text}\n`);
+  }
   return result.reached ? 0 : 1;
 }
 

@@ -24,7 +24,6 @@ import { endedPageShown, endingShown, pageShown, type OutputRequest, type Shown 
 const DEFAULT_WAIT_MS = 30_000;
 /** The output shown by spawn when the call does not say: the first page of the task's output (it is then "seen"). */
 const FIRST_PAGE_BYTES = 4 * 1024;
-const PORT_POLL_MS = 200;
 
 const DESCRIPTION = `Start a shell command in the background under the corral daemon: dev servers, watchers, builds, test runs. The task outlives this conversation; stop it with background_kill.
 wait_for returns once it is ready: {log: "regex"} an output line matches, {port: N} it listens, {url} the URL answers, {exit: true} it ends (ready = exit 0). timeout (default 30s): the task keeps running after it. Without wait_for it returns after a quarter second.
@@ -148,30 +147,15 @@ function healthOf(w: WaitFor): string[] | undefined {
 }
 
 /**
- * Waits for a port two ways at once, whichever says yes first: the health check connects
- * to 127.0.0.1, and the task's own listening sockets are looked up (a server bound to ::1
- * only, which the check cannot reach).
+ * Waits for a port two ways at once, in the daemon, whichever says yes first: the health
+ * check connects to 127.0.0.1 (a port a container publishes counts), and the task's own
+ * listening sockets are looked up (a server bound to ::1 only, which the check cannot reach).
  */
-async function waitForPort(api: SupervisorApi, id: string, port: number, seconds: number): Promise<WaitResult> {
-  let done = false;
-  const health = api.wait(id, 'healthy', seconds);
-  const sockets = (async (): Promise<WaitResult | null> => {
-    while (!done) {
-      await new Promise((r) => setTimeout(r, PORT_POLL_MS));
-      if (done) return null;
-      const details = await api.describe(id);
-      if (details.ports.includes(port)) return { task: details, reached: true, timedOut: false };
-      if (isFinal(details.status)) return null;
-    }
-    return null;
-  })();
-  health.catch(() => {});
-  sockets.catch(() => {});
-  try {
-    return await Promise.race([health, sockets.then((found) => found ?? health)]);
-  } finally {
-    done = true;
-  }
+function waitForPort(api: SupervisorApi, id: string, port: number, seconds: number): Promise<WaitResult> {
+  const waits = [api.wait(id, 'healthy', seconds), api.wait(id, `port:${port}`, seconds)] as const;
+  const both = Promise.all(waits).then(([health, sockets]) => (sockets.reached ? sockets : health));
+  both.catch(() => {}); // the race reports a failure
+  return Promise.race(waits.map((w) => w.then((r) => (r.reached ? r : both))));
 }
 
 export function registerSpawn(server: McpServer, ctx: McpContext): void {
