@@ -37,6 +37,9 @@ function serve(socket: Socket, supervisor: Supervisor, hooks: ServerHooks): void
   let buffered = '';
   socket.setEncoding('utf8');
   socket.on('error', () => {});
+  // A client that has gone is waited for no more (a long poll of events ends, its cursor unmoved).
+  const gone = new AbortController();
+  socket.once('close', () => gone.abort());
   const send = (reply: Reply) => {
     if (socket.destroyed) return;
     // What the daemon found wrong as it started (a damaged state file) rides on the first answer it gives.
@@ -54,12 +57,12 @@ function serve(socket: Socket, supervisor: Supervisor, hooks: ServerHooks): void
     while ((nl = buffered.indexOf('\n')) >= 0) {
       const line = buffered.slice(0, nl);
       buffered = buffered.slice(nl + 1);
-      if (line.trim()) void handle(line, supervisor, hooks, send);
+      if (line.trim()) void handle(line, supervisor, hooks, send, gone.signal);
     }
   });
 }
 
-async function handle(line: string, supervisor: Supervisor, hooks: ServerHooks, send: (r: Reply) => void): Promise<void> {
+async function handle(line: string, supervisor: Supervisor, hooks: ServerHooks, send: (r: Reply) => void, signal: AbortSignal): Promise<void> {
   let message: { jsonrpc?: unknown; id?: unknown; method?: unknown; params?: unknown };
   try {
     message = JSON.parse(line);
@@ -80,7 +83,7 @@ async function handle(line: string, supervisor: Supervisor, hooks: ServerHooks, 
   try {
     const parsed = method.params.safeParse(message.params ?? {});
     if (!parsed.success) throw zodToUsage(parsed.error, `invalid params of ${message.method}:`);
-    const result = await method.handler(supervisor, parsed.data);
+    const result = await method.handler(supervisor, parsed.data, signal);
     send({ jsonrpc: '2.0', id, result });
   } catch (error) {
     if (error instanceof CorralError) {

@@ -7,6 +7,7 @@
 import { EventEmitter } from 'node:events';
 import { rmSync } from 'node:fs';
 import { createActor, type Actor } from 'xstate';
+import { DEFAULTS } from '../../machines/defaults.js';
 import { describeHealth } from '../../machines/policies/health.js';
 import { memoryBreach } from '../../machines/policies/limits.js';
 import { lookUpName, qualifiedName } from '../../machines/policies/names.js';
@@ -35,10 +36,11 @@ import type { Store } from '../store/store.js';
 import { systemClock, type Clock } from './clock.js';
 import { DependencyCoordinator } from './dependencies.js';
 import { EventLog } from './events.js';
+import { JournalFile } from './journal-file.js';
 import { TaskHistory } from './history.js';
 import type { LogFn, SupervisorHost } from './host.js';
 import { currentUmask, type SupervisorOptions } from './options.js';
-import { recordFromSnapshot, viewOf } from './records.js';
+import { eventSubject, recordFromSnapshot, runEnd, viewOf } from './records.js';
 
 type TaskActor = Actor<typeof taskMachine>;
 
@@ -47,7 +49,7 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
   readonly clock: Clock;
   readonly log: LogFn;
   readonly maxConcurrent: number;
-  readonly events = new EventLog();
+  readonly events: EventLog;
   private readonly actors = new Map<string, TaskActor>();
   /** Set only while a STOP is being sent (the machine takes it synchronously). */
   private readonly sizesBeforeStop = new Map<string, LogSizes>();
@@ -77,6 +79,11 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
     this.clock = options.clock ?? systemClock;
     this.log = options.log ?? (() => {});
     this.maxConcurrent = options.maxConcurrent ?? Infinity;
+    const journal = new JournalFile(paths.journal, options.journalMaxBytes ?? DEFAULTS.journalMaxBytes, (error) =>
+      error ? this.log('error', `could not write the event journal (${error.message}): events are kept in memory until it can be`) : this.log('info', 'the event journal is written again'),
+    );
+    // Numbering goes on from the journal's last event, and past any a client has read.
+    this.events = new EventLog(journal, store.highestEventCursor());
     this.exits = new ExitWatcher(paths.run);
     this.launcher = options.launcher ?? createLauncher(process.env, SPAWNER_PATH, (why) => this.log('warn', why));
     this.log('info', `tasks start through ${this.launcher.name}`);
@@ -129,7 +136,11 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
       else if (how === 'lost') {
         const left = this.runLeftBy(record);
         if (left) this.startActor(record, { adopt: { process: left, startedAt: this.clock.now() } });
-        else this.update({ ...record, status: 'failed', reason: LOST_REASON, endedAt: new Date(this.clock.now()).toISOString() });
+        else {
+          const lost: TaskRecord = { ...record, status: 'failed', reason: LOST_REASON, endedAt: new Date(this.clock.now()).toISOString() };
+          this.journalStateChange(lost);
+          this.update(lost);
+        }
       }
     }
     void this.store.flush();
@@ -149,6 +160,7 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
 
   /** The home was made anew: the watches on its old folders see nothing any more. */
   rewatchHome(): void {
+    this.events.reopen();
     this.exits.rewatch();
     this.history.rewatchAlerts();
   }
@@ -191,9 +203,12 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
     const changed = record.status !== prev.status;
     if (changed) {
       this.log('info', `${id} ${record.status}`, { reason: record.reason });
-      const sizes = this.sizesBeforeStop.get(id) ?? logSizes(taskLogDir(this.paths, id));
-      this.events.push({ type: 'state', id, name: record.name, env: record.env, status: record.status, reason: record.reason, logSizes: sizes });
+      this.journalStateChange(record);
       this.history.noteRestart(record);
+    }
+    const health = record.health?.status;
+    if (status === 'running' && health !== undefined && health !== (prev.health?.status ?? 'unknown')) {
+      this.events.push({ type: 'health', ...eventSubject(record), health, reason: describeHealth(record.health!) });
     }
     if (isFinal(status)) this.actors.delete(id);
     if (prev.status === 'waiting' && status !== 'waiting') this.dependencies.forget(id);
@@ -209,6 +224,11 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
     if (changed && prev.status === 'running') this.limits.disarm(id);
     this.update(record);
     if (changed && isFinal(status)) this.dequeue();
+  }
+
+  private journalStateChange(record: TaskRecord): void {
+    const sizes = this.sizesBeforeStop.get(record.id) ?? logSizes(taskLogDir(this.paths, record.id));
+    this.events.push({ type: 'state', ...eventSubject(record), status: record.status, reason: record.reason, logSizes: sizes, ...runEnd(record) });
   }
 
   private update(record: TaskRecord): void {
@@ -368,6 +388,7 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
     this.slots.clear();
     this.launcher.close();
     this.mirrors.close();
+    this.events.close();
     await this.store.flush();
   }
 }
