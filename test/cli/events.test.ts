@@ -64,7 +64,7 @@ describe('corral events', () => {
   });
 
   it('with --follow --json, prints an exit within 100 ms of it, each time', async () => {
-    const follower = spawn(process.execPath, [CLI, 'events', '--follow', '--json'], {
+    const follower = spawn(process.execPath, [CLI, 'events', '--follow', '--json', '--since', '0'], {
       cwd: ROOT,
       env: { ...process.env, CORRAL_HOME: home, NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
