@@ -9,10 +9,12 @@
  * A state change carries how far the task's logs reached when it happened (`logSizes`),
  * so that `up` prints a task's last lines before the line saying it ended.
  */
+import { DEFAULTS } from '../../machines/defaults.js';
 import { eventKind, type EventKind } from '../../machines/event-kind.js';
 import type { CorralEvent, EventBatch, EventFilter } from '../api.js';
 import { setLongTimeout } from '../long-timer.js';
-import type { JournalFile } from './journal-file.js';
+import type { LogFn } from './host.js';
+import { JournalFile } from './journal-file.js';
 
 export type SupervisorEvent = CorralEvent;
 
@@ -105,6 +107,18 @@ export class EventLog {
   close(): void {
     this.journal?.close();
   }
+}
+
+/**
+ * The daemon's event log over the journal at `path`: numbering goes on from the journal's
+ * last event, and past `floor` (the highest seq a client has read). Trouble writing the
+ * journal (a full disk) goes to the daemon's log once, and once again when it is over.
+ */
+export function openEventLog(path: string, maxBytes: number | undefined, floor: number, log: LogFn): EventLog {
+  const journal = new JournalFile(path, maxBytes ?? DEFAULTS.journalMaxBytes, (error) =>
+    error ? log('error', `could not write the event journal (${error.message}): events are kept in memory until it can be`) : log('info', 'the event journal is written again'),
+  );
+  return new EventLog(journal, floor);
 }
 
 /** Whether an event passes a client's filter (its ids already resolved). */

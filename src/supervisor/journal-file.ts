@@ -29,6 +29,8 @@ export class JournalFile {
   /** A write failed part-way: the next line first ends the torn one. */
   private torn = false;
   private failing = false;
+  /** Closed for good (the supervisor closed): a late event is not written. */
+  private closed = false;
 
   constructor(
     private readonly path: string,
@@ -49,7 +51,8 @@ export class JournalFile {
 
   /** The home was made anew: the file written so far went with it. */
   reopen(): void {
-    this.close();
+    this.closeFile();
+    this.closed = false;
     this.openForAppend();
   }
 
@@ -68,6 +71,7 @@ export class JournalFile {
 
   /** Appends one event (a JSON object whose first key is `seq`). A failure costs the line, never the daemon. */
   append(json: string): void {
+    if (this.closed) return;
     if (this.fd === null) this.openForAppend();
     if (this.fd === null) return;
     if (this.size > 0 && this.size + json.length + 1 > this.maxBytes / 2) this.rotate();
@@ -88,7 +92,7 @@ export class JournalFile {
 
   private rotate(): void {
     try {
-      this.close();
+      this.closeFile();
       renameSync(this.path, this.olderPath);
     } catch (error) {
       this.trouble(error as Error);
@@ -103,6 +107,11 @@ export class JournalFile {
   }
 
   close(): void {
+    this.closeFile();
+    this.closed = true;
+  }
+
+  private closeFile(): void {
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;
   }

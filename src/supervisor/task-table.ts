@@ -7,7 +7,6 @@
 import { EventEmitter } from 'node:events';
 import { rmSync } from 'node:fs';
 import { createActor, type Actor } from 'xstate';
-import { DEFAULTS } from '../../machines/defaults.js';
 import { describeHealth } from '../../machines/policies/health.js';
 import { memoryBreach } from '../../machines/policies/limits.js';
 import { lookUpName, qualifiedName } from '../../machines/policies/names.js';
@@ -35,8 +34,7 @@ import { Sampler, type Usage } from '../policies/sampler.js';
 import type { Store } from '../store/store.js';
 import { systemClock, type Clock } from './clock.js';
 import { DependencyCoordinator } from './dependencies.js';
-import { EventLog } from './events.js';
-import { JournalFile } from './journal-file.js';
+import { openEventLog, type EventLog } from './events.js';
 import { TaskHistory } from './history.js';
 import type { LogFn, SupervisorHost } from './host.js';
 import { currentUmask, type SupervisorOptions } from './options.js';
@@ -79,11 +77,7 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
     this.clock = options.clock ?? systemClock;
     this.log = options.log ?? (() => {});
     this.maxConcurrent = options.maxConcurrent ?? Infinity;
-    const journal = new JournalFile(paths.journal, options.journalMaxBytes ?? DEFAULTS.journalMaxBytes, (error) =>
-      error ? this.log('error', `could not write the event journal (${error.message}): events are kept in memory until it can be`) : this.log('info', 'the event journal is written again'),
-    );
-    // Numbering goes on from the journal's last event, and past any a client has read.
-    this.events = new EventLog(journal, store.highestEventCursor());
+    this.events = openEventLog(paths.journal, options.journalMaxBytes, store.highestEventCursor(), this.log);
     this.exits = new ExitWatcher(paths.run);
     this.launcher = options.launcher ?? createLauncher(process.env, SPAWNER_PATH, (why) => this.log('warn', why));
     this.log('info', `tasks start through ${this.launcher.name}`);

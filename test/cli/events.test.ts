@@ -30,7 +30,7 @@ async function readNew(): Promise<any[]> {
 }
 
 describe('corral events', () => {
-  it('with --new, gives every event once and in order across a daemon SIGKILL, an exit while no daemon ran included', async () => {
+  it('with --new, gives every event once and in order across a daemon SIGKILL, an exit while no daemon ran included', { timeout: 60_000 }, async () => {
     const go = join(home, 'go');
     await cli(home, ['run', '--name', 'late', '--', `while [ ! -e ${go} ]; do sleep 0.02; done; exit 3`]);
     await cli(home, ['run', '--name', 'quick', '--', 'exit 0']);
@@ -96,7 +96,7 @@ describe('corral events', () => {
     expect(await ended).toBe(0);
   });
 
-  it('filters by environment and by line, and refuses bad flags with one sentence', async () => {
+  it('filters by environment and by line, and refuses bad flags with one sentence', { timeout: 60_000 }, async () => {
     const env = join(home, 'corral.yaml');
     writeFileSync(env, 'name: shop\ntasks:\n  api:\n    command: exit 0\n');
     await cli(home, ['run', '--name', 'solo', '--', 'exit 4']);

@@ -73,12 +73,13 @@ export function registerMonitor(server: McpServer, ctx: McpContext): void {
           const batch = await api.eventsNew(ctx.consumer(), 0, { ...filter, kinds: KINDS, limit: PER_CALL });
           return { tasks, batch };
         }, extra.signal);
-        const { events, more = false } = result.batch;
+        const { events, more = false, trimmed = 0 } = result.batch;
         const alerts = events.filter((e) => e.type === 'alert').length;
         const set = [args.alert_on !== undefined ? `alerts on /${args.alert_on}/` : '', args.restart_on_failure ? 'restart on failure' : ''].filter(Boolean);
         const news = events.length ? `${counted(events.length, 'event')} since the last call${more ? ' (more: call again)' : ''}` : 'nothing new since the last call';
         const header = `watching ${counted(result.tasks.length, 'task')}${set.length ? `; ${set.join(' and ')} set in the daemon` : ''}; ${news}`;
-        const text = [header, ...events.map(describe)].join('\n');
+        const lost = trimmed > 0 ? [`(${counted(trimmed, 'earlier event')} had been trimmed from the journal before this call)`] : [];
+        const text = [header, ...lost, ...events.map(describe)].join('\n');
         return {
           content: [{ type: 'text', text }],
           structuredContent: { watched: result.tasks.map((t) => t.id), events: events.map(eventData), alerts, more },
