@@ -96,7 +96,7 @@ describe('corral events', () => {
     expect(await ended).toBe(0);
   });
 
-  it('filters by environment and by line, and refuses bad flags with one sentence', { timeout: 60_000 }, async () => {
+  it('filters by environment and by line, journals health changes, and refuses bad flags with one sentence', { timeout: 60_000 }, async () => {
     const env = join(home, 'corral.yaml');
     writeFileSync(env, 'name: shop\ntasks:\n  api:\n    command: exit 0\n');
     await cli(home, ['run', '--name', 'solo', '--', 'exit 4']);
@@ -109,6 +109,16 @@ describe('corral events', () => {
     const failed = await cli(home, ['events', '--filter', 'FAILED']);
     expect(lines(failed.stdout)).toEqual([expect.stringMatching(/^\d+ \d\d:\d\d:\d\d bash_1 solo\s+FAILED failed: exit 4$/)]);
     expect(lines((await cli(home, ['events', '--session', 'nobody'])).stdout)).toEqual([]);
+
+    // A change of health is an event of its own.
+    const ready = join(home, 'ready');
+    await cli(home, ['run', '--name', 'web', '--health', `file:${ready}`, '--', 'sleep 30']);
+    writeFileSync(ready, '');
+    const health = await waitFor(async () => {
+      const all = lines((await cli(home, ['events', '--json'])).stdout).map((l) => JSON.parse(l));
+      return all.find((e) => e.kind === 'health');
+    }, 'the health event');
+    expect(health).toMatchObject({ id: 'bash_3', name: 'web', health: 'healthy', reason: 'healthy' });
 
     for (const [args, message] of [
       [['--since', 'x'], '--since: "x" is not a whole number'],

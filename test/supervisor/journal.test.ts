@@ -7,8 +7,10 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EventLog } from '../../src/supervisor/events.js';
+import type { TaskRecord } from '../../machines/task.types.js';
+import { eventFilter, EventLog } from '../../src/supervisor/events.js';
 import { JournalFile } from '../../src/supervisor/journal-file.js';
+import { eventSubject } from '../../src/supervisor/records.js';
 
 let dir: string;
 let path: string;
@@ -104,6 +106,17 @@ describe('the event journal', () => {
     const abandoned = log.wait(2, 10_000, () => true, 10, gone.signal);
     gone.abort();
     expect(await abandoned).toEqual({ events: [], last: 2 });
+    log.close();
+  });
+
+  it("carries the session of a task whose record has one, and --session keeps that session's events", () => {
+    const log = open();
+    const record = (id: string, session?: string) => ({ id, name: null, env: null, ...(session ? { session } : {}) }) as unknown as TaskRecord;
+    log.push({ type: 'health', ...eventSubject(record('bash_1', 'abc')), health: 'healthy', reason: 'healthy' });
+    log.push({ type: 'health', ...eventSubject(record('bash_2')), health: 'healthy', reason: 'healthy' });
+    const mine = log.read(0, eventFilter({ session: 'abc' }, null));
+    expect(mine.events.map((e) => [e.id, e.session])).toEqual([['bash_1', 'abc']]);
+    expect(log.read(0).events[1]).not.toHaveProperty('session');
     log.close();
   });
 });
