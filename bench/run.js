@@ -21,8 +21,9 @@ import daemonRss from './daemon-rss.js';
 import orchestrate from './orchestrate.js';
 import restart from './restart.js';
 import envLoad from './env-load.js';
+import events from './events.js';
 
-const ALL = [logThroughput, cliLatency, stop, readTail, readFilter, daemonRss, orchestrate, restart, envLoad];
+const ALL = [logThroughput, cliLatency, stop, readTail, readFilter, daemonRss, orchestrate, restart, envLoad, events];
 
 const filters = process.argv.slice(2);
 const selected = filters.length ? ALL.filter((b) => filters.some((f) => b.name.includes(f))) : ALL;

@@ -44,4 +44,11 @@ export const DEFAULTS = {
    * (a bad flag, a missing file) is not taken for ready in the moment before its exit is seen.
    */
   settleMs: 250,
+  /**
+   * The event journal's bound on disk (its file and the older half together): about
+   * 200 bytes an event, so the latest 80,000 or so are kept.
+   */
+  journalMaxBytes: 16 * 1024 * 1024,
+  /** A consumer that has no event cursor yet (`events --new`, `background_monitor`) starts with this many of the latest events. */
+  newEventsBacklog: 100,
 } as const;

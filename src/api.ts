@@ -3,6 +3,7 @@
  * supervisor. The Supervisor implements it in-process; the client implements it over the
  * daemon's socket. Types only, so front ends load nothing heavy by importing it.
  */
+import type { EventKind } from '../machines/event-kind.js';
 import type { TaskStatus } from '../machines/task.types.js';
 
 export type { TaskStatus };
@@ -241,9 +242,51 @@ export interface TaskDetails extends TaskView {
   restartHistory: { at: string; reason: string }[];
 }
 
-export type CorralEvent =
-  | { seq: number; at: string; type: 'state'; id: string; name: string | null; env: string | null; status: string; reason: string | null; logSizes: { stdout: number; stderr: number } }
-  | { seq: number; at: string; type: 'alert'; id: string; name: string | null; env: string | null; stream: string; line: string; rule: string };
+/** Who an event is about; `session` once task records carry the session that started them. */
+interface EventSubject {
+  seq: number;
+  at: string;
+  id: string;
+  name: string | null;
+  env: string | null;
+  session?: string;
+}
+
+export type CorralEvent = EventSubject &
+  (
+    | {
+        type: 'state';
+        status: string;
+        reason: string | null;
+        logSizes: { stdout: number; stderr: number };
+        /** When the run ended (an exit or a restart): how, and (an exit) when, read from its exit file when it ended while no daemon ran. */
+        exitCode?: number | null;
+        signal?: string | null;
+        endedAt?: string | null;
+      }
+    | { type: 'health'; health: string; reason: string }
+    | { type: 'alert'; stream: string; line: string; rule: string }
+  );
+
+/** Which events a client wants; every given condition must hold. */
+export interface EventFilter {
+  ids?: string[];
+  env?: string;
+  session?: string;
+  kinds?: EventKind[];
+  /** At most this many events in one answer (default and most: 1,000). */
+  limit?: number;
+}
+
+export interface EventBatch {
+  events: CorralEvent[];
+  /** The seq of the last event looked at: ask again from here. */
+  last: number;
+  /** More events follow `last` already: ask again at once. */
+  more?: boolean;
+  /** Events after the seq asked from that the journal's size bound had removed. */
+  trimmed?: number;
+}
 
 export interface MonitorInput {
   ids?: string[];
@@ -262,7 +305,10 @@ export interface SupervisorApi {
   get(ref: string): Promise<TaskView>;
   describe(ref: string): Promise<TaskDetails>;
   monitor(input: MonitorInput): Promise<{ tasks: TaskView[]; last: number }>;
-  eventsSince(since: number, timeoutMs: number, filter?: { ids?: string[]; env?: string }): Promise<{ events: CorralEvent[]; last: number }>;
+  /** Events after seq `since`, waiting up to `timeoutMs` for one when there is none yet. */
+  eventsSince(since: number, timeoutMs: number, filter?: EventFilter): Promise<EventBatch>;
+  /** Events after the cursor of `consumer` (kept by the daemon), which moves past what was looked at. */
+  eventsNew(consumer: string, timeoutMs: number, filter?: EventFilter): Promise<EventBatch>;
   read(input: ReadInput): Promise<ReadResult>;
   /** Blocks in the supervisor until the condition is met, the task ends without meeting it, or the time-out. */
   wait(ref: string, until: WaitUntil, timeout?: string | number, options?: WaitOptions): Promise<WaitResult>;

@@ -17,6 +17,8 @@ export interface HomePaths {
   socketRelocated: boolean;
   state: string;
   daemonLog: string;
+  /** The event journal (JSON lines); its older half is `<journal>.1`. */
+  journal: string;
   logs: string;
   run: string;
 }
@@ -59,6 +61,7 @@ export function homePaths(home: string): HomePaths {
     socketRelocated,
     state: join(home, 'state.json'),
     daemonLog: join(home, 'daemon.log'),
+    journal: join(home, 'events.jsonl'),
     logs: join(home, 'logs'),
     run: join(home, 'run'),
   };

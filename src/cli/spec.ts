@@ -128,6 +128,20 @@ export const COMMANDS: CommandSpec[] = [
     load: async () => (await import('./commands/monitor.js')).monitor,
   },
   {
+    words: ['events'],
+    description: 'the event journal: state changes, exits, restarts, health changes and alerts, one a line',
+    options: [
+      { flags: '--since <seq>', description: 'the events after this seq (default: from the first kept)', value: 'count' },
+      { flags: '--new', description: 'only the events after the last --new read (advances a cursor kept by the daemon)' },
+      { flags: '--as <name>', description: 'the cursor name for --new (default: cli)' },
+      { flags: '--follow', description: 'keep printing events as they happen (alone: from now on), until interrupted' },
+      { flags: '--env <name>', description: 'only the events of this environment' },
+      { flags: '--session <id>', description: 'only the events of the tasks of this session' },
+      { flags: '--filter <regex>', description: 'only the events whose line (as printed without --json) matches' },
+    ],
+    load: async () => (await import('./commands/events.js')).events,
+  },
+  {
     words: ['orchestrate'],
     description: 'start an environment in the background (from an env file, or --background commands)',
     args: [{ name: '[env]', description: "the environment's name (over the file's name:)" }],

@@ -1,6 +1,7 @@
 /** The SupervisorApi over the daemon's socket: what the CLI, the MCP server and the UI use. */
 import type {
-  CorralEvent,
+  EventBatch,
+  EventFilter,
   MonitorInput,
   TaskDetails,
   DaemonStatus,
@@ -46,8 +47,11 @@ export class RemoteSupervisor implements SupervisorApi {
   monitor(input: MonitorInput): Promise<{ tasks: TaskView[]; last: number }> {
     return this.rpc.call('monitor', input);
   }
-  eventsSince(since: number, timeoutMs: number, filter: { ids?: string[]; env?: string } = {}): Promise<{ events: CorralEvent[]; last: number }> {
+  eventsSince(since: number, timeoutMs: number, filter: EventFilter = {}): Promise<EventBatch> {
     return this.rpc.call('events', { since, timeoutMs, ...filter });
+  }
+  eventsNew(consumer: string, timeoutMs: number, filter: EventFilter = {}): Promise<EventBatch> {
+    return this.rpc.call('eventsNew', { consumer, timeoutMs, ...filter });
   }
   read(input: ReadInput): Promise<ReadResult> {
     return this.rpc.call('read', input);

@@ -3,14 +3,24 @@
  * Everything a client sends is checked here before it reaches the supervisor.
  */
 import { z } from 'zod/v3'; // see src/config/normalize.ts
+import { EVENT_KINDS } from '../../machines/event-kind.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
 
 const ref = z.string().min(1, 'a task id or name is required');
 const duration = z.union([z.string(), z.number()]);
 
+const waitMs = z.number().min(0).max(60_000);
+const eventFilter = {
+  ids: z.array(ref).optional(),
+  env: z.string().optional(),
+  session: z.string().optional(),
+  kinds: z.array(z.enum(EVENT_KINDS)).optional(),
+  limit: z.number().int().min(1).optional(),
+};
+
 interface Method {
   params: z.ZodType;
-  /** `signal` aborts when the client's connection closes: a long wait stops with it. */
+  /** `signal` aborts when the client's connection closes: a long wait or poll stops with it. */
   handler: (supervisor: Supervisor, params: any, signal: AbortSignal) => Promise<unknown>;
 }
 
@@ -63,13 +73,12 @@ export const METHODS: Record<string, Method> = {
     handler: (s, p) => s.monitor(p),
   },
   events: {
-    params: z.object({
-      since: z.number().int().min(0),
-      timeoutMs: z.number().min(0).max(60_000),
-      ids: z.array(ref).optional(),
-      env: z.string().optional(),
-    }),
-    handler: (s, p) => s.eventsSince(p.since, p.timeoutMs, p),
+    params: z.object({ since: z.number().int().min(0), timeoutMs: waitMs, ...eventFilter }),
+    handler: (s, p, signal) => s.eventsSince(p.since, p.timeoutMs, p, signal),
+  },
+  eventsNew: {
+    params: z.object({ consumer: z.string().min(1).max(128), timeoutMs: waitMs, ...eventFilter }),
+    handler: (s, p, signal) => s.eventsNew(p.consumer, p.timeoutMs, p, signal),
   },
   read: {
     params: z.object({

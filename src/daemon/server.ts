@@ -37,7 +37,8 @@ function serve(socket: Socket, supervisor: Supervisor, hooks: ServerHooks): void
   let buffered = '';
   socket.setEncoding('utf8');
   socket.on('error', () => {});
-  // What a call waits for is nobody's once its client has gone (a Ctrl-C'd `wait --timeout 30d`).
+  // What a call waits for is nobody's once its client has gone (a Ctrl-C'd `wait --timeout 30d`;
+  // a long poll of events, which leaves its cursor unmoved).
   const gone = new AbortController();
   socket.once('close', () => gone.abort());
   const send = (reply: Reply) => {

@@ -208,6 +208,20 @@ export class Store {
     this.db.data.cursors[key] = offset;
   }
 
+  /** The seq of the last journal event `consumer` has read; undefined for a consumer never seen. */
+  eventCursor(consumer: string): number | undefined {
+    return Object.hasOwn(this.db.data.eventCursors, consumer) ? this.db.data.eventCursors[consumer] : undefined;
+  }
+
+  setEventCursor(consumer: string, seq: number): void {
+    this.db.data.eventCursors[consumer] = seq;
+  }
+
+  /** The highest seq any consumer has read: the journal's numbering never goes back under it. */
+  highestEventCursor(): number {
+    return Math.max(0, ...Object.values(this.db.data.eventCursors));
+  }
+
   /** The write under way: each waits for the one before, so two never share the temporary file. */
   private writing: Promise<void> = Promise.resolve();
   /** How long the last write took: writes nobody waits on come no more often than ten times that. */

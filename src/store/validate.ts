@@ -20,9 +20,11 @@ export interface StateData {
   tasks: Record<string, TaskRecord>;
   /** `consumer\u0000taskId\u0000stream` → the offset up to which that consumer has read. */
   cursors: Record<string, number>;
+  /** Consumer → the seq of the last journal event it has read (`events --new`, `background_monitor`). */
+  eventCursors: Record<string, number>;
 }
 
-export const emptyState = (): StateData => ({ version: 1, nextId: 1, tasks: {}, cursors: {} });
+export const emptyState = (): StateData => ({ version: 1, nextId: 1, tasks: {}, cursors: {}, eventCursors: {} });
 
 /** What could still be read of a record that could not be taken: enough to name a task rebuilt from the home. */
 export interface Salvage {
@@ -278,6 +280,12 @@ export function readState(text: string): ReadState {
     const good = cursors?.filter(([key, offset]) => key.split('\u0000').length === 3 && Number.isSafeInteger(offset) && (offset as number) >= 0) ?? [];
     data.cursors = Object.fromEntries(good) as Record<string, number>;
     if (cursors === null || good.length < cursors.length) damage.repaired.push('the read cursors');
+  }
+  if (raw.eventCursors !== undefined) {
+    const cursors = isObject(raw.eventCursors) ? Object.entries(raw.eventCursors) : null;
+    const good = cursors?.filter(([, seq]) => Number.isSafeInteger(seq) && (seq as number) >= 0) ?? [];
+    data.eventCursors = Object.fromEntries(good) as Record<string, number>;
+    if (cursors === null || good.length < cursors.length) damage.repaired.push('the event cursors');
   }
   return { ok: true, data, damage: damage.badRecords.size > 0 || damage.repaired.length > 0 ? damage : null };
 }

@@ -6,6 +6,7 @@
 import type { TaskRecord } from '../../machines/task.types.js';
 import { AlertWatcher } from '../policies/alerts.js';
 import type { EventLog } from './events.js';
+import { eventSubject } from './records.js';
 
 export interface Alert {
   at: string;
@@ -32,7 +33,7 @@ export class TaskHistory {
     if (!record) return;
     const at = new Date(this.host.now()).toISOString();
     this.alerts.set(id, [...(this.alerts.get(id) ?? []), { at, stream, line }].slice(-20));
-    this.host.events.push({ type: 'alert', id, name: record.name, env: record.env, stream, line, rule });
+    this.host.events.push({ type: 'alert', ...eventSubject(record), stream, line, rule });
   }
 
   /** Watches the task's output for its alert rule (from now on: older lines never alert). */

@@ -14,6 +14,8 @@ export interface SupervisorOptions {
   launcher?: Launcher;
   /** Time for backoffs, graces, limits and waits; by default the system's. */
   clock?: Clock;
+  /** The event journal's bound in bytes (default DEFAULTS.journalMaxBytes). */
+  journalMaxBytes?: number;
   /** Called with notable events for the daemon's log. */
   log?: LogFn;
 }

@@ -2,7 +2,8 @@
  * What clients ask about tasks without changing them — a task, its details, its output,
  * a wait for a state, the event log — and `monitor`, which only sets policies.
  */
-import type { MonitorInput, ReadInput, ReadResult, TaskDetails, TaskView, WaitOptions, WaitResult, WaitUntil } from '../api.js';
+import { DEFAULTS } from '../../machines/defaults.js';
+import type { EventBatch, EventFilter, MonitorInput, ReadInput, ReadResult, TaskDetails, TaskView, WaitOptions, WaitResult, WaitUntil } from '../api.js';
 import { compileFilter } from '../config/filter.js';
 import { normalizeTimeout } from '../config/control.js';
 import { normalizeRead } from '../config/read.js';
@@ -11,7 +12,7 @@ import { taskLogDir } from '../home.js';
 import { readTask } from '../logs/task-read.js';
 import type { Sampler } from '../policies/sampler.js';
 import { describeTask } from './describe.js';
-import type { EventLog, SupervisorEvent } from './events.js';
+import { eventFilter, EVENTS_PER_ANSWER, type EventLog } from './events.js';
 import type { TaskHistory } from './history.js';
 import type { SupervisorHost } from './host.js';
 import { waitForTask } from './waits.js';
@@ -48,13 +49,31 @@ export class TaskQueries {
     return waitForTask(this.host, ref, until, timeout, options);
   }
 
-  /** Events after `since` (waits up to `timeoutMs` for one), optionally only of some tasks. */
-  async eventsSince(since: number, timeoutMs: number, filter: { ids?: string[]; env?: string } = {}): Promise<{ events: SupervisorEvent[]; last: number }> {
+  /** Events after `since` (waits up to `timeoutMs` for one, or until `signal` says its client has gone). */
+  async eventsSince(since: number, timeoutMs: number, filter: EventFilter = {}, signal?: AbortSignal): Promise<EventBatch> {
     const { events: log } = this.parts;
+    // No task at all: only where the journal ends (`up` asks so before it starts anything).
+    if (filter.ids?.length === 0) return { events: [], last: log.last };
     const ids = filter.ids ? new Set(filter.ids.map((ref) => this.host.resolve(ref).id)) : null;
-    const accept = (e: SupervisorEvent) => (!ids || ids.has(e.id)) && (filter.env === undefined || e.env === filter.env);
-    const events = await log.wait(since, Math.min(timeoutMs, 60_000), accept);
-    return { events, last: events.length > 0 ? events[events.length - 1]!.seq : Math.max(since, log.last) };
+    const limit = Math.min(filter.limit ?? EVENTS_PER_ANSWER, EVENTS_PER_ANSWER);
+    return log.wait(since, Math.min(timeoutMs, 60_000), eventFilter(filter, ids), limit, signal);
+  }
+
+  /**
+   * Events after the cursor of `consumer`, which then moves past every event looked at (a
+   * consumer never seen starts with the latest few). A client that went away while it
+   * waited has read nothing: its cursor stays.
+   */
+  async eventsNew(consumer: string, timeoutMs: number, filter: EventFilter = {}, signal?: AbortSignal): Promise<EventBatch> {
+    const { store } = this.host;
+    const from = store.eventCursor(consumer) ?? Math.max(0, this.parts.events.last - DEFAULTS.newEventsBacklog);
+    const batch = await this.eventsSince(from, timeoutMs, filter, signal);
+    if (signal?.aborted) return batch;
+    if (batch.last !== from || store.eventCursor(consumer) === undefined) {
+      store.setEventCursor(consumer, batch.last);
+      await store.flush();
+    }
+    return batch;
   }
 
   /**

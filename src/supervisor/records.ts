@@ -82,3 +82,19 @@ export function viewOf(record: TaskRecord, usage?: Usage): TaskView {
     memoryBytes: running && usage ? usage.memoryBytes : null,
   };
 }
+
+/** The session that started a task, once task records carry one (the seam to `record.session`). */
+export const sessionOf = (record: TaskRecord): string | undefined => (record as { session?: string | null }).session ?? undefined;
+
+/** Who an event is about. */
+export function eventSubject(record: TaskRecord): { id: string; name: string | null; env: string | null; session?: string } {
+  const session = sessionOf(record);
+  return { id: record.id, name: record.name, env: record.env, ...(session !== undefined ? { session } : {}) };
+}
+
+/** How a run ended, for the event of its exit or restart. */
+export function runEnd(record: TaskRecord): { exitCode?: number | null; signal?: string | null; endedAt?: string | null } {
+  if (isFinal(record.status)) return { exitCode: record.exitCode, signal: record.signal, endedAt: record.endedAt };
+  if (record.status === 'restarting') return { exitCode: record.exitCode, signal: record.signal };
+  return {};
+}

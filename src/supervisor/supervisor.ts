@@ -9,6 +9,8 @@ import { isFinal, type TaskRecord } from '../../machines/task.types.js';
 import type {
   DaemonStatus,
   EnvReport,
+  EventBatch,
+  EventFilter,
   KillInput,
   MonitorInput,
   OrchestrateInput,
@@ -33,7 +35,7 @@ import { Store } from '../store/store.js';
 import { VERSION } from '../version.js';
 import { systemClock } from './clock.js';
 import { Environments } from './environments.js';
-import type { EventLog, SupervisorEvent } from './events.js';
+import type { EventLog } from './events.js';
 import { restoreHome, type HomeRestore } from './home-restore.js';
 import type { SupervisorOptions } from './options.js';
 import { TaskQueries } from './queries.js';
@@ -176,8 +178,12 @@ export class Supervisor implements SupervisorApi {
     return this.queries.wait(ref, until, timeout, options);
   }
 
-  eventsSince(since: number, timeoutMs: number, filter: { ids?: string[]; env?: string } = {}): Promise<{ events: SupervisorEvent[]; last: number }> {
-    return this.queries.eventsSince(since, timeoutMs, filter);
+  eventsSince(since: number, timeoutMs: number, filter: EventFilter = {}, signal?: AbortSignal): Promise<EventBatch> {
+    return this.queries.eventsSince(since, timeoutMs, filter, signal);
+  }
+
+  eventsNew(consumer: string, timeoutMs: number, filter: EventFilter = {}, signal?: AbortSignal): Promise<EventBatch> {
+    return this.queries.eventsNew(consumer, timeoutMs, filter, signal);
   }
 
   monitor(input: MonitorInput): Promise<{ tasks: TaskView[]; last: number }> {

@@ -34,11 +34,11 @@ import { Sampler, type Usage } from '../policies/sampler.js';
 import type { Store } from '../store/store.js';
 import { systemClock, type Clock } from './clock.js';
 import { DependencyCoordinator } from './dependencies.js';
-import { EventLog } from './events.js';
+import { openEventLog, type EventLog } from './events.js';
 import { TaskHistory } from './history.js';
 import type { LogFn, SupervisorHost } from './host.js';
 import { currentUmask, type SupervisorOptions } from './options.js';
-import { recordFromSnapshot, viewOf } from './records.js';
+import { eventSubject, recordFromSnapshot, runEnd, viewOf } from './records.js';
 
 type TaskActor = Actor<typeof taskMachine>;
 
@@ -47,7 +47,7 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
   readonly clock: Clock;
   readonly log: LogFn;
   readonly maxConcurrent: number;
-  readonly events = new EventLog();
+  readonly events: EventLog;
   private readonly actors = new Map<string, TaskActor>();
   /** Set only while a STOP is being sent (the machine takes it synchronously). */
   private readonly sizesBeforeStop = new Map<string, LogSizes>();
@@ -77,6 +77,7 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
     this.clock = options.clock ?? systemClock;
     this.log = options.log ?? (() => {});
     this.maxConcurrent = options.maxConcurrent ?? Infinity;
+    this.events = openEventLog(paths.journal, options.journalMaxBytes, store.highestEventCursor(), this.log);
     this.exits = new ExitWatcher(paths.run);
     this.launcher = options.launcher ?? createLauncher(process.env, SPAWNER_PATH, (why) => this.log('warn', why));
     this.log('info', `tasks start through ${this.launcher.name}`);
@@ -129,7 +130,11 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
       else if (how === 'lost') {
         const left = this.runLeftBy(record);
         if (left) this.startActor(record, { adopt: { process: left, startedAt: this.clock.now() } });
-        else this.update({ ...record, status: 'failed', reason: LOST_REASON, endedAt: new Date(this.clock.now()).toISOString() });
+        else {
+          const lost: TaskRecord = { ...record, status: 'failed', reason: LOST_REASON, endedAt: new Date(this.clock.now()).toISOString() };
+          this.journalStateChange(lost);
+          this.update(lost);
+        }
       }
     }
     void this.store.flush();
@@ -149,6 +154,7 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
 
   /** The home was made anew: the watches on its old folders see nothing any more. */
   rewatchHome(): void {
+    this.events.reopen();
     this.exits.rewatch();
     this.history.rewatchAlerts();
   }
@@ -191,9 +197,12 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
     const changed = record.status !== prev.status;
     if (changed) {
       this.log('info', `${id} ${record.status}`, { reason: record.reason });
-      const sizes = this.sizesBeforeStop.get(id) ?? logSizes(taskLogDir(this.paths, id));
-      this.events.push({ type: 'state', id, name: record.name, env: record.env, status: record.status, reason: record.reason, logSizes: sizes });
+      this.journalStateChange(record);
       this.history.noteRestart(record);
+    }
+    const health = record.health?.status;
+    if (status === 'running' && health !== undefined && health !== (prev.health?.status ?? 'unknown')) {
+      this.events.push({ type: 'health', ...eventSubject(record), health, reason: describeHealth(record.health!) });
     }
     if (isFinal(status)) this.actors.delete(id);
     if (prev.status === 'waiting' && status !== 'waiting') this.dependencies.forget(id);
@@ -209,6 +218,11 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
     if (changed && prev.status === 'running') this.limits.disarm(id);
     this.update(record);
     if (changed && isFinal(status)) this.dequeue();
+  }
+
+  private journalStateChange(record: TaskRecord): void {
+    const sizes = this.sizesBeforeStop.get(record.id) ?? logSizes(taskLogDir(this.paths, record.id));
+    this.events.push({ type: 'state', ...eventSubject(record), status: record.status, reason: record.reason, logSizes: sizes, ...runEnd(record) });
   }
 
   private update(record: TaskRecord): void {
@@ -372,6 +386,7 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
     this.slots.clear();
     this.launcher.close();
     this.mirrors.close();
+    this.events.close();
     await this.store.flush();
   }
 }

@@ -71,18 +71,19 @@ export function createFeed(api: FeedApi, timing: FeedTiming = DEFAULT_TIMING): L
   const feed = pollingFeed(api, { ...timing, listMs: Math.max(timing.listMs, LIST_MS_WITH_EVENTS) });
   let stopped = false;
   void (async () => {
-    let since = 0;
+    let since: number | null = null;
     while (!stopped) {
       try {
+        // From where the journal ends: what happened before the screen opened is not news.
+        since ??= (await eventsSince(0, 0, { ids: [] })).last;
         const batch = await eventsSince(since, 30_000);
         if (stopped) return;
         since = batch.last;
         if (batch.events.length > 0) feed.refresh();
       } catch {
         if (stopped) return;
-        // The daemon went away (a long poll fails when its connection closes). The next one
-        // numbers its events from 1 and would keep a sequence from before waiting: start over.
-        since = 0;
+        // The daemon went away (a long poll fails when its connection closes). The journal's
+        // numbering goes on in the next one: what it journals meanwhile comes with the next look.
         await new Promise((r) => setTimeout(r, 1_000));
       }
     }

@@ -237,10 +237,15 @@ describe('corral MCP server', () => {
     expect(text(first)).toMatch(/^watching 1 task; alerts on \/error\/ and restart on failure set in the daemon/);
     writeFileSync(go, '');
     const events: any[] = [...first.structuredContent.events];
-    const poll = async () => events.push(...(await ok('background_monitor', { ids: [id] })).structuredContent.events);
+    const texts = [text(first)];
+    const poll = async () => {
+      const r = await ok('background_monitor', { ids: [id] });
+      events.push(...r.structuredContent.events);
+      texts.push(text(r));
+    };
     await waitFor(async () => {
       await poll();
-      return events.some((e) => e.status === 'restarting') && events.some((e) => e.type === 'alert');
+      return events.some((e) => e.kind === 'restart') && events.some((e) => e.kind === 'alert');
     }, 'the alert and the restart', 15_000, 200);
     // Once the second run is up, nothing is reported again.
     await waitFor(async () => {
@@ -248,8 +253,9 @@ describe('corral MCP server', () => {
       return t.status === 'running' && t.restarts === 1;
     }, 'the second run');
     await poll();
-    expect(events.filter((e) => e.type === 'alert').map((a) => a.line)).toEqual(['new error: boom']);
-    expect(events.filter((e) => e.status === 'restarting')).toHaveLength(1);
+    expect(events.filter((e) => e.kind === 'alert')).toHaveLength(1);
+    expect(texts.join('\n').match(/ALERT .*/g)).toEqual([`ALERT ${id} (flaky) stdout: new error: boom`]);
+    expect(events.filter((e) => e.kind === 'restart')).toEqual([{ seq: expect.any(Number), kind: 'restart', id, status: 'restarting', exit_code: 1 }]);
     await ok('background_kill', { id });
   });
 

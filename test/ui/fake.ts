@@ -139,7 +139,8 @@ export class FakeApi {
  * The fake with the daemon's event log, as the real SupervisorApi has it: `eventsSince`
  * answers the events after a sequence number, or waits (a long poll) for the next one.
  * `change` updates a task and logs its new state; `restartDaemon` drops the open long
- * polls, as a daemon that died closes its connections, and starts the sequence over.
+ * polls, as a daemon that died closes its connections (its journal, and so its sequence,
+ * goes on in the next one).
  */
 export class FakeEventApi extends FakeApi {
   private seq = 0;
@@ -159,8 +160,6 @@ export class FakeEventApi extends FakeApi {
   }
 
   restartDaemon(): void {
-    this.seq = 0;
-    this.log = [];
     for (const w of [...this.waiters]) w.fail(new Error('the daemon closed the connection'));
   }
 

@@ -166,7 +166,7 @@ describe("the list, following the daemon's events", () => {
     await frameWhere(lastFrame, statusOf('bash_2', 'failed'), 'the failure shown');
   });
 
-  it('goes on following them after the daemon restarted, its sequence starting over', async () => {
+  it('goes on following them after the daemon restarted, where its journal goes on', async () => {
     const api = new FakeEventApi(fourTasks());
     const { lastFrame } = render(<TaskManager api={api} home="/tmp/h" timing={EVENTS_ONLY} color={false} size={{ columns: 100, rows: 20 }} onQuit={() => {}} />);
     await frameWhere(lastFrame, statusOf('bash_1', 'running'), 'the list');
@@ -177,7 +177,7 @@ describe("the list, following the daemon's events", () => {
     }
     await waitFor(() => api.following > 0, 'the events to be followed', 3_000, 10);
     api.restartDaemon();
-    // The new daemon logs a change as its first event (sequence 1).
+    // The new daemon journals a change after those of the first one.
     api.change('bash_2', { status: 'failed', exitCode: 1, pid: null, reason: 'exit 1' });
     await frameWhere(lastFrame, statusOf('bash_2', 'failed'), 'a change logged by the new daemon', 5_000);
     api.change('bash_2', { status: 'running', exitCode: null, pid: 4100, reason: null });

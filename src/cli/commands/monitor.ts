@@ -1,7 +1,7 @@
 /** `corral monitor`: set the watch rules in the daemon, then print events as they happen. */
 import { counted } from '../../../machines/counted.js';
-import type { CorralEvent } from '../../api.js';
 import type { Context } from '../context.js';
+import { eventLine } from '../event-line.js';
 
 interface MonitorFlags {
   env?: string;
@@ -10,26 +10,6 @@ interface MonitorFlags {
   checkInterval?: string;
   /** Milliseconds. */
   for?: number;
-}
-
-const LABEL: Record<string, string> = {
-  queued: 'QUEUED',
-  waiting: 'WAIT',
-  starting: 'START',
-  running: 'RUN',
-  stopping: 'STOP',
-  restarting: 'EXIT',
-  completed: 'EXIT',
-  failed: 'FAILED',
-  killed: 'KILLED',
-};
-
-function formatEvent(e: CorralEvent, width = 6): string {
-  const time = new Date(e.at).toTimeString().slice(0, 8);
-  const who = `${e.id} ${(e.name ?? '-').padEnd(width)}`;
-  if (e.type === 'alert') return `${time} ${who} ALERT  ${e.stream}: ${e.line}`;
-  const label = (LABEL[e.status] ?? e.status.toUpperCase()).padEnd(6);
-  return `${time} ${who} ${label} ${e.status}${e.reason ? `: ${e.reason.replace('; ', ' — ')}` : ''}`;
 }
 
 export async function monitor(ctx: Context, ids: string[], flags: MonitorFlags): Promise<number> {
@@ -61,7 +41,7 @@ export async function monitor(ctx: Context, ids: string[], flags: MonitorFlags):
     const wait = Math.max(0, Math.min(1_000, until - Date.now()));
     const batch = await api.eventsSince(seq, wait, filter);
     seq = batch.last;
-    for (const e of batch.events) process.stdout.write(ctx.json ? `${JSON.stringify(e)}\n` : `${formatEvent(e, width)}\n`);
+    for (const e of batch.events) process.stdout.write(ctx.json ? `${JSON.stringify(e)}\n` : `${eventLine(e, width)}\n`);
   }
   return 0;
 }

@@ -1,38 +1,48 @@
 /**
  * background_monitor: sets watch policies in the daemon (alerts on output lines,
- * restart on failure) and returns what happened since this client's last call: alerts,
- * exits, restarts. The policies stay in the daemon after the session.
+ * restart on failure) and returns what the event journal holds since this client's last
+ * call: exits, restarts, health changes, alerts. The position is a cursor the daemon keeps
+ * per client name, so a restarted server or agent misses nothing and sees nothing twice.
  */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { counted } from '../../../machines/counted.js';
-import { isFinal } from '../../../machines/task.types.js';
+import { DEFAULTS } from '../../../machines/defaults.js';
+import { eventKind, type EventKind } from '../../../machines/event-kind.js';
 import type { CorralEvent } from '../../api.js';
 import type { McpContext } from '../context.js';
 import { compileFilter } from '../../config/filter.js';
 import { toolError } from '../errors.js';
 import type { Extra } from './shared.js';
 
-const DESCRIPTION = `Watch background tasks. Sets, in the daemon (they keep working after this session): alert_on, a regex matched against NEW output lines of the watched tasks (older lines never alert); restart_on_failure, the on-failure restart policy (with backoff and a restart limit). Returns what happened since your previous background_monitor call: alerts (task, stream, line), exits with their reasons, restarts. Call it again later to get only what is new. ids (or env) choose the tasks; by default every task of the home.`;
+const DESCRIPTION = `Watch background tasks. Sets in the daemon, where they stay after this session: alert_on (regex on new output lines) and restart_on_failure. Returns the exits, restarts, health changes and alerts since this client's previous call (a cursor per client name kept by the daemon; a new name starts with the latest ${DEFAULTS.newEventsBacklog} events). ids or env choose the tasks; default all.`;
+
+/** What an agent is told of: not every state change, the ones that need its attention. */
+const KINDS: EventKind[] = ['exit', 'restart', 'health', 'alert'];
+/** Events in one reply; the rest come with the next call. */
+const PER_CALL = 50;
 
 const eventSchema = z.object({
-  type: z.enum(['state', 'alert']),
-  at: z.string(),
+  seq: z.number(),
+  kind: z.enum(['exit', 'restart', 'health', 'alert']),
   id: z.string(),
-  name: z.string().nullable(),
   status: z.string().optional(),
-  reason: z.string().nullable().optional(),
-  stream: z.string().optional(),
-  line: z.string().optional(),
+  exit_code: z.number().nullable().optional(),
 });
 
-/** Where each MCP server (one per client session) left off in the daemon's event log. */
-let lastSeq = 0;
-
 function describe(e: CorralEvent): string {
-  const who = e.name ? `${e.id} (${e.name})` : e.id;
+  const who = e.name ? `${e.id} (${e.env ? `${e.env}/` : ''}${e.name})` : e.id;
   if (e.type === 'alert') return `${e.at} ALERT ${who} ${e.stream}: ${e.line}`;
+  if (e.type === 'health') return `${e.at} ${who} ${e.reason}`;
   return `${e.at} ${who} ${e.status}${e.reason ? `: ${e.reason}` : ''}`;
+}
+
+/** The data of an event; its words (reason, alert line) are in the text only. */
+function eventData(e: CorralEvent): z.infer<typeof eventSchema> {
+  const kind = eventKind(e) as z.infer<typeof eventSchema>['kind'];
+  if (e.type === 'alert') return { seq: e.seq, kind, id: e.id };
+  if (e.type === 'health') return { seq: e.seq, kind, id: e.id, status: e.health };
+  return { seq: e.seq, kind, id: e.id, status: e.status, exit_code: e.exitCode ?? null };
 }
 
 export function registerMonitor(server: McpServer, ctx: McpContext): void {
@@ -42,12 +52,12 @@ export function registerMonitor(server: McpServer, ctx: McpContext): void {
       title: 'Watch background tasks',
       description: DESCRIPTION,
       inputSchema: {
-        ids: z.array(z.string()).optional().describe('task ids, names or env/names to watch (default: every task)'),
-        env: z.string().optional().describe('watch the tasks of this environment'),
+        ids: z.array(z.string()).optional().describe('task ids, names or env/names (default: all)'),
+        env: z.string().optional().describe('the tasks of this environment'),
         alert_on: z.string().optional().describe('regex: new output lines that match raise alerts'),
         restart_on_failure: z.boolean().optional().describe('restart the watched tasks when they fail'),
       },
-      outputSchema: { watched: z.array(z.string()), events: z.array(eventSchema), alerts: z.number() },
+      outputSchema: { watched: z.array(z.string()), events: z.array(eventSchema), alerts: z.number(), more: z.boolean() },
       annotations: { readOnlyHint: false, openWorldHint: false },
     },
     async (args, extra: Extra) => {
@@ -55,33 +65,24 @@ export function registerMonitor(server: McpServer, ctx: McpContext): void {
         if (args.alert_on !== undefined) compileFilter(args.alert_on, 'alertOn');
         const filter = { ...(args.ids?.length ? { ids: args.ids } : {}), ...(args.env !== undefined ? { env: args.env } : {}) };
         const result = await ctx.withApi(async (api) => {
-          const { tasks, last } = await api.monitor({
+          const { tasks } = await api.monitor({
             ...filter,
             ...(args.alert_on !== undefined ? { alertOn: args.alert_on } : {}),
             ...(args.restart_on_failure ? { restartOnFailure: true } : {}),
           });
-          // The daemon's sequence starts over when it restarts: then read from its start.
-          if (last < lastSeq) lastSeq = 0;
-          const batch = await api.eventsSince(lastSeq, 0, filter);
-          lastSeq = batch.last;
-          return { tasks, events: batch.events };
+          const batch = await api.eventsNew(ctx.consumer(), 0, { ...filter, kinds: KINDS, limit: PER_CALL });
+          return { tasks, batch };
         }, extra.signal);
-        const events = result.events.filter((e) => e.type === 'alert' || isFinal(e.status) || e.status === 'restarting');
+        const { events, more = false, trimmed = 0 } = result.batch;
         const alerts = events.filter((e) => e.type === 'alert').length;
         const set = [args.alert_on !== undefined ? `alerts on /${args.alert_on}/` : '', args.restart_on_failure ? 'restart on failure' : ''].filter(Boolean);
-        const header = `watching ${counted(result.tasks.length, 'task')}${set.length ? `; ${set.join(' and ')} set in the daemon` : ''}`;
-        const text = [header, events.length ? events.map(describe).join('\n') : 'nothing new since the last call'].join('\n');
+        const news = events.length ? `${counted(events.length, 'event')} since the last call${more ? ' (more: call again)' : ''}` : 'nothing new since the last call';
+        const header = `watching ${counted(result.tasks.length, 'task')}${set.length ? `; ${set.join(' and ')} set in the daemon` : ''}; ${news}`;
+        const lost = trimmed > 0 ? [`(${counted(trimmed, 'earlier event')} had been trimmed from the journal before this call)`] : [];
+        const text = [header, ...lost, ...events.map(describe)].join('\n');
         return {
           content: [{ type: 'text', text }],
-          structuredContent: {
-            watched: result.tasks.map((t) => t.id),
-            events: events.map((e) =>
-              e.type === 'alert'
-                ? { type: e.type, at: e.at, id: e.id, name: e.name, stream: e.stream, line: e.line }
-                : { type: e.type, at: e.at, id: e.id, name: e.name, status: e.status, reason: e.reason },
-            ),
-            alerts,
-          },
+          structuredContent: { watched: result.tasks.map((t) => t.id), events: events.map(eventData), alerts, more },
         };
       } catch (error) {
         return toolError(error);
