@@ -80,5 +80,8 @@ export function viewOf(record: TaskRecord, usage?: Usage): TaskView {
     restartAt: record.restartAt,
     cpuPercent: running && usage ? usage.cpuPercent : null,
     memoryBytes: running && usage ? usage.memoryBytes : null,
+    session: record.session ?? null,
+    project: record.project ?? null,
+    keep: record.keep === true,
   };
 }

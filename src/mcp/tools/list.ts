@@ -1,10 +1,12 @@
 /** background_list: every task of the home, one compact line each. */
+import { resolve } from 'node:path';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { formatDuration } from '../../../machines/duration.js';
 import { qualifiedName } from '../../../machines/policies/names.js';
 import type { McpContext } from '../context.js';
-import { toolError } from '../errors.js';
+import { argumentError, toolError } from '../errors.js';
+import { projectOf } from '../../project.js';
 import { exitText, table, uptimeMs } from '../../text.js';
 import { shorten } from '../format.js';
 import { taskSummary, taskSummarySchema, type Extra } from './shared.js';
@@ -17,13 +19,25 @@ export function registerList(server: McpServer, ctx: McpContext): void {
     {
       title: 'List background tasks',
       description: DESCRIPTION,
-      inputSchema: { env: z.string().optional().describe('only the tasks of this environment') },
+      inputSchema: {
+        env: z.string().optional().describe('only the tasks of this environment'),
+        session: z.string().optional().describe('only the tasks of this session'),
+        mine: z.boolean().optional().describe("true: only this client's session's tasks"),
+        project: z.string().optional().describe('only the tasks of the project this folder is in'),
+      },
       outputSchema: { tasks: z.array(taskSummarySchema) },
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     async (args, extra: Extra) => {
       try {
-        const tasks = await ctx.withApi((api) => api.list(args.env !== undefined ? { env: args.env } : {}), extra.signal);
+        if (args.mine && args.session !== undefined) throw argumentError('mine', 'give mine or session, not both');
+        const session = args.mine ? ctx.session() : args.session;
+        const filter = {
+          ...(args.env !== undefined ? { env: args.env } : {}),
+          ...(session !== undefined ? { session } : {}),
+          ...(args.project !== undefined ? { project: projectOf(resolve(ctx.cwd, args.project)) } : {}),
+        };
+        const tasks = await ctx.withApi((api) => api.list(filter), extra.signal);
         const text =
           tasks.length === 0
             ? 'no tasks'
