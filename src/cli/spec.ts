@@ -121,6 +121,16 @@ export const COMMANDS: CommandSpec[] = [
     load: async () => (await import('./commands/hook.js')).claudePreToolUse,
   },
   {
+    words: ['hook', 'claude-session-start'],
+    description: 'Claude Code SessionStart hook: tells the agent the live and recently ended tasks of its project',
+    load: async () => (await import('./commands/hook/session-start.js')).claudeSessionStart,
+  },
+  {
+    words: ['hook', 'claude-session-end'],
+    description: 'Claude Code SessionEnd hook: stops the tasks the session started (whole trees), except kept ones',
+    load: async () => (await import('./commands/hook/session-end.js')).claudeSessionEnd,
+  },
+  {
     words: ['mcp'],
     description: 'serve MCP on stdio for coding agents: background_spawn, background_output, background_kill, background_list, background_orchestrate, background_monitor',
     load: async () => (await import('./commands/mcp.js')).mcp,
