@@ -70,13 +70,15 @@ describe('corral hook claude-session-start', () => {
     expect(lineOf(ended)).toMatch(/: failed: exit 3, ended \d+(\.\d+)?(ms|s) ago, started in this session; exit 3$/);
     expect(lineOf(elsewhere)).toBeUndefined();
     expect(context).toContain(`corral logs ID --new`);
+    expect(context).toContain('corral session abc123');
     // The agent's shell commands now belong to the session.
     expect(readFileSync(envFile, 'utf8')).toBe('export CORRAL_SESSION=abc123\n');
   });
 
-  it('says nothing, and starts no daemon, for a home that never ran a task', async () => {
+  it('tells only the session, and starts no daemon, for a home that never ran a task', async () => {
     const { code, stdout } = await hook('claude-session-start', fixture('session-start-compact.json', { source: 'startup' }));
-    expect({ code, stdout }).toEqual({ code: 0, stdout: '' });
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).hookSpecificOutput.additionalContext).toMatch(/^This Claude Code session is corral session abc123: [^\n]+session: "abc123"[^\n]+$/);
     expect(existsSync(join(home, 'state.json'))).toBe(false);
     expect(processesOf(home)).toEqual([]);
   });

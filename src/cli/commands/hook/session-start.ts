@@ -42,19 +42,26 @@ function line({ task: t, ports }: Listed, session: string | null, now: number): 
   return `- ${t.id}${name ? ` (${name})` : ''}: ${facts.join(', ')}; ${t.command.length > 100 ? `${t.command.slice(0, 99)}…` : t.command}`;
 }
 
-/** The context the agent gets; null when the project has nothing to tell of. */
+/** How the agent makes its MCP tasks the session's: the MCP server cannot see the session id. */
+const sessionLine = (session: string) =>
+  `This Claude Code session is corral session ${session}: its tasks stop when it ends (give background_spawn session: "${session}", or keep: true for one that should stay).`;
+
+/** The context the agent gets; null when there is nothing to tell. */
 export function sessionContext(listed: Listed[], project: string, session: string | null, now = Date.now()): string | null {
   const live = listed.filter((l) => !isFinal(l.task.status));
   const ended = listed
     .filter((l) => isFinal(l.task.status) && l.task.endedAt !== null && now - Date.parse(l.task.endedAt) <= RECENT_MS)
     .sort((a, b) => Date.parse(b.task.endedAt!) - Date.parse(a.task.endedAt!))
     .slice(0, RECENT_MAX);
-  if (live.length === 0 && ended.length === 0) return null;
-  const parts = [`corral supervises background tasks of this project (${project}); they outlive compaction and sessions.`];
-  if (live.length > 0) parts.push(`Live (use these ids; do not start them again):\n${live.map((l) => line(l, session, now)).join('\n')}`);
-  if (ended.length > 0) parts.push(`Ended in the last hour:\n${ended.map((l) => line(l, session, now)).join('\n')}`);
-  parts.push('Read what is new of one with `corral logs ID --new` (MCP: background_output), stop one with `corral kill ID`, list them with `corral ls --project .`.');
-  return parts.join('\n');
+  const parts: string[] = [];
+  if (live.length > 0 || ended.length > 0) {
+    parts.push(`corral supervises background tasks of this project (${project}); they outlive compaction and sessions.`);
+    if (live.length > 0) parts.push(`Live (use these ids; do not start them again):\n${live.map((l) => line(l, session, now)).join('\n')}`);
+    if (ended.length > 0) parts.push(`Ended in the last hour:\n${ended.map((l) => line(l, session, now)).join('\n')}`);
+    parts.push('Read what is new of one with `corral logs ID --new` (MCP: background_output), stop one with `corral kill ID`, list them with `corral ls --project .`.');
+  }
+  if (session !== null) parts.push(sessionLine(session));
+  return parts.length > 0 ? parts.join('\n') : null;
 }
 
 export async function claudeSessionStart(ctx: Context): Promise<number> {
@@ -64,14 +71,15 @@ export async function claudeSessionStart(ctx: Context): Promise<number> {
     // `corral run` calls then belong to the session too.
     const envFile = process.env.CLAUDE_ENV_FILE;
     if (input.session !== null && envFile) appendFileSync(envFile, `export CORRAL_SESSION=${shellQuote(input.session)}\n`);
-    // A home that never ran a task has nothing to tell: no daemon is started for it.
-    if (!existsSync(ctx.paths.state)) return 0;
     const project = projectOf(input.cwd);
-    const api = await ctx.api();
     const listed: Listed[] = [];
-    for (const task of await api.list({ project })) {
-      const ports = task.status === 'running' ? await api.describe(task.id).then((d) => d.ports, () => []) : [];
-      listed.push({ task, ports });
+    // A home that never ran a task has none to tell of: no daemon is started for it.
+    if (existsSync(ctx.paths.state)) {
+      const api = await ctx.api();
+      for (const task of await api.list({ project })) {
+        const ports = task.status === 'running' ? await api.describe(task.id).then((d) => d.ports, () => []) : [];
+        listed.push({ task, ports });
+      }
     }
     const context = sessionContext(listed, project, input.session);
     if (context !== null) process.stdout.write(`${JSON.stringify({ hookSpecificOutput: { hookEventName: 'SessionStart', additionalContext: context } })}\n`);
