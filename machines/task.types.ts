@@ -89,6 +89,12 @@ export interface TaskRecord extends ExitInfo {
   env: string | null;
   /** Which bringing-up of its environment made it (1, 2, …): a later `orchestrate` starts a new run. */
   envRun?: number;
+  /** The agent session that started it (`--session`, CORRAL_SESSION, a hook's session_id, an MCP client's name); env-file tasks have none. */
+  session?: string;
+  /** The git root of its folder, else the folder. */
+  project?: string;
+  /** It outlives its session: the end of the session leaves it running. */
+  keep?: boolean;
   spec: TaskSpec;
   /** Within its environment: what it waits for before it starts. */
   dependsOn: DependencyEdge[];

@@ -31,6 +31,20 @@ export interface TaskView {
   restartAt: string | null;
   cpuPercent: number | null;
   memoryBytes: number | null;
+  /** The agent session that started it; null for env-file tasks and tasks started outside any session. */
+  session: string | null;
+  /** The git root of its folder, else the folder. */
+  project: string | null;
+  /** It outlives its session. */
+  keep: boolean;
+}
+
+/** Which tasks `list` returns: each given field narrows it. */
+export interface ListFilter {
+  env?: string;
+  session?: string;
+  /** A project as tasks record it (a git root, or a folder outside git). */
+  project?: string;
 }
 
 /** Options of `run`, as any front end gathers them; normalised and validated by the supervisor. */
@@ -66,6 +80,10 @@ export interface RunInput {
   idle?: string | number;
   idleAction?: 'alert' | 'stop';
   alertOn?: string;
+  /** The agent session starting it. */
+  session?: string;
+  /** It outlives its session. */
+  keep?: boolean;
 }
 
 export interface InlineTask {
@@ -298,7 +316,7 @@ export interface MonitorInput {
 
 export interface SupervisorApi {
   run(input: RunInput): Promise<TaskView>;
-  list(filter?: { env?: string }): Promise<TaskView[]>;
+  list(filter?: ListFilter): Promise<TaskView[]>;
   orchestrate(input: OrchestrateInput): Promise<OrchestrateResult>;
   waitEnv(env: string, timeout?: string | number): Promise<EnvReport>;
   down(env: string, options?: { signal?: string; grace?: string | number }): Promise<TaskView[]>;
@@ -317,5 +335,7 @@ export interface SupervisorApi {
   /** Removes finished tasks: all of them, or (when one is unknown or still running) none. */
   remove(refs: string[]): Promise<TaskView[]>;
   prune(): Promise<TaskView[]>;
+  /** Starts stopping the live tasks the session started (not kept ones), whole trees, and returns them at once. */
+  endSession(session: string): Promise<TaskView[]>;
   status(): Promise<DaemonStatus>;
 }

@@ -39,6 +39,12 @@ export const GLOBAL_OPTIONS: OptionSpec[] = [
   { flags: '--json', description: 'machine output: one JSON document on stdout' },
 ];
 
+/** Whose task it is: options of `run` and `exec`. */
+const OWNERSHIP_OPTIONS: OptionSpec[] = [
+  { flags: '--session <id>', description: 'the agent session starting it (default: $CORRAL_SESSION)' },
+  { flags: '--keep', description: 'keep it running when its session ends' },
+];
+
 const RUN_OPTIONS: OptionSpec[] = [
   { flags: '--name <name>', description: 'a name that also addresses the task' },
   { flags: '--cwd <dir>', description: 'working folder (default: the current one)' },
@@ -62,6 +68,7 @@ const RUN_OPTIONS: OptionSpec[] = [
   { flags: '--health <check>', description: 'a health check: http://…, tcp:HOST:PORT, listen, log:REGEX, exec:CMD, file:PATH (repeatable; all must pass)', repeatable: true },
   { flags: '--wait-healthy', description: 'return once the task is ready; exit 1 if it is not' },
   { flags: '--wait-timeout <duration>', description: 'with --wait-healthy: how long to wait (default 5m)', value: 'duration' },
+  ...OWNERSHIP_OPTIONS,
 ];
 
 const COMMAND_WORDS: ArgumentSpec = { name: '<command...>', description: 'the command: a shell string, or words after --' };
@@ -81,6 +88,9 @@ export const COMMANDS: CommandSpec[] = [
     options: [
       { flags: '--all', description: 'every task (the default; kept for scripts)' },
       { flags: '--env <name>', description: 'only the tasks of this environment' },
+      { flags: '--session <id>', description: 'only the tasks this agent session started' },
+      { flags: '--mine', description: 'only the tasks of the current session ($CORRAL_SESSION)' },
+      { flags: '--project <dir>', description: 'only the tasks of the project DIR is in (its git root, else DIR)' },
     ],
     load: async () => (await import('./commands/list.js')).list,
   },
@@ -98,6 +108,7 @@ export const COMMANDS: CommandSpec[] = [
       { flags: '--auto-background-threshold <duration>', description: 'a foreground command still running after this moves to the background (default 30s; 0 = never)', value: 'duration' },
       { flags: '--name <name>', description: 'a name that also addresses the task' },
       { flags: '--cwd <dir>', description: 'working folder (default: the current one)' },
+      ...OWNERSHIP_OPTIONS,
     ],
     passThrough: true,
     load: async () => (await import('./commands/exec.js')).exec,
@@ -108,6 +119,16 @@ export const COMMANDS: CommandSpec[] = [
     description: 'Claude Code PreToolUse hook (matcher Bash): routes background commands to corral exec',
     options: [{ flags: '--allow', description: 'approve the rewritten command without asking (default: Claude Code asks)' }],
     load: async () => (await import('./commands/hook.js')).claudePreToolUse,
+  },
+  {
+    words: ['hook', 'claude-session-start'],
+    description: 'Claude Code SessionStart hook: tells the agent the live and recently ended tasks of its project',
+    load: async () => (await import('./commands/hook/session-start.js')).claudeSessionStart,
+  },
+  {
+    words: ['hook', 'claude-session-end'],
+    description: 'Claude Code SessionEnd hook: stops the tasks the session started (whole trees), except kept ones',
+    load: async () => (await import('./commands/hook/session-end.js')).claudeSessionEnd,
   },
   {
     words: ['mcp'],

@@ -9,6 +9,7 @@ import type {
   OrchestrateInput,
   OrchestrateResult,
   KillInput,
+  ListFilter,
   ReadInput,
   ReadResult,
   RunInput,
@@ -26,7 +27,7 @@ export class RemoteSupervisor implements SupervisorApi {
   run(input: RunInput): Promise<TaskView> {
     return this.rpc.call('run', input);
   }
-  list(filter: { env?: string } = {}): Promise<TaskView[]> {
+  list(filter: ListFilter = {}): Promise<TaskView[]> {
     return this.rpc.call('list', filter);
   }
   orchestrate(input: OrchestrateInput): Promise<OrchestrateResult> {
@@ -70,6 +71,9 @@ export class RemoteSupervisor implements SupervisorApi {
   }
   prune(): Promise<TaskView[]> {
     return this.rpc.call('prune');
+  }
+  endSession(session: string): Promise<TaskView[]> {
+    return this.rpc.call('endSession', { session });
   }
   status(): Promise<DaemonStatus> {
     return this.rpc.call('status');

@@ -57,11 +57,15 @@ const runInputSchema = z.object({
   idle: z.union([z.string(), z.number()]).optional(),
   idleAction: z.enum(['alert', 'stop']).optional(),
   alertOn: z.string().optional(),
+  session: z.string().trim().min(1, 'the session is empty').max(256, 'a session is at most 256 characters').optional(),
+  keep: z.boolean().optional(),
 });
 
 interface NormalizedRun {
   spec: TaskSpec;
   name: string | null;
+  session: string | null;
+  keep: boolean;
 }
 
 /** Runs a parser of `key`'s value; its complaint becomes a usage error naming the field. */
@@ -113,6 +117,8 @@ export function normalizeRun(raw: RunInput, baseCwd = process.cwd()): Normalized
   };
   return {
     name: input.name ?? null,
+    session: input.session ?? null,
+    keep: input.keep === true,
     spec: {
       command: input.command,
       cwd,

@@ -30,7 +30,10 @@ export const METHODS: Record<string, Method> = {
     params: z.object({}).passthrough(),
     handler: (s, p) => s.run(p),
   },
-  list: { params: z.object({ env: z.string().optional() }).optional(), handler: (s, p) => s.list(p ?? {}) },
+  list: {
+    params: z.object({ env: z.string().optional(), session: z.string().optional(), project: z.string().optional() }).optional(),
+    handler: (s, p) => s.list(p ?? {}),
+  },
   orchestrate: {
     params: z.object({
       file: z.string().optional(),
@@ -115,5 +118,6 @@ export const METHODS: Record<string, Method> = {
   restart: { params: z.object({ ref }), handler: (s, p) => s.restart(p.ref) },
   remove: { params: z.object({ refs: z.array(ref).min(1) }), handler: (s, p) => s.remove(p.refs) },
   prune: { params: z.object({}).optional(), handler: (s) => s.prune() },
+  endSession: { params: z.object({ session: z.string().min(1, 'a session is required') }), handler: (s, p) => s.endSession(p.session) },
   status: { params: z.object({}).optional(), handler: (s) => s.status() },
 };

@@ -1,7 +1,9 @@
 /**
- * Where auto-background patterns come from: `corral.config.json` in the project (the
- * current folder) or in the home, the `autoBackground` section of `./corral.yaml`, and the
- * same section in `.claude/settings.json`. Lists add up; `enabled: false` anywhere wins.
+ * The user's settings for agents. Auto-background patterns come from `corral.config.json`
+ * in the project (the current folder) or in the home, the `autoBackground` section of
+ * `./corral.yaml`, and the same section in `.claude/settings.json`: lists add up;
+ * `enabled: false` anywhere wins. What the end of a session does (`sessionEnd`) comes
+ * from `corral.config.json`, the project's over the home's.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -69,4 +71,18 @@ export async function loadAutoBackground(cwd: string, home: string): Promise<Aut
     excludePatterns: sections.flatMap(({ section }) => (section.excludePatterns as string[] | undefined) ?? []),
     ...(sections.length > 0 ? { source: sections.map((s) => s.where).join(', ') } : {}),
   };
+}
+
+export type SessionEndAction = 'stop' | 'keep';
+
+/** `sessionEnd: "keep"` leaves every task of an ended session running; the default, `"stop"`, stops those not kept. */
+export function loadSessionEnd(cwd: string, home: string): SessionEndAction {
+  for (const path of [join(cwd, 'corral.config.json'), join(home, 'corral.config.json')]) {
+    if (!existsSync(path)) continue;
+    const value = (readJson(path) as { sessionEnd?: unknown } | null)?.sessionEnd;
+    if (value === undefined) continue;
+    if (value !== 'stop' && value !== 'keep') throw usageError(`${path}: sessionEnd must be "stop" or "keep"`);
+    return value;
+  }
+  return 'stop';
 }

@@ -34,6 +34,11 @@ export class McpContext {
     private readonly clientName: () => string | undefined,
   ) {}
 
+  /** The session of this client's tasks, when a call names none: CORRAL_SESSION of the server, else the client's name. */
+  session(): string {
+    return this.baseEnv.CORRAL_SESSION || this.clientName() || 'mcp';
+  }
+
   /**
    * The daemon's cursor consumer for "new" reads: the name a call gives (`as`, a cursor of
    * its own), else one per MCP client (by name), so that it survives the agent's restarts.

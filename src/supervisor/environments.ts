@@ -15,6 +15,7 @@ import { normalizeOrchestrate } from '../config/orchestrate.js';
 import { failure, notFound, see } from '../errors.js';
 import { taskLogDir } from '../home.js';
 import { lastLines } from '../logs/last-lines.js';
+import { projectFinder } from '../project.js';
 import { removedText } from '../text.js';
 import { freshRun } from './records.js';
 import type { SupervisorHost } from './host.js';
@@ -62,6 +63,7 @@ export class Environments {
       await slices.next();
     }
     const envRun = nextEnvRun(host.store.tasks(), env.name);
+    const projectOf = projectFinder();
     const created: TaskRecord[] = specs.map(({ decl, spec }) => ({
       id: host.store.allocateId(),
       name: decl.name,
@@ -72,6 +74,7 @@ export class Environments {
       background: decl.background,
       status: decl.dependsOn.length > 0 ? 'waiting' : 'starting',
       ...freshRun(host.clock.now()),
+      project: projectOf(spec.cwd),
     }));
     for (const record of created) host.store.put(record);
     await host.store.flush();

@@ -80,6 +80,9 @@ export function viewOf(record: TaskRecord, usage?: Usage): TaskView {
     restartAt: record.restartAt,
     cpuPercent: running && usage ? usage.cpuPercent : null,
     memoryBytes: running && usage ? usage.memoryBytes : null,
+    session: record.session ?? null,
+    project: record.project ?? null,
+    keep: record.keep === true,
   };
 }
 

@@ -12,6 +12,7 @@ import type {
   EventBatch,
   EventFilter,
   KillInput,
+  ListFilter,
   MonitorInput,
   OrchestrateInput,
   OrchestrateResult,
@@ -32,6 +33,7 @@ import { ensureHome, homePaths, type HomePaths } from '../home.js';
 import { rebuildFromHome } from '../store/rebuild.js';
 import { describeRecovery } from '../store/recovery.js';
 import { Store } from '../store/store.js';
+import { projectOf } from '../project.js';
 import { VERSION } from '../version.js';
 import { systemClock } from './clock.js';
 import { Environments } from './environments.js';
@@ -104,7 +106,7 @@ export class Supervisor implements SupervisorApi {
   // ---- starting ------------------------------------------------------------------------
 
   async run(input: RunInput): Promise<TaskView> {
-    const { spec, name } = normalizeRun(input);
+    const { spec, name, session, keep } = normalizeRun(input);
     const { table, store } = this;
     if (name) {
       // Names outside any environment share one scope; an environment's tasks are named within it.
@@ -121,6 +123,9 @@ export class Supervisor implements SupervisorApi {
       background: true,
       status: queued ? 'queued' : 'starting',
       ...freshRun(table.clock.now()),
+      ...(session !== null ? { session } : {}),
+      project: projectOf(spec.cwd),
+      ...(keep ? { keep } : {}),
     };
     store.put(record);
     table.startActor(record, { queued });
@@ -145,9 +150,12 @@ export class Supervisor implements SupervisorApi {
 
   // ---- environments and queries: their parts answer -------------------------------------
 
-  async list(filter: { env?: string } = {}): Promise<TaskView[]> {
-    if (filter.env !== undefined) return this.environments.list(filter.env);
-    return this.store.tasks().map((r) => this.table.view(r));
+  async list(filter: ListFilter = {}): Promise<TaskView[]> {
+    const { env, session, project } = filter;
+    // An unknown environment is an error (not-found); a session or project without tasks just has none.
+    const views = env !== undefined ? await this.environments.list(env) : this.store.tasks().map((r) => this.table.view(r));
+    if (session === undefined && project === undefined) return views;
+    return views.filter((t) => (session === undefined || t.session === session) && (project === undefined || t.project === project));
   }
 
   orchestrate(input: OrchestrateInput): Promise<OrchestrateResult> {
@@ -223,6 +231,16 @@ export class Supervisor implements SupervisorApi {
     for (const record of still) this.table.forget(record);
     await this.store.flush();
     return still.map((r) => this.table.view(r));
+  }
+
+  async endSession(session: string): Promise<TaskView[]> {
+    const { table } = this;
+    const started = this.store.tasks().filter((t) => t.session === session && t.keep !== true);
+    const records = [...started.filter((t) => table.isLive(t.id)), ...table.withLeftovers(started)];
+    if (records.length > 0) table.log('info', `session ${session} ended: stopping ${records.map((r) => r.id).join(', ')}`);
+    // The stops go on in the daemon: an agent's exit gives its hook a second or two, less than a grace.
+    stopInOrder(records, (record) => table.stopOne(record)).catch((error) => table.log('error', `could not stop the tasks of session ${session}`, { error: String(error) }));
+    return records.map((r) => table.view(r));
   }
 
   async status(): Promise<DaemonStatus> {

@@ -135,4 +135,20 @@ describe('readState', () => {
     expect(read([1])).not.toHaveProperty('envSet');
     expect(read(undefined)).not.toHaveProperty('envSet');
   });
+
+  it('keeps the session, project and keep of a task, and takes a record with bad ones for a bad record', () => {
+    const read = readState(
+      file({
+        bash_1: record('bash_1', { session: 'abc123', project: '/srv/app', keep: true }),
+        bash_2: record('bash_2'),
+        bash_3: record('bash_3', { session: '' }),
+        bash_4: record('bash_4', { project: 7 }),
+        bash_5: record('bash_5', { keep: 'yes' }),
+      }),
+    );
+    if (!read.ok) throw new Error('unread');
+    expect(read.data.tasks.bash_1).toMatchObject({ session: 'abc123', project: '/srv/app', keep: true });
+    expect(read.data.tasks.bash_2).not.toHaveProperty('session');
+    expect([...read.damage!.badRecords.keys()]).toEqual(['bash_3', 'bash_4', 'bash_5']);
+  });
 });

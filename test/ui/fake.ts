@@ -27,6 +27,9 @@ export function task(id: string, over: Partial<TaskView> = {}): TaskView {
     restartAt: null,
     cpuPercent: null,
     memoryBytes: null,
+    session: null,
+    project: null,
+    keep: false,
     ...over,
   };
 }

@@ -15,6 +15,7 @@ import { loadAutoBackground } from '../../exec/config.js';
 import type { Context } from '../context.js';
 import { printJson } from '../output.js';
 import { commandFromWords } from './run.js';
+import { ownership } from '../session.js';
 
 interface ExecFlags {
   explain?: boolean;
@@ -22,6 +23,8 @@ interface ExecFlags {
   autoBackgroundThreshold?: number;
   name?: string;
   cwd?: string;
+  session?: string;
+  keep?: boolean;
 }
 
 const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15, SIGSEGV: 11, SIGABRT: 6, SIGPIPE: 13 };
@@ -56,6 +59,7 @@ export async function exec(ctx: Context, words: string[], flags: ExecFlags): Pro
     cwd,
     baseEnv: process.env as Record<string, string>,
     ...(flags.name !== undefined ? { name: flags.name } : {}),
+    ...ownership(flags),
   });
   if (decision.background) return background(ctx, api, task, decision.rule);
   return foreground(ctx, api, task, threshold);

@@ -11,12 +11,13 @@ import type { Context } from '../context.js';
 import { shellQuote } from '../../../machines/shell-words.js';
 
 interface HookInput {
+  session_id?: unknown;
   tool_name?: unknown;
   tool_input?: { command?: unknown; [key: string]: unknown };
   cwd?: unknown;
 }
 
-async function readStdin(): Promise<string> {
+export async function readStdin(): Promise<string> {
   if (process.stdin.isTTY) return '';
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
@@ -36,6 +37,8 @@ async function rewriteForHook(input: HookInput, home: string, allow: boolean): P
   const cwd = typeof input.cwd === 'string' ? input.cwd : process.cwd();
   const decision = classifyCommand(command, await loadAutoBackground(cwd, home));
   if (!decision.background) return null;
+  // The task belongs to the session, which ends it (claude-session-end) unless it is kept.
+  const session = typeof input.session_id === 'string' && input.session_id !== '' ? `--session ${shellQuote(input.session_id)} ` : '';
   return {
     hookSpecificOutput: {
       hookEventName: 'PreToolUse',
@@ -45,7 +48,7 @@ async function rewriteForHook(input: HookInput, home: string, allow: boolean): P
         ...input.tool_input,
         // The home is pinned: the tool's shell may have another CORRAL_HOME (or none) than
         // this hook, which was given its home by --home or by its own environment.
-        command: `${selfCommand()} --home ${shellQuote(home)} exec -- ${shellQuote(command)}`,
+        command: `${selfCommand()} --home ${shellQuote(home)} exec ${session}-- ${shellQuote(command)}`,
         // corral does the backgrounding: the tool waits only for the id.
         run_in_background: false,
       },

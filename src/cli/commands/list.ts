@@ -5,6 +5,7 @@ import type { TaskView } from '../../api.js';
 import type { Context } from '../context.js';
 import { colorStatus, printJson, table } from '../output.js';
 import { exitText, oneLine, restartCountdown, uptimeText } from '../../text.js';
+import { listScope } from '../session.js';
 
 /** The command, and when a restarting task starts again: `node app.js   (in 4s, 2)`. */
 function commandCell(t: TaskView, now: number): string {
@@ -30,9 +31,11 @@ function renderList(tasks: TaskView[], now = Date.now()): string {
   return table(['ID', 'NAME', 'STATUS', 'HEALTH', 'PID', 'UPTIME', 'EXIT', 'RESTARTS', 'CPU', 'MEM', 'COMMAND'], rows);
 }
 
-export async function list(ctx: Context, flags: { env?: string } = {}): Promise<number> {
-  const tasks = await (await ctx.api()).list(flags.env !== undefined ? { env: flags.env } : {});
+export async function list(ctx: Context, flags: { env?: string; session?: string; project?: string; mine?: boolean } = {}): Promise<number> {
+  const scope = listScope(flags);
+  const tasks = await (await ctx.api()).list({ ...(flags.env !== undefined ? { env: flags.env } : {}), ...scope });
   if (ctx.json) printJson(tasks);
+  else if (tasks.length === 0 && Object.keys(scope).length > 0) process.stdout.write(`no tasks of ${scope.session !== undefined ? `session ${scope.session}` : ''}${scope.session !== undefined && scope.project !== undefined ? ' in ' : ''}${scope.project !== undefined ? `project ${scope.project}` : ''}\n`);
   else process.stdout.write(renderList(tasks));
   return 0;
 }

@@ -6,6 +6,7 @@ import type { Context } from '../context.js';
 import { printJson } from '../output.js';
 import { quoteWords } from '../../../machines/shell-words.js';
 import { lastLinesText, notReadyText } from '../../text.js';
+import { ownership } from '../session.js';
 
 interface RunFlags {
   name?: string;
@@ -31,6 +32,8 @@ interface RunFlags {
   idle?: string;
   idleAction?: 'alert' | 'stop';
   alertOn?: string;
+  session?: string;
+  keep?: boolean;
 }
 
 /** `run -- npm run dev` and `run -- "npm run dev"` mean the same shell command. */
@@ -59,6 +62,7 @@ export async function run(ctx: Context, words: string[], flags: RunFlags): Promi
     ...(flags.stopSignal !== undefined ? { stopSignal: flags.stopSignal } : {}),
     ...(flags.grace !== undefined ? { grace: flags.grace } : {}),
     ...(flags.health !== undefined ? { health: flags.health } : {}),
+    ...ownership(flags),
     ...pick(flags, ['maxRestarts', 'backoff', 'maxBackoff', 'minUptime', 'restartWindow', 'successExitCodes', 'nice', 'ionice', 'maxMemory', 'timeout', 'idle', 'idleAction', 'alertOn']),
   });
   if (flags.waitHealthy) {

@@ -2,6 +2,7 @@
  * background_list: the tasks of the home, one compact line each. By default the live
  * ones and those that ended lately, so that the list does not grow with every task ever run.
  */
+import { resolve } from 'node:path';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { counted } from '../../../machines/counted.js';
@@ -13,6 +14,7 @@ import type { McpContext } from '../context.js';
 import { argumentError, toolError } from '../errors.js';
 import { uptimeMs } from '../../text.js';
 import { shorten, statusText, whenText } from '../format.js';
+import { projectOf } from '../../project.js';
 import { taskSummary, taskSummarySchema, type Extra } from './shared.js';
 
 /** Ended tasks listed by default: those that ended within this long, at most RECENT_MAX of them. */
@@ -22,7 +24,7 @@ const STATUSES: readonly TaskStatus[] = ['queued', 'waiting', 'starting', 'runni
 /** Ids of left-out tasks named in the text; more are counted. */
 const NAMED_MAX = 10;
 
-const DESCRIPTION = `List background tasks of this corral home, also ones other sessions started: look here before starting a second dev server. By default live tasks and those that ended in the last hour (at most 20); all: true lists every task. One line each: id, name, status, pid, health, run time, end time, cwd, command.`;
+const DESCRIPTION = `List background tasks of this corral home, also ones other sessions started: look here before starting a second dev server. By default live tasks and those that ended in the last hour (at most 20); all: true lists every task. session, mine (this client's session) and project narrow it. One line each: id, name, status, pid, health, run time, end time, cwd, command.`;
 
 interface Selection {
   shown: TaskView[];
@@ -91,6 +93,9 @@ export function registerList(server: McpServer, ctx: McpContext): void {
         env: z.string().optional().describe('only the tasks of this environment'),
         status: z.union([z.string(), z.array(z.string())]).optional().describe('only tasks in this status (running, failed, …) or these'),
         all: z.boolean().optional().describe('true: every task, however long ago it ended'),
+        session: z.string().optional().describe('only the tasks of this session'),
+        mine: z.boolean().optional().describe("true: only this client's session's tasks"),
+        project: z.string().optional().describe('only the tasks of the project this folder is in'),
       },
       outputSchema: { tasks: z.array(rowSchema), left_out: z.number() },
       annotations: { readOnlyHint: true, openWorldHint: false },
@@ -101,10 +106,17 @@ export function registerList(server: McpServer, ctx: McpContext): void {
         for (const s of wanted ?? []) {
           if (!(STATUSES as readonly string[]).includes(s)) throw argumentError('status', `"${s}" is not a status (${STATUSES.join(', ')})`);
         }
-        const tasks = await ctx.withApi((api) => api.list(args.env !== undefined ? { env: args.env } : {}), extra.signal);
+        if (args.mine && args.session !== undefined) throw argumentError('mine', 'give mine or session, not both');
+        const session = args.mine ? ctx.session() : args.session;
+        const filter = {
+          ...(args.env !== undefined ? { env: args.env } : {}),
+          ...(session !== undefined ? { session } : {}),
+          ...(args.project !== undefined ? { project: projectOf(resolve(ctx.cwd, args.project)) } : {}),
+        };
+        const tasks = await ctx.withApi((api) => api.list(filter), extra.signal);
         const now = Date.now();
         const selection = select(tasks, wanted ? new Set(wanted) : null, args.all === true, now);
-        const lines = [headline(selection, wanted !== null || args.env !== undefined), ...selection.shown.map((t) => rowText(t, now))];
+        const lines = [headline(selection, wanted !== null || Object.keys(filter).length > 0), ...selection.shown.map((t) => rowText(t, now))];
         const leftOut = leftOutText(selection);
         if (leftOut) lines.push(leftOut);
         return {

@@ -171,6 +171,8 @@ export function registerSpawn(server: McpServer, ctx: McpContext): void {
         name: z.string().optional().describe('a name that also addresses the task'),
         wait_for: waitForSchema.optional(),
         timeout: durationArg('how long wait_for waits (default 30s)').optional(),
+        session: z.string().optional().describe('session it belongs to (default: this client)'),
+        keep: z.boolean().optional().describe('true: keep it running when the session ends'),
         ...readArgs,
       },
       outputSchema: {
@@ -208,6 +210,8 @@ export function registerSpawn(server: McpServer, ctx: McpContext): void {
           ...(env ? { env } : {}),
           ...(args.name !== undefined ? { name: args.name } : {}),
           ...(health ? { health } : {}),
+          session: args.session ?? ctx.session(),
+          ...(args.keep ? { keep: true } : {}),
         };
 
         return await ctx.withApi(async (api) => {
