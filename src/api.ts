@@ -208,6 +208,18 @@ export interface MonitorInput {
   checkInterval?: string | number;
 }
 
+/**
+ * The task a process belongs to, as `ports` and the hook name it. `session` and `project`
+ * are there when the task's record has them.
+ */
+export interface TaskOwner {
+  id: string;
+  name: string | null;
+  env: string | null;
+  session?: string | null;
+  project?: string | null;
+}
+
 export interface SupervisorApi {
   run(input: RunInput): Promise<TaskView>;
   list(filter?: { env?: string }): Promise<TaskView[]>;
@@ -225,5 +237,7 @@ export interface SupervisorApi {
   /** Removes finished tasks: all of them, or (when one is unknown or still running) none. */
   remove(refs: string[]): Promise<TaskView[]>;
   prune(): Promise<TaskView[]>;
+  /** For each pid, the task whose tree it belongs to (a finished task's leftovers too), or null. */
+  owners(pids: number[]): Promise<(TaskOwner | null)[]>;
   status(): Promise<DaemonStatus>;
 }

@@ -3,6 +3,7 @@ import type {
   CorralEvent,
   MonitorInput,
   TaskDetails,
+  TaskOwner,
   DaemonStatus,
   EnvReport,
   OrchestrateInput,
@@ -65,6 +66,9 @@ export class RemoteSupervisor implements SupervisorApi {
   }
   prune(): Promise<TaskView[]> {
     return this.rpc.call('prune');
+  }
+  owners(pids: number[]): Promise<(TaskOwner | null)[]> {
+    return this.rpc.call('owners', { pids });
   }
   status(): Promise<DaemonStatus> {
     return this.rpc.call('status');

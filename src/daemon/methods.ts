@@ -97,5 +97,6 @@ export const METHODS: Record<string, Method> = {
   restart: { params: z.object({ ref }), handler: (s, p) => s.restart(p.ref) },
   remove: { params: z.object({ refs: z.array(ref).min(1) }), handler: (s, p) => s.remove(p.refs) },
   prune: { params: z.object({}).optional(), handler: (s) => s.prune() },
+  owners: { params: z.object({ pids: z.array(z.number().int().positive()).max(100_000) }), handler: (s, p) => s.owners(p.pids) },
   status: { params: z.object({}).optional(), handler: (s) => s.status() },
 };

@@ -233,6 +233,13 @@ export function readCmdline(pid: number): string[] | null {
   return text.split('\0');
 }
 
+/** A process's name as the kernel keeps it (at most 15 characters: what `pkill` without `-f` matches), or null. */
+export function readComm(pid: number): string | null {
+  const len = readProcFile(`/proc/${pid}/comm`);
+  if (len <= 0) return null;
+  return scratch.toString('utf8', 0, scratch[len - 1] === 0x0a ? len - 1 : len);
+}
+
 /** The environment a process was started with (its last exec's), or null when it cannot be read. */
 export function readEnviron(pid: number): Record<string, string> | null {
   const len = readProcFile(`/proc/${pid}/environ`, true);

@@ -18,6 +18,7 @@ import type {
   RunInput,
   SupervisorApi,
   TaskDetails,
+  TaskOwner,
   TaskView,
   WaitResult,
   WaitUntil,
@@ -36,6 +37,7 @@ import type { EventLog, SupervisorEvent } from './events.js';
 import { restoreHome, type HomeRestore } from './home-restore.js';
 import type { SupervisorOptions } from './options.js';
 import { TaskQueries } from './queries.js';
+import { ownersOf } from './owners.js';
 import { freshRun, restartedRecord } from './records.js';
 import { stopInOrder } from './shutdown.js';
 import { TaskTable } from './task-table.js';
@@ -216,6 +218,10 @@ export class Supervisor implements SupervisorApi {
     for (const record of still) this.table.forget(record);
     await this.store.flush();
     return still.map((r) => this.table.view(r));
+  }
+
+  async owners(pids: number[]): Promise<(TaskOwner | null)[]> {
+    return ownersOf(this.store.tasks(), (r) => this.table.view(r), pids);
   }
 
   async status(): Promise<DaemonStatus> {
