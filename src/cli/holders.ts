@@ -57,7 +57,7 @@ export function pidsOnPort(port: number, scope: PortScope, protocols: ReadonlyAr
 
 /** Every listening TCP port of the machine (v4 and v6), one row per holder: a task, an outside process, or nobody seen. */
 export async function listeningTable(api: Pick<SupervisorApi, 'owners'>, only?: number): Promise<PortRow[]> {
-  const sockets = inetSockets().filter((s) => s.listening && (only === undefined || s.localPort === only));
+  const sockets = inetSockets(['tcp'], true).filter((s) => only === undefined || s.localPort === only);
   const holders = socketHolders(new Set(sockets.map((s) => s.inode)));
   const pids = [...new Set([...holders.values()].flat())];
   const byPid = new Map((await holdersOf(api, pids)).map((h) => [h.pid, h]));

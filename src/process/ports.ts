@@ -53,8 +53,8 @@ const FILES: { file: string; protocol: 'tcp' | 'udp' }[] = [
   { file: '/proc/net/udp6', protocol: 'udp' },
 ];
 
-/** Every socket of these protocols in this network namespace. */
-export function inetSockets(protocols: ReadonlyArray<'tcp' | 'udp'> = ['tcp']): InetSocket[] {
+/** Every socket of these protocols in this network namespace (`listeningOnly`: TCP listeners alone, which health checks read every second). */
+export function inetSockets(protocols: ReadonlyArray<'tcp' | 'udp'> = ['tcp'], listeningOnly = false): InetSocket[] {
   const sockets: InetSocket[] = [];
   for (const { file, protocol } of FILES) {
     if (!protocols.includes(protocol)) continue;
@@ -68,6 +68,8 @@ export function inetSockets(protocols: ReadonlyArray<'tcp' | 'udp'> = ['tcp']): 
       const f = line.trim().split(/\s+/);
       // f[1] local address:port, f[2] remote address:port (hex), f[3] state, f[9] inode
       if (!f[1] || !f[2] || !f[9]) continue;
+      const listening = protocol === 'tcp' && f[3] === '0A';
+      if (listeningOnly && !listening) continue;
       const [address, port] = f[1].split(':');
       sockets.push({
         inode: f[9],
@@ -75,7 +77,7 @@ export function inetSockets(protocols: ReadonlyArray<'tcp' | 'udp'> = ['tcp']): 
         localAddress: formatAddress(address!),
         localPort: Number.parseInt(port!, 16),
         remotePort: Number.parseInt(f[2].split(':')[1]!, 16),
-        listening: protocol === 'tcp' && f[3] === '0A',
+        listening,
       });
     }
   }
@@ -120,7 +122,7 @@ export function socketHolders(inodes: ReadonlySet<string>): Map<string, number[]
 
 /** The TCP ports these processes (a task's tree) listen on. */
 export function listeningPorts(pids: number[]): number[] {
-  const ports = new Map(inetSockets().filter((s) => s.listening).map((s) => [s.inode, s.localPort]));
+  const ports = new Map(inetSockets(['tcp'], true).map((s) => [s.inode, s.localPort]));
   if (ports.size === 0) return [];
   const found = new Set<number>();
   for (const pid of pids) {
