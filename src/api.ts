@@ -314,6 +314,18 @@ export interface MonitorInput {
   checkInterval?: string | number;
 }
 
+/**
+ * The task a process belongs to, as `ports` and the hook name it. `session` and `project`
+ * are there when the task's record has them.
+ */
+export interface TaskOwner {
+  id: string;
+  name: string | null;
+  env: string | null;
+  session?: string | null;
+  project?: string | null;
+}
+
 export interface SupervisorApi {
   run(input: RunInput): Promise<TaskView>;
   list(filter?: ListFilter): Promise<TaskView[]>;
@@ -337,5 +349,7 @@ export interface SupervisorApi {
   prune(): Promise<TaskView[]>;
   /** Starts stopping the live tasks the session started (not kept ones), whole trees, and returns them at once. */
   endSession(session: string): Promise<TaskView[]>;
+  /** For each pid, the task whose tree it belongs to (a finished task's leftovers too), or null. */
+  owners(pids: number[]): Promise<(TaskOwner | null)[]>;
   status(): Promise<DaemonStatus>;
 }

@@ -230,10 +230,16 @@ export const COMMANDS: CommandSpec[] = [
     args: [{ name: '[ids...]', description: 'task ids, names or env/names' }],
     options: [
       { flags: '--all', description: 'every live task' },
+      { flags: '--port <port>', description: 'the task listening on this TCP port (a process outside corral is refused)', value: 'count' },
       { flags: '--signal <signal>', description: "first signal (default: the task's stop signal, SIGTERM)" },
       { flags: '--grace <duration>', description: "time before SIGKILL (default: the task's, 5s)" },
     ],
     load: async () => (await import('./commands/control.js')).kill,
+  },
+  {
+    words: ['ports'],
+    description: 'every listening TCP port, with the task that holds it or the outside pid and command',
+    load: async () => (await import('./commands/ports.js')).ports,
   },
   {
     words: ['restart'],

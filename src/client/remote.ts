@@ -4,6 +4,7 @@ import type {
   EventFilter,
   MonitorInput,
   TaskDetails,
+  TaskOwner,
   DaemonStatus,
   EnvReport,
   OrchestrateInput,
@@ -74,6 +75,9 @@ export class RemoteSupervisor implements SupervisorApi {
   }
   endSession(session: string): Promise<TaskView[]> {
     return this.rpc.call('endSession', { session });
+  }
+  owners(pids: number[]): Promise<(TaskOwner | null)[]> {
+    return this.rpc.call('owners', { pids });
   }
   status(): Promise<DaemonStatus> {
     return this.rpc.call('status');

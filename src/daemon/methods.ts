@@ -119,5 +119,6 @@ export const METHODS: Record<string, Method> = {
   remove: { params: z.object({ refs: z.array(ref).min(1) }), handler: (s, p) => s.remove(p.refs) },
   prune: { params: z.object({}).optional(), handler: (s) => s.prune() },
   endSession: { params: z.object({ session: z.string().min(1, 'a session is required') }), handler: (s, p) => s.endSession(p.session) },
+  owners: { params: z.object({ pids: z.array(z.number().int().positive()).max(100_000) }), handler: (s, p) => s.owners(p.pids) },
   status: { params: z.object({}).optional(), handler: (s) => s.status() },
 };

@@ -6,7 +6,7 @@
  * (tree-kill and pidtree spawn `ps` for every call; we need start times and the
  * inherited token anyway, which only /proc gives, and a scan costs a few milliseconds.)
  */
-import { closeSync, openSync, readdirSync, readFileSync, readlinkSync, readSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, statSync } from 'node:fs';
 
 export interface ProcEntry {
   pid: number;
@@ -231,6 +231,22 @@ export function readCmdline(pid: number): string[] | null {
   if (len <= 0) return null;
   const text = scratch.toString('utf8', 0, scratch[len - 1] === 0 ? len - 1 : len);
   return text.split('\0');
+}
+
+/** A process's name as the kernel keeps it (at most 15 characters: what `pkill` without `-f` matches), or null. */
+export function readComm(pid: number): string | null {
+  const len = readProcFile(`/proc/${pid}/comm`);
+  if (len <= 0) return null;
+  return scratch.toString('utf8', 0, scratch[len - 1] === 0x0a ? len - 1 : len);
+}
+
+/** The user a process runs as (the owner of its /proc folder), or null when it is gone. */
+export function readUid(pid: number): number | null {
+  try {
+    return statSync(`/proc/${pid}`).uid;
+  } catch {
+    return null;
+  }
 }
 
 /** The environment a process was started with (its last exec's), or null when it cannot be read. */

@@ -21,6 +21,7 @@ import type {
   RunInput,
   SupervisorApi,
   TaskDetails,
+  TaskOwner,
   TaskView,
   WaitOptions,
   WaitResult,
@@ -41,6 +42,7 @@ import type { EventLog } from './events.js';
 import { restoreHome, type HomeRestore } from './home-restore.js';
 import type { SupervisorOptions } from './options.js';
 import { TaskQueries } from './queries.js';
+import { ownersOf } from './owners.js';
 import { freshRun, restartedRecord } from './records.js';
 import { stopInOrder } from './shutdown.js';
 import { TaskTable } from './task-table.js';
@@ -241,6 +243,10 @@ export class Supervisor implements SupervisorApi {
     // The stops go on in the daemon: an agent's exit gives its hook a second or two, less than a grace.
     stopInOrder(records, (record) => table.stopOne(record)).catch((error) => table.log('error', `could not stop the tasks of session ${session}`, { error: String(error) }));
     return records.map((r) => table.view(r));
+  }
+
+  async owners(pids: number[]): Promise<(TaskOwner | null)[]> {
+    return ownersOf(this.store.tasks(), (r) => this.table.view(r), pids);
   }
 
   async status(): Promise<DaemonStatus> {

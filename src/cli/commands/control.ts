@@ -22,17 +22,24 @@ export async function wait(ctx: Context, ref: string, flags: { until?: string; t
   return result.reached ? 0 : 1;
 }
 
-export async function kill(ctx: Context, refs: string[], flags: { all?: boolean; signal?: string; grace?: string }): Promise<number> {
-  normalizeKill({ refs, ...flags });
-  const stopped = await (await ctx.api()).kill({
-    ...(flags.all ? { all: true } : { refs }),
-    ...(flags.signal !== undefined ? { signal: flags.signal } : {}),
-    ...(flags.grace !== undefined ? { grace: flags.grace } : {}),
-  });
+export async function kill(ctx: Context, refs: string[], flags: { all?: boolean; signal?: string; grace?: string; port?: number }): Promise<number> {
+  const stopped =
+    flags.port !== undefined
+      ? await (await import('./ports.js')).killPort(ctx, refs, { ...flags, port: flags.port })
+      : await stopTasks(ctx, refs, flags);
   if (ctx.json) printJson(stopped);
   else if (stopped.length === 0) process.stdout.write('no running tasks\n');
   else for (const t of stopped) process.stdout.write(`${describe(t)}\n`);
   return 0;
+}
+
+async function stopTasks(ctx: Context, refs: string[], flags: { all?: boolean; signal?: string; grace?: string }): Promise<TaskView[]> {
+  normalizeKill({ refs, ...flags });
+  return (await ctx.api()).kill({
+    ...(flags.all ? { all: true } : { refs }),
+    ...(flags.signal !== undefined ? { signal: flags.signal } : {}),
+    ...(flags.grace !== undefined ? { grace: flags.grace } : {}),
+  });
 }
 
 export async function restart(ctx: Context, ref: string): Promise<number> {

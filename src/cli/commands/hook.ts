@@ -4,11 +4,14 @@
  * so that the command runs under corral (`corral exec …`: supervised, with an id, its
  * tree stopped cleanly, alive after the session). Otherwise it says nothing, and the
  * call goes on unchanged. Bad input never blocks the user's command: it says nothing.
+ * Broad kills (`pkill -f X`, `kill $(lsof -ti:PORT)`…) are answered first: hook/broad-kill.ts.
  */
 import { classifyCommand } from '../../../machines/policies/autobackground.js';
 import { loadAutoBackground } from '../../exec/config.js';
 import type { Context } from '../context.js';
 import { shellQuote } from '../../../machines/shell-words.js';
+import { answerBroadKill } from './hook/broad-kill.js';
+import { selfCommand } from './hook/self.js';
 
 interface HookInput {
   session_id?: unknown;
@@ -22,12 +25,6 @@ export async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
-}
-
-/** How this corral is invoked, so the rewritten command runs the same one. */
-function selfCommand(): string {
-  const script = process.argv[1] ?? 'corral';
-  return `${shellQuote(process.execPath)} ${shellQuote(script)}`;
 }
 
 async function rewriteForHook(input: HookInput, home: string, allow: boolean): Promise<object | null> {
@@ -59,7 +56,8 @@ async function rewriteForHook(input: HookInput, home: string, allow: boolean): P
 export async function claudePreToolUse(ctx: Context, flags: { allow?: boolean }): Promise<number> {
   try {
     const input = JSON.parse(await readStdin()) as HookInput;
-    const output = await rewriteForHook(input, ctx.paths.home, flags.allow === true);
+    // A broad kill (`pkill -f X`, `kill $(lsof -ti:3000)`) is judged by what it would reach; anything else may belong in the background.
+    const output = (await answerBroadKill(ctx, input, flags.allow === true)) ?? (await rewriteForHook(input, ctx.paths.home, flags.allow === true));
     if (output) process.stdout.write(`${JSON.stringify(output)}\n`);
   } catch {
     // Never block the user's command because of the hook: no answer means "go on unchanged".
