@@ -322,8 +322,8 @@ export interface TaskOwner {
   id: string;
   name: string | null;
   env: string | null;
-  session?: string | null;
-  project?: string | null;
+  session: string | null;
+  project: string | null;
 }
 
 export interface SupervisorApi {

@@ -9,16 +9,9 @@ import type { TaskOwner, TaskView } from '../api.js';
 import { scanProcesses } from '../process/procfs.js';
 import { monitorRunning, treeOf } from '../process/tree.js';
 
-/** What `ports` shows of a task; `session` and `project` only where the view carries them. */
+/** What `ports` shows of a task. */
 export function taskOwner(view: TaskView): TaskOwner {
-  const extra = view as TaskView & { session?: string | null; project?: string | null };
-  return {
-    id: view.id,
-    name: view.name,
-    env: view.env,
-    ...('session' in extra ? { session: extra.session ?? null } : {}),
-    ...('project' in extra ? { project: extra.project ?? null } : {}),
-  };
+  return { id: view.id, name: view.name, env: view.env, session: view.session, project: view.project };
 }
 
 export function ownersOf(records: TaskRecord[], view: (record: TaskRecord) => TaskView, pids: number[]): (TaskOwner | null)[] {

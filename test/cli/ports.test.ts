@@ -46,9 +46,9 @@ describe('ports', () => {
     expect(portRow(rows, outsidePort)).toEqual({ port: outsidePort, addresses: ['127.0.0.1'], task: null, pids: [outsidePid], command: `${process.execPath} ${LISTEN} ${outsidePort}` });
 
     const human = (await cli(home, ['ports'])).stdout;
-    expect(human.split('\n')[0]).toMatch(/^PORT\s+ADDRESS\s+TASK\s+NAME\s+PID\s+COMMAND$/);
-    expect(human).toMatch(new RegExp(`^${taskPort}\\s+127\\.0\\.0\\.1\\s+bash_1\\s+web\\s+${pid}\\s+.*listen\\.js ${taskPort}$`, 'm'));
-    expect(human).toMatch(new RegExp(`^${outsidePort}\\s+127\\.0\\.0\\.1\\s+-\\s+-\\s+${outsidePid}\\s+.*listen\\.js ${outsidePort}$`, 'm'));
+    expect(human.split('\n')[0]).toMatch(/^PORT\s+ADDRESS\s+TASK\s+NAME\s+PROJECT\s+PID\s+COMMAND$/);
+    expect(human).toMatch(new RegExp(`^${taskPort}\\s+127\\.0\\.0\\.1\\s+bash_1\\s+web\\s+\\S+\\s+${pid}\\s+.*listen\\.js ${taskPort}$`, 'm'));
+    expect(human).toMatch(new RegExp(`^${outsidePort}\\s+127\\.0\\.0\\.1\\s+-\\s+-\\s+-\\s+${outsidePid}\\s+.*listen\\.js ${outsidePort}$`, 'm'));
   });
 });
 

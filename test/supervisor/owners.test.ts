@@ -35,8 +35,8 @@ describe('owners', () => {
       }, 'the leftover');
       await waitFor(async () => (await sup.get(left.id)).status === 'completed', 'the leaver to end');
       expect(await sup.owners([child, live.pid!, process.pid])).toEqual([
-        { id: left.id, name: 'leaver', env: null },
-        { id: live.id, name: 'sleeper', env: null },
+        { id: left.id, name: 'leaver', env: null, session: null, project: left.project },
+        { id: live.id, name: 'sleeper', env: null, session: null, project: live.project },
         null,
       ]);
       await sup.kill({ refs: [left.id, live.id] });
@@ -46,9 +46,9 @@ describe('owners', () => {
     }
   });
 
-  it('carries session and project only when the task has them', () => {
-    const view = { id: 'bash_1', name: 'web', env: 'dev' } as TaskView;
-    expect(taskOwner(view)).toEqual({ id: 'bash_1', name: 'web', env: 'dev' });
-    expect(taskOwner({ ...view, session: 's1', project: '/src/app' } as TaskView)).toEqual({ id: 'bash_1', name: 'web', env: 'dev', session: 's1', project: '/src/app' });
+  it('carries the session and project of the task', () => {
+    const view = { id: 'bash_1', name: 'web', env: 'dev', session: null, project: null } as TaskView;
+    expect(taskOwner(view)).toEqual({ id: 'bash_1', name: 'web', env: 'dev', session: null, project: null });
+    expect(taskOwner({ ...view, session: 's1', project: '/src/app' })).toEqual({ id: 'bash_1', name: 'web', env: 'dev', session: 's1', project: '/src/app' });
   });
 });
