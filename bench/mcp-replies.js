@@ -90,7 +90,7 @@ async function main() {
     // 2. The failures of a 5,000-line test run.
     const run = await agent.call('background_spawn', { command: `node ${join(dir, 'tests.js')}`, wait_for: { exit: true }, timeout: 60 });
     const found = failLines(textOf(run));
-    const id = run.structuredContent?.id ?? textOf(run).match(/bash_\d+/)?.[0];
+    const id = run._meta?.['corral/data']?.id ?? textOf(run).match(/bash_\d+/)?.[0];
     let offset = 0;
     for (let i = 0; found.size < 3 && i < 200; i++) {
       const r = await agent.call('background_output', { id, since: offset, filter: 'FAIL', stream: 'stdout' });
@@ -105,7 +105,7 @@ async function main() {
     const crash = await agent.call('background_spawn', { command: `node ${join(dir, 'crash.js')}`, wait_for: { port: port + 1 }, timeout: 20 });
     let seen = textOf(crash).includes(ERROR_LINE);
     if (!seen) {
-      const r = await agent.call('background_output', { id: crash.structuredContent?.id ?? textOf(crash).match(/bash_\d+/)?.[0], since: 0, stream: 'stderr', tail: 20 });
+      const r = await agent.call('background_output', { id: crash._meta?.['corral/data']?.id ?? textOf(crash).match(/bash_\d+/)?.[0], since: 0, stream: 'stderr', tail: 20 });
       seen = textOf(r).includes(ERROR_LINE);
     }
     rows.push({ task: 'learn why a server crashed', ...agent.tally(), done: seen });

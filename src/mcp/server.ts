@@ -18,6 +18,7 @@ import { registerRemove } from './tools/remove.js';
 import { registerRestart } from './tools/restart.js';
 import { registerSpawn } from './tools/spawn.js';
 import { registerStatus } from './tools/status.js';
+import { serveToolList } from './tools/register.js';
 import { registerWait } from './tools/wait.js';
 
 interface McpServerOptions {
@@ -29,7 +30,8 @@ interface McpServerOptions {
 }
 
 const INSTRUCTIONS = `corral runs commands in the background under stable ids (bash_1, bash_2, …) supervised by a daemon, so they keep running after this session, their output is kept in log files, and stopping one stops its whole process tree.
-Use background_spawn for dev servers, watchers and long builds or tests (wait_for tells you when it is ready), background_output to read only what is new since your last look (filter with a regex, bounded pages), background_kill to stop tasks cleanly, background_list to see what is already running (check before starting a second dev server), background_status for one task in full, background_restart and background_remove (forget ended tasks), background_orchestrate to bring up several tasks with dependencies at once, and background_monitor to get alerts on error lines and restart crashed tasks.`;
+Use background_spawn for dev servers, watchers and long builds or tests (wait_for tells you when it is ready), background_output to read only what is new since your last look (filter with a regex, bounded pages), background_wait for a verdict (an exit, a log line, a port) instead of polling, background_kill to stop tasks cleanly, background_list to see what is already running (check before starting a second dev server), background_status for one task in full, background_restart, background_remove to forget ended tasks, background_orchestrate to bring up several tasks with dependencies at once, and background_monitor for the exits, restarts and alerts since your last look.
+A task is named by its id (bash_3), its name, or env/name (dev/web) for a task of an environment. Durations are seconds (10, 0.5) or strings ("500ms", "30s", "2m"). Replies are text; the same facts as data are in the reply's _meta["corral/data"].`;
 
 /** The MCP server with every tool registered, not yet connected to a transport. */
 function createMcpServer(options: McpServerOptions = {}): { server: McpServer; context: McpContext } {
@@ -50,6 +52,7 @@ function createMcpServer(options: McpServerOptions = {}): { server: McpServer; c
   registerOrchestrate(server, context);
   registerMonitor(server, context);
   registerWait(server, context);
+  serveToolList(server);
   return { server, context };
 }
 

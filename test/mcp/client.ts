@@ -5,6 +5,8 @@
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import { DATA_KEY } from '../../src/mcp/tools/register.js';
 import { ROOT } from '../helpers.js';
 
 const MCP_MAIN = join(ROOT, 'dist/src/mcp/main.js');
@@ -12,7 +14,10 @@ const MCP_MAIN = join(ROOT, 'dist/src/mcp/main.js');
 export interface ToolResult {
   isError?: boolean;
   content: { type: string; text: string }[];
-  structuredContent?: any;
+  /** The reply's data, from `_meta["corral/data"]`. */
+  data?: any;
+  _meta?: Record<string, unknown>;
+  structuredContent?: unknown;
 }
 
 export class McpConnection {
@@ -43,8 +48,9 @@ export class McpConnection {
     return this.err;
   }
 
-  async call(name: string, args: Record<string, unknown> = {}): Promise<ToolResult> {
-    return (await this.client.callTool({ name, arguments: args })) as ToolResult;
+  async call(name: string, args: Record<string, unknown> = {}, options?: RequestOptions): Promise<ToolResult> {
+    const r = (await this.client.callTool({ name, arguments: args }, undefined, options)) as ToolResult;
+    return { ...r, data: r._meta?.[DATA_KEY] };
   }
 
   /** A call that must succeed: a tool error fails the test with its text. */
@@ -64,7 +70,7 @@ export const textOf = (r: ToolResult) => r.content.map((c) => c.text).join('\n')
 /**
  * The output a page shows for one stream (under its header `stdout (bytes 0-812 of 812):`),
  * as the bytes it stands for: the text drops a page's final newline, which the byte range
- * in the structured content tells back.
+ * in the data tells back.
  */
 export function streamData(r: ToolResult, stream: 'stdout' | 'stderr'): string {
   const lines = textOf(r).split('\n');
@@ -76,7 +82,7 @@ export function streamData(r: ToolResult, stream: 'stdout' | 'stderr'): string {
     body.push(l);
   }
   const data = body.join('\n');
-  const s = r.structuredContent;
+  const s = r.data;
   const length = s.next[stream] - (s.from?.[stream] ?? 0);
   return Buffer.byteLength(data) === length - 1 ? `${data}\n` : data;
 }

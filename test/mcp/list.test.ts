@@ -24,7 +24,7 @@ afterAll(async () => {
 });
 
 const HOUR = 60 * 60 * 1000;
-const ids = (r: { structuredContent?: any }) => r.structuredContent.tasks.map((t: any) => t.id);
+const ids = (r: { data?: any }) => r.data.tasks.map((t: any) => t.id);
 
 /** Rewrites the state file with the daemon stopped; the next call starts a daemon that reads it. */
 async function editState(edit: (tasks: Record<string, any>) => void): Promise<void> {
@@ -37,7 +37,7 @@ async function editState(edit: (tasks: Record<string, any>) => void): Promise<vo
 
 describe('background_list', () => {
   it('shows live tasks and recent ended ones with cwd and run time; older ones only with all: true', async () => {
-    const spawn = async (args: Record<string, unknown>) => (await conn.ok('background_spawn', args)).structuredContent;
+    const spawn = async (args: Record<string, unknown>) => (await conn.ok('background_spawn', args)).data;
     const old = await spawn({ command: 'echo old', wait_for: { exit: true } });
     const recent = await spawn({ command: 'sleep 0.3', name: 'nap', wait_for: { exit: true } });
     await editState((tasks) => {
@@ -48,10 +48,10 @@ describe('background_list', () => {
 
     const r = await conn.ok('background_list');
     expect(ids(r)).toEqual([recent.id, live.id]);
-    expect(r.structuredContent.left_out).toBe(1);
+    expect(r.data.left_out).toBe(1);
     const lines = textOf(r).split('\n');
     expect(lines[0]).toBe('2 tasks: 1 live, 1 ended');
-    const ran = r.structuredContent.tasks[0].uptime_ms;
+    const ran = r.data.tasks[0].uptime_ms;
     expect(ran).toBeGreaterThanOrEqual(250);
     expect(lines[1]).toMatch(new RegExp(`^${recent.id} nap: completed: exit 0, ran ${formatDuration(ran)}, ended \\d\\d:\\d\\d:\\d\\dZ \\([^)]+\\) · cwd ${ROOT.replace(/\/$/, '')} · sleep 0.3$`));
     expect(lines[2]).toMatch(new RegExp(`^${live.id}: running, pid ${live.pid}, up [^·]+ · cwd ${ROOT.replace(/\/$/, '')} · sleep 30$`));
@@ -60,7 +60,7 @@ describe('background_list', () => {
 
     const all = await conn.ok('background_list', { all: true });
     expect(ids(all)).toEqual([old.id, recent.id, live.id]);
-    expect(all.structuredContent.left_out).toBe(0);
+    expect(all.data.left_out).toBe(0);
     expect(textOf(all)).toMatch(new RegExp(`\\n${old.id}: completed: exit 0, ran 5s, ended [^(]+\\(2h00m ago\\) · cwd `));
 
     // status narrows the list (one status or several); the window still applies to ended tasks.
@@ -75,7 +75,7 @@ describe('background_list', () => {
 
   it('lists at most the 20 latest ended tasks, and says which it left out', async () => {
     await conn.ok('background_remove', { ended: true });
-    const done = (await conn.ok('background_spawn', { command: 'true', wait_for: { exit: true } })).structuredContent;
+    const done = (await conn.ok('background_spawn', { command: 'true', wait_for: { exit: true } })).data;
     // Copies of it: 24 that ended in the last hour, each a minute before the one before, and one two hours ago.
     const copies: string[] = [];
     await editState((tasks) => {
@@ -91,7 +91,7 @@ describe('background_list', () => {
     expect(ids(r)).toEqual(expect.arrayContaining(copies.slice(0, 19)));
     const leftOut = textOf(r).split('\n').at(-1)!;
     // The rest: five copies beyond the 20 latest, and the one that ended two hours ago.
-    expect(r.structuredContent.left_out).toBe(6);
+    expect(r.data.left_out).toBe(6);
     expect(leftOut).toMatch(/^left out: 6 ended tasks \(5 beyond the 20 latest, 1 ended over an hour ago\): /);
     expect(leftOut).toContain(copies.slice(19).join(', '));
     await conn.ok('background_remove', { ended: true });

@@ -46,9 +46,13 @@ describe('corral MCP server', () => {
       'background_wait',
     ]);
     for (const tool of tools) {
-      expect(tool.description!.length).toBeGreaterThan(200);
-      expect(tool.outputSchema).toBeDefined();
+      expect(tool.description!.length).toBeGreaterThan(100);
+      // A client shows the model structured content instead of the text: replies have none, so no schema for it.
+      expect(tool.outputSchema).toBeUndefined();
+      for (const [arg, schema] of Object.entries(tool.inputSchema.properties!)) expect((schema as { description?: string }).description, `${tool.name}.${arg}`).toBeTruthy();
     }
+    // What every conversation pays once, before any call.
+    expect(Buffer.byteLength(JSON.stringify({ tools }))).toBeLessThan(8 * 1024);
     const spawn = tools.find((t) => t.name === 'background_spawn')!;
     expect(Object.keys(spawn.inputSchema.properties!)).toEqual(expect.arrayContaining(['command', 'cwd', 'env', 'name', 'wait_for', 'timeout']));
     expect(spawn.inputSchema.required).toEqual(['command']);
@@ -64,7 +68,8 @@ describe('corral MCP server', () => {
       wait_for: { log: 'ready' },
       timeout: '10s',
     });
-    const s = r.structuredContent;
+    const s = r.data;
+    expect(r.structuredContent).toBeUndefined();
     expect(s).toMatchObject({ name: 'devserver', status: 'running', ready: true, timed_out: false, exit_code: null });
     expect(streamData(r, 'stdout')).toBe('ready\n');
     expect(s.id).toMatch(/^bash_\d+$/);
@@ -76,7 +81,7 @@ describe('corral MCP server', () => {
 
     // A command that fails at once says so, with its output, instead of "ready".
     const bad = await ok('background_spawn', { command: 'echo "config missing" >&2; exit 3', wait_for: { log: 'never' } });
-    expect(bad.structuredContent).toMatchObject({ status: 'failed', ready: false, exit_code: 3 });
+    expect(bad.data).toMatchObject({ status: 'failed', ready: false, exit_code: 3 });
     expect(text(bad)).toMatch(/failed before it was ready.*exit 3\n[^]*\nstderr:\n {2}config missing$/);
     // One whose output does not fit the page leads with its last lines, escaped.
     const loud = await ok('background_spawn', {
@@ -84,7 +89,7 @@ describe('corral MCP server', () => {
       name: 'loud',
       wait_for: { exit: true },
     });
-    expect(loud.structuredContent).toMatchObject({ status: 'failed', ready: false, exit_code: 4 });
+    expect(loud.data).toMatchObject({ status: 'failed', ready: false, exit_code: 4 });
     expect(text(loud)).toMatch(/\nstderr:\n {2}no\\tconfig\nlast lines of stdout \(bytes \d+-\d+ of \d+\):\n {2}line 291 x{41}\n[^]*\n {2}line 300 \nfirst output of stdout/);
 
     await ok('background_kill', { id: 'devserver', grace: 1 });
@@ -94,13 +99,13 @@ describe('corral MCP server', () => {
   it('returns every byte once with since "new", across pages and across restarts of the client', async () => {
     // 250 lines over more than half a second: the reads below race the writer.
     const spawned = await ok('background_spawn', { command: `node ${join(FIXTURES, 'print-lines.js')} 250 2` });
-    const id: string = spawned.structuredContent.id;
+    const id: string = spawned.data.id;
     let seen = streamData(spawned, 'stdout');
-    let at = spawned.structuredContent.next.stdout as number;
+    let at = spawned.data.next.stdout as number;
     let pages = 0;
     for (;;) {
       const page = await ok('background_output', { id, max_bytes: 1500 });
-      const s = page.structuredContent;
+      const s = page.data;
       expect(s.from.stdout).toBe(at); // starts exactly where the last one stopped
       expect(Buffer.byteLength(streamData(page, 'stdout')) + Buffer.byteLength(streamData(page, 'stderr'))).toBeLessThanOrEqual(1500);
       seen += streamData(page, 'stdout');
@@ -134,23 +139,23 @@ describe('corral MCP server', () => {
 
   it('bounds a page with filter and max_bytes and says exactly what was cut', async () => {
     const done = await ok('background_spawn', { command: `node ${join(FIXTURES, 'print-lines.js')} 300`, wait_for: { exit: true } });
-    expect(done.structuredContent).toMatchObject({ status: 'completed', ready: true, exit_code: 0 });
-    const id: string = done.structuredContent.id;
+    expect(done.data).toMatchObject({ status: 'completed', ready: true, exit_code: 0 });
+    const id: string = done.data.id;
     const size = Buffer.byteLength(stdoutLog(id));
 
     const small = await ok('background_output', { id, since: 0, stream: 'stdout', max_bytes: 100 });
-    const s = small.structuredContent;
+    const s = small.data;
     expect(Buffer.byteLength(streamData(small, 'stdout'))).toBeLessThanOrEqual(100);
     expect(s.next.stdout).toBe(Buffer.byteLength(streamData(small, 'stdout')));
     expect(s.omitted.stdout).toBe(size - s.next.stdout);
     expect(text(small)).toContain(`omitted; read from offset ${s.next.stdout} to see it]`);
     // The next page starts where this one said.
     const next = await ok('background_output', { id, since: s.next.stdout, stream: 'stdout', max_bytes: 100 });
-    expect(streamData(small, 'stdout') + streamData(next, 'stdout')).toBe(stdoutLog(id).slice(0, next.structuredContent.next.stdout));
+    expect(streamData(small, 'stdout') + streamData(next, 'stdout')).toBe(stdoutLog(id).slice(0, next.data.next.stdout));
 
     // A filter searches the whole log, whatever the page size; max_bytes bounds what it returns.
     const filtered = await ok('background_output', { id, since: 0, stream: 'stdout', filter: '^line 7', max_bytes: 2000 });
-    const f = filtered.structuredContent;
+    const f = filtered.data;
     expect(text(filtered).split('\n').slice(2).map((l) => l.split(' ')[1])).toEqual(['7', '70', '71', '72', '73', '74', '75', '76', '77', '78', '79']);
     expect([f.next.stdout, f.omitted.stdout]).toEqual([size, 0]);
 
@@ -171,7 +176,7 @@ describe('corral MCP server', () => {
   it('kills the whole tree and leaves no process behind', async () => {
     const pidFile = join(home, 'tree-pids');
     const r = await ok('background_spawn', { command: `sh ${join(FIXTURES, 'tree.sh')} ${pidFile}`, wait_for: { log: '^ready$' } });
-    const { id, pid } = r.structuredContent;
+    const { id, pid } = r.data;
     const pids = await waitFor(() => {
       try {
         const found = readFileSync(pidFile, 'utf8').match(/\d+/g)?.map(Number) ?? [];
@@ -183,8 +188,8 @@ describe('corral MCP server', () => {
     for (const p of [pid, ...pids]) expect(isRunning(p)).toBe(true);
 
     const killed = await ok('background_kill', { id, grace: '500ms' });
-    expect(killed.structuredContent.tasks).toHaveLength(1);
-    expect(killed.structuredContent.tasks[0]).toMatchObject({ id, status: 'killed' });
+    expect(killed.data.tasks).toHaveLength(1);
+    expect(killed.data.tasks[0]).toMatchObject({ id, status: 'killed' });
     expect(text(killed)).toMatch(new RegExp(`^${id}: killed: .*\\nno process of it is left$`));
     for (const p of [pid, ...pids]) expect(isRunning(p)).toBe(false);
   });
@@ -198,28 +203,28 @@ describe('corral MCP server', () => {
       ],
       timeout: 10,
     });
-    expect(r.structuredContent).toMatchObject({ env: 'web', ready: true, timed_out: false, culprit: null });
-    expect(r.structuredContent.tasks.map((t: any) => [t.name, t.status])).toEqual([
+    expect(r.data).toMatchObject({ env: 'web', ready: true, timed_out: false, culprit: null });
+    expect(r.data.tasks.map((t: any) => [t.name, t.status])).toEqual([
       ['api', 'running'],
       ['front', 'running'],
     ]);
     const listed = await ok('background_list', { env: 'web' });
     expect(text(listed)).toMatch(/^bash_\d+ web\/api: running, pid \d+, healthy/m);
     const down = await ok('background_kill', { env: 'web', grace: 1 });
-    expect(down.structuredContent.tasks.map((t: any) => t.status)).toEqual(['killed', 'killed']);
-    for (const t of r.structuredContent.tasks) expect(isRunning(t.pid)).toBe(false);
+    expect(down.data.tasks.map((t: any) => t.status)).toEqual(['killed', 'killed']);
+    for (const t of r.data.tasks) expect(isRunning(t.pid)).toBe(false);
 
     // One that does not come up names the task at fault, with its last lines.
     const failed = await call('background_orchestrate', { name: 'sad', tasks: [{ name: 'db', command: 'echo "bind failed" >&2; exit 3', health: 'log:listening' }], timeout: 10 });
     expect(text(failed)).toMatch(/^sad did not come up\n[^]*\nat fault: db \(bash_\d+\) failed: exit 3\nlast lines of db:\n {2}stderr: bind failed$/);
     // A task without a check that fails at once is not taken for ready in the moment before its exit is seen.
     const half = await call('background_orchestrate', { name: 'half', tasks: [{ name: 'steady', command: 'sleep 30' }, { name: 'crash', command: 'exit 2' }], timeout: 10 });
-    expect(half.structuredContent).toMatchObject({ ready: false, timed_out: false, culprit: { name: 'crash', status: 'failed', reason: 'exit 2' } });
+    expect(half.data).toMatchObject({ ready: false, timed_out: false, culprit: { name: 'crash', status: 'failed', reason: 'exit 2' } });
     expect(text(half)).toMatch(/^half did not come up\n[^]*\nat fault: crash \(bash_\d+\) failed: exit 2$/);
     await ok('background_kill', { env: 'half', grace: 1 });
     // One that keeps running is ready after that moment, with no change to wake the wait.
     const calm = await ok('background_orchestrate', { name: 'calm', tasks: [{ name: 'calm', command: 'sleep 30' }], timeout: 10 });
-    expect(calm.structuredContent).toMatchObject({ ready: true, culprit: null });
+    expect(calm.data).toMatchObject({ ready: true, culprit: null });
     await ok('background_kill', { env: 'calm', grace: 1 });
   });
 
@@ -230,17 +235,17 @@ describe('corral MCP server', () => {
     const ran = join(home, 'monitor-ran');
     const command = `if [ -e ${ran} ]; then exec sleep 30; fi; touch ${ran}; echo "old error"; while [ ! -e ${go} ]; do sleep 0.05; done; echo "new error: boom"; exit 1`;
     const spawned = await ok('background_spawn', { command, name: 'flaky' });
-    const id = spawned.structuredContent.id;
+    const id = spawned.data.id;
     await waitFor(() => stdoutLog(id).includes('old error'), 'the old line');
     const first = await ok('background_monitor', { ids: [id], alert_on: 'error', restart_on_failure: true });
-    expect(first.structuredContent.watched).toEqual([id]);
+    expect(first.data.watched).toEqual([id]);
     expect(text(first)).toMatch(/^watching 1 task; alerts on \/error\/ and restart on failure set in the daemon/);
     writeFileSync(go, '');
-    const events: any[] = [...first.structuredContent.events];
+    const events: any[] = [...first.data.events];
     const texts = [text(first)];
     const poll = async () => {
       const r = await ok('background_monitor', { ids: [id] });
-      events.push(...r.structuredContent.events);
+      events.push(...r.data.events);
       texts.push(text(r));
     };
     await waitFor(async () => {
@@ -249,7 +254,7 @@ describe('corral MCP server', () => {
     }, 'the alert and the restart', 15_000, 200);
     // Once the second run is up, nothing is reported again.
     await waitFor(async () => {
-      const t = (await ok('background_list')).structuredContent.tasks.find((x: any) => x.id === id);
+      const t = (await ok('background_list')).data.tasks.find((x: any) => x.id === id);
       return t.status === 'running' && t.restarts === 1;
     }, 'the second run');
     await poll();
@@ -260,7 +265,7 @@ describe('corral MCP server', () => {
   });
 
   it('answers bad input and unknown ids with a tool error, and keeps serving', async () => {
-    const before = (await ok('background_list', { all: true })).structuredContent.tasks.length;
+    const before = (await ok('background_list', { all: true })).data.tasks.length;
 
     const badFilter = await call('background_output', { id: 'bash_1', filter: '(' });
     expect(badFilter.isError).toBe(true);
@@ -303,7 +308,7 @@ describe('corral MCP server', () => {
 
     // Nothing was started by the refused calls, and the server still answers.
     const after = await ok('background_list', { all: true });
-    expect(after.structuredContent.tasks.length).toBe(before);
+    expect(after.data.tasks.length).toBe(before);
     expect(isRunning(conn.transport.pid!)).toBe(true);
     expect(conn.stderr()).toBe('');
   });

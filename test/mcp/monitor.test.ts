@@ -28,8 +28,8 @@ async function restartServer(): Promise<McpConnection> {
 /** Runs `command` until it exits (its exit is journaled by then); returns its id. */
 async function exited(c: McpConnection, command: string): Promise<string> {
   const r = await c.ok('background_spawn', { command, wait_for: { exit: true } });
-  expect(r.structuredContent.status).toMatch(/^(completed|failed)$/);
-  return r.structuredContent.id;
+  expect(r.data.status).toMatch(/^(completed|failed)$/);
+  return r.data.id;
 }
 
 describe('background_monitor across restarts', () => {
@@ -38,13 +38,13 @@ describe('background_monitor across restarts', () => {
     let c = await restartServer();
     const first = await exited(c, 'exit 3');
     const seen = await c.ok('background_monitor');
-    expect(seen.structuredContent.events).toEqual([{ seq: expect.any(Number), kind: 'exit', id: first, status: 'failed', exit_code: 3 }]);
+    expect(seen.data.events).toEqual([{ seq: expect.any(Number), kind: 'exit', id: first, status: 'failed', exit_code: 3 }]);
     expect(textOf(seen)).toMatch(new RegExp(`^watching 1 task; 1 event since the last call\\n.* ${first} failed: exit 3$`));
 
     // A new server of the same client: nothing again.
     c = await restartServer();
     const again = await c.ok('background_monitor');
-    expect(again.structuredContent).toMatchObject({ events: [], more: false });
+    expect(again.data).toMatchObject({ events: [], more: false });
     expect(textOf(again)).toBe('watching 1 task; nothing new since the last call');
 
     // What ends while the agent is away, the daemon killed and started again in between, comes next, once.
@@ -54,14 +54,14 @@ describe('background_monitor across restarts', () => {
     await sigkillDaemon(home);
     c = await restartServer();
     const next = await c.ok('background_monitor');
-    expect(next.structuredContent.events.map((e: any) => [e.id, e.kind, e.exit_code])).toEqual([[second, 'exit', 5]]);
-    expect((await c.ok('background_monitor')).structuredContent.events).toEqual([]);
+    expect(next.data.events.map((e: any) => [e.id, e.kind, e.exit_code])).toEqual([[second, 'exit', 5]]);
+    expect((await c.ok('background_monitor')).data.events).toEqual([]);
 
     // Another client name has a cursor of its own: it starts with the latest events.
     const other = await McpConnection.open(home, 'someone-else');
     try {
       const theirs = await other.ok('background_monitor');
-      expect(theirs.structuredContent.events.map((e: any) => e.id)).toEqual([first, second]);
+      expect(theirs.data.events.map((e: any) => e.id)).toEqual([first, second]);
     } finally {
       await other.close();
     }

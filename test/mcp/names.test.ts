@@ -30,12 +30,12 @@ describe('MCP tools and scoped names', () => {
       const r = await conn.ok('background_output', { id: 'other/web', since: 0 });
       return streamData(r, 'stdout') === 'other-web\n' ? r : null;
     }, 'other/web output');
-    expect(page.structuredContent.id).toBe('bash_2');
+    expect(page.data.id).toBe('bash_2');
     expect(textOf(await conn.ok('background_list'))).toMatch(/\nbash_1 dev\/web: \w+[^]*\nbash_2 other\/web: running/);
 
     const killed = await conn.ok('background_kill', { id: 'dev/web', grace: 1 });
-    expect(killed.structuredContent.tasks.map((t: any) => [t.id, t.status])).toEqual([['bash_1', 'killed']]);
-    expect((await conn.ok('background_list')).structuredContent.tasks.map((t: any) => [t.id, t.env, t.name, t.status])).toEqual([
+    expect(killed.data.tasks.map((t: any) => [t.id, t.status])).toEqual([['bash_1', 'killed']]);
+    expect((await conn.ok('background_list')).data.tasks.map((t: any) => [t.id, t.env, t.name, t.status])).toEqual([
       ['bash_1', 'dev', 'web', 'killed'],
       ['bash_2', 'other', 'web', 'running'],
     ]);
@@ -51,6 +51,6 @@ describe('MCP tools and scoped names', () => {
       expect(r.isError).toBe(true);
       expect(textOf(r)).toMatch(message);
     }
-    expect((await conn.ok('background_list')).structuredContent.tasks).toEqual([]);
+    expect((await conn.ok('background_list')).data.tasks).toEqual([]);
   }, 60_000);
 });

@@ -49,7 +49,7 @@ describe('background_orchestrate with inline tasks', () => {
       expect(r.isError, textOf(r)).toBe(true);
       expect(textOf(r)).toBe(message);
     }
-    expect((await conn.ok('background_list')).structuredContent.tasks).toEqual([]);
+    expect((await conn.ok('background_list')).data.tasks).toEqual([]);
     const daemon = (await cliJson<{ pid: number }>(home, ['daemon', 'status'])).pid;
     expect(processesOf(home).filter((pid) => pid !== daemon && pid !== conn.transport.pid)).toEqual([]);
 
@@ -73,7 +73,7 @@ describe('background_orchestrate with inline tasks', () => {
       ],
       wait_healthy: false,
     });
-    expect(r.structuredContent.tasks.map((t: any) => t.name)).toEqual(['db', 'api', 'early']);
+    expect(r.data.tasks.map((t: any) => t.name)).toEqual(['db', 'api', 'early']);
     // `early` starts with db; api, which waits for db to be healthy, does not.
     const before = await waitFor(async () => {
       const tasks = await tasksOf('order');
@@ -104,8 +104,8 @@ describe('background_orchestrate with inline tasks', () => {
     const front = `node -e "require('http').get('http://127.0.0.1:${checked}/', () => setInterval(() => {}, 1000)).on('error', (e) => { console.error(e.message); process.exit(1); })"`;
     const health = `http://127.0.0.1:${checked}/`;
     const namesTheApi = (r: ToolResult) => {
-      expect(r.structuredContent, textOf(r)).toMatchObject({ ready: false, culprit: { name: 'api', status: 'running' } });
-      expect(r.structuredContent.tasks.map((t: any) => [t.name, t.status])).toEqual([
+      expect(r.data, textOf(r)).toMatchObject({ ready: false, culprit: { name: 'api', status: 'running' } });
+      expect(r.data.tasks.map((t: any) => [t.name, t.status])).toEqual([
         ['api', 'running'],
         ['front', 'waiting'],
       ]);

@@ -21,7 +21,7 @@ beforeAll(async () => {
   home = makeHome();
   conn = await McpConnection.open(home);
   spawned = await conn.ok('background_spawn', { command: `node ${join(FIXTURES, 'test-run.js')}`, wait_for: { exit: true } });
-  id = spawned.structuredContent.id;
+  id = spawned.data.id;
   log = readFileSync(join(home, 'logs', id, 'stdout.log'), 'utf8');
 }, 30_000);
 
@@ -51,8 +51,8 @@ describe('a spawn whose command failed', () => {
     expect(new Set(shown).size).toBe(shown.length);
     expect(text.split('Error: 3 tests failed')).toHaveLength(2);
     expect(Buffer.byteLength(text)).toBeLessThan(2500);
-    expect(spawned.structuredContent).toMatchObject({ status: 'failed', exit_code: 1, ready: false, next: { stderr: 22 } });
-    expect(spawned.structuredContent).not.toHaveProperty('stdout');
+    expect(spawned.data).toMatchObject({ status: 'failed', exit_code: 1, ready: false, next: { stderr: 22 } });
+    expect(spawned.data).not.toHaveProperty('stdout');
   });
 });
 
@@ -61,7 +61,7 @@ describe('a filtered read', () => {
     expect(Buffer.byteLength(log)).toBeGreaterThan(180_000);
     const r = await conn.ok('background_output', { id, since: 0, stream: 'stdout', filter: 'FAIL' });
     expect(textOf(r)).toBe(`${id} failed (exit 1)\nstdout (lines matching /FAIL/ in bytes 0-187801 of 187801):\n${FAILS.join('\n')}`);
-    expect(r.structuredContent).toMatchObject({ from: { stdout: 0 }, next: { stdout: 187801 }, omitted: { stdout: 0 } });
+    expect(r.data).toMatchObject({ from: { stdout: 0 }, next: { stdout: 187801 }, omitted: { stdout: 0 } });
   });
 
   it('with tail: 2 gives the last two matching lines', async () => {
@@ -105,23 +105,23 @@ describe('cursors', () => {
   it('"as" gives a cursor of one’s own: two names read the same output independently', async () => {
     const a1 = await conn.ok('background_output', { id, stream: 'stdout', as: 'reviewer', max_bytes: 100 });
     const b1 = await conn.ok('background_output', { id, stream: 'stdout', as: 'tester', max_bytes: 300 });
-    expect(a1.structuredContent.from.stdout).toBe(0);
-    expect(b1.structuredContent.from.stdout).toBe(0);
+    expect(a1.data.from.stdout).toBe(0);
+    expect(b1.data.from.stdout).toBe(0);
     const a2 = await conn.ok('background_output', { id, stream: 'stdout', as: 'reviewer', max_bytes: 100 });
-    expect(a2.structuredContent.from.stdout).toBe(a1.structuredContent.next.stdout);
-    expect(streamData(a1, 'stdout') + streamData(a2, 'stdout')).toBe(log.slice(0, a2.structuredContent.next.stdout));
+    expect(a2.data.from.stdout).toBe(a1.data.next.stdout);
+    expect(streamData(a1, 'stdout') + streamData(a2, 'stdout')).toBe(log.slice(0, a2.data.next.stdout));
     const b2 = await conn.ok('background_output', { id, stream: 'stdout', as: 'tester', max_bytes: 100 });
-    expect(b2.structuredContent.from.stdout).toBe(b1.structuredContent.next.stdout);
+    expect(b2.data.from.stdout).toBe(b1.data.next.stdout);
     // The client's own cursor (no `as`) is another still: spawn moved it past what it showed.
     const own = await conn.ok('background_output', { id, stream: 'stdout', max_bytes: 100 });
-    expect(own.structuredContent.from.stdout).toBe(spawned.structuredContent.next.stdout);
+    expect(own.data.from.stdout).toBe(spawned.data.next.stdout);
     const bad = await conn.call('background_output', { id, as: 'two words' });
     expect([bad.isError, textOf(bad)]).toEqual([true, 'as: "two words" is not a cursor name (1-128 letters, digits, ".", "_", ":" or "-")']);
   });
 
   it('"as" on background_spawn reads its first output through that cursor', async () => {
     const r = await conn.ok('background_spawn', { command: 'echo one; echo two; sleep 30', wait_for: { log: '^two$' }, as: 'builder' });
-    const spawnedId = r.structuredContent.id;
+    const spawnedId = r.data.id;
     expect(streamData(r, 'stdout')).toBe('one\ntwo\n');
     const theirs = await conn.ok('background_output', { id: spawnedId, as: 'builder' });
     expect(textOf(theirs)).toContain('nothing new on stdout or stderr (at bytes 8/0)');

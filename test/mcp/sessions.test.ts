@@ -43,7 +43,7 @@ describe('MCP sessions', () => {
       ['bash_3', 'agent-two', project, false],
     ]);
 
-    const ids = async (c: McpConnection, args: Record<string, unknown>) => (await c.ok('background_list', args)).structuredContent.tasks.map((t: any) => t.id);
+    const ids = async (c: McpConnection, args: Record<string, unknown>) => (await c.ok('background_list', args)).data.tasks.map((t: any) => t.id);
     expect(await ids(one, { mine: true })).toEqual(['bash_1']);
     expect(await ids(two, { mine: true })).toEqual(['bash_3']);
     expect(await ids(two, { session: 'abc123' })).toEqual(['bash_2']);

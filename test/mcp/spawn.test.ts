@@ -38,15 +38,15 @@ function freePort(): Promise<number> {
 }
 
 const stdoutLog = (id: string) => readFileSync(join(home, 'logs', id, 'stdout.log'), 'utf8');
-const taskCount = async () => (await conn.ok('background_list', { all: true })).structuredContent.tasks.length;
+const taskCount = async () => (await conn.ok('background_list', { all: true })).data.tasks.length;
 
 describe('background_spawn wait_for', () => {
   it('returns once the task listens on the port, and refuses that port while it is answered', async () => {
     const port = await freePort();
     const server = `setTimeout(() => require('net').createServer().listen(${port}, '127.0.0.1'), 400)`;
     const r = await conn.ok('background_spawn', { command: `node -e "${server}"`, name: 'tcp', wait_for: { port }, timeout: '15s' });
-    expect(r.structuredContent).toMatchObject({ name: 'tcp', status: 'running', ready: true, timed_out: false });
-    expect(r.structuredContent.waited_ms).toBeGreaterThanOrEqual(350);
+    expect(r.data).toMatchObject({ name: 'tcp', status: 'running', ready: true, timed_out: false });
+    expect(r.data.waited_ms).toBeGreaterThanOrEqual(350);
     expect(textOf(r)).toMatch(new RegExp(`is ready \\(port ${port}, after`));
 
     const before = await taskCount();
@@ -62,8 +62,8 @@ describe('background_spawn wait_for', () => {
     const url = `http://127.0.0.1:${port}/health`;
     const server = `setTimeout(() => require('http').createServer((q, s) => s.end('ok')).listen(${port}, '127.0.0.1'), 400)`;
     const r = await conn.ok('background_spawn', { command: `node -e "${server}"`, name: 'web', wait_for: { url }, timeout: '15s' });
-    expect(r.structuredContent).toMatchObject({ name: 'web', status: 'running', ready: true });
-    expect(r.structuredContent.waited_ms).toBeGreaterThanOrEqual(350);
+    expect(r.data).toMatchObject({ name: 'web', status: 'running', ready: true });
+    expect(r.data.waited_ms).toBeGreaterThanOrEqual(350);
     expect(await (await fetch(url)).text()).toBe('ok');
 
     const refused = await conn.call('background_spawn', { command: 'sleep 30', wait_for: { url } });
@@ -74,7 +74,7 @@ describe('background_spawn wait_for', () => {
 
   it('shows at most the first 4 KB of a running task’s output, and background_output goes on from there', async () => {
     const r = await conn.ok('background_spawn', { command: `node ${join(FIXTURES, 'print-lines.js')} 400; sleep 30`, wait_for: { log: '^line 400 ' } });
-    const s = r.structuredContent;
+    const s = r.data;
     const all = stdoutLog(s.id);
     const shown = streamData(r, 'stdout');
     expect(Buffer.byteLength(all)).toBeGreaterThan(8 * 1024);
@@ -84,7 +84,7 @@ describe('background_spawn wait_for', () => {
     expect(s.omitted.stdout).toBe(Buffer.byteLength(all) - s.next.stdout);
     // What spawn showed counts as read: "new" starts after it.
     const rest = await conn.ok('background_output', { id: s.id, stream: 'stdout', max_bytes: 1024 * 1024 });
-    expect(rest.structuredContent.from.stdout).toBe(s.next.stdout);
+    expect(rest.data.from.stdout).toBe(s.next.stdout);
     expect(shown + streamData(rest, 'stdout')).toBe(all);
     // filter and max_bytes choose what it shows, as for background_output.
     const some = await conn.ok('background_spawn', { command: `node ${join(FIXTURES, 'print-lines.js')} 400; sleep 30`, wait_for: { log: '^line 400 ' }, filter: '^line 39', max_bytes: 100 });
@@ -96,23 +96,23 @@ describe('background_spawn wait_for', () => {
 describe('background_kill', () => {
   it('stops a list of ids, then all: true stops every live task', async () => {
     const ids: string[] = [];
-    for (let i = 0; i < 4; i++) ids.push((await conn.ok('background_spawn', { command: 'sleep 60' })).structuredContent.id);
+    for (let i = 0; i < 4; i++) ids.push((await conn.ok('background_spawn', { command: 'sleep 60' })).data.id);
     const pids = await Promise.all(ids.map(async (id) => (await cliJson(home, ['status', id])).pid as number));
 
     const some = await conn.ok('background_kill', { id: [ids[0], ids[1]], grace: 1 });
-    expect(some.structuredContent.tasks.map((t: any) => [t.id, t.status])).toEqual([
+    expect(some.data.tasks.map((t: any) => [t.id, t.status])).toEqual([
       [ids[0], 'killed'],
       [ids[1], 'killed'],
     ]);
     expect(pids.map(isRunning)).toEqual([false, false, true, true]);
 
     const all = await conn.ok('background_kill', { all: true, grace: 1 });
-    expect(all.structuredContent.tasks.map((t: any) => [t.id, t.status])).toEqual([
+    expect(all.data.tasks.map((t: any) => [t.id, t.status])).toEqual([
       [ids[2], 'killed'],
       [ids[3], 'killed'],
     ]);
     expect(pids.map(isRunning)).toEqual([false, false, false, false]);
-    const live = (await conn.ok('background_list')).structuredContent.tasks.filter((t: any) => ['running', 'starting'].includes(t.status));
+    const live = (await conn.ok('background_list')).data.tasks.filter((t: any) => ['running', 'starting'].includes(t.status));
     expect(live).toEqual([]);
   });
 });
@@ -133,8 +133,8 @@ tasks:
 `,
     );
     const r = await conn.ok('background_orchestrate', { file, timeout: 15 });
-    expect(r.structuredContent).toMatchObject({ env: 'stack', ready: true, timed_out: false, culprit: null });
-    expect(r.structuredContent.tasks.map((t: any) => [t.name, t.status])).toEqual([
+    expect(r.data).toMatchObject({ env: 'stack', ready: true, timed_out: false, culprit: null });
+    expect(r.data.tasks.map((t: any) => [t.name, t.status])).toEqual([
       ['db', 'running'],
       ['api', 'running'],
     ]);
@@ -143,7 +143,7 @@ tasks:
       ['api', null],
     ]);
     const down = await conn.ok('background_kill', { env: 'stack', grace: 1 });
-    expect(down.structuredContent.tasks.map((t: any) => t.status)).toEqual(['killed', 'killed']);
+    expect(down.data.tasks.map((t: any) => t.status)).toEqual(['killed', 'killed']);
   });
 });
 
@@ -151,7 +151,7 @@ describe('background_output after the daemon was killed', () => {
   it('goes on where this client was: every byte once', async () => {
     const go = join(home, 'go-output');
     const spawned = await conn.ok('background_spawn', { command: `node ${join(FIXTURES, 'print-lines.js')} 50 5 0 ${go}`, wait_for: { log: '^line 20 ' } });
-    const id: string = spawned.structuredContent.id;
+    const id: string = spawned.data.id;
     let seen = streamData(spawned, 'stdout');
     seen += streamData(await conn.ok('background_output', { id, stream: 'stdout' }), 'stdout');
 
@@ -159,7 +159,7 @@ describe('background_output after the daemon was killed', () => {
     writeFileSync(go, '');
     const done = await waitFor(async () => {
       const r = await conn.ok('background_output', { id, stream: 'stdout', max_bytes: 1024 * 1024 });
-      const page = r.structuredContent;
+      const page = r.data;
       seen += streamData(r, 'stdout');
       return page.status === 'completed' ? page : null;
     }, 'the task to end');

@@ -25,15 +25,15 @@ afterAll(async () => {
   rmSync(folder, { recursive: true, force: true });
 });
 
-const spawn = async (args: Record<string, unknown>) => (await conn.ok('background_spawn', args)).structuredContent;
+const spawn = async (args: Record<string, unknown>) => (await conn.ok('background_spawn', args)).data;
 const ended = (command: string) => spawn({ command, wait_for: { exit: true } });
 
 describe('background_restart', () => {
   it('runs the task anew under the same id, with a new pid', async () => {
     const first = await spawn({ command: 'sleep 30', name: 'napper' });
     const r = await conn.ok('background_restart', { id: 'napper' });
-    expect(r.structuredContent).toMatchObject({ id: first.id, status: 'running', previous_pid: first.pid, restarts: 1 });
-    const pid = r.structuredContent.pid;
+    expect(r.data).toMatchObject({ id: first.id, status: 'running', previous_pid: first.pid, restarts: 1 });
+    const pid = r.data.pid;
     expect(pid).not.toBe(first.pid);
     expect(isRunning(pid)).toBe(true);
     expect(isRunning(first.pid)).toBe(false);
@@ -44,7 +44,7 @@ describe('background_restart', () => {
   it('starts an ended task again', async () => {
     const done = await ended('echo once');
     const r = await conn.ok('background_restart', { id: done.id });
-    expect(r.structuredContent).toMatchObject({ id: done.id, previous_pid: null, restarts: 1 });
+    expect(r.data).toMatchObject({ id: done.id, previous_pid: null, restarts: 1 });
     expect(textOf(r)).toMatch(new RegExp(`^${done.id} restarted: .*\\(was completed: exit 0\\)$`));
   });
 });
@@ -56,17 +56,17 @@ describe('background_remove', () => {
     const refused = await conn.call('background_remove', { id: [done.id, live.id] });
     expect(refused.isError).toBe(true);
     expect(textOf(refused)).toBe(`${live.id} is running: kill it before removing it`);
-    expect((await conn.ok('background_status', { id: done.id })).structuredContent.status).toBe('completed');
+    expect((await conn.ok('background_status', { id: done.id })).data.status).toBe('completed');
     expect(isRunning(live.pid)).toBe(true);
 
     const r = await conn.ok('background_remove', { id: done.id });
-    expect(r.structuredContent).toEqual({ removed: [done.id] });
+    expect(r.data).toEqual({ removed: [done.id] });
     expect(textOf(r)).toBe(`removed ${done.id} (completed: exit 0)`);
     expect(existsSync(join(home, 'logs', done.id))).toBe(false);
     const gone = await conn.call('background_status', { id: done.id });
     expect(gone.isError).toBe(true);
     expect(textOf(gone)).toMatch(new RegExp(`^no task "${done.id}"`));
-    expect((await conn.ok('background_status', { id: live.id })).structuredContent).toMatchObject({ status: 'running', pid: live.pid });
+    expect((await conn.ok('background_status', { id: live.id })).data).toMatchObject({ status: 'running', pid: live.pid });
     await conn.ok('background_kill', { id: live.id, grace: 1 });
   });
 
@@ -74,11 +74,11 @@ describe('background_remove', () => {
     await ended('exit 0');
     await ended('exit 5');
     const live = await spawn({ command: 'sleep 30' });
-    const before = (await conn.ok('background_list', { all: true })).structuredContent.tasks;
+    const before = (await conn.ok('background_list', { all: true })).data.tasks;
     const r = await conn.ok('background_remove', { ended: true });
-    expect(r.structuredContent.removed.sort()).toEqual(before.filter((t: any) => t.status !== 'running').map((t: any) => t.id).sort());
-    expect(r.structuredContent.removed.length).toBeGreaterThanOrEqual(2);
-    expect((await conn.ok('background_list', { all: true })).structuredContent.tasks.map((t: any) => t.id)).toEqual([live.id]);
+    expect(r.data.removed.sort()).toEqual(before.filter((t: any) => t.status !== 'running').map((t: any) => t.id).sort());
+    expect(r.data.removed.length).toBeGreaterThanOrEqual(2);
+    expect((await conn.ok('background_list', { all: true })).data.tasks.map((t: any) => t.id)).toEqual([live.id]);
     expect(textOf(await conn.ok('background_remove', { ended: true }))).toBe('nothing to remove: no task has ended');
     await conn.ok('background_kill', { id: live.id, grace: 1 });
     await conn.ok('background_remove', { ended: true });
@@ -105,9 +105,9 @@ describe('background_status', () => {
     });
     const r = await waitFor(async () => {
       const s = await conn.ok('background_status', { id: 'listener' });
-      return s.structuredContent.ports.length > 0 && s.structuredContent.cpu_percent !== null ? s : null;
+      return s.data.ports.length > 0 && s.data.cpu_percent !== null ? s : null;
     }, 'the port and a CPU sample in the status');
-    expect(r.structuredContent).toMatchObject({ id: server.id, status: 'running', pid: server.pid, cwd: folder, env_set: ['GREETING'], ports: [port], exit_code: null });
+    expect(r.data).toMatchObject({ id: server.id, status: 'running', pid: server.pid, cwd: folder, env_set: ['GREETING'], ports: [port], exit_code: null });
     const text = textOf(r);
     expect(text).toMatch(new RegExp(`^${server.id} \\(listener\\): running, pid ${server.pid}, healthy, up `));
     expect(text).toContain(`\ncwd: ${folder}\n`);
@@ -120,7 +120,7 @@ describe('background_status', () => {
 
     const failed = await ended('echo bad >&2; exit 3');
     const f = await conn.ok('background_status', { id: failed.id });
-    expect(f.structuredContent).toMatchObject({ status: 'failed', exit_code: 3, ports: [], env_set: [] });
+    expect(f.data).toMatchObject({ status: 'failed', exit_code: 3, ports: [], env_set: [] });
     expect(textOf(f)).toContain('\nlast exit: exit code 3\n');
     expect(textOf(f)).toContain("\nenv: nothing set (the caller's environment)\n");
     expect(textOf(f)).toMatch(/\nstarted: \d\d:\d\d:\d\dZ \([^)]*\), ended: \d\d:\d\d:\d\dZ \([^)]*\)$/);
@@ -132,7 +132,7 @@ describe('background_status', () => {
     // Its check fails until the line comes.
     const late = await spawn({ command: 'sleep 1.2; echo ready; exec sleep 30', wait_for: { log: 'ready' }, timeout: 15 });
     const healthy = await conn.ok('background_status', { id: late.id });
-    expect(healthy.structuredContent.health).toBe('healthy');
+    expect(healthy.data.health).toBe('healthy');
     expect(textOf(healthy)).toContain('\nhealth: healthy (log:/ready/); last failure: no line matching /ready/ yet\n');
     await conn.ok('background_kill', { id: late.id, grace: 1 });
 
@@ -143,7 +143,7 @@ describe('background_status', () => {
     writeFileSync(go, '');
     const restarted = await waitFor(async () => {
       const r = await conn.ok('background_status', { id: crash.id });
-      return r.structuredContent.restarts >= 1 ? r : null;
+      return r.data.restarts >= 1 ? r : null;
     }, 'a restart on failure', 20_000);
     expect(textOf(restarted)).toMatch(/\nrestarts: \d \(policy on-failure, at most 5\): \d\d:\d\d:\d\dZ \([^)]+\) [^\n]*exit 1/);
     await conn.ok('background_kill', { id: crash.id, grace: 1 });

@@ -28,14 +28,14 @@ afterAll(async () => {
 const stdoutLog = (id: string) => readFileSync(join(home, 'logs', id, 'stdout.log'), 'utf8');
 
 async function spawn(command: string): Promise<string> {
-  return (await conn.ok('background_spawn', { command })).structuredContent.id;
+  return (await conn.ok('background_spawn', { command })).data.id;
 }
 
 /** A call with progress notifications counted. */
 async function waitCall(args: Record<string, unknown>): Promise<{ r: ToolResult; ms: number; progress: number }> {
   let progress = 0;
   const t0 = Date.now();
-  const r = (await conn.client.callTool({ name: 'background_wait', arguments: args }, undefined, { onprogress: () => progress++ })) as ToolResult;
+  const r = await conn.call('background_wait', args, { onprogress: () => progress++ });
   return { r, ms: Date.now() - t0, progress };
 }
 
@@ -47,43 +47,43 @@ describe('background_wait', () => {
 
     const first = await waitCall({ id, until: 'log:^READY', timeout: 60 });
     expect(first.r.isError).toBeFalsy();
-    expect(first.r.structuredContent).toMatchObject({ id, waiting: true, reached: false, timed_out: false });
+    expect(first.r.data).toMatchObject({ id, waiting: true, reached: false, timed_out: false });
     expect(first.ms).toBeGreaterThanOrEqual(CAP_MS - 100);
     expect(first.ms).toBeLessThan(CAP_MS + 2_000);
     expect(first.progress).toBeGreaterThan(0);
-    const token = first.r.structuredContent.resume as string;
+    const token = first.r.data.resume as string;
     expect(textOf(first.r)).toContain(`resume: "${token}"`);
     expect(textOf(first.r)).toMatch(/^bash_\d+ \(running.*\): not yet log:\^READY after/);
     // Everything the task wrote up to the stop was searched, to a line's start.
-    const searched = first.r.structuredContent.searched;
+    const searched = first.r.data.searched;
     expect(searched.stdout).toBeGreaterThan(0);
     expect(stdoutLog(id).slice(0, searched.stdout)).toMatch(/\n$/);
 
     let reply = first.r;
     let calls = 1;
-    while (reply.structuredContent.waiting) {
-      reply = (await waitCall({ resume: reply.structuredContent.resume })).r;
+    while (reply.data.waiting) {
+      reply = (await waitCall({ resume: reply.data.resume })).r;
       calls++;
     }
     expect(calls).toBeGreaterThanOrEqual(2);
     const log = stdoutLog(id);
     const offset = log.indexOf('READY after tick');
-    expect(reply.structuredContent).toMatchObject({ reached: true, waiting: false, match_stream: 'stdout', match_offset: offset });
+    expect(reply.data).toMatchObject({ reached: true, waiting: false, match_stream: 'stdout', match_offset: offset });
     expect(textOf(reply)).toMatch(new RegExp(`a line matches /\\^READY/ \\(stdout, byte ${offset}\\):\\n {2}READY after tick \\d+`));
     // The structured content carries offsets, not the line again.
-    expect(JSON.stringify(reply.structuredContent)).not.toContain('READY after');
+    expect(JSON.stringify(reply.data)).not.toContain('READY after');
   }, 30_000);
 
   it('finds a line written exactly between two calls', async () => {
     const trigger = join(home, 'go-2');
     const id = await spawn(`node ${join(FIXTURES, 'ticker.js')} 20 ${trigger}`);
     const first = await waitCall({ id, until: 'log:^READY', timeout: 60 });
-    expect(first.r.structuredContent.waiting).toBe(true);
+    expect(first.r.data.waiting).toBe(true);
     // Between the calls: the line is written, and ticks go on after it.
     writeFileSync(trigger, '');
     await waitFor(() => /READY after tick \d+\n(tick \d+\n){5}/.test(stdoutLog(id)), 'the line and more ticks after it');
-    const second = await waitCall({ resume: first.r.structuredContent.resume });
-    expect(second.r.structuredContent).toMatchObject({ reached: true, match_offset: stdoutLog(id).indexOf('READY after') });
+    const second = await waitCall({ resume: first.r.data.resume });
+    expect(second.r.data).toMatchObject({ reached: true, match_offset: stdoutLog(id).indexOf('READY after') });
     expect(second.ms).toBeLessThan(CAP_MS);
   }, 30_000);
 
@@ -91,15 +91,15 @@ describe('background_wait', () => {
     const id = await spawn(`sh -c 'echo building; echo "panic: nil map" >&2; echo "goroutine 1" >&2; exit 2'`);
     const { r } = await waitCall({ id, until: 'exit' });
     expect(r.isError).toBeFalsy();
-    expect(r.structuredContent).toMatchObject({ reached: false, waiting: false, timed_out: false, exit_code: 2, error_stream: 'stderr', error_offset: 0 });
+    expect(r.data).toMatchObject({ reached: false, waiting: false, timed_out: false, exit_code: 2, error_stream: 'stderr', error_offset: 0 });
     expect(textOf(r)).toBe(`${id} failed: exit 2\nfirst error line (stderr, byte 0): panic: nil map\nlast lines of stderr:\n  panic: nil map\n  goroutine 1\nlast lines of stdout:\n  building`);
   });
 
   it('ends at the timeout, however many resumes it took, with the last lines', async () => {
     const id = await spawn('sh -c "echo only line; sleep 30"');
     let reply = (await waitCall({ id, until: 'port:1', timeout: 3 })).r;
-    while (reply.structuredContent.waiting) reply = (await waitCall({ resume: reply.structuredContent.resume })).r;
-    expect(reply.structuredContent).toMatchObject({ reached: false, timed_out: true, waiting: false, ports: [] });
+    while (reply.data.waiting) reply = (await waitCall({ resume: reply.data.resume })).r;
+    expect(reply.data).toMatchObject({ reached: false, timed_out: true, waiting: false, ports: [] });
     expect(textOf(reply)).toMatch(/^timed out waiting for bash_\d+ \(running\) after .* \(until port:1\)\n/);
     expect(textOf(reply)).toContain('  only line');
   }, 20_000);
@@ -112,7 +112,7 @@ describe('background_wait', () => {
       expect(textOf(r)).toMatch(/^resume: this is not a token background_wait gave: [^.]*$/);
     }
     const first = await waitCall({ id, until: 'log:x', timeout: 10 });
-    const other = await conn.call('background_wait', { resume: first.r.structuredContent.resume, until: 'exit' });
+    const other = await conn.call('background_wait', { resume: first.r.data.resume, until: 'exit' });
     expect(textOf(other)).toMatch(/^until: the token waits until log:x: /);
     const bad = await conn.call('background_wait', { id, until: 'port:0' });
     expect(bad.isError).toBe(true);

@@ -46,10 +46,15 @@ describe('KeptStats.usage', () => {
       // The name changes as exec begins; memory is counted once the program is loaded.
       await waitFor(() => readFileSync(`/proc/${child.pid}/comm`, 'latin1').startsWith('we) ird') && readStat(child.pid!)!.rssBytes > 0, 'the odd name, loaded');
       const stats = new KeptStats();
-      const whole = readStat(child.pid!)!;
-      const usage = stats.usage(child.pid!)!;
-      expect(usage).toEqual({ zombie: false, cpuTicks: whole.cpuTicks, rssBytes: whole.rssBytes });
-      expect(usage.rssBytes).toBeGreaterThan(0);
+      // The program may still be mapping pages: compare readings taken while its RSS holds still.
+      const settled = await waitFor(() => {
+        const before = readStat(child.pid!)!;
+        const usage = stats.usage(child.pid!)!;
+        const after = readStat(child.pid!)!;
+        return before.rssBytes === after.rssBytes && before.cpuTicks === after.cpuTicks ? { usage, whole: after } : null;
+      }, 'two equal readings');
+      expect(settled.usage).toEqual({ zombie: false, cpuTicks: settled.whole.cpuTicks, rssBytes: settled.whole.rssBytes });
+      expect(settled.usage.rssBytes).toBeGreaterThan(0);
       stats.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -7,28 +7,25 @@ import { argumentError, toolError } from '../errors.js';
 import { normalizeStop } from '../../config/control.js';
 import { taskLabel } from '../../text.js';
 import { statusText } from '../format.js';
-import { durationArg, taskSummary, taskSummarySchema, type Extra } from './shared.js';
+import { tasksArg, durationArg, taskSummary, taskSummarySchema, type Extra } from './shared.js';
+import { registerTool } from './register.js';
 
-const DESCRIPTION = `Stop background tasks: the whole process tree of each (children, grandchildren, and processes that detached with setsid), so nothing is left holding a port. It sends signal (default SIGTERM, or the task's own stop signal) to every process of the tree, then SIGKILL to whatever is left after grace (default 5s), and returns only once no process of the tree remains. Give one of:
-- id: a task id (bash_3), name or env/name (dev/web), or a list of them;
-- env: an environment started with background_orchestrate (stopped in order: dependents first);
-- all: true — every live task of this corral home (also ones other sessions started: use with care).
-Returns how each task ended (status and reason, e.g. "killed: SIGTERM", "killed: SIGKILL after 5s grace", "completed: exit 0"). Killing a task that already ended is harmless. The task and its output stay readable (background_output) after the kill.`;
+const DESCRIPTION = `Stop tasks, each with its whole process tree: signal (default: the task's stop signal, SIGTERM), SIGKILL after grace (default 5s); returns when no process is left, with how each ended. Give id, env (dependents stop first) or all: true (every live task, any session).`;
 
 export function registerKill(server: McpServer, ctx: McpContext): void {
-  server.registerTool(
+  registerTool(
+    server,
     'background_kill',
     {
-      title: 'Stop background tasks (whole process trees)',
       description: DESCRIPTION,
       inputSchema: {
-        id: z.union([z.string(), z.array(z.string())]).optional().describe('task id, name or env/name, or a list of them'),
-        env: z.string().optional().describe('an environment from background_orchestrate'),
-        all: z.boolean().optional().describe('true: every live task'),
-        signal: z.string().optional().describe('first signal, e.g. SIGINT (default: the task\'s stop signal, SIGTERM)'),
-        grace: durationArg('time before SIGKILL (default 5s)').optional(),
+        id: tasksArg().optional(),
+        env: z.string().optional().describe('environment'),
+        all: z.boolean().optional().describe('every live task'),
+        signal: z.string().optional().describe('e.g. SIGINT'),
+        grace: durationArg('before SIGKILL').optional(),
       },
-      outputSchema: { tasks: z.array(taskSummarySchema) },
+      dataSchema: { tasks: z.array(taskSummarySchema) },
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
     },
     async (args, extra: Extra) => {

@@ -16,6 +16,7 @@ import { uptimeMs } from '../../text.js';
 import { shorten, statusText, whenText } from '../format.js';
 import { projectOf } from '../../project.js';
 import { taskSummary, taskSummarySchema, type Extra } from './shared.js';
+import { registerTool } from './register.js';
 
 /** Ended tasks listed by default: those that ended within this long, at most RECENT_MAX of them. */
 const RECENT_MS = 60 * 60 * 1000;
@@ -24,7 +25,7 @@ const STATUSES: readonly TaskStatus[] = ['queued', 'waiting', 'starting', 'runni
 /** Ids of left-out tasks named in the text; more are counted. */
 const NAMED_MAX = 10;
 
-const DESCRIPTION = `List background tasks of this corral home, also ones other sessions started: look here before starting a second dev server. By default live tasks and those that ended in the last hour (at most 20); all: true lists every task. session, mine (this client's session) and project narrow it. One line each: id, name, status, pid, health, run time, end time, cwd, command.`;
+const DESCRIPTION = `List tasks, other sessions' too: look before starting a second dev server. Default: live ones and those ended in the last hour (at most 20). Rows: id, name, status, pid, health, run time, end, cwd, command.`;
 
 interface Selection {
   shown: TaskView[];
@@ -84,20 +85,20 @@ function headline(s: Selection, filtered: boolean): string {
 const rowSchema = taskSummarySchema.extend({ cwd: z.string(), ended_at: z.string().nullable() });
 
 export function registerList(server: McpServer, ctx: McpContext): void {
-  server.registerTool(
+  registerTool(
+    server,
     'background_list',
     {
-      title: 'List background tasks',
       description: DESCRIPTION,
       inputSchema: {
-        env: z.string().optional().describe('only the tasks of this environment'),
-        status: z.union([z.string(), z.array(z.string())]).optional().describe('only tasks in this status (running, failed, …) or these'),
-        all: z.boolean().optional().describe('true: every task, however long ago it ended'),
-        session: z.string().optional().describe('only the tasks of this session'),
-        mine: z.boolean().optional().describe("true: only this client's session's tasks"),
-        project: z.string().optional().describe('only the tasks of the project this folder is in'),
+        env: z.string().optional().describe('environment'),
+        status: z.union([z.string(), z.array(z.string())]).optional().describe('running, failed, … or a list'),
+        all: z.boolean().optional().describe('also long-ended'),
+        session: z.string().optional().describe('session'),
+        mine: z.boolean().optional().describe("this client's session"),
+        project: z.string().optional().describe('project of this folder'),
       },
-      outputSchema: { tasks: z.array(rowSchema), left_out: z.number() },
+      dataSchema: { tasks: z.array(rowSchema), left_out: z.number() },
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     async (args, extra: Extra) => {

@@ -14,8 +14,9 @@ import type { McpContext } from '../context.js';
 import { compileFilter } from '../../config/filter.js';
 import { toolError } from '../errors.js';
 import type { Extra } from './shared.js';
+import { registerTool } from './register.js';
 
-const DESCRIPTION = `Watch background tasks. Sets in the daemon, where they stay after this session: alert_on (regex on new output lines) and restart_on_failure. Returns the exits, restarts, health changes and alerts since this client's previous call (a cursor per client name kept by the daemon; a new name starts with the latest ${DEFAULTS.newEventsBacklog} events). ids or env choose the tasks; default all.`;
+const DESCRIPTION = `Set alert_on and restart_on_failure (kept by the daemon) for ids, env or all tasks; returns the exits, restarts, health changes and alerts since this client name's last call (a new name gets the latest ${DEFAULTS.newEventsBacklog}).`;
 
 /** What an agent is told of: not every state change, the ones that need its attention. */
 const KINDS: EventKind[] = ['exit', 'restart', 'health', 'alert'];
@@ -46,18 +47,18 @@ function eventData(e: CorralEvent): z.infer<typeof eventSchema> {
 }
 
 export function registerMonitor(server: McpServer, ctx: McpContext): void {
-  server.registerTool(
+  registerTool(
+    server,
     'background_monitor',
     {
-      title: 'Watch background tasks',
       description: DESCRIPTION,
       inputSchema: {
-        ids: z.array(z.string()).optional().describe('task ids, names or env/names (default: all)'),
-        env: z.string().optional().describe('the tasks of this environment'),
-        alert_on: z.string().optional().describe('regex: new output lines that match raise alerts'),
-        restart_on_failure: z.boolean().optional().describe('restart the watched tasks when they fail'),
+        ids: z.array(z.string()).optional().describe('tasks'),
+        env: z.string().optional().describe('environment'),
+        alert_on: z.string().optional().describe('regex on new lines'),
+        restart_on_failure: z.boolean().optional().describe('restart when they fail'),
       },
-      outputSchema: { watched: z.array(z.string()), events: z.array(eventSchema), alerts: z.number(), more: z.boolean() },
+      dataSchema: { watched: z.array(z.string()), events: z.array(eventSchema), alerts: z.number(), more: z.boolean() },
       annotations: { readOnlyHint: false, openWorldHint: false },
     },
     async (args, extra: Extra) => {

@@ -13,28 +13,23 @@ import { argumentError, toolError } from '../errors.js';
 import { durationOption } from '../../config/control.js';
 import { statusText } from '../format.js';
 import { durationArg, heartbeat, taskSummary, taskSummarySchema, type Extra } from './shared.js';
+import { registerTool } from './register.js';
 
 /** Longer than a single spawn's: an environment starts in steps. Still under a client's usual 60 s. */
 const DEFAULT_ENV_WAIT_MS = 45_000;
 const DEFAULT_FILES = ['corral.yaml', 'corral.yml', 'Procfile'];
 const DEFAULT_INLINE_NAME = 'dev';
 
-const DESCRIPTION = `Bring up a whole environment in the background in one call — e.g. database, API and front end — each task starting once what it depends on is ready, then (wait_healthy, default true) wait until every task is healthy (or running, when it has no health check) and every one-shot step succeeded.
-Give either:
-- file: an env file (corral.yaml with tasks:, a workflow with steps:, or a Procfile), absolute or relative to this server's folder; without file and tasks, ./corral.yaml, ./corral.yml or ./Procfile is used;
-- tasks: inline, [{name, command, depends_on: ["db"], health: "tcp:5432" | "http://127.0.0.1:3000/health" | "log:ready"}] — depends_on as in a file: a name waits until that task is healthy (if it has a check) or started; {name, condition} picks the condition; health makes the task's readiness (and wait_healthy) mean that check passes.
-name names the environment (default: the file's name:, or "${DEFAULT_INLINE_NAME}" for inline tasks); the same environment already up is left as it is (nothing starts again); a different one under that name must be stopped first (background_kill with env).
-timeout (default 45s) bounds the wait; on a timeout or a failure you get the task at fault, why, and its last lines, and the tasks keep running as they are.
-Returns each task's id, name and status: read their output with background_output, stop them all with background_kill {env}.`;
+const DESCRIPTION = `Bring up an environment of several tasks in one call and wait until all are healthy (running if no check). Give file (corral.yaml, a workflow, a Procfile; default ./corral.yaml or ./Procfile) or tasks. depends_on a name: start after it is healthy if it has a check, else started. One already up is left as is. On a failure or timeout: the task at fault, why, its last lines.`;
 
 const inlineTaskSchema = z.object({
-  name: z.string().optional().describe('task name (default: from the command)'),
+  name: z.string().optional().describe('task name'),
   command: z.string().describe('shell command'),
   depends_on: z
     .array(z.union([z.string(), z.object({ name: z.string(), condition: z.string().describe(DEPENDENCY_CONDITIONS.join('|')) })]))
     .optional()
-    .describe('task names, or {name, condition}'),
-  health: z.union([z.string(), z.array(z.string())]).optional().describe('check(s): http://…, tcp:PORT, tcp:HOST:PORT, log:REGEX, listen, exec:CMD, file:PATH'),
+    .describe('names or {name, condition}'),
+  health: z.union([z.string(), z.array(z.string())]).optional().describe('http://…, tcp:PORT, log:RE, listen, exec:CMD, file:PATH'),
 });
 
 function findFile(file: string | undefined, cwd: string): string {
@@ -49,20 +44,20 @@ function findFile(file: string | undefined, cwd: string): string {
 }
 
 export function registerOrchestrate(server: McpServer, ctx: McpContext): void {
-  server.registerTool(
+  registerTool(
+    server,
     'background_orchestrate',
     {
-      title: 'Bring up an environment of several tasks',
       description: DESCRIPTION,
       inputSchema: {
-        file: z.string().optional().describe('env file: corral.yaml, a workflow (steps:) or a Procfile'),
-        tasks: z.array(inlineTaskSchema).optional().describe('inline tasks, instead of a file'),
-        name: z.string().optional().describe('the environment\'s name'),
-        cwd: z.string().optional().describe("folder of inline tasks (default: this server's folder)"),
-        wait_healthy: z.boolean().optional().describe('wait until everything is ready (default true)'),
-        timeout: durationArg('how long to wait (default 45s)').optional(),
+        file: z.string().optional().describe('env file'),
+        tasks: z.array(inlineTaskSchema).optional().describe('inline tasks'),
+        name: z.string().optional().describe(`environment; default: the file's, or ${DEFAULT_INLINE_NAME}`),
+        cwd: z.string().optional().describe('of inline tasks'),
+        wait_healthy: z.boolean().optional().describe('default true'),
+        timeout: durationArg('default 45s').optional(),
       },
-      outputSchema: {
+      dataSchema: {
         env: z.string(),
         ready: z.boolean().nullable().describe('null when not waited for'),
         timed_out: z.boolean(),

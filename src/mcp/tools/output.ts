@@ -7,18 +7,18 @@ import { toolError } from '../errors.js';
 import { pageText } from '../format.js';
 import { readPage, type Page, type Position, type Stream, type StreamPage } from '../read.js';
 import { checkRead, cursorArg, pageBytes, readArgs } from './reading.js';
+import { registerTool } from './register.js';
+import { taskArg } from './shared.js';
 
 const DEFAULT_MAX_BYTES = 16 * 1024;
 
-const DESCRIPTION = `Read a background task's output, with its status and exit code.
-By default (since "new") only what it wrote since your last read, and your cursor moves past it: no byte comes twice. The daemon keeps one cursor per MCP client name (or per \`as\` name), so it survives restarts.
-since: N reads from byte offset N (of each stream). filter searches the whole range read (to the end of the log) and returns the matching lines; tail: N gives the last N lines (with filter, the last N matching). A page holds at most max_bytes (default 16384); a cut page says the offset to go on from.`;
+const DESCRIPTION = `Read a task's output, status and exit code. since "new" (default): only what came after your last read (a daemon cursor per client name, or per as), which then moves on. A page holds max_bytes (default 16384); a cut one says where to go on.`;
 
 const SINCE = { error: 'since is "new" or a byte offset (a whole number)' };
 
 const perStream = () => z.object({ stdout: z.number().optional(), stderr: z.number().optional() });
 
-const outputSchema = {
+const dataSchema = {
   id: z.string(),
   status: z.string(),
   exit_code: z.number().nullable(),
@@ -44,21 +44,21 @@ function pageStructured(page: Page) {
 }
 
 export function registerOutput(server: McpServer, ctx: McpContext): void {
-  server.registerTool(
+  registerTool(
+    server,
     'background_output',
     {
-      title: 'Read a background task’s output',
       description: DESCRIPTION,
       inputSchema: {
-        id: z.string().describe('task id (bash_3), name, or env/name (dev/web)'),
+        id: taskArg(),
         since: z
           .union([z.literal('new'), z.number().int(SINCE).nonnegative(SINCE)], SINCE)
           .optional()
-          .describe('"new" (default): since your last read; or a byte offset'),
+          .describe('"new" or a byte offset'),
         stream: z.enum(['stdout', 'stderr', 'both']).optional().describe('default both'),
         ...readArgs,
       },
-      outputSchema,
+      dataSchema,
       annotations: { readOnlyHint: false, idempotentHint: false, openWorldHint: false },
     },
     async (args, extra) => {

@@ -7,10 +7,10 @@ import { argumentError } from '../errors.js';
 export const MAX_PAGE_BYTES = 1024 * 1024;
 
 export const readArgs = {
-  filter: z.string().optional().describe('regex: only matching lines, searched over the whole range read'),
-  tail: z.number().optional().describe('the last N lines (of the range read; with filter, the last N matching)'),
-  max_bytes: z.number().optional().describe('page size in bytes (at most 1048576)'),
-  as: z.string().optional().describe('a "new" cursor of your own (default: one per MCP client name)'),
+  filter: z.string().optional().describe('regex: matching lines, searched to the log\'s end'),
+  tail: z.number().optional().describe('last N lines (matching ones, with filter)'),
+  max_bytes: z.number().optional().describe('page size, at most 1 MiB'),
+  as: z.string().optional().describe('name of your own "new" cursor'),
 };
 
 export interface PageBytes {

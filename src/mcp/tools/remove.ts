@@ -6,21 +6,22 @@ import type { McpContext } from '../context.js';
 import { argumentError, toolError } from '../errors.js';
 import { taskLabel } from '../../text.js';
 import { statusText } from '../format.js';
-import type { Extra } from './shared.js';
+import { tasksArg, type Extra } from './shared.js';
+import { registerTool } from './register.js';
 
-const DESCRIPTION = `Forget ended tasks: their record and log files go, and their ids no longer answer. Give id (one task or a list) or ended: true (every ended task of this home). A request naming a task that is still running removes nothing: stop it first with background_kill.`;
+const DESCRIPTION = `Forget ended tasks: their records and logs go. Give id (one or a list) or ended: true. Naming a running task removes nothing: stop it first.`;
 
 export function registerRemove(server: McpServer, ctx: McpContext): void {
-  server.registerTool(
+  registerTool(
+    server,
     'background_remove',
     {
-      title: 'Forget ended tasks',
       description: DESCRIPTION,
       inputSchema: {
-        id: z.union([z.string(), z.array(z.string())]).optional().describe('task id, name or env/name, or a list of them'),
-        ended: z.boolean().optional().describe('true: every ended task'),
+        id: tasksArg().optional(),
+        ended: z.boolean().optional().describe('every ended task'),
       },
-      outputSchema: { removed: z.array(z.string()) },
+      dataSchema: { removed: z.array(z.string()) },
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
     },
     async (args, extra: Extra) => {

@@ -6,18 +6,19 @@ import type { McpContext } from '../context.js';
 import { toolError } from '../errors.js';
 import { taskLabel } from '../../text.js';
 import { statusText } from '../format.js';
-import type { Extra } from './shared.js';
+import { taskArg, type Extra } from './shared.js';
+import { registerTool } from './register.js';
 
-const DESCRIPTION = `Restart a background task: a running one is stopped first (whole tree, its stop signal and grace), an ended one is simply started again. Same id, name and logs (output continues in them); a new pid. Returns its new status and pid.`;
+const DESCRIPTION = `Restart a task: a running one is stopped first (whole tree, its stop signal and grace), an ended one starts again. Same id and logs; returns the new pid.`;
 
 export function registerRestart(server: McpServer, ctx: McpContext): void {
-  server.registerTool(
+  registerTool(
+    server,
     'background_restart',
     {
-      title: 'Restart a background task',
       description: DESCRIPTION,
-      inputSchema: { id: z.string().describe('task id, name or env/name') },
-      outputSchema: { id: z.string(), status: z.string(), pid: z.number().nullable(), previous_pid: z.number().nullable(), restarts: z.number() },
+      inputSchema: { id: taskArg() },
+      dataSchema: { id: z.string(), status: z.string(), pid: z.number().nullable(), previous_pid: z.number().nullable(), restarts: z.number() },
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
     },
     async (args, extra: Extra) => {

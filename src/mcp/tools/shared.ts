@@ -7,10 +7,13 @@ import { uptimeMs } from '../../text.js';
 
 export type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
-export const durationArg = (what: string) =>
-  z
-    .union([z.number(), z.string()])
-    .describe(`${what}: seconds as a number (10, 0.5) or a duration string ("500ms", "30s", "2m")`);
+/** A duration: seconds, or a string such as "500ms" or "2m" (the server's instructions say so once for every tool). */
+export const durationArg = (what: string) => z.union([z.number(), z.string()]).describe(what);
+
+/** A task as a call names it: its id, name or env/name (the instructions say so once). */
+export const taskArg = () => z.string().describe('task');
+/** One task or a list of them. */
+export const tasksArg = () => z.union([z.string(), z.array(z.string())]).describe('task or list');
 
 
 /**
@@ -32,7 +35,7 @@ export function heartbeat(extra: Extra, message: () => string, everyMs = 2_000):
   return () => clearInterval(timer);
 }
 
-/** A task, compact, as structured content. */
+/** A task, compact, as reply data. */
 export const taskSummarySchema = z.object({
   id: z.string(),
   name: z.string().nullable(),

@@ -19,24 +19,23 @@ import { durationOption } from '../../config/control.js';
 import { checkRead, cursorArg, pageBytes, readArgs } from './reading.js';
 import { durationArg, heartbeat, type Extra } from './shared.js';
 import { endedPageShown, endingShown, pageShown, type OutputRequest, type Shown } from './spawn-reply.js';
+import { registerTool } from './register.js';
 
 /** How long a wait lasts when the call does not say: under the usual 60 s of a client's tool call. */
 const DEFAULT_WAIT_MS = 30_000;
 /** The output shown by spawn when the call does not say: the first page of the task's output (it is then "seen"). */
 const FIRST_PAGE_BYTES = 4 * 1024;
 
-const DESCRIPTION = `Start a shell command in the background under the corral daemon: dev servers, watchers, builds, test runs. The task outlives this conversation; stop it with background_kill.
-wait_for returns once it is ready: {log: "regex"} an output line matches, {port: N} it listens, {url} the URL answers, {exit: true} it ends (ready = exit 0). timeout (default 30s): the task keeps running after it. Without wait_for it returns after a quarter second.
-Returns the id (bash_N), status and pid. A task that has ended by then leads with its exit, first error line and last lines. Then its first output (max_bytes, default 4096; filter and tail as in background_output), read through your "new" cursor. Runs with /bin/sh -c in cwd, this server's environment plus env. A name addresses the task like its id. Refuses a port or local URL something already answers.`;
+const DESCRIPTION = `Start a shell command in the background (dev servers, watchers, builds, tests); it outlives this conversation. wait_for: return once ready or say why not (on a timeout it keeps running). Refuses a port or local URL in use. Returns id, pid and first output (your "new" cursor); an ended command leads with exit, first error line, last lines.`;
 
 const waitForSchema = z
   .object({
-    log: z.string().optional().describe('regex an output line must match'),
-    port: z.number().optional().describe('TCP port the task listens on'),
-    url: z.string().optional().describe('http(s) URL that must answer'),
-    exit: z.boolean().optional().describe('true: wait until the command ends'),
+    log: z.string().optional().describe('regex a line matches'),
+    port: z.number().optional().describe('it listens'),
+    url: z.string().optional().describe('it answers'),
+    exit: z.boolean().optional().describe('it ended (ready: exit 0)'),
   })
-  .describe('what "ready" means: give exactly one of log, port, url, exit');
+  .describe('ready when (one of)');
 
 type WaitFor = { kind: 'log'; pattern: string } | { kind: 'port'; port: number } | { kind: 'url'; url: string } | { kind: 'exit' };
 
@@ -159,23 +158,23 @@ function waitForPort(api: SupervisorApi, id: string, port: number, seconds: numb
 }
 
 export function registerSpawn(server: McpServer, ctx: McpContext): void {
-  server.registerTool(
+  registerTool(
+    server,
     'background_spawn',
     {
-      title: 'Start a command in the background',
       description: DESCRIPTION,
       inputSchema: {
-        command: z.string().describe('shell command, run with /bin/sh -c'),
-        cwd: z.string().optional().describe("working folder (absolute, or relative to this server's folder)"),
-        env: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional().describe('variables set over the inherited environment'),
-        name: z.string().optional().describe('a name that also addresses the task'),
+        command: z.string().describe('shell command'),
+        cwd: z.string().optional().describe("default: the server's"),
+        env: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional().describe('variables added'),
+        name: z.string().optional().describe('name to address it by'),
         wait_for: waitForSchema.optional(),
-        timeout: durationArg('how long wait_for waits (default 30s)').optional(),
-        session: z.string().optional().describe('session it belongs to (default: this client)'),
-        keep: z.boolean().optional().describe('true: keep it running when the session ends'),
+        timeout: durationArg('for wait_for; default 30s').optional(),
+        session: z.string().optional().describe("default: this client's"),
+        keep: z.boolean().optional().describe('outlive the session'),
         ...readArgs,
       },
-      outputSchema: {
+      dataSchema: {
         id: z.string(),
         name: z.string().nullable(),
         status: z.string(),

@@ -7,9 +7,10 @@ import type { McpContext } from '../context.js';
 import { toolError } from '../errors.js';
 import { restartPolicyText, taskLabel } from '../../text.js';
 import { shorten, statusText, whenText } from '../format.js';
-import type { Extra } from './shared.js';
+import { taskArg, type Extra } from './shared.js';
+import { registerTool } from './register.js';
 
-const DESCRIPTION = `Everything known about one background task: status, command, cwd, the env variables set for it, health and its last failure, listening ports, restarts with their reasons, last exit, CPU and memory, start and end times.`;
+const DESCRIPTION = `One task in full: status, command, cwd, variables set, session, health and last failure, ports, restarts and why, last exit, CPU, memory, times.`;
 
 /** A task's session, when tasks carry one (`run --session`). */
 const sessionOf = (t: TaskDetails): string | null => (t as TaskDetails & { session?: string | null }).session ?? null;
@@ -46,7 +47,7 @@ function detailsText(t: TaskDetails, now: number): string {
   return lines.join('\n');
 }
 
-const outputSchema = {
+const dataSchema = {
   id: z.string(),
   session: z.string().optional(),
   status: z.string(),
@@ -64,13 +65,13 @@ const outputSchema = {
 };
 
 export function registerStatus(server: McpServer, ctx: McpContext): void {
-  server.registerTool(
+  registerTool(
+    server,
     'background_status',
     {
-      title: 'One background task in full',
       description: DESCRIPTION,
-      inputSchema: { id: z.string().describe('task id, name or env/name') },
-      outputSchema,
+      inputSchema: { id: taskArg() },
+      dataSchema,
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     async (args, extra: Extra) => {

@@ -15,7 +15,8 @@ import { waitVerdictText } from '../../wait-text.js';
 import type { McpContext } from '../context.js';
 import { argumentError, toolError } from '../errors.js';
 import { decodeResume, encodeResume } from '../resume-token.js';
-import { durationArg, heartbeat, type Extra } from './shared.js';
+import { taskArg, durationArg, heartbeat, type Extra } from './shared.js';
+import { registerTool } from './register.js';
 
 /** Under the 60 s that MCP clients usually give a tool call. */
 const REPLY_CAP_MS = 50_000;
@@ -26,10 +27,10 @@ export function replyCapMs(env: NodeJS.ProcessEnv = process.env): number {
   return value === undefined || value === '' ? REPLY_CAP_MS : durationOption(value, 'CORRAL_MCP_WAIT_CAP');
 }
 
-const DESCRIPTION = `Wait for a task; get the verdict with its evidence. until: exit (default: exit code, first error line, last stderr lines), running, healthy, log:RE (the matching line and its offset), port:N, http:URL (status code) or silence:DURATION. Returns within 50s: if not met yet, waiting: true with a resume token; call again with resume to go on exactly where it stopped (no log line missed).`;
+const DESCRIPTION = `Wait for a task: a verdict with evidence. until: exit (default; code, first error line, last stderr lines), running, healthy, log:RE (the line, its offset), port:N, http:URL or silence:DURATION. Returns within 50s; if not met yet, waiting: true and a resume token to go on with, no line missed.`;
 
 const num = z.number();
-const outputSchema = {
+const dataSchema = {
   id: z.string(),
   status: z.string(),
   reached: z.boolean(),
@@ -74,19 +75,19 @@ function structured(r: WaitResult, waitedMs: number, resume: string | null) {
 
 export function registerWait(server: McpServer, ctx: McpContext): void {
   const capMs = replyCapMs();
-  server.registerTool(
+  registerTool(
+    server,
     'background_wait',
     {
-      title: 'Wait for a background task',
       description: DESCRIPTION,
       inputSchema: {
-        id: z.string().optional().describe('task id or name'),
-        until: z.string().optional().describe('default exit'),
-        timeout: durationArg('in all, across resumes (default 5m)').optional(),
-        from: z.enum(WAIT_FROM).optional().describe("log: search this run (default), all, or what comes next"),
-        resume: z.string().optional().describe('token of a waiting reply'),
+        id: taskArg().optional(),
+        until: z.string().optional().describe('condition'),
+        timeout: durationArg('in all; default 5m').optional(),
+        from: z.enum(WAIT_FROM).optional().describe('log: this run, all, or new'),
+        resume: z.string().optional().describe('token'),
       },
-      outputSchema,
+      dataSchema,
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     async (args, extra: Extra) => {
