@@ -37,6 +37,8 @@ export interface TaskView {
   project: string | null;
   /** It outlives its session. */
   keep: boolean;
+  /** In a reply to `run` with `once`: the task already ran this command, and none was started. */
+  reused?: true;
 }
 
 /** Which tasks `list` returns: each given field narrows it. */
@@ -84,6 +86,11 @@ export interface RunInput {
   session?: string;
   /** It outlives its session. */
   keep?: boolean;
+  /**
+   * Start once: when a live task already runs the same command in the same folder with the
+   * same variables set (and the same name, when one is given), answer with it, `reused: true`.
+   */
+  once?: boolean;
 }
 
 export interface InlineTask {

@@ -10,6 +10,12 @@ export function taskLabel(t: Named): string {
   return t.name ? `${t.id} (${t.name})` : t.id;
 }
 
+/** Why a start answered with a task already there: `bash_3 (web) already runs this command (pid 4121, for 12m): not started again`. */
+export function reusedText(t: TaskView, now = Date.now()): string {
+  const facts = [t.pid !== null ? `pid ${t.pid}` : t.status, ...(t.startedAt ? [`for ${uptimeText(t, now)}`] : [])];
+  return `${taskLabel(t)} already runs this command (${facts.join(', ')}): not started again`;
+}
+
 /** A task's name, or its id when it has none: the shorter form, for headings and prefixes. */
 export const taskName = (t: Named): string => t.name ?? t.id;
 

@@ -59,6 +59,7 @@ const runInputSchema = z.object({
   alertOn: z.string().optional(),
   session: z.string().trim().min(1, 'the session is empty').max(256, 'a session is at most 256 characters').optional(),
   keep: z.boolean().optional(),
+  once: z.boolean().optional(),
 });
 
 interface NormalizedRun {
@@ -66,6 +67,7 @@ interface NormalizedRun {
   name: string | null;
   session: string | null;
   keep: boolean;
+  once: boolean;
 }
 
 /** Runs a parser of `key`'s value; its complaint becomes a usage error naming the field. */
@@ -119,6 +121,7 @@ export function normalizeRun(raw: RunInput, baseCwd = process.cwd()): Normalized
     name: input.name ?? null,
     session: input.session ?? null,
     keep: input.keep === true,
+    once: input.once === true,
     spec: {
       command: input.command,
       cwd,

@@ -5,6 +5,7 @@
  * embedders use it in-process.
  */
 import { globalHolder } from '../../machines/policies/names.js';
+import { runningCopy } from '../../machines/policies/same-run.js';
 import { isFinal, type TaskRecord } from '../../machines/task.types.js';
 import type {
   DaemonStatus,
@@ -108,8 +109,12 @@ export class Supervisor implements SupervisorApi {
   // ---- starting ------------------------------------------------------------------------
 
   async run(input: RunInput): Promise<TaskView> {
-    const { spec, name, session, keep } = normalizeRun(input);
+    const { spec, name, session, keep, once } = normalizeRun(input);
     const { table, store } = this;
+    if (once) {
+      const copy = runningCopy(store.tasks(), spec, name);
+      if (copy) return { ...table.view(copy), reused: true };
+    }
     if (name) {
       // Names outside any environment share one scope; an environment's tasks are named within it.
       const holder = globalHolder(store.tasks(), name, (t) => !isFinal(t.status));

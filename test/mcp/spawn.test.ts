@@ -41,7 +41,7 @@ const stdoutLog = (id: string) => readFileSync(join(home, 'logs', id, 'stdout.lo
 const taskCount = async () => (await conn.ok('background_list', { all: true })).data.tasks.length;
 
 describe('background_spawn wait_for', () => {
-  it('returns once the task listens on the port, and refuses that port while it is answered', async () => {
+  it('returns once the task listens on the port; then that port returns its task, or is refused with reuse: false', async () => {
     const port = await freePort();
     const server = `setTimeout(() => require('net').createServer().listen(${port}, '127.0.0.1'), 400)`;
     const r = await conn.ok('background_spawn', { command: `node -e "${server}"`, name: 'tcp', wait_for: { port }, timeout: '15s' });
@@ -50,7 +50,13 @@ describe('background_spawn wait_for', () => {
     expect(textOf(r)).toMatch(new RegExp(`is ready \\(port ${port}, after`));
 
     const before = await taskCount();
-    const refused = await conn.call('background_spawn', { command: `node -e "${server}"`, wait_for: { port } });
+    // Start once: the same dev server again, or any command waiting for its port, gets the task that holds it.
+    for (const command of [`node -e "${server}"`, 'node other-server.js']) {
+      const again = await conn.ok('background_spawn', { command, wait_for: { port } });
+      expect(again.data).toMatchObject({ id: r.data.id, reused: true, ready: true, pid: r.data.pid });
+      expect(textOf(again)).toMatch(new RegExp(`^${r.data.id} \\(tcp\\) already runs this command \\(pid ${r.data.pid}, for \\d+s\\): not started again; it is ready \\(port ${port}\\)`));
+    }
+    const refused = await conn.call('background_spawn', { command: `node -e "${server}"`, wait_for: { port }, reuse: false });
     expect(refused.isError).toBe(true);
     expect(textOf(refused)).toMatch(new RegExp(`^wait_for: port ${port} is already in use by bash_\\d+ \\(tcp\\), a corral task`));
     expect(await taskCount()).toBe(before);
@@ -66,7 +72,7 @@ describe('background_spawn wait_for', () => {
     expect(r.data.waited_ms).toBeGreaterThanOrEqual(350);
     expect(await (await fetch(url)).text()).toBe('ok');
 
-    const refused = await conn.call('background_spawn', { command: 'sleep 30', wait_for: { url } });
+    const refused = await conn.call('background_spawn', { command: 'sleep 30', wait_for: { url }, reuse: false });
     expect(refused.isError).toBe(true);
     expect(textOf(refused)).toMatch(new RegExp(`^wait_for: ${url.replace(/[./]/g, '\\$&')} \\(port ${port}\\) is already in use by bash_\\d+ \\(web\\)`));
     await conn.ok('background_kill', { id: 'web', grace: 1 });
@@ -87,8 +93,37 @@ describe('background_spawn wait_for', () => {
     expect(rest.data.from.stdout).toBe(s.next.stdout);
     expect(shown + streamData(rest, 'stdout')).toBe(all);
     // filter and max_bytes choose what it shows, as for background_output.
-    const some = await conn.ok('background_spawn', { command: `node ${join(FIXTURES, 'print-lines.js')} 400; sleep 30`, wait_for: { log: '^line 400 ' }, filter: '^line 39', max_bytes: 100 });
+    const some = await conn.ok('background_spawn', { command: `node ${join(FIXTURES, 'print-lines.js')} 400; sleep 30`, wait_for: { log: '^line 400 ' }, filter: '^line 39', max_bytes: 100, reuse: false });
     expect(textOf(some)).toMatch(/\nstdout \(lines matching \/\^line 39\/ in bytes 0-\d+ of \d+\):\nline 39 x+\nline 390 x*\n\[\.\.\. the page is full/);
+    await conn.ok('background_kill', { all: true, grace: 1 });
+  });
+});
+
+describe('background_spawn of a command that already runs', () => {
+  it('returns the running task with what is new, starts another for other variables, a new folder or reuse: false', async () => {
+    const command = `node ${join(FIXTURES, 'print-lines.js')} 3; sleep 60`;
+    const first = await conn.ok('background_spawn', { command, env: { MODE: 'dev' }, wait_for: { log: '^line 3 ' } });
+    const log = stdoutLog(first.data.id);
+    const before = await taskCount();
+
+    const again = await conn.ok('background_spawn', { command, env: { MODE: 'dev' } });
+    expect(again.data).toMatchObject({ id: first.data.id, reused: true, status: 'running', pid: first.data.pid });
+    expect(textOf(again)).toMatch(new RegExp(`^${first.data.id} already runs this command .*not started again: running.*reuse: false starts another copy`));
+    // What is new through this client's cursor: the first reply showed every line, so nothing.
+    expect(streamData(again, 'stdout')).toBe('');
+    expect(stdoutLog(first.data.id)).toBe(log);
+    // A log wait on the task that runs it finds the line of this run at once.
+    const ready = await conn.ok('background_spawn', { command, env: { MODE: 'dev' }, wait_for: { log: '^line 2 ' } });
+    expect(ready.data).toMatchObject({ id: first.data.id, reused: true, ready: true });
+    expect(await taskCount()).toBe(before);
+
+    const ids = [
+      (await conn.ok('background_spawn', { command, env: { MODE: 'test' } })).data,
+      (await conn.ok('background_spawn', { command, env: { MODE: 'dev' }, cwd: FIXTURES })).data,
+      (await conn.ok('background_spawn', { command, env: { MODE: 'dev' }, reuse: false })).data,
+    ];
+    for (const d of ids) expect(d).toMatchObject({ reused: false });
+    expect(new Set([first.data.id, ...ids.map((d) => d.id)]).size).toBe(4);
     await conn.ok('background_kill', { all: true, grace: 1 });
   });
 });
@@ -96,7 +131,7 @@ describe('background_spawn wait_for', () => {
 describe('background_kill', () => {
   it('stops a list of ids, then all: true stops every live task', async () => {
     const ids: string[] = [];
-    for (let i = 0; i < 4; i++) ids.push((await conn.ok('background_spawn', { command: 'sleep 60' })).data.id);
+    for (let i = 0; i < 4; i++) ids.push((await conn.ok('background_spawn', { command: `sleep ${60 + i}` })).data.id);
     const pids = await Promise.all(ids.map(async (id) => (await cliJson(home, ['status', id])).pid as number));
 
     const some = await conn.ok('background_kill', { id: [ids[0], ids[1]], grace: 1 });

@@ -6,6 +6,7 @@
  * --auto-background-threshold, or at once with Ctrl+B) restarts and loses nothing.
  */
 import { resolve } from 'node:path';
+import { DEFAULTS } from '../../../machines/defaults.js';
 import { formatDuration } from '../../../machines/duration.js';
 import { classifyCommand } from '../../../machines/policies/autobackground.js';
 import { isFinal } from '../../../machines/task.types.js';
@@ -16,6 +17,7 @@ import type { Context } from '../context.js';
 import { printJson } from '../output.js';
 import { commandFromWords } from './run.js';
 import { ownership } from '../session.js';
+import { reusedText } from '../../text.js';
 
 interface ExecFlags {
   explain?: boolean;
@@ -60,6 +62,8 @@ export async function exec(ctx: Context, words: string[], flags: ExecFlags): Pro
     baseEnv: process.env as Record<string, string>,
     ...(flags.name !== undefined ? { name: flags.name } : {}),
     ...ownership(flags),
+    // A second `npm run dev` answers with the first; a test run or build runs again.
+    ...(decision.background ? { once: true } : {}),
   });
   if (decision.background) return background(ctx, api, task, decision.rule);
   return foreground(ctx, api, task, threshold);
@@ -67,6 +71,7 @@ export async function exec(ctx: Context, words: string[], flags: ExecFlags): Pro
 
 /** A server goes to the background: show its first lines (stderr), then its id (stdout). */
 async function background(ctx: Context, api: RemoteSupervisor, task: TaskView, rule: string): Promise<number> {
+  if (task.reused) return reused(ctx, api, task, rule);
   const deadline = Date.now() + 1_500;
   let shown = '';
   let status = task.status;
@@ -82,6 +87,23 @@ async function background(ctx: Context, api: RemoteSupervisor, task: TaskView, r
     process.stderr.write(`corral: ${task.id} runs in the background (${rule}); read it with: corral logs ${task.id} --new\n`);
     process.stdout.write(`${task.id}\n`);
   } else printJson({ ...(await api.get(task.id)), background: true, rule });
+  return 0;
+}
+
+/**
+ * The command already runs in the background: its id (stdout), and on stderr what it wrote
+ * since `logs --new` last read it (the last lines of that, as a first start shows its first).
+ */
+async function reused(ctx: Context, api: RemoteSupervisor, task: TaskView, rule: string): Promise<number> {
+  if (ctx.json) {
+    printJson({ ...(await api.get(task.id)), reused: true, background: true, rule });
+    return 0;
+  }
+  const page = await api.read({ ref: task.id, stream: 'both', newAs: DEFAULTS.cursorConsumer, tail: 5 });
+  const lines = `${page.stdout?.data ?? ''}${page.stderr?.data ?? ''}`.split('\n').filter(Boolean);
+  for (const line of lines) process.stderr.write(`${line}\n`);
+  process.stderr.write(`corral: ${reusedText(task)}; read it with: corral logs ${task.id} --new\n`);
+  process.stdout.write(`${task.id}\n`);
   return 0;
 }
 

@@ -5,7 +5,7 @@ import { usageError } from '../../errors.js';
 import type { Context } from '../context.js';
 import { printJson } from '../output.js';
 import { quoteWords } from '../../../machines/shell-words.js';
-import { lastLinesText, notReadyText } from '../../text.js';
+import { lastLinesText, notReadyText, reusedText } from '../../text.js';
 import { ownership } from '../session.js';
 
 interface RunFlags {
@@ -34,6 +34,7 @@ interface RunFlags {
   alertOn?: string;
   session?: string;
   keep?: boolean;
+  once?: boolean;
 }
 
 /** `run -- npm run dev` and `run -- "npm run dev"` mean the same shell command. */
@@ -63,12 +64,14 @@ export async function run(ctx: Context, words: string[], flags: RunFlags): Promi
     ...(flags.grace !== undefined ? { grace: flags.grace } : {}),
     ...(flags.health !== undefined ? { health: flags.health } : {}),
     ...ownership(flags),
+    ...(flags.once ? { once: true } : {}),
     ...pick(flags, ['maxRestarts', 'backoff', 'maxBackoff', 'minUptime', 'restartWindow', 'successExitCodes', 'nice', 'ionice', 'maxMemory', 'timeout', 'idle', 'idleAction', 'alertOn']),
   });
+  if (task.reused && !ctx.json) process.stderr.write(`corral: ${reusedText(task)}\n`);
   if (flags.waitHealthy) {
     const waitMs = flags.waitTimeout ?? DEFAULTS.waitTimeoutMs;
     const result = await api.wait(task.id, 'healthy', `${waitMs}ms`);
-    if (ctx.json) printJson(result.task);
+    if (ctx.json) printJson(task.reused ? { ...result.task, reused: true } : result.task);
     else process.stdout.write(`${task.id}\n`);
     if (!result.reached) {
       const when = result.timedOut ? `not ready after ${formatDuration(waitMs)}` : 'ended';

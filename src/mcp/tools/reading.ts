@@ -8,7 +8,7 @@ export const MAX_PAGE_BYTES = 1024 * 1024;
 
 export const readArgs = {
   filter: z.string().optional().describe('regex: matching lines, searched to the log\'s end'),
-  tail: z.number().optional().describe('last N lines (matching ones, with filter)'),
+  tail: z.number().optional().describe('last N (matching) lines'),
   max_bytes: z.number().optional().describe('page size, at most 1 MiB'),
   as: z.string().optional().describe('name of your own "new" cursor'),
 };

@@ -13,7 +13,7 @@ import { isFinal } from '../../../machines/task.types.js';
 import type { McpContext } from '../context.js';
 import { compileFilter } from '../../config/filter.js';
 import { argumentError, toolError } from '../errors.js';
-import { taskLabel } from '../../text.js';
+import { reusedText, taskLabel } from '../../text.js';
 import { statusText } from '../format.js';
 import { durationOption } from '../../config/control.js';
 import { checkRead, cursorArg, pageBytes, readArgs } from './reading.js';
@@ -26,7 +26,7 @@ const DEFAULT_WAIT_MS = 30_000;
 /** The output shown by spawn when the call does not say: the first page of the task's output (it is then "seen"). */
 const FIRST_PAGE_BYTES = 4 * 1024;
 
-const DESCRIPTION = `Start a shell command in the background (dev servers, watchers, builds, tests); it outlives this conversation. wait_for: return once ready or say why not (on a timeout it keeps running). Refuses a port or local URL in use. Returns id, pid and first output (your "new" cursor); an ended command leads with exit, first error line, last lines.`;
+const DESCRIPTION = `Run a shell command in the background, beyond this conversation. If it already runs here (same cwd, env), returns that task. wait_for: return once ready or say why not (a timeout leaves it running); a port in use is refused, or its task returned. Returns id, pid, first output (your "new" cursor); an ended command leads with exit, first error line, last lines.`;
 
 const waitForSchema = z
   .object({
@@ -106,29 +106,44 @@ function localPort(w: WaitFor): number | null {
   return url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
 }
 
-async function refuseBusyPort(api: SupervisorApi, w: WaitFor): Promise<void> {
+/** The port a wait_for watches, when something already answers on it: with the corral task that holds it, if one does. */
+async function heldPort(api: SupervisorApi, w: WaitFor): Promise<{ port: number; holder: TaskView | null } | null> {
   const port = localPort(w);
-  if (port === null) return;
+  if (port === null) return null;
   const busy = (await accepts('127.0.0.1', port)) || (await accepts('::1', port));
-  if (!busy) return;
-  // Name the holder when it is one of ours.
-  let holder = '';
+  if (!busy) return null;
   for (const t of await api.list()) {
     if (t.status !== 'running') continue;
     try {
-      if ((await api.describe(t.id)).ports.includes(port)) {
-        holder = ` by ${taskLabel(t)}, a corral task (${t.command})`;
-        break;
-      }
+      if ((await api.describe(t.id)).ports.includes(port)) return { port, holder: t };
     } catch {
       // gone meanwhile
     }
   }
-  const where = w.kind === 'url' ? `${w.url} (port ${port})` : `port ${port}`;
-  throw argumentError(
+  return { port, holder: null };
+}
+
+function busyPortError(w: WaitFor, held: { port: number; holder: TaskView | null }): Error {
+  const where = w.kind === 'url' ? `${w.url} (port ${held.port})` : `port ${held.port}`;
+  const by = held.holder ? ` by ${taskLabel(held.holder)}, a corral task (${held.holder.command})` : '';
+  return argumentError(
     'wait_for',
-    `${where} is already in use${holder}: stop that first (background_kill) or use another port, otherwise "ready" would describe the wrong process`,
+    `${where} is already in use${by}: stop that first (background_kill) or use another port, otherwise "ready" would describe the wrong process`,
   );
+}
+
+/** The wait of a task that was already running: its health check may not be this one, so the condition is looked at directly. */
+function untilOf(w: WaitFor): string {
+  switch (w.kind) {
+    case 'log':
+      return `log:${w.pattern}`;
+    case 'port':
+      return `port:${w.port}`;
+    case 'url':
+      return w.url;
+    case 'exit':
+      return 'exit';
+  }
 }
 
 /** The health check of the supervisor that means "ready" for this wait_for. */
@@ -172,6 +187,7 @@ export function registerSpawn(server: McpServer, ctx: McpContext): void {
         timeout: durationArg('for wait_for; default 30s').optional(),
         session: z.string().optional().describe("default: this client's"),
         keep: z.boolean().optional().describe('outlive the session'),
+        reuse: z.boolean().optional().describe('false: start another copy'),
         ...readArgs,
       },
       dataSchema: {
@@ -179,6 +195,7 @@ export function registerSpawn(server: McpServer, ctx: McpContext): void {
         name: z.string().nullable(),
         status: z.string(),
         pid: z.number().nullable(),
+        reused: z.boolean(),
         ready: z.boolean(),
         timed_out: z.boolean(),
         exit_code: z.number().nullable(),
@@ -213,16 +230,23 @@ export function registerSpawn(server: McpServer, ctx: McpContext): void {
           ...(args.keep ? { keep: true } : {}),
         };
 
+        const reuse = args.reuse !== false;
         return await ctx.withApi(async (api) => {
-          if (waitFor) await refuseBusyPort(api, waitFor);
+          const held = waitFor ? await heldPort(api, waitFor) : null;
+          if (held && !(reuse && held.holder)) throw busyPortError(waitFor!, held);
           const started = Date.now();
-          const task = await api.run(input);
+          // Start once: the task that runs this command, or holds the port it would wait for, is the answer.
+          const task: TaskView = held?.holder ? { ...held.holder, reused: true } : await api.run({ ...input, ...(reuse ? { once: true } : {}) });
+          const reused = task.reused === true;
           const seconds = waitMs / 1000;
           const stop = heartbeat(extra, () => `waiting for ${waitFor ? describeWait(waitFor) : 'start'} (${formatDuration(Date.now() - started)} of ${formatDuration(waitMs)})`);
-          let waited: WaitResult;
+          let waited: WaitResult | null = null;
           try {
+            if (reused) {
+              if (waitFor) waited = await api.wait(task.id, untilOf(waitFor), seconds);
+            }
             // Without wait_for: a moment to see an immediate failure (command not found, bad flag).
-            if (!waitFor) waited = await api.wait(task.id, 'exit', DEFAULTS.settleMs / 1000);
+            else if (!waitFor) waited = await api.wait(task.id, 'exit', DEFAULTS.settleMs / 1000);
             else if (waitFor.kind === 'exit') waited = await api.wait(task.id, 'exit', seconds);
             else if (waitFor.kind === 'port') waited = await waitForPort(api, task.id, waitFor.port, seconds);
             else waited = await api.wait(task.id, 'healthy', seconds);
@@ -232,8 +256,8 @@ export function registerSpawn(server: McpServer, ctx: McpContext): void {
           const waitedMs = Date.now() - started;
           const view: TaskView = await api.get(task.id);
           const ended = isFinal(view.status);
-          const ready = waitFor ? waited.reached : view.status === 'running' || view.status === 'completed';
-          const timedOut = waitFor !== null && waited.timedOut && !ended;
+          const ready = waited && waitFor ? waited.reached : view.status === 'running' || view.status === 'completed';
+          const timedOut = waited !== null && waitFor !== null && waited.timedOut && !ended;
 
           const output: OutputRequest = { ref: task.id, consumer: ctx.consumer(as), filter: args.filter, tail: args.tail, maxBytes };
           const failed = ended && view.status !== 'completed';
@@ -242,7 +266,7 @@ export function registerSpawn(server: McpServer, ctx: McpContext): void {
             : args.filter !== undefined || args.tail !== undefined
               ? await endedPageShown(api, output, failed)
               : await endingShown(api, output, failed);
-          return spawnResult(view, { waitFor, ready, timedOut, waitedMs, waitMs, shown, note });
+          return spawnResult(view, { reused, waitFor, ready, timedOut, waitedMs, waitMs, shown, note });
         }, extra.signal);
       } catch (error) {
         return toolError(error);
@@ -253,11 +277,14 @@ export function registerSpawn(server: McpServer, ctx: McpContext): void {
 
 function spawnResult(
   view: TaskView,
-  o: { waitFor: WaitFor | null; ready: boolean; timedOut: boolean; waitedMs: number; waitMs: number; shown: Shown; note: string | undefined },
+  o: { reused: boolean; waitFor: WaitFor | null; ready: boolean; timedOut: boolean; waitedMs: number; waitMs: number; shown: Shown; note: string | undefined },
 ) {
   const took = formatDuration(o.waitedMs);
   let headline: string;
-  if (!o.waitFor) {
+  if (o.reused) {
+    const readiness = !o.waitFor ? '' : o.ready ? `; it is ready (${describeWait(o.waitFor)})` : `; not ready after ${took} of waiting for ${describeWait(o.waitFor)}`;
+    headline = `${reusedText(view)}${readiness}: ${statusText(view)}. reuse: false starts another copy.`;
+  } else if (!o.waitFor) {
     headline = isFinal(view.status) ? `${taskLabel(view)} ended at once: ${statusText(view)}` : `${taskLabel(view)} started: ${statusText(view)}`;
   } else if (o.ready) {
     headline =
@@ -283,6 +310,7 @@ function spawnResult(
       name: view.name,
       status: view.status,
       pid: view.pid,
+      reused: o.reused,
       ready: o.ready,
       timed_out: o.timedOut,
       exit_code: view.exitCode,
