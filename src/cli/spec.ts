@@ -74,6 +74,14 @@ const RUN_OPTIONS: OptionSpec[] = [
 
 const COMMAND_WORDS: ArgumentSpec = { name: '<command...>', description: 'the command: a shell string, or words after --' };
 
+const EXPORT_ARGS: ArgumentSpec[] = [{ name: '[tasks...]', description: 'only these tasks and what they depend on (default: all)' }];
+const EXPORT_OPTIONS: OptionSpec[] = [
+  { flags: '-f, --file <file>', description: 'env file (default: ./corral.yaml, corral.yml or Procfile)' },
+  { flags: '-o, --output <dir>', description: 'write the files into this folder; - for stdout (the default)' },
+  { flags: '--strict', description: 'a warning (something the engine cannot say) fails the export: exit 1, nothing written' },
+];
+const IMAGE_OPTION: OptionSpec = { flags: '--image <image>', description: 'the image of every task without an image: of its own' };
+
 export const COMMANDS: CommandSpec[] = [
   {
     words: ['run'],
@@ -255,6 +263,14 @@ export const COMMANDS: CommandSpec[] = [
     load: async () => (await import('./commands/control.js')).remove,
   },
   { words: ['prune'], description: 'forget every finished task', load: async () => (await import('./commands/control.js')).prune },
+  { words: ['export'], description: 'write an environment as the files of an engine built for more than one machine' },
+  {
+    words: ['export', 'compose'],
+    description: 'the environment as a compose.yaml',
+    args: EXPORT_ARGS,
+    options: [...EXPORT_OPTIONS, IMAGE_OPTION],
+    load: async () => (await import('./commands/export.js')).exportCompose,
+  },
   { words: ['daemon'], description: 'the background daemon of a home' },
   { words: ['daemon', 'start'], description: 'start it (commands start it on demand anyway)', load: async () => (await import('./commands/daemon.js')).daemonStart },
   { words: ['daemon', 'status'], description: 'is it running, where, since when', load: async () => (await import('./commands/daemon.js')).daemonStatus },

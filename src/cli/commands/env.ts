@@ -1,6 +1,6 @@
 /** Environments: orchestrate (start, optionally wait until healthy), up (start and attach), down. */
 import { existsSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { basename } from 'node:path';
 import { counted } from '../../../machines/counted.js';
 import { isFinal } from '../../../machines/task.types.js';
 import type { EnvReport, InlineTask, OrchestrateInput, TaskView } from '../../api.js';
@@ -9,6 +9,7 @@ import { colorWanted } from '../../color.js';
 import { usageError } from '../../errors.js';
 import type { Context } from '../context.js';
 import { AttachedOutput } from '../attached-output.js';
+import { callerEnv, DEFAULT_FILES, findEnvFile } from '../env-file.js';
 import { colorStatus, printJson } from '../output.js';
 import { culpritText, removedText, taskName } from '../../text.js';
 
@@ -20,19 +21,7 @@ interface OrchestrateFlags {
   timeout?: string;
 }
 
-const DEFAULT_FILES = ['corral.yaml', 'corral.yml', 'Procfile'];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** -f, or the first default file in the current folder. */
-function findEnvFile(flag: string | undefined): string | null {
-  if (flag) return resolve(flag);
-  const found = DEFAULT_FILES.find((f) => existsSync(f));
-  return found ? resolve(found) : null;
-}
-
-function callerEnv(): Record<string, string> {
-  return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined));
-}
 
 function buildOrchestrateInput(name: string | undefined, flags: OrchestrateFlags): OrchestrateInput {
   const backgrounds = flags.background ?? [];

@@ -53,6 +53,7 @@ export function parseTasksFile(loc: Located, raw: unknown, options: ParseOptions
         idleAction: t.limits?.idle_action ?? 'alert',
       },
       alertOn: t.monitor?.alert_on ?? null,
+      image: t.image ?? null,
     };
   });
   checkGraph(loc, tasks);

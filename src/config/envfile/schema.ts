@@ -11,6 +11,7 @@ import { normalizeSignal, SignalError } from '../../../machines/signals.js';
 import { userRegExp } from '../../../machines/pattern.js';
 import { quoteWords } from '../../../machines/shell-words.js';
 import { ID_LIKE_RULE, looksLikeTaskId, TASK_NAME } from '../../../machines/policies/names.js';
+import { imageProblem } from '../../../machines/policies/image.js';
 
 const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
   try {
@@ -129,9 +130,16 @@ const commandSchema = z.preprocess(
   z.string().trim().min(1, 'the command is empty'),
 );
 
+/** The container image a task runs in once exported (`corral export`); corral itself ignores it. */
+const imageSchema = z.string().superRefine((value, ctx) => {
+  const problem = imageProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
 export const taskSchema = z.strictObject({
   command: commandSchema,
   description: z.string().optional(),
+  image: imageSchema.optional(),
   cwd: z.string().optional(),
   env: envMap.optional(),
   env_file: envFiles.optional(),

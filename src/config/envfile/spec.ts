@@ -23,6 +23,8 @@ export interface EnvTaskDecl {
   ionice: IoPriority | null;
   limits: Limits;
   alertOn: string | null;
+  /** The container image of an export (`image:`); corral runs the command on this machine and ignores it. */
+  image: string | null;
 }
 
 export interface EnvSpec {
@@ -68,6 +70,7 @@ export function plainTask(name: string, command: string, cwd: string): EnvTaskDe
     ionice: null,
     limits: NO_LIMITS,
     alertOn: null,
+    image: null,
   };
 }
 

@@ -1,0 +1,16 @@
+/**
+ * `corral export`: an environment as the native files of an engine built for more than one
+ * machine. Each engine is one module; they share the model of what the env file says.
+ */
+import { exportCompose } from './compose.js';
+import type { Engine, ExportInput, ExportResult } from './model.js';
+
+export { selectTasks, warningLine, type Engine, type ExportFile, type ExportInput, type ExportResult, type ExportWarning } from './model.js';
+
+const EXPORTERS: Partial<Record<Engine, (input: ExportInput) => ExportResult>> = {
+  compose: exportCompose,
+};
+
+export function exportEnv(engine: Engine, input: ExportInput): ExportResult {
+  return EXPORTERS[engine]!(input);
+}
