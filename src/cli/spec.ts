@@ -271,6 +271,13 @@ export const COMMANDS: CommandSpec[] = [
     options: [...EXPORT_OPTIONS, IMAGE_OPTION],
     load: async () => (await import('./commands/export.js')).exportCompose,
   },
+  {
+    words: ['export', 'systemd'],
+    description: 'the environment as systemd units and a target that starts them all',
+    args: EXPORT_ARGS,
+    options: EXPORT_OPTIONS,
+    load: async () => (await import('./commands/export.js')).exportSystemd,
+  },
   { words: ['daemon'], description: 'the background daemon of a home' },
   { words: ['daemon', 'start'], description: 'start it (commands start it on demand anyway)', load: async () => (await import('./commands/daemon.js')).daemonStart },
   { words: ['daemon', 'status'], description: 'is it running, where, since when', load: async () => (await import('./commands/daemon.js')).daemonStatus },

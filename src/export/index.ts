@@ -3,12 +3,14 @@
  * machine. Each engine is one module; they share the model of what the env file says.
  */
 import { exportCompose } from './compose.js';
+import { exportSystemd } from './systemd.js';
 import type { Engine, ExportInput, ExportResult } from './model.js';
 
 export { selectTasks, warningLine, type Engine, type ExportFile, type ExportInput, type ExportResult, type ExportWarning } from './model.js';
 
 const EXPORTERS: Partial<Record<Engine, (input: ExportInput) => ExportResult>> = {
   compose: exportCompose,
+  systemd: exportSystemd,
 };
 
 export function exportEnv(engine: Engine, input: ExportInput): ExportResult {

@@ -4,14 +4,10 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { cli, makeHome } from '../helpers.js';
-import { DEV_ENV, EVERY_KEY, EXPORT_ENV, removeDir, tempDir } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { DEV_ENV, EVERY_KEY, useExportCli } from './helpers.js';
 
-const home = makeHome();
-const dirs: string[] = [home];
-afterAll(() => dirs.forEach(removeDir));
-const run = (...args: string[]) => cli(home, ['export', ...args], { env: EXPORT_ENV });
+const { run, folder } = useExportCli();
 
 describe('corral export', () => {
   it('writes to stdout by default, with the header naming the env file', async () => {
@@ -28,8 +24,7 @@ describe('corral export', () => {
   });
 
   it('writes the files into the -o folder, creating it', async () => {
-    const dir = join(tempDir(), 'out');
-    dirs.push(dir);
+    const dir = join(folder(), 'out');
     const r = await run('compose', '-f', DEV_ENV, '--image', 'node:20', '-o', dir);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('');
@@ -45,8 +40,7 @@ describe('corral export', () => {
   });
 
   it('with --strict, a warning fails the export: exit 1 and nothing written', async () => {
-    const dir = join(tempDir(), 'strict');
-    dirs.push(dir);
+    const dir = join(folder(), 'strict');
     const r = await run('compose', '-f', EVERY_KEY, '--strict', '-o', dir);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('worker: health.log:');
@@ -80,8 +74,7 @@ describe('corral export', () => {
     const image = await run('compose', '-f', DEV_ENV, '--image', 'Node 20');
     expect(image.code).toBe(2);
     expect(image.stderr).toBe('corral: --image: "Node 20" is not an image reference: write it like node:20 or ghcr.io/acme/api:1.2\n');
-    const dir = tempDir();
-    dirs.push(dir);
+    const dir = folder();
     writeFileSync(join(dir, 'corral.yaml'), 'tasks:\n  api:\n    command: node api.js\n    image: "Api:1"\n');
     const file = await run('compose', '-f', join(dir, 'corral.yaml'));
     expect(file.code).toBe(2);

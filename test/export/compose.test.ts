@@ -4,24 +4,17 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { cli, makeHome } from '../helpers.js';
-import { DEV_ENV, EVERY_KEY, EXPORT_ENV, expectGolden, exportOf, removeDir, tempDir, validate, warningKeys, y, yamlOf } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { expectGolden, exportOf, GOLDEN_CASES, useExportCli, validate, warningKeys, y, yamlOf } from './helpers.js';
 
-const home = makeHome();
-const dirs: string[] = [home];
-afterAll(() => dirs.forEach(removeDir));
+const { run, folder } = useExportCli();
 
-describe.each([
-  ['dev-env', DEV_ENV],
-  ['every-key', EVERY_KEY],
-])('the compose export of %s', (name, file) => {
+describe.each(GOLDEN_CASES)('the compose export of %s', (name, file) => {
   it('is the golden file, and docker-compose config -q accepts it', async () => {
-    const r = await cli(home, ['export', 'compose', '-f', file, '--image', 'node:20'], { env: EXPORT_ENV });
+    const r = await run('compose', '-f', file, '--image', 'node:20');
     expect(r.code).toBe(0);
     expectGolden(`${name}.compose.yaml`, r.stdout);
-    const dir = tempDir();
-    dirs.push(dir);
+    const dir = folder();
     writeFileSync(join(dir, 'compose.yaml'), r.stdout);
     expect(validate('docker-compose', ['config', '-q'], dir)).toEqual({ code: 0, output: '' });
   });

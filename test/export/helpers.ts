@@ -6,11 +6,11 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect } from 'vitest';
+import { afterAll, expect } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { parseEnvYaml } from '../../src/config/envfile/index.js';
 import { exportEnv, type Engine, type ExportResult } from '../../src/export/index.js';
-import { ROOT } from '../helpers.js';
+import { cli, makeHome, ROOT, type CliResult } from '../helpers.js';
 
 export const EXPORT_FIXTURES = join(ROOT, 'test/export/fixtures');
 export const EVERY_KEY = 'test/export/fixtures/every-key.yaml';
@@ -66,3 +66,27 @@ export function validate(command: string, args: string[], cwd: string): { code: 
     return { code: e.status ?? 1, output: `${e.stdout ?? ''}${e.stderr ?? ''}` };
   }
 }
+
+/**
+ * The export CLI of one test file, on a home of its own (an export starts no daemon), and
+ * folders for its files; all removed after the file's tests.
+ */
+export function useExportCli(): { run: (...args: string[]) => Promise<CliResult>; folder: () => string } {
+  const home = makeHome();
+  const dirs = [home];
+  afterAll(() => dirs.forEach(removeDir));
+  return {
+    run: (...args) => cli(home, ['export', ...args], { env: EXPORT_ENV }),
+    folder: () => {
+      const dir = tempDir();
+      dirs.push(dir);
+      return dir;
+    },
+  };
+}
+
+/** The example environment and the file that uses every key: what each engine's golden files and validator see. */
+export const GOLDEN_CASES = [
+  ['dev-env', DEV_ENV],
+  ['every-key', EVERY_KEY],
+] as const;

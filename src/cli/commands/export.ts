@@ -65,3 +65,4 @@ function run(engine: Engine, ctx: Context, tasks: string[], flags: ExportFlags):
 }
 
 export const exportCompose = async (ctx: Context, tasks: string[], flags: ExportFlags) => run('compose', ctx, tasks, flags);
+export const exportSystemd = async (ctx: Context, tasks: string[], flags: ExportFlags) => run('systemd', ctx, tasks, flags);
