@@ -263,13 +263,20 @@ export const COMMANDS: CommandSpec[] = [
     load: async () => (await import('./commands/control.js')).remove,
   },
   { words: ['prune'], description: 'forget every finished task', load: async () => (await import('./commands/control.js')).prune },
-  { words: ['export'], description: 'write an environment as the files of an engine built for more than one machine' },
+  { words: ['export'], description: 'write an environment as the files of docker compose, Kubernetes or systemd' },
   {
     words: ['export', 'compose'],
     description: 'the environment as a compose.yaml',
     args: EXPORT_ARGS,
     options: [...EXPORT_OPTIONS, IMAGE_OPTION],
     load: async () => (await import('./commands/export.js')).exportCompose,
+  },
+  {
+    words: ['export', 'k8s'],
+    description: 'the environment as Kubernetes objects: Deployments, Jobs, Services',
+    args: EXPORT_ARGS,
+    options: [...EXPORT_OPTIONS, IMAGE_OPTION, { flags: '--namespace <ns>', description: 'the namespace of every object (default: none, the current one)' }],
+    load: async () => (await import('./commands/export.js')).exportK8s,
   },
   {
     words: ['export', 'systemd'],

@@ -167,9 +167,12 @@ export function restartOf(task: EnvTaskDecl): RestartPolicy & { declared: Set<st
   return { ...DEFAULTS.restart, successExitCodes: [0], ...task.restart, declared: new Set(Object.keys(task.restart)) } as RestartPolicy & { declared: Set<string> };
 }
 
-/** The image of a task (its own, or the one given to the export); a task without one is said once, here. */
+/** The image of a task: its own, or the one given to the export. */
+export const chosenImage = (task: EnvTaskDecl, input: ExportInput): string | null => task.image ?? input.image ?? null;
+
+/** The image of a task, warning when it has none. */
 export function imageOf(task: EnvTaskDecl, input: ExportInput, warnings: Warnings): string | null {
-  const image = task.image ?? input.image ?? null;
+  const image = chosenImage(task, input);
   if (image === null) warnings.add(task.name, 'image', 'no image: set image: on the task or give --image (the container is written without one)');
   return image;
 }

@@ -6,7 +6,8 @@
 import { Document } from 'yaml';
 
 export function yamlText(header: string[], value: unknown): string {
-  const doc = new Document(value, { version: '1.1' });
+  // A value used twice (a readiness probe that is also the liveness probe) is written twice, not as an alias.
+  const doc = new Document(value, { version: '1.1', aliasDuplicateObjects: false });
   if (header.length > 0) doc.commentBefore = header.map((line) => ` ${line}`).join('\n');
   return doc.toString({ lineWidth: 0 });
 }

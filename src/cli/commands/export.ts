@@ -65,4 +65,5 @@ function run(engine: Engine, ctx: Context, tasks: string[], flags: ExportFlags):
 }
 
 export const exportCompose = async (ctx: Context, tasks: string[], flags: ExportFlags) => run('compose', ctx, tasks, flags);
+export const exportK8s = async (ctx: Context, tasks: string[], flags: ExportFlags) => run('k8s', ctx, tasks, flags);
 export const exportSystemd = async (ctx: Context, tasks: string[], flags: ExportFlags) => run('systemd', ctx, tasks, flags);
