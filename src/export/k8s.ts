@@ -121,7 +121,7 @@ function podSpec(task: EnvTaskDecl, ctx: Context, restartPolicy: string): Obj {
   };
 }
 
-/** Kubernetes expands `$(NAME)` in a container's command: `$$(` keeps a shell's command substitution as written. */
+/** Kubernetes expands `$(NAME)` in a container's command and env values: `$$(` keeps the text as written. */
 const literal = (word: string): string => word.replace(/\$\(/g, '$$$$(');
 
 /** A task's container: as the main one of its pod (with checks and ports), or as an init container. */
@@ -132,7 +132,7 @@ function container(task: EnvTaskDecl, ctx: Context, main: boolean): Obj {
   if (image) c.image = image;
   c.command = command.argv.map(literal);
   if (command.workingDir) c.workingDir = command.workingDir;
-  if (Object.keys(task.env).length > 0) c.env = Object.entries(task.env).map(([name, value]) => ({ name, value }));
+  if (Object.keys(task.env).length > 0) c.env = Object.entries(task.env).map(([name, value]) => ({ name, value: literal(value) }));
   if (main) {
     const ports = portsOf(task);
     if (ports.length > 0) c.ports = ports.map((containerPort) => ({ name: `tcp-${containerPort}`, containerPort }));

@@ -56,8 +56,12 @@ describe('Kubernetes mapping', () => {
     expect(containerOf('  api: { command: node api.js, cwd: /opt/api }').workingDir).toBe('/opt/api');
   });
 
-  it('env: a list of name and value, in the order corral merges them', () => {
-    expect(containerOf('  api: { command: x, env: { B: "2", A: "1" } }').env).toEqual([{ name: 'B', value: '2' }, { name: 'A', value: '1' }]);
+  it('env: a list of name and value, in the order corral merges them, $( kept from Kubernetes\' expansion', () => {
+    expect(containerOf('  api: { command: x, env: { B: "2", A: "1", C: "$$(id)" } }').env).toEqual([
+      { name: 'B', value: '2' },
+      { name: 'A', value: '1' },
+      { name: 'C', value: '$$(id)' },
+    ]);
   });
 
   it('depends_on healthy or started: an init container that waits for the Service; a service without one is warned', () => {

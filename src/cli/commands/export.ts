@@ -38,7 +38,9 @@ function run(engine: Engine, ctx: Context, tasks: string[], flags: ExportFlags):
     if (problem) throw usageError(`${field('image')}: ${problem}`);
   }
   const spec = selectTasks(loadEnvFile(file, { callerEnv: callerEnv() }), tasks);
-  const source = relative(process.cwd(), file) || file;
+  // The env file as the header names it: relative to here when it is below, so the export does not name this machine's folders.
+  const below = relative(process.cwd(), file);
+  const source = below && !below.startsWith('..') ? below : file;
   const result = exportEnv(engine, {
     spec,
     source,
