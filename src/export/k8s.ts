@@ -7,7 +7,7 @@
 import type { HealthProbe, HealthSpec } from '../../machines/policies/health.js';
 import type { EnvSpec, EnvTaskDecl } from '../config/envfile/index.js';
 import { field, usageError } from '../errors.js';
-import { chosenImage, containerCommand, headerLines, imageOf, mappableProbes, portsOf, probeCommand, restartOf, stopOf, warnCorralOnly, wholeSeconds, Warnings, type ExportFile, type ExportInput, type ExportResult } from './model.js';
+import { chosenImage, containerCommand, headerLines, imageOf, mappableProbes, portsOf, probeCommand, probePort, restartOf, stopOf, warnCorralOnly, wholeSeconds, Warnings, type ExportFile, type ExportInput, type ExportResult } from './model.js';
 import { yamlText } from './yaml.js';
 
 /** The image of the init containers that wait for a Service: small, and with an `nc` that knows -z. */
@@ -170,8 +170,7 @@ function probeOf(task: EnvTaskDecl, health: HealthSpec, ctx: Context): Obj | nul
 function handlerOf(probe: HealthProbe): Obj {
   if (probe.kind === 'http') {
     const url = new URL(probe.url);
-    const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
-    return { httpGet: { path: `${url.pathname}${url.search}`, port, ...(url.protocol === 'https:' ? { scheme: 'HTTPS' } : {}) } };
+    return { httpGet: { path: `${url.pathname}${url.search}`, port: probePort(probe)!, ...(url.protocol === 'https:' ? { scheme: 'HTTPS' } : {}) } };
   }
   if (probe.kind === 'tcp') return { tcpSocket: { port: probe.port } };
   return { exec: { command: ['/bin/sh', '-c', probeCommand(probe)!] } };

@@ -5,7 +5,7 @@
  * checks name, a check as a shell command, durations in the engines' notation — and the
  * list of warnings for what an engine cannot say.
  */
-import { isAbsolute, relative } from 'node:path';
+import { dirname, isAbsolute, relative } from 'node:path';
 import { DEFAULTS } from '../../machines/defaults.js';
 import { suggestion } from '../../machines/policies/dependencies.js';
 import type { HealthProbe, HealthSpec } from '../../machines/policies/health.js';
@@ -83,11 +83,9 @@ export function headerLines(engine: Engine, input: ExportInput): string[] {
 /** A task's folder relative to the env file's: '' for the same folder, null when it is outside it. */
 function folderInProject(spec: EnvSpec, task: EnvTaskDecl): string | null {
   if (!spec.file) return '';
-  const rel = relative(dirnameOf(spec.file), task.cwd);
+  const rel = relative(dirname(spec.file), task.cwd);
   return rel.startsWith('..') || isAbsolute(rel) ? null : rel;
 }
-
-const dirnameOf = (file: string) => file.slice(0, file.lastIndexOf('/')) || '/';
 
 /**
  * How a task's command runs in a container, whose working folder (the image's WORKDIR) is
