@@ -86,6 +86,9 @@ describe('corral export', () => {
     const namespace = await run('k8s', '-f', DEV_ENV, '--namespace', 'Staging');
     expect(namespace.code).toBe(2);
     expect(namespace.stderr).toBe('corral: --namespace: "Staging" is not a namespace: lower-case letters, digits and "-", starting with a letter, at most 63\n');
+    const notAFolder = await run('compose', '-f', DEV_ENV, '--image', 'node:20', '-o', DEV_ENV);
+    expect(notAFolder.code).toBe(2);
+    expect(notAFolder.stderr).toBe(`corral: --output: ${DEV_ENV} cannot be written (EEXIST)\n`);
     // A namespace means nothing to compose: refused, not ignored.
     expect((await run('compose', '-f', DEV_ENV, '--namespace', 'staging')).code).toBe(2);
   });

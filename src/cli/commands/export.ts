@@ -30,6 +30,17 @@ function stdoutText(engine: Engine, files: ExportFile[]): string {
   return files.map((f) => `# ==> ${f.path} <==\n${f.content}`).join('\n');
 }
 
+/** The files into the folder `out`, created if needed; a folder that cannot be written is bad input, said in one sentence. */
+function writeFiles(out: string, files: ExportFile[]): void {
+  try {
+    mkdirSync(out, { recursive: true });
+    for (const f of files) writeFileSync(join(out, f.path), f.content);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw usageError(`${field('output')}: ${out} cannot be written (${code})`);
+  }
+}
+
 function run(engine: Engine, ctx: Context, tasks: string[], flags: ExportFlags): number {
   const file = findEnvFile(flags.file);
   if (!file) throw usageError(`no env file: give -f FILE (looked for ${DEFAULT_FILES.join(', ')})`);
@@ -53,10 +64,7 @@ function run(engine: Engine, ctx: Context, tasks: string[], flags: ExportFlags):
     return 1;
   }
   const out = flags.output ?? '-';
-  if (out !== '-') {
-    mkdirSync(out, { recursive: true });
-    for (const f of result.files) writeFileSync(join(out, f.path), f.content);
-  }
+  if (out !== '-') writeFiles(out, result.files);
   if (ctx.json) {
     const files = result.files.map((f) => (out === '-' ? f : { path: join(out, f.path) }));
     printJson({ engine, source, files, warnings: result.warnings });
