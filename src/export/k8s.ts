@@ -55,6 +55,7 @@ function checkNames(spec: EnvSpec, namespace: string | undefined): void {
   const seen = new Map<string, string>();
   for (const t of spec.tasks) {
     const name = objectName(t.name);
+    if (!DNS_LABEL.test(name)) throw usageError(`task ${t.name} would be the Kubernetes object ${name}, longer than the 63 characters of a name: shorten it`);
     const other = seen.get(name);
     if (other !== undefined) throw usageError(`tasks ${other} and ${t.name} would both be the Kubernetes object ${name}: rename one`);
     seen.set(name, t.name);
@@ -67,7 +68,8 @@ function metadata(task: EnvTaskDecl, ctx: Context): Obj {
 
 /** The labels of a task's objects and pods; a Service selects its pods by them. */
 function labels(task: EnvTaskDecl, ctx: Context): Record<string, string> {
-  return { 'app.kubernetes.io/name': objectName(task.name), 'app.kubernetes.io/part-of': objectName(ctx.input.spec.name) };
+  // A label value has at most 63 characters, as a name does; an environment's name may have 64.
+  return { 'app.kubernetes.io/name': objectName(task.name), 'app.kubernetes.io/part-of': objectName(ctx.input.spec.name).slice(0, 63).replace(/-+$/, '') };
 }
 
 function deployment(task: EnvTaskDecl, ctx: Context): Obj {

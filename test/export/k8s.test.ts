@@ -143,5 +143,7 @@ describe('Kubernetes mapping', () => {
     expect(objectsOfTask(exported('  My_API.v2: { command: x }'), 'my-api-v2')[0].metadata.name).toBe('my-api-v2');
     expect(() => exportOf('k8s', y('tasks:', '  a: { command: x }'), { namespace: 'Staging' })).toThrow('"Staging" is not a namespace');
     expect(() => exportOf('k8s', y('tasks:', '  a_b: { command: x }', '  a-b: { command: y }'))).toThrow('tasks a_b and a-b would both be the Kubernetes object a-b');
+    const long = `a${'b'.repeat(63)}`;
+    expect(() => exportOf('k8s', y('tasks:', `  ${long}: { command: x }`))).toThrow(`task ${long} would be the Kubernetes object ${long}, longer than the 63 characters of a name: shorten it`);
   });
 });
