@@ -177,6 +177,16 @@ export const COMMANDS: CommandSpec[] = [
     load: async () => (await import('./commands/env.js')).orchestrate,
   },
   {
+    words: ['init'],
+    description: "write a corral.yaml for the project in the current folder, from what it finds (package.json scripts, compose, Procfile, Django, Rails, go.mod, Cargo.toml, uvicorn/flask)",
+    options: [
+      { flags: '-f, --file <file>', description: 'the file to write (default: ./corral.yaml)' },
+      { flags: '--name <env>', description: "the environment's name (default: the folder's)" },
+      { flags: '--force', description: 'replace the file when it exists' },
+    ],
+    load: async () => (await import('./commands/init.js')).init,
+  },
+  {
     words: ['up'],
     description: 'start an environment and stream its output; Ctrl-C stops it in order (twice: kill)',
     options: [
