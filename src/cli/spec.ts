@@ -183,8 +183,14 @@ export const COMMANDS: CommandSpec[] = [
       { flags: '-f, --file <file>', description: 'the file to write (default: ./corral.yaml)' },
       { flags: '--name <env>', description: "the environment's name (default: the folder's)" },
       { flags: '--force', description: 'replace the file when it exists' },
+      { flags: '--template <name>', description: 'write a template for a common stack instead (corral templates lists them)' },
     ],
     load: async () => (await import('./commands/init.js')).init,
+  },
+  {
+    words: ['templates'],
+    description: 'the env-file templates of corral init --template, one line each',
+    load: async () => (await import('./commands/init.js')).templates,
   },
   {
     words: ['up'],

@@ -5,11 +5,13 @@
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
+import { TASK_NAME, TASK_NAME_RULE } from '../../machines/policies/names.js';
 import { parseEnvYaml } from '../config/envfile/document.js';
 import { failure, usageError } from '../errors.js';
 import { detectProject } from './detect.js';
 import { taskName } from './files.js';
 import type { Detection, InitTask } from './types.js';
+import { findTemplate, templateText, type Template } from './templates.js';
 import { envFileText } from './writer.js';
 
 export interface InitOptions {
@@ -18,6 +20,8 @@ export interface InitOptions {
   file?: string;
   force?: boolean;
   name?: string;
+  /** Write this template (templates/NAME.yaml) instead of what the project holds. */
+  template?: string;
 }
 
 export interface InitResult {
@@ -25,6 +29,8 @@ export interface InitResult {
   name: string;
   tasks: InitTask[];
   detections: Detection[];
+  /** Set when a template was written. */
+  template?: Template;
 }
 
 /** Refuses to replace an env file unless told to: it may hold work of the user's. */
@@ -48,6 +54,13 @@ export function checkedText(path: string, text: string): string {
 export function initProject(options: InitOptions): InitResult {
   const dir = resolve(options.dir);
   const path = targetFile(dir, options.file, options.force);
+  if (options.name !== undefined && !TASK_NAME.test(options.name)) throw usageError(`--name: "${options.name}" is not an environment name: ${TASK_NAME_RULE}`);
+  const name = options.name ?? taskName(basename(dir));
+  if (options.template !== undefined) {
+    const template = findTemplate(options.template);
+    writeFileSync(path, checkedText(path, templateText(template, name)));
+    return { file: path, name, tasks: [], detections: [], template };
+  }
   const { detections, tasks } = detectProject(dir);
   if (tasks.length === 0) {
     const seen = detections.flatMap((d) => d.notes);
@@ -55,7 +68,6 @@ export function initProject(options: InitOptions): InitResult {
       `found nothing to run in ${dir}${seen.length > 0 ? ` (${seen.join('; ')})` : ''}: corral init looks for package.json scripts, a compose file, a Procfile, Django, Rails, go.mod, Cargo.toml and uvicorn/flask apps; \`corral templates\` lists starting points (corral init --template NAME)`,
     );
   }
-  const name = options.name ?? taskName(basename(dir));
   const sources = detections.filter((d) => d.tasks.length > 0).map((d) => d.source);
   writeFileSync(path, checkedText(path, envFileText(name, tasks, sources)));
   return { file: path, name, tasks, detections };

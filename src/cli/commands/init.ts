@@ -1,6 +1,7 @@
 /** `corral init`: write a corral.yaml from what the project holds, saying what was found and why. */
 import { relative } from 'node:path';
 import { initProject, type InitResult } from '../../init/init.js';
+import { listTemplates } from '../../init/templates.js';
 import type { Context } from '../context.js';
 import { printJson } from '../output.js';
 
@@ -8,6 +9,7 @@ interface InitFlags {
   file?: string;
   force?: boolean;
   name?: string;
+  template?: string;
 }
 
 function report(result: InitResult): string {
@@ -19,14 +21,24 @@ function report(result: InitResult): string {
     }
     for (const note of detection.notes) lines.push(`  - ${note}`);
   }
-  const file = relative(process.cwd(), result.file) || result.file;
-  lines.push(`wrote ${file}: ${result.tasks.length} task${result.tasks.length === 1 ? '' : 's'} (${result.tasks.map((t) => t.name).join(', ')})`);
-  lines.push(`start it: corral up${file === 'corral.yaml' ? '' : ` -f ${file}`}   (or: corral orchestrate ${result.name}${file === 'corral.yaml' ? '' : ` -f ${file}`} --wait-healthy)`);
+  lines.push(`wrote ${relative(process.cwd(), result.file)}: ${result.tasks.length} task${result.tasks.length === 1 ? '' : 's'} (${result.tasks.map((t) => t.name).join(', ')})`);
+  lines.push(`start it: corral up${fileArgument(result)}   (or: corral orchestrate ${result.name}${fileArgument(result)} --wait-healthy)`);
   return `${lines.join('\n')}\n`;
+}
+
+function fileArgument(result: InitResult): string {
+  const file = relative(process.cwd(), result.file) || result.file;
+  return file === 'corral.yaml' ? '' : ` -f ${file}`;
 }
 
 export async function init(ctx: Context, flags: InitFlags): Promise<number> {
   const result = initProject({ dir: process.cwd(), ...flags });
+  if (result.template) {
+    const { name, description } = result.template;
+    if (ctx.json) printJson({ file: result.file, name: result.name, template: name });
+    else process.stdout.write(`wrote ${relative(process.cwd(), result.file)} from the template ${name}: ${description}\nread its comments, then start it: corral up${fileArgument(result)}\n`);
+    return 0;
+  }
   if (ctx.json) {
     printJson({
       file: result.file,
@@ -36,6 +48,17 @@ export async function init(ctx: Context, flags: InitFlags): Promise<number> {
     });
   } else {
     process.stdout.write(report(result));
+  }
+  return 0;
+}
+
+/** `corral templates`: one line each, the name and what it sets up. */
+export async function templates(ctx: Context): Promise<number> {
+  const all = listTemplates();
+  if (ctx.json) printJson(all);
+  else {
+    const width = Math.max(...all.map((t) => t.name.length));
+    process.stdout.write(all.map((t) => `${t.name.padEnd(width)}  ${t.description}\n`).join(''));
   }
   return 0;
 }
