@@ -184,6 +184,7 @@ export const COMMANDS: CommandSpec[] = [
       { flags: '--name <env>', description: "the environment's name (default: the folder's)" },
       { flags: '--force', description: 'replace the file when it exists' },
       { flags: '--template <name>', description: 'write a template for a common stack instead (corral templates lists them)' },
+      { flags: '--agents', description: 'instead, add (or update) a section on running servers under corral to AGENTS.md or CLAUDE.md' },
     ],
     load: async () => (await import('./commands/init.js')).init,
   },

@@ -1,15 +1,18 @@
 /** `corral init`: write a corral.yaml from what the project holds, saying what was found and why. */
 import { relative } from 'node:path';
+import { writeAgentInstructions, type AgentsAction } from '../../init/agents.js';
 import { initProject, type InitResult } from '../../init/init.js';
 import { listTemplates } from '../../init/templates.js';
 import type { Context } from '../context.js';
 import { printJson } from '../output.js';
+import { usageError } from '../../errors.js';
 
 interface InitFlags {
   file?: string;
   force?: boolean;
   name?: string;
   template?: string;
+  agents?: boolean;
 }
 
 function report(result: InitResult): string {
@@ -31,7 +34,22 @@ function fileArgument(result: InitResult): string {
   return file === 'corral.yaml' ? '' : ` -f ${file}`;
 }
 
+const AGENTS_WORDS: Record<AgentsAction, string> = {
+  created: 'created it with the section on running servers under corral',
+  added: 'added the section on running servers under corral',
+  updated: 'updated the section on running servers under corral',
+  unchanged: 'its section on running servers under corral is up to date',
+};
+
 export async function init(ctx: Context, flags: InitFlags): Promise<number> {
+  if (flags.agents) {
+    const other = (['template', 'file', 'force', 'name'] as const).find((k) => flags[k] !== undefined);
+    if (other) throw usageError(`--agents writes only the section of AGENTS.md or CLAUDE.md, not with --${other}: run corral init and corral init --agents apart`);
+    const results = writeAgentInstructions(process.cwd());
+    if (ctx.json) printJson(results);
+    else process.stdout.write(results.map((r) => `${relative(process.cwd(), r.file)}: ${AGENTS_WORDS[r.action]}\n`).join(''));
+    return 0;
+  }
   const result = initProject({ dir: process.cwd(), ...flags });
   if (result.template) {
     const { name, description } = result.template;
