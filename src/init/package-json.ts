@@ -12,6 +12,8 @@ import { findPort, serverHealth } from './ports.js';
 import type { Detection, InitTask } from './types.js';
 
 const SERVER_NAMES = /^(dev|start|serve|server|api|web|watch|preview|worker|frontend|backend|client|app)$|^(dev|start|serve|watch)[:-]|[:-](dev|start|serve|server|watch|api|web|worker)$/;
+/** Backing services the steps need (a migration needs its database): the steps wait for them. */
+const SERVICE_NAMES = /^(db|database|redis|postgres|mysql|mongo|kv|queue|broker|cache)([:-]|$)/;
 const STEP_NAMES = /^(build|migrate|seed|codegen|generate)$|^db[:-]|^(build|migrate|prisma)[:-]|[:-](migrate|seed)$/;
 /** Scripts npm runs around others (`prebuild`, `postinstall`), never started by name. */
 const LIFECYCLE = /^(pre|post)|^(install|prepare|prepublish|prepublishOnly|prepack|postpack)$/;
@@ -32,6 +34,7 @@ export function detectPackageJson(dir: string): Detection | null {
   const notes: string[] = [];
   const steps: InitTask[] = [];
   const servers: InitTask[] = [];
+  const services: InitTask[] = [];
   const names = new Set(scripts.map(([name]) => name));
   for (const [script, body] of scripts) {
     if (LIFECYCLE.test(script)) continue;
@@ -46,6 +49,11 @@ export function detectPackageJson(dir: string): Detection | null {
       continue;
     }
     const looksLikeServer = classifyCommand(body).background;
+    if (SERVICE_NAMES.test(script)) {
+      const { health, why } = serverHealth(findPort(dir, body));
+      services.push({ name: taskName(script), command: runner.run(script), background: true, health, why: `${source} ${quoted} (${body}): a backing service, started first; the steps wait for it. ${capitalized(why)}` });
+      continue;
+    }
     if (!SERVER_NAMES.test(script) && !looksLikeServer) {
       notes.push(`${quoted}: left out, not needed to run the project`);
       continue;
@@ -58,12 +66,16 @@ export function detectPackageJson(dir: string): Detection | null {
     const { health, why } = serverHealth(findPort(dir, body));
     servers.push({ name: taskName(script), command: runner.run(script), background: true, health, why: `${source} ${quoted} (${body}): long-running; ${why}` });
   }
-  if (steps.length === 0 && servers.length === 0) {
+  if (steps.length === 0 && servers.length === 0 && services.length === 0) {
     return scripts.length === 0 ? null : { source, tasks: [], notes };
   }
+  // Services first (healthy: each has a check), then the steps in order, then the servers.
+  const ready = Object.fromEntries(services.map((s) => [s.name, 'healthy' as const]));
   chainSteps(steps);
-  for (const server of servers) if (steps.length > 0) server.depends_on = Object.fromEntries(steps.map((s) => [s.name, 'succeeded' as const]));
-  return { source, tasks: [...steps, ...servers], notes };
+  if (steps[0] && services.length > 0) steps[0].depends_on = ready;
+  const before = steps.length > 0 ? Object.fromEntries(steps.map((s) => [s.name, 'succeeded' as const])) : ready;
+  for (const server of servers) if (Object.keys(before).length > 0) server.depends_on = before;
+  return { source, tasks: [...services, ...steps, ...servers], notes };
 }
 
 /** Steps run in the order they are written, each after the one before it succeeded. */
@@ -71,4 +83,8 @@ export function chainSteps(steps: InitTask[]): void {
   steps.forEach((step, i) => {
     if (i > 0) step.depends_on = { ...step.depends_on, [steps[i - 1]!.name]: 'succeeded' };
   });
+}
+
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

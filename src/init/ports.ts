@@ -18,7 +18,7 @@ const PORT_IN_COMMAND = [
 
 const PORT_IN_SOURCE = [
   /\.listen\(\s*(\d{2,5})\b/,
-  /\bPORT\b[^\n]{0,40}?(?:\|\||\?\?|\bor\b|,)\s*['"]?(\d{2,5})\b/,
+  /PORT\b[^\n]{0,40}?(?:\|\||\?\?|\bor\b|,)\s*['"]?(\d{2,5})\b/,
   /\bport\s*[:=]\s*['"]?(\d{2,5})\b/i,
   /ListenAndServe\(\s*"[^"]*:(\d{2,5})"/,
   /"(?:127\.0\.0\.1|0\.0\.0\.0|localhost)?:(\d{2,5})"/,

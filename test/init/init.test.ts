@@ -7,7 +7,7 @@ import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadEnvFile } from '../../src/config/envfile/load.js';
-import { cleanupHome, cli, FIXTURES, freePort, makeHome } from '../helpers.js';
+import { cleanupHome, cli, FIXTURES, freePort, makeHome, ROOT } from '../helpers.js';
 
 let home: string;
 beforeEach(() => {
@@ -148,5 +148,24 @@ describe('corral init', () => {
     const r = await init(dir);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^corral: found nothing to run in .*empty: corral init looks for package.json scripts, a compose file, a Procfile, Django, Rails, go.mod, Cargo.toml and uvicorn\/flask apps; `corral templates` lists/);
+  });
+});
+
+describe('the README', () => {
+  it("shows what corral init prints for examples/shop, as it prints it", async () => {
+    // The example reads its services from ../services: copy both, so init writes nothing into the repository.
+    const examples = join(home, 'examples');
+    cpSync(join(ROOT, 'examples', 'shop'), join(examples, 'shop'), { recursive: true, filter: (src) => !src.endsWith('corral.yaml') });
+    cpSync(join(ROOT, 'examples', 'services'), join(examples, 'services'), { recursive: true });
+    const r = await cli(home, ['init'], { cwd: join(examples, 'shop') });
+    expect(r.code).toBe(0);
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const shown = /\$ cd examples\/shop && corral init\n([^$]*)\$ /.exec(readme)?.[1];
+    expect(shown).toBe(r.stdout);
+    const tasks = written(join(examples, 'shop'));
+    expect(Object.keys(tasks)).toEqual(['db', 'migrate', 'api', 'dev']);
+    expect(tasks.migrate!.needs).toEqual({ db: 'healthy' });
+    // The file's tasks are the README's, command for command.
+    for (const [name, t] of Object.entries(tasks)) expect(readme).toContain(`  ${name}:\n    command: ${t.command}\n`);
   });
 });
