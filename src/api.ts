@@ -110,7 +110,7 @@ export interface OrchestrateInput {
   tasks?: InlineTask[];
   /** For ${VAR} in the file and as the tasks' base environment. */
   callerEnv?: Record<string, string>;
-  /** Folder of ad-hoc tasks. */
+  /** Folder of ad-hoc tasks; with a file, the folder its tasks' relative folders start from (the file's own by default). */
   cwd?: string;
 }
 

@@ -185,6 +185,23 @@ export const COMMANDS: CommandSpec[] = [
     load: async () => (await import('./commands/env.js')).orchestrate,
   },
   {
+    words: ['init'],
+    description: "write a corral.yaml for the project in the current folder, from what it finds (package.json scripts, compose, Procfile, Django, Rails, go.mod, Cargo.toml, uvicorn/flask)",
+    options: [
+      { flags: '-f, --file <file>', description: 'the file to write (default: ./corral.yaml)' },
+      { flags: '--name <env>', description: "the environment's name (default: the folder's)" },
+      { flags: '--force', description: 'replace the file when it exists' },
+      { flags: '--template <name>', description: 'write a template for a common stack instead (corral templates lists them)' },
+      { flags: '--agents', description: 'instead, add (or update) a section on running servers under corral to AGENTS.md or CLAUDE.md' },
+    ],
+    load: async () => (await import('./commands/init.js')).init,
+  },
+  {
+    words: ['templates'],
+    description: 'the env-file templates of corral init --template, one line each',
+    load: async () => (await import('./commands/init.js')).templates,
+  },
+  {
     words: ['up'],
     description: 'start an environment and stream its output; Ctrl-C stops it in order (twice: kill)',
     options: [

@@ -166,6 +166,7 @@ const autoBackgroundSchema = z.strictObject({
   enabled: z.boolean().optional(),
   patterns: z.array(z.string()).optional(),
   excludePatterns: z.array(z.string()).optional(),
+  rules: z.array(z.strictObject({ pattern: z.string().min(1), background: z.boolean() })).optional(),
 });
 
 export const envFileSchema = z.strictObject({
@@ -220,6 +221,8 @@ const KNOWN_KEYS: Record<string, string[]> = {
 export function envFileKeys(path: PropertyKey[]): string[] {
   const p = path.map(String);
   if (p.length === 0) return KNOWN_KEYS.top!;
+  if (p[0] === 'autoBackground' && p.length === 1) return Object.keys(autoBackgroundSchema.shape);
+  if (p[0] === 'autoBackground' && p[1] === 'rules' && p.length === 3) return ['pattern', 'background'];
   if (p[0] === 'tasks' && p.length === 2) return KNOWN_KEYS.task!;
   if (p[0] === 'tasks' && p.length === 4 && p[2] === 'depends_on') return ['condition', 'timeout'];
   const last = p.at(-1)!;
