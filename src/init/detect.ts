@@ -22,13 +22,19 @@ export interface Findings {
   tasks: InitTask[];
 }
 
+/** `npm start` and `npm run start` are one command (a Procfile often writes the first, init the second). */
+function sameCommand(a: string, b: string): boolean {
+  const plain = (c: string) => c.trim().replace(/\s+/g, ' ').replace(/^(npm|pnpm|yarn|bun) run /, '$1 ');
+  return plain(a) === plain(b);
+}
+
 export function detectProject(dir: string): Findings {
   const detections = DETECTORS.map((detect) => detect(dir)).filter((d): d is Detection => d !== null);
   const tasks: InitTask[] = [];
   for (const detection of detections) {
     const renamed = new Map<string, string>();
     for (const task of detection.tasks) {
-      const same = tasks.find((t) => t.command === task.command && (t.cwd ?? '') === (task.cwd ?? ''));
+      const same = tasks.find((t) => sameCommand(t.command, task.command) && (t.cwd ?? '') === (task.cwd ?? ''));
       if (same) {
         detection.notes.push(`"${task.command}": already written as task "${same.name}"`);
         renamed.set(task.name, same.name);

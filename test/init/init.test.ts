@@ -3,7 +3,7 @@
  * loads, says what it found, and for a Node project whose scripts are real servers, what it
  * wrote comes up healthy. It never replaces a file without --force.
  */
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadEnvFile } from '../../src/config/envfile/load.js';
@@ -167,5 +167,22 @@ describe('the README', () => {
     expect(tasks.migrate!.needs).toEqual({ db: 'healthy' });
     // The file's tasks are the README's, command for command.
     for (const [name, t] of Object.entries(tasks)) expect(readme).toContain(`  ${name}:\n    command: ${t.command}\n`);
+  });
+});
+
+describe('a project of several kinds', () => {
+  it('writes a command found twice once, and renames a name taken twice after its source', async () => {
+    const dir = join(home, 'mixed');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'Procfile'), 'web: npm start\nworker: node worker.js\n');
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ scripts: { start: 'node server.js --port 5001', worker: 'node jobs.js' } }));
+    const r = await init(dir);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('  - "npm run start": already written as task "web"\n');
+    expect(Object.fromEntries(Object.entries(written(dir)).map(([name, t]) => [name, t.command]))).toEqual({
+      web: 'npm start',
+      worker: 'node worker.js',
+      'package-worker': 'npm run worker',
+    });
   });
 });
