@@ -91,6 +91,8 @@ export interface RunInput {
    * same variables set (and the same name, when one is given), answer with it, `reused: true`.
    */
   once?: boolean;
+  /** Paths whose changes restart the task (relative to `cwd`). */
+  watch?: string[];
 }
 
 export interface InlineTask {
@@ -265,6 +267,16 @@ export interface TaskDetails extends TaskView {
   ports: number[];
   /** The last restarts, with why. */
   restartHistory: { at: string; reason: string }[];
+  /** Files whose changes restart the task; `watching` once its watchers have read their trees. */
+  watch: {
+    paths: string[];
+    ignore: string[];
+    debounceMs: number;
+    cascade: boolean;
+    watching: boolean;
+    /** The change that restarted it last. */
+    lastChange: { path: string; changes: number; at: string } | null;
+  } | null;
 }
 
 /** Who an event is about; `session` once task records carry the session that started them. */

@@ -68,6 +68,7 @@ const RUN_OPTIONS: OptionSpec[] = [
   { flags: '--health <check>', description: 'a health check: http://…, tcp:HOST:PORT, listen, log:REGEX, exec:CMD, file:PATH (repeatable; all must pass)', repeatable: true },
   { flags: '--wait-healthy', description: 'return once the task is ready; exit 1 if it is not' },
   { flags: '--wait-timeout <duration>', description: 'with --wait-healthy: how long to wait (default 5m)', value: 'duration' },
+  { flags: '--watch <path>', description: 'restart the task when a file under PATH changes (repeatable; .git and node_modules skipped)', repeatable: true },
   { flags: '--once', description: 'when a live task already runs this command here (same folder, same --env), answer with it instead of starting another' },
   ...OWNERSHIP_OPTIONS,
 ];

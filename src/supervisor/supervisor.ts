@@ -141,7 +141,7 @@ export class Supervisor implements SupervisorApi {
 
   async restart(ref: string): Promise<TaskView> {
     const record = this.table.resolve(ref);
-    if (this.table.isLive(record.id)) await this.table.stopOne(record);
+    if (this.table.isLive(record.id)) await this.table.stopRun(record);
     const next = restartedRecord(this.store.task(record.id)!);
     this.store.put(next);
     this.table.startActor(next, {});

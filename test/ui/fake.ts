@@ -54,6 +54,7 @@ export function details(t: TaskView, over: Partial<TaskDetails> = {}): TaskDetai
     alerts: [],
     ports: [],
     restartHistory: [],
+    watch: null,
     ...over,
   };
 }

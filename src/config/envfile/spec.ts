@@ -4,6 +4,7 @@ import type { DependencyEdge } from '../../../machines/policies/dependencies.js'
 import type { HealthSpec } from '../../../machines/policies/health.js';
 import { NO_LIMITS, type IoPriority, type Limits } from '../../../machines/policies/limits.js';
 import type { RestartPolicy } from '../../../machines/task.types.js';
+import type { WatchSpec } from '../../../machines/policies/watch.js';
 
 export interface EnvTaskDecl {
   name: string;
@@ -23,6 +24,7 @@ export interface EnvTaskDecl {
   ionice: IoPriority | null;
   limits: Limits;
   alertOn: string | null;
+  watch: WatchSpec | null;
 }
 
 export interface EnvSpec {
@@ -68,6 +70,7 @@ export function plainTask(name: string, command: string, cwd: string): EnvTaskDe
     ionice: null,
     limits: NO_LIMITS,
     alertOn: null,
+    watch: null,
   };
 }
 
