@@ -114,6 +114,17 @@ export interface OrchestrateInput {
   callerEnv?: Record<string, string>;
   /** Folder of ad-hoc tasks. */
   cwd?: string;
+  /** Only these tasks, with what they depend on (`up api web`). */
+  only?: string[];
+  /** Profiles whose tasks start too (`--profile debug`). */
+  profiles?: string[];
+}
+
+export interface DownOptions {
+  signal?: string;
+  grace?: string | number;
+  /** Only these tasks of the environment, and their dependents. */
+  tasks?: string[];
 }
 
 export interface OrchestrateResult {
@@ -350,7 +361,8 @@ export interface SupervisorApi {
   list(filter?: ListFilter): Promise<TaskView[]>;
   orchestrate(input: OrchestrateInput): Promise<OrchestrateResult>;
   waitEnv(env: string, timeout?: string | number): Promise<EnvReport>;
-  down(env: string, options?: { signal?: string; grace?: string | number }): Promise<TaskView[]>;
+  /** Stops the environment's latest run, or (`tasks`) those tasks and what depends on them. */
+  down(env: string, options?: DownOptions): Promise<TaskView[]>;
   get(ref: string): Promise<TaskView>;
   describe(ref: string): Promise<TaskDetails>;
   monitor(input: MonitorInput): Promise<{ tasks: TaskView[]; last: number }>;

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  dependentsInOrder,
   ignoredPath,
   normalizeWatch,
   planWatchers,
@@ -130,20 +129,5 @@ describe('the debounce', () => {
     expect(r.state).toEqual({ phase: 'settling', path: '/c', changes: 2, dueAt: 1300 });
     expect(r.timerAt).toBe(1300);
     expect(run([{ type: 'change', path: '/a', at: 0 }, { type: 'due', at: 300 }, { type: 'restarted', at: 900 }]).state).toEqual(WATCH_IDLE);
-  });
-});
-
-describe('the dependents a cascade restarts', () => {
-  it('are every task that depends on it, directly or not, each after its own dependencies', () => {
-    const tasks = [
-      { name: 'web', dependsOn: ['api', 'worker'] },
-      { name: 'worker', dependsOn: ['api'] },
-      { name: 'api', dependsOn: ['db'] },
-      { name: 'db', dependsOn: [] },
-      { name: 'docs', dependsOn: [] },
-    ];
-    expect(dependentsInOrder(tasks, 'api')).toEqual(['worker', 'web']);
-    expect(dependentsInOrder(tasks, 'db')).toEqual(['api', 'worker', 'web']);
-    expect(dependentsInOrder(tasks, 'docs')).toEqual([]);
   });
 });

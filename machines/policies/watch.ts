@@ -181,33 +181,3 @@ export function watchStep(state: WatchState, event: WatchEvent, debounceMs: numb
     }
   }
 }
-
-// ---- cascade ------------------------------------------------------------------------
-
-/**
- * Every task that depends on `name`, directly or not, in dependency order (a task after
- * all of its own dependencies among them). Names not in `tasks` are skipped.
- */
-export function dependentsInOrder(tasks: { name: string; dependsOn: string[] }[], name: string): string[] {
-  const dependents = new Set<string>();
-  let grew = true;
-  while (grew) {
-    grew = false;
-    for (const t of tasks) {
-      if (t.name === name || dependents.has(t.name)) continue;
-      if (t.dependsOn.some((d) => d === name || dependents.has(d))) {
-        dependents.add(t.name);
-        grew = true;
-      }
-    }
-  }
-  const order: string[] = [];
-  const placed = new Set<string>([name]);
-  while (order.length < dependents.size) {
-    const next = tasks.find((t) => dependents.has(t.name) && !placed.has(t.name) && t.dependsOn.every((d) => !dependents.has(d) || placed.has(d)));
-    if (!next) break; // a cycle: the env file's check refuses these
-    order.push(next.name);
-    placed.add(next.name);
-  }
-  return order;
-}

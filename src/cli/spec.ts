@@ -167,9 +167,13 @@ export const COMMANDS: CommandSpec[] = [
   {
     words: ['orchestrate'],
     description: 'start an environment in the background (from an env file, or --background commands)',
-    args: [{ name: '[env]', description: "the environment's name (over the file's name:)" }],
+    args: [
+      { name: '[env]', description: "the environment's name (over the file's name:)" },
+      { name: '[tasks...]', description: 'only these tasks, with what they depend on (default: every task without profiles)' },
+    ],
     options: [
       { flags: '-f, --file <file>', description: 'env file: corral.yaml, a workflow (steps:) or a Procfile (default: ./corral.yaml)' },
+      { flags: '--profile <name>', description: 'start the tasks of this profile too (repeatable)', repeatable: true },
       { flags: '--background <command>', description: 'an ad-hoc task (repeatable)', repeatable: true },
       { flags: '--health <check>', description: 'health check of the n-th --background (http://…, tcp:PORT, listen, log:REGEX …)', repeatable: true },
       { flags: '--wait-healthy', description: 'wait until every task is healthy (or started) and every step succeeded; exit 1 if not' },
@@ -179,17 +183,22 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     words: ['up'],
-    description: 'start an environment and stream its output; Ctrl-C stops it in order (twice: kill)',
+    description: 'start an environment (or some of its tasks) and stream its output; Ctrl-C stops it in order (twice: kill)',
+    args: [{ name: '[tasks...]', description: 'only these tasks, with what they depend on (default: every task without profiles)' }],
     options: [
       { flags: '-f, --file <file>', description: 'env file (default: ./corral.yaml, corral.yml or Procfile)' },
       { flags: '--name <env>', description: "the environment's name (over the file's name:)" },
+      { flags: '--profile <name>', description: 'start the tasks of this profile too (repeatable)', repeatable: true },
     ],
     load: async () => (await import('./commands/env.js')).up,
   },
   {
     words: ['down'],
-    description: 'stop an environment in order (dependents first); returns once every process of it is gone',
-    args: [{ name: '[env]', description: 'the environment (default: the only one up)' }],
+    description: 'stop an environment (or some tasks and what depends on them) in order, dependents first; returns once every process of them is gone',
+    args: [
+      { name: '[env]', description: 'the environment (default: the only one up)' },
+      { name: '[tasks...]', description: 'only these tasks and their dependents' },
+    ],
     options: [{ flags: '--grace <duration>', description: "time before SIGKILL (default: each task's own)" }],
     load: async () => (await import('./commands/env.js')).down,
   },

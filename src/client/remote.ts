@@ -6,6 +6,7 @@ import type {
   TaskDetails,
   TaskOwner,
   DaemonStatus,
+  DownOptions,
   EnvReport,
   OrchestrateInput,
   OrchestrateResult,
@@ -37,7 +38,7 @@ export class RemoteSupervisor implements SupervisorApi {
   waitEnv(env: string, timeout?: string | number): Promise<EnvReport> {
     return this.rpc.call('waitEnv', { env, ...(timeout !== undefined ? { timeout } : {}) });
   }
-  down(env: string, options: { signal?: string; grace?: string | number } = {}): Promise<TaskView[]> {
+  down(env: string, options: DownOptions = {}): Promise<TaskView[]> {
     return this.rpc.call('down', { env, ...options });
   }
   get(ref: string): Promise<TaskView> {

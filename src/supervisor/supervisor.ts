@@ -9,6 +9,7 @@ import { runningCopy } from '../../machines/policies/same-run.js';
 import { isFinal, type TaskRecord } from '../../machines/task.types.js';
 import type {
   DaemonStatus,
+  DownOptions,
   EnvReport,
   EventBatch,
   EventFilter,
@@ -173,7 +174,7 @@ export class Supervisor implements SupervisorApi {
     return this.environments.wait(env, timeout);
   }
 
-  down(env: string, options: { signal?: string; grace?: string | number } = {}): Promise<TaskView[]> {
+  down(env: string, options: DownOptions = {}): Promise<TaskView[]> {
     return this.environments.down(env, options);
   }
 

@@ -4,7 +4,8 @@
  * task (its whole tree, with its stop signal and grace), then, with `cascade`, its
  * dependents in dependency order once it is ready again.
  */
-import { dependentsInOrder, WATCH_IDLE, watchStep, type ChangeSummary, type WatchEvent, type WatchState } from '../../machines/policies/watch.js';
+import { dependentsInOrder } from '../../machines/policies/selection.js';
+import { WATCH_IDLE, watchStep, type ChangeSummary, type WatchEvent, type WatchState } from '../../machines/policies/watch.js';
 import { isFinal, type TaskRecord } from '../../machines/task.types.js';
 import type { TaskInput } from '../../machines/task.contracts.js';
 import type { TaskView } from '../api.js';

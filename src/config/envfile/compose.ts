@@ -55,6 +55,7 @@ export function parseTasksFile(loc: Located, raw: unknown, options: ParseOptions
       },
       alertOn: t.monitor?.alert_on ?? null,
       watch: t.watch ? watchOf(loc, [...at, 'watch'], t.watch, cwd) : null,
+      profiles: t.profiles ?? [],
     };
   });
   checkGraph(loc, tasks);

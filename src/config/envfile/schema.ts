@@ -166,6 +166,11 @@ export const taskSchema = z.strictObject({
     .optional(),
   monitor: z.strictObject({ alert_on: regex.optional() }).optional(),
   watch: watchSchema.optional(),
+  profiles: z
+    .union([z.string(), z.array(z.string())])
+    .transform((v) => (Array.isArray(v) ? v : [v]))
+    .pipe(z.array(z.string().regex(TASK_NAME, 'a profile starts with a letter: letters, digits, ".", "_" and "-"')))
+    .optional(),
 });
 
 const autoBackgroundSchema = z.strictObject({

@@ -25,6 +25,8 @@ export interface EnvTaskDecl {
   limits: Limits;
   alertOn: string | null;
   watch: WatchSpec | null;
+  /** Started only when one is active (`--profile`), or when named; empty: always. */
+  profiles: string[];
 }
 
 export interface EnvSpec {
@@ -71,6 +73,7 @@ export function plainTask(name: string, command: string, cwd: string): EnvTaskDe
     limits: NO_LIMITS,
     alertOn: null,
     watch: null,
+    profiles: [],
   };
 }
 
