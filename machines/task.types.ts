@@ -60,6 +60,8 @@ export interface TaskSpec {
   limits: Limits;
   /** Output lines matching this regex raise alerts (`monitor`, `status`). */
   alertOn: string | null;
+  /** `pipe`: stdin is a FIFO that `send` writes to (`stdin: pipe`, `run --stdin`); absent or null: /dev/null. */
+  stdin?: 'pipe' | null;
   /** Files whose changes restart the task (`watch:`, `run --watch`); absent or null: none. */
   watch?: WatchSpec | null;
 }

@@ -93,6 +93,8 @@ export interface RunInput {
   once?: boolean;
   /** Paths whose changes restart the task (relative to `cwd`). */
   watch?: string[];
+  /** Keep a pipe to its stdin, for `send`. */
+  stdin?: boolean;
 }
 
 export interface InlineTask {
@@ -235,6 +237,21 @@ export interface WaitResult {
   ports?: number[];
 }
 
+export interface SendInput {
+  ref: string;
+  /** Written followed by a newline, as if typed and entered. */
+  text?: string;
+  /** Then end the input: the command reads the end of file. */
+  eof?: boolean;
+}
+
+export interface SendResult {
+  task: TaskView;
+  /** Bytes written (the text and its newline). */
+  bytes: number;
+  eof: boolean;
+}
+
 export interface KillInput {
   refs?: string[];
   all?: boolean;
@@ -278,6 +295,8 @@ export interface TaskDetails extends TaskView {
   ports: number[];
   /** The last restarts, with why. */
   restartHistory: { at: string; reason: string }[];
+  /** `pipe`: `send` writes to its stdin; null: stdin is /dev/null. */
+  stdin: 'pipe' | null;
   /** Files whose changes restart the task; `watching` once its watchers have read their trees. */
   watch: {
     paths: string[];
@@ -374,6 +393,8 @@ export interface SupervisorApi {
   /** Blocks in the supervisor until the condition is met, the task ends without meeting it, or the time-out. */
   wait(ref: string, until: WaitUntil, timeout?: string | number, options?: WaitOptions): Promise<WaitResult>;
   kill(input: KillInput): Promise<TaskView[]>;
+  /** Writes to the stdin of a running task started with `stdin: pipe`, and can end it. */
+  send(input: SendInput): Promise<SendResult>;
   restart(ref: string): Promise<TaskView>;
   /** Removes finished tasks: all of them, or (when one is unknown or still running) none. */
   remove(refs: string[]): Promise<TaskView[]>;

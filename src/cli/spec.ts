@@ -68,6 +68,7 @@ const RUN_OPTIONS: OptionSpec[] = [
   { flags: '--health <check>', description: 'a health check: http://…, tcp:HOST:PORT, listen, log:REGEX, exec:CMD, file:PATH (repeatable; all must pass)', repeatable: true },
   { flags: '--wait-healthy', description: 'return once the task is ready; exit 1 if it is not' },
   { flags: '--wait-timeout <duration>', description: 'with --wait-healthy: how long to wait (default 5m)', value: 'duration' },
+  { flags: '--stdin', description: 'keep a pipe to its stdin: corral send writes to it (default: /dev/null)' },
   { flags: '--watch <path>', description: 'restart the task when a file under PATH changes (repeatable; .git and node_modules skipped)', repeatable: true },
   { flags: '--once', description: 'when a live task already runs this command here (same folder, same --env), answer with it instead of starting another' },
   ...OWNERSHIP_OPTIONS,
@@ -251,6 +252,16 @@ export const COMMANDS: CommandSpec[] = [
     words: ['ports'],
     description: 'every listening TCP port, with the task that holds it or the outside pid and command',
     load: async () => (await import('./commands/ports.js')).ports,
+  },
+  {
+    words: ['send'],
+    description: 'write a line to the stdin of a task started with --stdin (stdin: pipe)',
+    args: [
+      { name: '<id>', description: 'task id, name or env/name' },
+      { name: '[text]', description: 'written followed by a newline' },
+    ],
+    options: [{ flags: '--eof', description: 'then end its input (the command reads end of file)' }],
+    load: async () => (await import('./commands/control.js')).send,
   },
   {
     words: ['restart'],

@@ -11,6 +11,8 @@ import type {
   OrchestrateInput,
   OrchestrateResult,
   KillInput,
+  SendInput,
+  SendResult,
   ListFilter,
   ReadInput,
   ReadResult,
@@ -40,6 +42,9 @@ export class RemoteSupervisor implements SupervisorApi {
   }
   down(env: string, options: DownOptions = {}): Promise<TaskView[]> {
     return this.rpc.call('down', { env, ...options });
+  }
+  send(input: SendInput): Promise<SendResult> {
+    return this.rpc.call('send', input);
   }
   get(ref: string): Promise<TaskView> {
     return this.rpc.call('get', { ref });

@@ -62,6 +62,7 @@ const runInputSchema = z.object({
   keep: z.boolean().optional(),
   once: z.boolean().optional(),
   watch: z.array(z.string()).optional(),
+  stdin: z.boolean().optional(),
 });
 
 interface NormalizedRun {
@@ -139,6 +140,7 @@ export function normalizeRun(raw: RunInput, baseCwd = process.cwd()): Normalized
       ionice: input.ionice === undefined ? null : wrap(() => parseIonice(input.ionice!), 'ionice'),
       limits,
       alertOn: input.alertOn ?? null,
+      stdin: input.stdin ? 'pipe' : null,
       watch: input.watch === undefined || input.watch.length === 0 ? null : watchOption(input.watch, cwd),
     },
   };
@@ -211,5 +213,6 @@ export function specFromDecl(decl: EnvTaskDecl, callerEnv: Record<string, string
     limits: decl.limits,
     alertOn: decl.alertOn,
     watch: decl.watch,
+    stdin: decl.stdin,
   };
 }

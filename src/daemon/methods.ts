@@ -117,6 +117,10 @@ export const METHODS: Record<string, Method> = {
     }),
     handler: (s, p) => s.kill(p),
   },
+  send: {
+    params: z.object({ ref, text: z.string().max(1024 * 1024, 'at most 1 MB at once').optional(), eof: z.boolean().optional() }),
+    handler: (s, p) => s.send(p),
+  },
   restart: { params: z.object({ ref }), handler: (s, p) => s.restart(p.ref) },
   remove: { params: z.object({ refs: z.array(ref).min(1) }), handler: (s, p) => s.remove(p.refs) },
   prune: { params: z.object({}).optional(), handler: (s) => s.prune() },

@@ -192,6 +192,7 @@ function taskSpec(raw: Record<string, unknown>, env: Record<string, string>): Ta
     limits: take(raw, 'limits', isLimits, { ...NO_LIMITS }),
     alertOn: take(raw, 'alertOn', isTextOrNull, null),
     watch: take(raw, 'watch', isWatchOrNull, null),
+    stdin: take(raw, 'stdin', orNull(oneOf(['pipe'])), null),
   };
 }
 

@@ -31,6 +31,7 @@ export function describeTask(record: TaskRecord, view: TaskView, usage: Usage | 
     samples: usage?.history ?? [],
     alerts: history.alertsOf(record.id),
     restartHistory: history.restartsOf(record.id),
+    stdin: spec.stdin ?? null,
     watch: watch && { ...watch, watching: watchReady, lastChange: record.lastChange ?? null },
     ports: record.status === 'running' && record.process ? listeningPorts(treeOf(record.process)) : [],
   };

@@ -55,6 +55,7 @@ export function details(t: TaskView, over: Partial<TaskDetails> = {}): TaskDetai
     ports: [],
     restartHistory: [],
     watch: null,
+    stdin: null,
     ...over,
   };
 }

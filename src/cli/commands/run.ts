@@ -36,6 +36,7 @@ interface RunFlags {
   keep?: boolean;
   once?: boolean;
   watch?: string[];
+  stdin?: boolean;
 }
 
 /** `run -- npm run dev` and `run -- "npm run dev"` mean the same shell command. */
@@ -67,6 +68,7 @@ export async function run(ctx: Context, words: string[], flags: RunFlags): Promi
     ...ownership(flags),
     ...(flags.once ? { once: true } : {}),
     ...(flags.watch !== undefined ? { watch: flags.watch } : {}),
+    ...(flags.stdin ? { stdin: true } : {}),
     ...pick(flags, ['maxRestarts', 'backoff', 'maxBackoff', 'minUptime', 'restartWindow', 'successExitCodes', 'nice', 'ionice', 'maxMemory', 'timeout', 'idle', 'idleAction', 'alertOn']),
   });
   if (task.reused && !ctx.json) process.stderr.write(`corral: ${reusedText(task)}\n`);

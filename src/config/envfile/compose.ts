@@ -56,6 +56,7 @@ export function parseTasksFile(loc: Located, raw: unknown, options: ParseOptions
       alertOn: t.monitor?.alert_on ?? null,
       watch: t.watch ? watchOf(loc, [...at, 'watch'], t.watch, cwd) : null,
       profiles: t.profiles ?? [],
+      stdin: t.stdin === 'pipe' ? 'pipe' : null,
     };
   });
   checkGraph(loc, tasks);

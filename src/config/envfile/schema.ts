@@ -166,6 +166,7 @@ export const taskSchema = z.strictObject({
     .optional(),
   monitor: z.strictObject({ alert_on: regex.optional() }).optional(),
   watch: watchSchema.optional(),
+  stdin: z.enum(['pipe'], { message: 'stdin is pipe (send writes to it), or null for /dev/null (the default)' }).nullable().optional(),
   profiles: z
     .union([z.string(), z.array(z.string())])
     .transform((v) => (Array.isArray(v) ? v : [v]))

@@ -25,6 +25,8 @@ export interface EnvTaskDecl {
   limits: Limits;
   alertOn: string | null;
   watch: WatchSpec | null;
+  /** `pipe`: `send` writes to its stdin. */
+  stdin: 'pipe' | null;
   /** Started only when one is active (`--profile`), or when named; empty: always. */
   profiles: string[];
 }
@@ -74,6 +76,7 @@ export function plainTask(name: string, command: string, cwd: string): EnvTaskDe
     alertOn: null,
     watch: null,
     profiles: [],
+    stdin: null,
   };
 }
 
