@@ -5,6 +5,7 @@
 import type { DependencyEdge } from './policies/dependencies.js';
 import type { HealthSpec, HealthState } from './policies/health.js';
 import type { IoPriority, Limits } from './policies/limits.js';
+import type { WatchSpec } from './policies/watch.js';
 
 export type TaskStatus =
   | 'queued'
@@ -59,6 +60,10 @@ export interface TaskSpec {
   limits: Limits;
   /** Output lines matching this regex raise alerts (`monitor`, `status`). */
   alertOn: string | null;
+  /** `pipe`: stdin is a FIFO that `send` writes to (`stdin: pipe`, `run --stdin`); absent or null: /dev/null. */
+  stdin?: 'pipe' | null;
+  /** Files whose changes restart the task (`watch:`, `run --watch`); absent or null: none. */
+  watch?: WatchSpec | null;
 }
 
 /** What identifies one running instance of a task, enough to find it again after a daemon restart. */
@@ -112,4 +117,14 @@ export interface TaskRecord extends ExitInfo {
   endedAt: string | null;
   /** When a task in `restarting` will start again. */
   restartAt: string | null;
+  /** The change of a watched file that restarted it last. */
+  lastChange?: WatchChange;
+}
+
+export interface WatchChange {
+  /** The last path that changed before the restart. */
+  path: string;
+  /** How many changes that restart answered (a burst is one restart). */
+  changes: number;
+  at: string;
 }

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { fromCallback } from 'xstate';
 import type { ProcessActorInput, ProcessCommand, ProcessReport } from '../../machines/task.contracts.js';
 import type { ExitInfo, ProcessInfo } from '../../machines/task.types.js';
-import { taskExitFile, taskLogDir, type HomePaths } from '../home.js';
+import { taskExitFile, taskLogDir, taskStdinFifo, type HomePaths } from '../home.js';
 import { libraryTimeout } from '../long-timer.js';
 import type { ExitWatcher } from '../process/exit-watch.js';
 import { parseExitStatus, readExitFile, type Launcher } from '../process/monitor.js';
@@ -171,6 +171,7 @@ export function createProcessActor(deps: ProcessActorDeps) {
         umask: deps.taskUmask.toString(8).padStart(3, '0'),
         combined: spec.output === 'combined',
         priority: { nice: spec.nice, ionice: spec.ionice },
+        ...(spec.stdin === 'pipe' ? { stdinFifo: taskStdinFifo(deps.paths, input.taskId) } : {}),
       });
       launch.started.then(
         (started) => {

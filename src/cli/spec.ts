@@ -68,6 +68,8 @@ const RUN_OPTIONS: OptionSpec[] = [
   { flags: '--health <check>', description: 'a health check: http://…, tcp:HOST:PORT, listen, log:REGEX, exec:CMD, file:PATH (repeatable; all must pass)', repeatable: true },
   { flags: '--wait-healthy', description: 'return once the task is ready; exit 1 if it is not' },
   { flags: '--wait-timeout <duration>', description: 'with --wait-healthy: how long to wait (default 5m)', value: 'duration' },
+  { flags: '--stdin', description: 'keep a pipe to its stdin: corral send writes to it (default: /dev/null)' },
+  { flags: '--watch <path>', description: 'restart the task when a file under PATH changes (repeatable; .git and node_modules skipped)', repeatable: true },
   { flags: '--once', description: 'when a live task already runs this command here (same folder, same --env), answer with it instead of starting another' },
   ...OWNERSHIP_OPTIONS,
 ];
@@ -174,9 +176,13 @@ export const COMMANDS: CommandSpec[] = [
   {
     words: ['orchestrate'],
     description: 'start an environment in the background (from an env file, or --background commands)',
-    args: [{ name: '[env]', description: "the environment's name (over the file's name:)" }],
+    args: [
+      { name: '[env]', description: "the environment's name (over the file's name:)" },
+      { name: '[tasks...]', description: 'only these tasks, with what they depend on (default: every task without profiles)' },
+    ],
     options: [
       { flags: '-f, --file <file>', description: 'env file: corral.yaml, a workflow (steps:) or a Procfile (default: ./corral.yaml)' },
+      { flags: '--profile <name>', description: 'start the tasks of this profile too (repeatable)', repeatable: true },
       { flags: '--background <command>', description: 'an ad-hoc task (repeatable)', repeatable: true },
       { flags: '--health <check>', description: 'health check of the n-th --background (http://…, tcp:PORT, listen, log:REGEX …)', repeatable: true },
       { flags: '--wait-healthy', description: 'wait until every task is healthy (or started) and every step succeeded; exit 1 if not' },
@@ -203,17 +209,22 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     words: ['up'],
-    description: 'start an environment and stream its output; Ctrl-C stops it in order (twice: kill)',
+    description: 'start an environment (or some of its tasks) and stream its output; Ctrl-C stops it in order (twice: kill)',
+    args: [{ name: '[tasks...]', description: 'only these tasks, with what they depend on (default: every task without profiles)' }],
     options: [
       { flags: '-f, --file <file>', description: 'env file (default: ./corral.yaml, corral.yml or Procfile)' },
       { flags: '--name <env>', description: "the environment's name (over the file's name:)" },
+      { flags: '--profile <name>', description: 'start the tasks of this profile too (repeatable)', repeatable: true },
     ],
     load: async () => (await import('./commands/env.js')).up,
   },
   {
     words: ['down'],
-    description: 'stop an environment in order (dependents first); returns once every process of it is gone',
-    args: [{ name: '[env]', description: 'the environment (default: the only one up)' }],
+    description: 'stop an environment (or some tasks and what depends on them) in order, dependents first; returns once every process of them is gone',
+    args: [
+      { name: '[env]', description: 'the environment (default: the only one up)' },
+      { name: '[tasks...]', description: 'only these tasks and their dependents' },
+    ],
     options: [{ flags: '--grace <duration>', description: "time before SIGKILL (default: each task's own)" }],
     load: async () => (await import('./commands/env.js')).down,
   },
@@ -266,6 +277,16 @@ export const COMMANDS: CommandSpec[] = [
     words: ['ports'],
     description: 'every listening TCP port, with the task that holds it or the outside pid and command',
     load: async () => (await import('./commands/ports.js')).ports,
+  },
+  {
+    words: ['send'],
+    description: 'write a line to the stdin of a task started with --stdin (stdin: pipe)',
+    args: [
+      { name: '<id>', description: 'task id, name or env/name' },
+      { name: '[text]', description: 'written followed by a newline' },
+    ],
+    options: [{ flags: '--eof', description: 'then end its input (the command reads end of file)' }],
+    load: async () => (await import('./commands/control.js')).send,
   },
   {
     words: ['restart'],

@@ -39,6 +39,7 @@ import { TaskHistory } from './history.js';
 import type { LogFn, SupervisorHost } from './host.js';
 import { currentUmask, type SupervisorOptions } from './options.js';
 import { eventSubject, recordFromSnapshot, runEnd, viewOf } from './records.js';
+import { WatchRestarts } from './watch-restarts.js';
 
 type TaskActor = Actor<typeof taskMachine>;
 
@@ -65,6 +66,8 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
   readonly history: TaskHistory;
   /** Output of running tasks whose log files were deleted, copied back (see logs/mirror.ts). */
   readonly mirrors = new LogMirrors();
+  /** Watched tasks: their files' changes restart them. */
+  readonly watches: WatchRestarts;
 
   constructor(
     paths: HomePaths,
@@ -103,6 +106,7 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
       options.sampleIntervalMs,
     );
     this.sampler.start();
+    this.watches = new WatchRestarts(this, paths.home);
     this.dependencies = new DependencyCoordinator({
       clock: this.clock,
       records: () => store.tasks(),
@@ -187,6 +191,7 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
     actor.start();
     if (extra.waitForDependencies) this.dependencies.track(this.store.task(record.id)!);
     if (record.spec.alertOn && !this.history.isWatching(record.id)) this.history.watchAlerts(record);
+    this.watches.follow(record);
   }
 
   private onSnapshot(id: string, snapshot: TaskSnapshot): void {
@@ -338,7 +343,14 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
 
   // ---- stopping ----------------------------------------------------------------------
 
+  /** A stop on request: a watched task stops following its files too. */
   async stopOne(record: TaskRecord, signal?: string, graceMs?: number): Promise<TaskView> {
+    this.watches.unfollow(record.id);
+    return this.stopRun(record, signal, graceMs);
+  }
+
+  /** Stops the task's current run (whole tree) and leaves its watch on: a restart follows. */
+  async stopRun(record: TaskRecord, signal?: string, graceMs?: number): Promise<TaskView> {
     const actor = this.actors.get(record.id);
     if (actor) {
       this.sendStop(record.id, { ...(signal ? { signal } : {}), ...(graceMs !== undefined ? { graceMs } : {}) });
@@ -358,6 +370,7 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
 
   /** Removes a finished task: its record, what is known of it, its log folder and exit file. */
   forget(record: TaskRecord): void {
+    this.watches.unfollow(record.id);
     this.store.remove(record.id);
     this.sampler.forget(record.id);
     this.history.forget(record.id);
@@ -370,6 +383,11 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
     return withLeftovers(records.filter((t) => isFinal(t.status) && !this.actors.has(t.id)));
   }
 
+  /** Whether the task watches files, and its watchers have read their trees. */
+  watchReady(id: string): boolean {
+    return this.watches.hub.isReady(id);
+  }
+
   /** A policy changed (`monitor`): the task's actor gets the new spec. */
   updateSpec(id: string, spec: TaskSpec): void {
     this.actors.get(id)?.send({ type: 'UPDATE_SPEC', spec });
@@ -377,6 +395,7 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
 
   /** Stops watching without touching any task: they keep running for the next daemon. */
   async close(): Promise<void> {
+    await this.watches.close();
     this.dependencies.close();
     this.sampler.stop();
     this.history.close();

@@ -54,6 +54,8 @@ export function details(t: TaskView, over: Partial<TaskDetails> = {}): TaskDetai
     alerts: [],
     ports: [],
     restartHistory: [],
+    watch: null,
+    stdin: null,
     ...over,
   };
 }

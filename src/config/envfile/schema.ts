@@ -135,6 +135,18 @@ const imageSchema = z.string().superRefine((value, ctx) => {
   const problem = imageProblem(value);
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
+const pathList = z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v : [v]));
+
+/** `watch: src`, `watch: [src, lib]`, or the object form with ignores, debounce and cascade. */
+export const watchSchema = z.union([
+  pathList,
+  z.strictObject({
+    paths: pathList,
+    ignore: pathList.optional(),
+    debounce: duration.optional(),
+    cascade: z.boolean().optional(),
+  }),
+]);
 
 export const taskSchema = z.strictObject({
   command: commandSchema,
@@ -160,6 +172,13 @@ export const taskSchema = z.strictObject({
     })
     .optional(),
   monitor: z.strictObject({ alert_on: regex.optional() }).optional(),
+  watch: watchSchema.optional(),
+  stdin: z.enum(['pipe'], { message: 'stdin is pipe (send writes to it), or null for /dev/null (the default)' }).nullable().optional(),
+  profiles: z
+    .union([z.string(), z.array(z.string())])
+    .transform((v) => (Array.isArray(v) ? v : [v]))
+    .pipe(z.array(z.string().regex(TASK_NAME, 'a profile starts with a letter: letters, digits, ".", "_" and "-"')))
+    .optional(),
 });
 
 const autoBackgroundSchema = z.strictObject({
@@ -204,6 +223,7 @@ export type TaskDecl = z.infer<typeof taskSchema>;
 export type HealthDecl = z.infer<typeof healthSchema>;
 export type RestartDecl = z.infer<typeof restartSchema>;
 export type DependsOnDecl = z.infer<typeof dependsOnSchema>;
+export type WatchDecl = z.infer<typeof watchSchema>;
 
 const KNOWN_KEYS: Record<string, string[]> = {
   top: ['name', 'env', 'env_file', 'tasks', 'autoBackground'],
@@ -212,6 +232,7 @@ const KNOWN_KEYS: Record<string, string[]> = {
   stop: ['signal', 'grace', 'command'],
   limits: ['memory', 'timeout', 'idle', 'idle_action'],
   monitor: ['alert_on'],
+  watch: ['paths', 'ignore', 'debounce', 'cascade'],
   restart: ['policy', 'backoff', 'max_backoff', 'factor', 'min_uptime', 'max_restarts', 'window', 'success_exit_codes'],
   workflow: ['name', 'env', 'steps'],
   step: Object.keys(stepSchema.shape),
@@ -226,7 +247,7 @@ export function envFileKeys(path: PropertyKey[]): string[] {
   if (p[0] === 'tasks' && p.length === 2) return KNOWN_KEYS.task!;
   if (p[0] === 'tasks' && p.length === 4 && p[2] === 'depends_on') return ['condition', 'timeout'];
   const last = p.at(-1)!;
-  if (p[0] === 'tasks' && p.length === 3 && ['health', 'stop', 'restart', 'limits', 'monitor'].includes(last)) return KNOWN_KEYS[last]!;
+  if (p[0] === 'tasks' && p.length === 3 && ['health', 'stop', 'restart', 'limits', 'monitor', 'watch'].includes(last)) return KNOWN_KEYS[last]!;
   return [];
 }
 

@@ -20,7 +20,7 @@ const DEFAULT_ENV_WAIT_MS = 45_000;
 const DEFAULT_FILES = ['corral.yaml', 'corral.yml', 'Procfile'];
 const DEFAULT_INLINE_NAME = 'dev';
 
-const DESCRIPTION = `Bring up several tasks at once; waits until all are healthy (running if no check). Give file (corral.yaml, workflow, Procfile; default ./corral.yaml), template or tasks. depends_on a name: waits for its health if it has a check, else its start. One already up is kept. On failure or timeout: the task at fault, why, its last lines.`;
+const DESCRIPTION = `Bring up several tasks in one call; waits until all are healthy (running if no check). Give file (corral.yaml, workflow, Procfile), template or tasks; depends_on starts a task once its dependency is healthy (started, without a check). One already up is left as is. On failure: the task at fault, why, last lines.`;
 
 const inlineTaskSchema = z.object({
   name: z.string().optional().describe('task name'),
