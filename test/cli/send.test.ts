@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cleanupHome, cli, cliJson, makeHome, waitFor } from '../helpers.js';
@@ -73,6 +73,11 @@ describe('input to a running task', () => {
     const late = await cli(home, ['send', done, 'y']);
     expect(late.code).toBe(1);
     expect(late.stderr).toMatch(/is completed: only a running task reads its input/);
+    // Its FIFO goes with it.
+    const fifo = join(home, 'run', `${done}.stdin`);
+    expect(existsSync(fifo)).toBe(true);
+    expect((await cli(home, ['rm', done])).code).toBe(0);
+    expect(existsSync(fifo)).toBe(false);
   });
 
   it('takes stdin: pipe in an env file, and refuses a bad value at its place', async () => {
