@@ -33,6 +33,7 @@ describe('input to a running task', () => {
     const id = (await cli(home, ['run', '--stdin', '--', PROMPT])).stdout.trim();
     await waitFor(() => stdoutOf(id).includes('Proceed? [y/N]'), 'the prompt');
     expect((await cliJson(home, ['status', id])).stdin).toBe('pipe');
+    expect((await cli(home, ['status', id])).stdout).toMatch(/^stdin +a pipe: corral send writes to it$/m);
     const sent = await cli(home, ['send', id, 'y']);
     expect(sent.code, sent.stderr).toBe(0);
     expect(sent.stdout).toBe(`${id}: 2 bytes sent\n`);
