@@ -19,7 +19,7 @@ import { createHealthActor } from '../actors/health.actor.js';
 import { createProcessActor } from '../actors/process.actor.js';
 import type { TaskView } from '../api.js';
 import { notFound, see, usageError } from '../errors.js';
-import { taskExitFile, taskLogDir, TASK_ID, type HomePaths } from '../home.js';
+import { taskExitFile, taskLogDir, taskStdinFifo, TASK_ID, type HomePaths } from '../home.js';
 import { LogMirrors, type MirrorOutcome } from '../logs/mirror.js';
 import type { Stream } from '../logs/read.js';
 import { bootId } from '../process/procfs.js';
@@ -368,7 +368,7 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
     return record !== undefined && isFinal(record.status) && !this.actors.has(id);
   }
 
-  /** Removes a finished task: its record, what is known of it, its log folder and exit file. */
+  /** Removes a finished task: its record, what is known of it, its log folder, exit file and stdin FIFO. */
   forget(record: TaskRecord): void {
     this.watches.unfollow(record.id);
     this.store.remove(record.id);
@@ -376,6 +376,7 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
     this.history.forget(record.id);
     rmSync(taskLogDir(this.paths, record.id), { recursive: true, force: true });
     rmSync(taskExitFile(this.paths, record.id), { force: true });
+    rmSync(taskStdinFifo(this.paths, record.id), { force: true });
   }
 
   /** Finished tasks whose trees still have processes (a daemonised child, a background job). */

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cleanupHome, cli, cliJson, makeHome, waitFor } from '../helpers.js';
@@ -33,6 +33,7 @@ describe('input to a running task', () => {
     const id = (await cli(home, ['run', '--stdin', '--', PROMPT])).stdout.trim();
     await waitFor(() => stdoutOf(id).includes('Proceed? [y/N]'), 'the prompt');
     expect((await cliJson(home, ['status', id])).stdin).toBe('pipe');
+    expect((await cli(home, ['status', id])).stdout).toMatch(/^stdin +a pipe: corral send writes to it$/m);
     const sent = await cli(home, ['send', id, 'y']);
     expect(sent.code, sent.stderr).toBe(0);
     expect(sent.stdout).toBe(`${id}: 2 bytes sent\n`);
@@ -73,6 +74,11 @@ describe('input to a running task', () => {
     const late = await cli(home, ['send', done, 'y']);
     expect(late.code).toBe(1);
     expect(late.stderr).toMatch(/is completed: only a running task reads its input/);
+    // Its FIFO goes with it.
+    const fifo = join(home, 'run', `${done}.stdin`);
+    expect(existsSync(fifo)).toBe(true);
+    expect((await cli(home, ['rm', done])).code).toBe(0);
+    expect(existsSync(fifo)).toBe(false);
   });
 
   it('takes stdin: pipe in an env file, and refuses a bad value at its place', async () => {
