@@ -35,7 +35,7 @@ describe('run --once', () => {
     const again = await cli(home, ['run', '--once', '--env', 'PORT=1', '--', 'sleep', '300'], { env: { UNRELATED: 'x' } });
     expect(again.code).toBe(0);
     expect(again.stdout).toBe('bash_1\n');
-    expect(again.stderr).toMatch(/^corral: bash_1 already runs this command \(pid \d+, for \d+s\): not started again\n$/);
+    expect(again.stderr).toMatch(/^corral: bash_1 already runs this command \(pid \d+, for [\d.hms]+\): not started again\n$/);
     expect(await runJson(['--once', '--env', 'PORT=1', '--', 'sleep 300'])).toMatchObject({ id: 'bash_1', status: 'running', reused: true });
     expect(await count()).toBe(1);
 

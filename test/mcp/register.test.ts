@@ -24,7 +24,12 @@ async function serve(data: unknown): Promise<Client> {
     'count',
     {
       description: 'counts',
-      inputSchema: { n: z.number().int().describe('how many'), tags: z.record(z.string(), z.string()).optional().describe('labels') },
+      inputSchema: {
+        n: z.number().int().describe('how many'),
+        tags: z.record(z.string(), z.string()).optional().describe('labels'),
+        ids: z.union([z.string(), z.array(z.string())]).optional().describe('one or a list'),
+        since: z.union([z.literal('new'), z.number().int().min(0)]).optional().describe('"new" or an offset'),
+      },
       dataSchema: { n: z.number() },
       annotations: { readOnlyHint: true, destructiveHint: false, openWorldHint: true },
     },
@@ -60,5 +65,9 @@ describe('registerTool', () => {
     expect(listed).not.toMatch(/\$schema|propertyNames|9007199254740991|execution|outputSchema/);
     expect(tools[0]!.inputSchema.properties).toMatchObject({ n: { type: 'integer', description: 'how many' } });
     expect(tools[0]!.annotations).toEqual({ readOnlyHint: true });
+    // One type per branch, with keywords of that type only: the same schema as a list of types.
+    expect(tools[0]!.inputSchema.properties!.ids).toEqual({ description: 'one or a list', type: ['string', 'array'], items: { type: 'string' } });
+    // A const would then bind every type: that union stays as it is.
+    expect(tools[0]!.inputSchema.properties!.since).toMatchObject({ anyOf: [{ type: 'string', const: 'new' }, { type: 'integer', minimum: 0 }] });
   });
 });

@@ -52,7 +52,34 @@ function compactSchema(node: unknown): unknown {
     if ((key === 'maximum' || key === 'minimum') && Math.abs(value as number) === Number.MAX_SAFE_INTEGER) continue;
     out[key] = compactSchema(value);
   }
-  return out;
+  return mergedTypes(out);
+}
+
+/** Keywords that constrain one JSON type only, and so mean the same in a schema that allows others too. */
+const ONLY_FOR: Record<string, string> = { items: 'array', properties: 'object', required: 'object', additionalProperties: 'object' };
+
+/**
+ * `anyOf: [{type: string}, {type: array, items: …}]` as `{type: [string, array], items: …}`:
+ * the same schema, shorter, when each branch is one type and its other keywords apply to
+ * that type alone. Anything else (a `const`, an `enum`, two branches of one type) stays as it is.
+ */
+function mergedTypes(schema: Record<string, unknown>): Record<string, unknown> {
+  const branches = schema.anyOf;
+  if (!Array.isArray(branches) || branches.length < 2) return schema;
+  const types: string[] = [];
+  const merged: Record<string, unknown> = {};
+  for (const branch of branches as Record<string, unknown>[]) {
+    const type = branch.type;
+    if (typeof type !== 'string' || types.includes(type)) return schema;
+    types.push(type);
+    for (const [key, value] of Object.entries(branch)) {
+      if (key === 'type') continue;
+      if (ONLY_FOR[key] !== type || key in merged || key in schema) return schema;
+      merged[key] = value;
+    }
+  }
+  const { anyOf: _, ...rest } = schema;
+  return { ...rest, type: types, ...merged };
 }
 
 /**
