@@ -76,9 +76,10 @@ const RUN_OPTIONS: OptionSpec[] = [
 
 const COMMAND_WORDS: ArgumentSpec = { name: '<command...>', description: 'the command: a shell string, or words after --' };
 
-const EXPORT_ARGS: ArgumentSpec[] = [{ name: '[tasks...]', description: 'only these tasks and what they depend on (default: all)' }];
+const EXPORT_ARGS: ArgumentSpec[] = [{ name: '[tasks...]', description: 'only these tasks, with what they depend on (default: every task without profiles)' }];
 const EXPORT_OPTIONS: OptionSpec[] = [
   { flags: '-f, --file <file>', description: 'env file (default: ./corral.yaml, corral.yml or Procfile)' },
+  { flags: '--profile <name>', description: 'the tasks of this profile too (repeatable)', repeatable: true },
   { flags: '-o, --output <dir>', description: 'write the files into this folder; - for stdout (the default)' },
   { flags: '--strict', description: 'a warning (something the engine cannot say) fails the export: exit 1, nothing written' },
 ];

@@ -7,12 +7,12 @@
  */
 import { dirname, isAbsolute, relative } from 'node:path';
 import { DEFAULTS } from '../../machines/defaults.js';
-import { suggestion } from '../../machines/policies/dependencies.js';
 import type { HealthProbe, HealthSpec } from '../../machines/policies/health.js';
+import { selectPart, SelectionError } from '../../machines/policies/selection.js';
 import { shellQuote, simpleWords } from '../../machines/shell-words.js';
 import type { RestartPolicy } from '../../machines/task.types.js';
 import type { EnvSpec, EnvTaskDecl } from '../config/envfile/index.js';
-import { notFound } from '../errors.js';
+import { notFound, usageError } from '../errors.js';
 
 export type Engine = 'compose' | 'k8s' | 'systemd';
 
@@ -54,21 +54,19 @@ export class Warnings {
 export const warningLine = (w: ExportWarning): string => `${w.task}: ${w.key}: ${w.message}`;
 
 /**
- * The tasks to export: every task, or the named ones with everything they depend on
- * (as `up` would start them), in the file's order. An unknown name is "no such task".
+ * The tasks to export, picked as `up` picks them: the named ones, or (none named) those
+ * whose profiles are active, each with everything it depends on, in the file's order.
  */
-export function selectTasks(spec: EnvSpec, names: string[]): EnvSpec {
-  if (names.length === 0) return spec;
-  const byName = new Map(spec.tasks.map((t) => [t.name, t]));
-  const wanted = new Set<string>();
-  const visit = (name: string) => {
-    if (wanted.has(name)) return;
-    const task = byName.get(name);
-    if (!task) throw notFound(`${spec.file ?? spec.name} has no task ${name}${suggestion(name, [...byName.keys()])}`);
-    wanted.add(name);
-    for (const edge of task.dependsOn) visit(edge.on);
-  };
-  names.forEach(visit);
+export function selectTasks(spec: EnvSpec, names: string[], profiles: string[] = []): EnvSpec {
+  const part = spec.tasks.map((t) => ({ name: t.name, dependsOn: t.dependsOn.map((edge) => edge.on), profiles: t.profiles }));
+  let picked: string[];
+  try {
+    picked = selectPart(part, names, profiles, spec.file ?? spec.name);
+  } catch (error) {
+    if (error instanceof SelectionError) throw error.kind === 'task' ? notFound(error.message) : usageError(error.message);
+    throw error;
+  }
+  const wanted = new Set(picked);
   return { ...spec, tasks: spec.tasks.filter((t) => wanted.has(t.name)) };
 }
 

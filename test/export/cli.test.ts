@@ -68,7 +68,24 @@ describe('corral export', () => {
     expect(r.stdout).not.toMatch(/^ {2}api:$/m);
     const unknown = await run('compose', '-f', DEV_ENV, 'mgirate');
     expect(unknown.code).toBe(3);
-    expect(unknown.stderr).toMatch(/has no task mgirate.*migrate/);
+    expect(unknown.stderr).toMatch(/no task "mgirate" in .*migrate/);
+  });
+
+  it('picks tasks as up does: a task with profiles only with --profile or when named', async () => {
+    const dir = folder();
+    const file = join(dir, 'corral.yaml');
+    writeFileSync(file, 'tasks:\n  api:\n    command: node api.js\n  debugger:\n    command: node inspect.js\n    profiles: [debug]\n    depends_on: [api]\n');
+    const plain = await run('compose', '-f', file, '--image', 'node:20');
+    expect(plain.stdout).toMatch(/^ {2}api:$/m);
+    expect(plain.stdout).not.toMatch(/^ {2}debugger:$/m);
+    for (const args of [['--profile', 'debug'], ['debugger']]) {
+      const r = await run('compose', '-f', file, '--image', 'node:20', ...args);
+      expect(r.stdout).toMatch(/^ {2}debugger:$/m);
+      expect(r.stdout).toMatch(/^ {2}api:$/m);
+    }
+    const bad = await run('compose', '-f', file, '--profile', 'nope');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/has the profile "nope": its profiles are debug/);
   });
 
   it('refuses a bad --image, a bad env file and an unknown engine with exit 2', async () => {

@@ -16,6 +16,7 @@ import { printJson } from '../output.js';
 
 interface ExportFlags {
   file?: string;
+  profile?: string[];
   output?: string;
   image?: string;
   namespace?: string;
@@ -48,7 +49,7 @@ function run(engine: Engine, ctx: Context, tasks: string[], flags: ExportFlags):
     const problem = imageProblem(flags.image);
     if (problem) throw usageError(`${field('image')}: ${problem}`);
   }
-  const spec = selectTasks(loadEnvFile(file, { callerEnv: callerEnv() }), tasks);
+  const spec = selectTasks(loadEnvFile(file, { callerEnv: callerEnv() }), tasks, flags.profile ?? []);
   // The env file as the header names it: relative to here when it is below, so the export does not name this machine's folders.
   const below = relative(process.cwd(), file);
   const source = below && !below.startsWith('..') ? below : file;
