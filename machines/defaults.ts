@@ -49,6 +49,14 @@ export const DEFAULTS = {
    * 200 bytes an event, so the latest 80,000 or so are kept.
    */
   journalMaxBytes: 16 * 1024 * 1024,
+  /**
+   * The most bytes each task log (stdout, stderr) keeps on disk: past it the oldest bytes
+   * are released and offsets stay put. Set per task (`logs.max_size`, `--log-max-size`) or
+   * for the home (`logMaxSize` in <home>/corral.config.json).
+   */
+  logMaxBytes: 200 * 1024 * 1024,
+  /** The daemon's own log (daemon.log and daemon.log.1 together), kept like the journal. */
+  daemonLogMaxBytes: 16 * 1024 * 1024,
   /** A consumer that has no event cursor yet (`events --new`, `background_monitor`) starts with this many of the latest events. */
   newEventsBacklog: 100,
 } as const;

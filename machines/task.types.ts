@@ -59,6 +59,10 @@ export interface TaskSpec {
   limits: Limits;
   /** Output lines matching this regex raise alerts (`monitor`, `status`). */
   alertOn: string | null;
+  /** The most bytes each log keeps on disk; 0 for no cap; absent or null for the home's default. */
+  logMaxBytes?: number | null;
+  /** Sets FORCE_COLOR and CLICOLOR_FORCE, so that programs colour their output in the log. */
+  color?: boolean;
 }
 
 /** What identifies one running instance of a task, enough to find it again after a daemon restart. */

@@ -82,6 +82,10 @@ export interface RunInput {
   idle?: string | number;
   idleAction?: 'alert' | 'stop';
   alertOn?: string;
+  /** The most each log keeps on disk (`200M`, `off`); the home's default when absent. */
+  logMaxSize?: string | number;
+  /** Set FORCE_COLOR and CLICOLOR_FORCE for the task. */
+  color?: boolean;
   /** The agent session starting it. */
   session?: string;
   /** It outlives its session. */
@@ -154,6 +158,11 @@ export interface StreamRead {
   size: number;
   /** Bytes of the requested range not returned: read again from `next` (or before `from` for a tail). */
   omitted: number;
+  /**
+   * Bytes of the requested range the log's cap released before they were read: the read
+   * starts at the first byte kept instead (`from`), and a `--new` cursor moves there.
+   */
+  trimmed?: number;
   /**
    * Why a read returned nothing when that is not just "no output": an offset past the end,
    * a log file that was deleted. One sentence, without the stream's name.

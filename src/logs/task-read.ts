@@ -36,7 +36,7 @@ export function readTask(logDir: string, record: TaskRecord, req: NormalizedRead
     });
     // Asked for `auto`, bytes that are not UTF-8 (binary output) come as base64, so that none is lost.
     const as: Encoding = req.encoding === 'auto' ? (isUtf8(page.bytes) ? 'utf8' : 'base64') : req.encoding;
-    const read: StreamRead = { data: page.bytes.toString(as), encoding: as, from: page.from, next: page.next, size: page.size, omitted: page.omitted };
+    const read: StreamRead = { data: page.bytes.toString(as), encoding: as, from: page.from, next: page.next, size: page.size, omitted: page.omitted, ...(page.trimmed ? { trimmed: page.trimmed } : {}) };
     if (page.missing && hasLogFile(record, stream)) {
       read.gone = true;
       read.note = `its log file ${path} was deleted: this output cannot be read`;

@@ -80,6 +80,8 @@ export interface SpawnRequest {
   /** stderr into stdout.log too, for exact interleaving. */
   combined?: boolean;
   priority?: Priority;
+  /** The most bytes each log keeps on disk (the native monitor releases the head past it); null for no cap. */
+  logMaxBytes?: number | null;
 }
 
 export interface Started {

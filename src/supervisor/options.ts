@@ -16,6 +16,8 @@ export interface SupervisorOptions {
   clock?: Clock;
   /** The event journal's bound in bytes (default DEFAULTS.journalMaxBytes). */
   journalMaxBytes?: number;
+  /** The log cap of tasks that set none, 0 for no cap; by default `logMaxSize` of <home>/corral.config.json, else DEFAULTS.logMaxBytes. */
+  logMaxBytes?: number;
   /** Called with notable events for the daemon's log. */
   log?: LogFn;
 }

@@ -28,6 +28,7 @@ import { ExitWatcher } from '../process/exit-watch.js';
 import { stopLeftovers, withLeftovers } from '../process/leftovers.js';
 import { readExitFile, type Launcher } from '../process/monitor.js';
 import { createLauncher, SPAWNER_PATH } from '../process/spawner.js';
+import { readHomeSettings } from '../config/home-settings.js';
 import { logSizes, type LogSizes } from '../logs/sizes.js';
 import { LimitGuard } from '../policies/limits.js';
 import { Sampler, type Usage } from '../policies/sampler.js';
@@ -86,6 +87,7 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
       exits: this.exits,
       launcher: this.launcher,
       taskUmask: options.taskUmask ?? currentUmask(),
+      logMaxBytes: options.logMaxBytes ?? readHomeSettings(paths.home, (why) => this.log('warn', why)).logMaxBytes,
       now: () => this.clock.now(),
     });
     this.machine = taskMachine.provide({ actors: { process: processActor, health: createHealthActor({ paths }) } });

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { DurationError, parseDuration } from '../../../machines/duration.js';
 import { DEPENDENCY_CONDITIONS } from '../../../machines/policies/dependencies.js';
 import { parseProbe, type HealthProbe } from '../../../machines/policies/health.js';
-import { checkLimitDuration, LimitError, parseIonice, parseMemoryLimit, parseNice } from '../../../machines/policies/limits.js';
+import { checkLimitDuration, LimitError, parseIonice, parseLogCap, parseMemoryLimit, parseNice } from '../../../machines/policies/limits.js';
 import { normalizeSignal, SignalError } from '../../../machines/signals.js';
 import { userRegExp } from '../../../machines/pattern.js';
 import { quoteWords } from '../../../machines/shell-words.js';
@@ -152,6 +152,8 @@ export const taskSchema = z.strictObject({
     })
     .optional(),
   monitor: z.strictObject({ alert_on: regex.optional() }).optional(),
+  logs: z.strictObject({ max_size: z.union([z.string(), z.number()]).superRefine(limitCheck(parseLogCap)).optional() }).optional(),
+  color: z.boolean().optional(),
 });
 
 const autoBackgroundSchema = z.strictObject({
@@ -203,6 +205,7 @@ const KNOWN_KEYS: Record<string, string[]> = {
   stop: ['signal', 'grace', 'command'],
   limits: ['memory', 'timeout', 'idle', 'idle_action'],
   monitor: ['alert_on'],
+  logs: ['max_size'],
   restart: ['policy', 'backoff', 'max_backoff', 'factor', 'min_uptime', 'max_restarts', 'window', 'success_exit_codes'],
   workflow: ['name', 'env', 'steps'],
   step: Object.keys(stepSchema.shape),
@@ -215,7 +218,7 @@ export function envFileKeys(path: PropertyKey[]): string[] {
   if (p[0] === 'tasks' && p.length === 2) return KNOWN_KEYS.task!;
   if (p[0] === 'tasks' && p.length === 4 && p[2] === 'depends_on') return ['condition', 'timeout'];
   const last = p.at(-1)!;
-  if (p[0] === 'tasks' && p.length === 3 && ['health', 'stop', 'restart', 'limits', 'monitor'].includes(last)) return KNOWN_KEYS[last]!;
+  if (p[0] === 'tasks' && p.length === 3 && ['health', 'stop', 'restart', 'limits', 'monitor', 'logs'].includes(last)) return KNOWN_KEYS[last]!;
   return [];
 }
 

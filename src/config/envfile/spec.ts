@@ -23,6 +23,9 @@ export interface EnvTaskDecl {
   ionice: IoPriority | null;
   limits: Limits;
   alertOn: string | null;
+  /** `logs.max_size` in bytes, 0 for `off`; null for the home's default. */
+  logMaxBytes: number | null;
+  color: boolean;
 }
 
 export interface EnvSpec {
@@ -68,6 +71,8 @@ export function plainTask(name: string, command: string, cwd: string): EnvTaskDe
     ionice: null,
     limits: NO_LIMITS,
     alertOn: null,
+    logMaxBytes: null,
+    color: false,
   };
 }
 
