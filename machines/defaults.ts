@@ -55,6 +55,11 @@ export const DEFAULTS = {
    * for the home (`logMaxSize` in <home>/corral.config.json).
    */
   logMaxBytes: 200 * 1024 * 1024,
+  /**
+   * Finished tasks kept, with their logs (`retention` in <home>/corral.config.json): the
+   * 200 latest to end, and none that ended more than 7 days ago. Running tasks always stay.
+   */
+  retention: { maxEnded: 200, maxAgeMs: 7 * 86_400_000 },
   /** The daemon's own log (daemon.log and daemon.log.1 together), kept like the journal. */
   daemonLogMaxBytes: 16 * 1024 * 1024,
   /** A consumer that has no event cursor yet (`events --new`, `background_monitor`) starts with this many of the latest events. */

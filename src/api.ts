@@ -41,6 +41,32 @@ export interface TaskView {
   reused?: true;
 }
 
+export interface PruneOptions {
+  /** Only tasks that ended longer ago than this duration (`7d`). */
+  olderThan?: string;
+}
+
+export interface TaskDiskUse {
+  id: string;
+  name: string | null;
+  env: string | null;
+  status: TaskStatus;
+  /** Bytes on disk of its log folder (logs and their side files), as `du` counts them. */
+  diskBytes: number;
+  /** Bytes its log cap released (offsets before each log's kept start). */
+  releasedBytes: number;
+}
+
+export interface DiskUse {
+  tasks: TaskDiskUse[];
+  /** The event journal, both halves. */
+  journalBytes: number;
+  /** The daemon's own log, both halves. */
+  daemonLogBytes: number;
+  /** Everything above. */
+  totalBytes: number;
+}
+
 /** Which tasks `list` returns: each given field narrows it. */
 export interface ListFilter {
   env?: string;
@@ -148,6 +174,10 @@ export interface ReadInput {
   maxBytes?: number;
   /** `auto`: UTF-8 text when the bytes are text, base64 otherwise (`encoding` in the answer says which). */
   encoding?: 'utf8' | 'base64' | 'auto';
+  /** Start at the lines written after this time: a duration back from now (`10m`) or a date and time. */
+  since?: string;
+  /** Stop after the lines written until this time (same forms as `since`). */
+  until?: string;
 }
 
 export interface StreamRead {
@@ -362,7 +392,10 @@ export interface SupervisorApi {
   restart(ref: string): Promise<TaskView>;
   /** Removes finished tasks: all of them, or (when one is unknown or still running) none. */
   remove(refs: string[]): Promise<TaskView[]>;
-  prune(): Promise<TaskView[]>;
+  /** Removes every finished task, or with `olderThan` (a duration) those that ended longer ago. */
+  prune(options?: PruneOptions): Promise<TaskView[]>;
+  /** What the home takes on disk: each task's logs, the journal, the daemon's log. */
+  diskUse(): Promise<DiskUse>;
   /** Starts stopping the live tasks the session started (not kept ones), whole trees, and returns them at once. */
   endSession(session: string): Promise<TaskView[]>;
   /** For each pid, the task whose tree it belongs to (a finished task's leftovers too), or null. */

@@ -21,6 +21,16 @@ import type { TaskView } from '../api.js';
 import { notFound, see, usageError } from '../errors.js';
 import { taskExitFile, taskLogDir, TASK_ID, type HomePaths } from '../home.js';
 import { LogMirrors, type MirrorOutcome } from '../logs/mirror.js';
+import { LogTimeIndex } from '../logs/time-index.js';
+import { retentionVictims, type Retention } from '../../machines/policies/retention.js';
+import { setLongInterval, type LongTimer } from '../long-timer.js';
+
+/** Looks for finished tasks to let go every half of the age bound, between 1 s and a minute. */
+function startRetention(retention: Retention, apply: () => Promise<unknown>): LongTimer | null {
+  if (retention.maxAgeMs === null && retention.maxEnded === null) return null;
+  const every = Math.min(60_000, Math.max(1_000, (retention.maxAgeMs ?? 120_000) / 2));
+  return setLongInterval(() => void apply().catch(() => {}), every).unref();
+}
 import type { Stream } from '../logs/read.js';
 import { bootId } from '../process/procfs.js';
 import { findRunningCopy } from '../process/running-copy.js';
@@ -62,6 +72,10 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
   private readonly machine;
   private readonly dependencies: DependencyCoordinator;
   readonly sampler: Sampler;
+  private readonly retention: Retention;
+  private readonly retentionTimer: LongTimer | null;
+  /** Notes of when each log reached which size, for reads by time. */
+  private readonly logTimes: LogTimeIndex;
   private readonly limits: LimitGuard;
   readonly history: TaskHistory;
   /** Output of running tasks whose log files were deleted, copied back (see logs/mirror.ts). */
@@ -82,12 +96,13 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
     this.exits = new ExitWatcher(paths.run);
     this.launcher = options.launcher ?? createLauncher(process.env, SPAWNER_PATH, (why) => this.log('warn', why));
     this.log('info', `tasks start through ${this.launcher.name}`);
+    const settings = readHomeSettings(paths.home, (why) => this.log('warn', why));
     const processActor = createProcessActor({
       paths,
       exits: this.exits,
       launcher: this.launcher,
       taskUmask: options.taskUmask ?? currentUmask(),
-      logMaxBytes: options.logMaxBytes ?? readHomeSettings(paths.home, (why) => this.log('warn', why)).logMaxBytes,
+      logMaxBytes: options.logMaxBytes ?? settings.logMaxBytes,
       now: () => this.clock.now(),
     });
     this.machine = taskMachine.provide({ actors: { process: processActor, health: createHealthActor({ paths }) } });
@@ -99,12 +114,15 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
       stop: (id, reason, restart) => this.stopForLimit(id, reason, restart),
       alert: (id, rule, line) => this.history.raiseAlert(id, rule, line),
     });
+    this.logTimes = new LogTimeIndex(logDir);
     this.sampler = new Sampler(
       () => store.tasks().filter((t) => t.status === 'running' && t.process && this.actors.has(t.id)).map((t) => ({ id: t.id, process: t.process! })),
       (id, usage) => this.onUsage(id, usage),
       options.sampleIntervalMs,
     );
     this.sampler.start();
+    this.retention = options.retention ?? settings.retention;
+    this.retentionTimer = startRetention(this.retention, () => this.applyRetention());
     this.dependencies = new DependencyCoordinator({
       clock: this.clock,
       records: () => store.tasks(),
@@ -264,6 +282,8 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
   private onUsage(id: string, usage: Usage): void {
     const record = this.store.task(id);
     if (!record) return;
+    // The same tick notes how far each log reaches, for reads by time.
+    this.logTimes.note(id, usage.history.at(-1)?.at ?? this.clock.now());
     const breach = memoryBreach(record.spec.limits, usage.memoryBytes);
     if (breach) this.stopForLimit(id, breach, true);
     this.history.checkAlerts(id);
@@ -362,6 +382,7 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
   forget(record: TaskRecord): void {
     this.store.remove(record.id);
     this.sampler.forget(record.id);
+    this.logTimes.forget(record.id);
     this.history.forget(record.id);
     rmSync(taskLogDir(this.paths, record.id), { recursive: true, force: true });
     rmSync(taskExitFile(this.paths, record.id), { force: true });
@@ -377,8 +398,24 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
     this.actors.get(id)?.send({ type: 'UPDATE_SPEC', spec });
   }
 
+  /**
+   * Removes the finished tasks retention lets go (records and logs). One whose tree left
+   * processes behind stays, so that `kill` can still reach them; a live one is never a candidate.
+   */
+  async applyRetention(): Promise<TaskRecord[]> {
+    const victims = retentionVictims(this.store.tasks(), this.clock.now(), this.retention, (id) => this.actors.has(id));
+    if (victims.length === 0) return [];
+    const held = new Set(this.withLeftovers(victims).map((t) => t.id));
+    const removed = victims.filter((t) => !held.has(t.id) && this.isForgettable(t.id));
+    for (const record of removed) this.forget(record);
+    await this.store.flush();
+    if (removed.length > 0) this.log('info', `retention removed ${removed.length} finished task${removed.length === 1 ? '' : 's'}`, { tasks: removed.map((t) => t.id) });
+    return removed;
+  }
+
   /** Stops watching without touching any task: they keep running for the next daemon. */
   async close(): Promise<void> {
+    this.retentionTimer?.clear();
     this.dependencies.close();
     this.sampler.stop();
     this.history.close();

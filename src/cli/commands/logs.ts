@@ -7,6 +7,7 @@ import { usageError } from '../../errors.js';
 import type { Context } from '../context.js';
 import { printJson } from '../output.js';
 import { stripAnsi } from '../../text.js';
+import { parseTimePoint } from '../../../machines/time-point.js';
 
 interface LogsFlags {
   stream?: string;
@@ -18,6 +19,8 @@ interface LogsFlags {
   follow?: boolean;
   maxBytes?: number;
   stripAnsi?: boolean;
+  since?: string;
+  until?: string;
 }
 
 const PAGE = 1024 * 1024;
@@ -34,6 +37,8 @@ function check(flags: LogsFlags): void {
     ...(flags.maxBytes !== undefined ? { maxBytes: flags.maxBytes } : {}),
     ...(flags.filter !== undefined ? { filter: flags.filter } : {}),
     ...(flags.new ? { newAs: flags.as ?? DEFAULTS.cursorConsumer } : {}),
+    ...(flags.since !== undefined ? { since: flags.since } : {}),
+    ...(flags.until !== undefined ? { until: flags.until } : {}),
   });
 }
 
@@ -41,11 +46,17 @@ export async function logs(ctx: Context, ref: string, flags: LogsFlags): Promise
   check(flags);
   const { offset, tail, maxBytes } = flags;
   if (flags.follow && ctx.json) throw usageError('--follow streams raw output: it cannot be combined with --json');
+  if (flags.follow && flags.until !== undefined) throw usageError('--until ends the read: it cannot be combined with --follow');
   const api = await ctx.api();
   const base: ReadInput = {
     ref,
     ...(flags.filter !== undefined ? { filter: flags.filter } : {}),
     ...(flags.new ? { newAs: flags.as ?? DEFAULTS.cursorConsumer } : {}),
+  };
+  // A time is turned into offsets once: the pages after the first go on from there by offset.
+  const byTime: Pick<ReadInput, 'since' | 'until'> = {
+    ...(flags.since !== undefined ? { since: new Date(parseTimePoint(flags.since, Date.now())).toISOString() } : {}),
+    ...(flags.until !== undefined ? { until: new Date(parseTimePoint(flags.until, Date.now())).toISOString() } : {}),
   };
 
   if (ctx.json) {
@@ -56,6 +67,7 @@ export async function logs(ctx: Context, ref: string, flags: LogsFlags): Promise
       ...(offset !== undefined ? { offset } : {}),
       ...(tail !== undefined ? { tail } : {}),
       ...(maxBytes !== undefined ? { maxBytes } : {}),
+      ...byTime,
     });
     if (flags.stripAnsi) for (const s of [result.stdout, result.stderr]) if (s?.encoding === 'utf8') s.data = stripAnsi(s.data);
     printJson(result);
@@ -77,6 +89,7 @@ export async function logs(ctx: Context, ref: string, flags: LogsFlags): Promise
         maxBytes: maxBytes ?? PAGE,
         ...(from !== undefined && !flags.new ? { offset: from } : {}),
         ...(tail !== undefined ? { tail } : {}),
+        ...(from === undefined ? byTime : byTime.until !== undefined ? { until: byTime.until } : {}),
       });
       status = page.status;
       const slice = page[stream] as StreamRead;
