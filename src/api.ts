@@ -291,6 +291,10 @@ export interface TaskDetails extends TaskView {
   ionice: string | null;
   limits: { memoryBytes: number | null; timeoutMs: number | null; idleMs: number | null; idleAction: 'alert' | 'stop' };
   alertOn: string | null;
+  /** The task's own log cap in bytes, 0 for off; null when it takes the home's. */
+  logMaxBytes: number | null;
+  /** FORCE_COLOR and CLICOLOR_FORCE are set for it. */
+  color: boolean;
   healthChecks: string[];
   /** Why the health check failed last, kept once it passes again; null when it never failed. */
   lastHealthFailure: string | null;

@@ -86,6 +86,7 @@ describe('a log over its cap', () => {
     writeFileSync(join(work, 'go'), '');
     await waitFor(async () => (await cliJson(home, ['status', id])).status === 'completed', 'the task to end', 60_000, 100);
     const kept = await expectExactAfterKeptStart(id);
+    expect((await cli(home, ['status', id])).stdout).toMatch(/\nlog cap +10 MB a stream\n/);
 
     // The cursor behind the kept start moves there and says so, once.
     const behind = await cli(home, ['logs', id, '--new', '--stream', 'stdout', '--max-bytes', '16']);

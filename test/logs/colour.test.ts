@@ -22,6 +22,9 @@ describe('colour', () => {
     const plain = await ran([]);
     expect((await cli(home, ['logs', coloured, '--stream', 'stdout'])).stdout.split('\n')[0]).toBe('1 1');
     expect((await cli(home, ['logs', plain, '--stream', 'stdout'])).stdout.split('\n')[0]).toBe('none none');
+    expect(await cliJson(home, ['status', coloured])).toMatchObject({ color: true, logMaxBytes: null });
+    expect((await cli(home, ['status', coloured])).stdout).toMatch(/\ncolor +FORCE_COLOR=1 CLICOLOR_FORCE=1\n/);
+    expect((await cli(home, ['status', plain])).stdout).not.toMatch(/\ncolor /);
   });
 
   it('keeps escapes in the log and removes every one with --strip-ansi, in text and JSON', async () => {
