@@ -4,7 +4,7 @@
  * the first byte it keeps into `<stream>.kept` beside the log: bytes before it read as
  * zeros now, and a reader starts there instead and says how many bytes it lost.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 
 /** `/x/stdout.log` → `/x/stdout.kept`. */
 export const keptPath = (logPath: string): string => logPath.replace(/\.log$/, '') + '.kept';
@@ -20,4 +20,9 @@ export function keptStart(logPath: string, size: number): number {
   const kept = Number.parseInt(text, 10);
   // A start past the end belongs to a log that was since removed and begun again.
   return Number.isSafeInteger(kept) && kept > 0 && kept <= size ? kept : 0;
+}
+
+/** As the monitor writes it: the offset, padded to a fixed width, so that a rewrite never changes the file's size. */
+export function writeKept(logPath: string, kept: number): void {
+  writeFileSync(keptPath(logPath), `${String(kept).padEnd(20)}\n`, { mode: 0o600 });
 }

@@ -36,7 +36,8 @@ import { bootId } from '../process/procfs.js';
 import { findRunningCopy } from '../process/running-copy.js';
 import { ExitWatcher } from '../process/exit-watch.js';
 import { stopLeftovers, withLeftovers } from '../process/leftovers.js';
-import { readExitFile, type Launcher } from '../process/monitor.js';
+import { readExitFile, shLauncher, type Launcher } from '../process/monitor.js';
+import { capBySample } from '../logs/sampled-cap.js';
 import { createLauncher, SPAWNER_PATH } from '../process/spawner.js';
 import { readHomeSettings } from '../config/home-settings.js';
 import { logSizes, type LogSizes } from '../logs/sizes.js';
@@ -73,6 +74,12 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
   private readonly dependencies: DependencyCoordinator;
   readonly sampler: Sampler;
   private readonly retention: Retention;
+  /** The cap of a task that sets none. */
+  private readonly logMaxBytes: number;
+  /** Tasks start under the sh monitor, which cannot cap logs: the daemon does it at each sample. */
+  private readonly capsBySample: boolean;
+  /** Tasks whose logs could not be capped (a file system without hole punching): not tried again. */
+  private readonly uncappable = new Set<string>();
   private readonly retentionTimer: LongTimer | null;
   /** Notes of when each log reached which size, for reads by time. */
   private readonly logTimes: LogTimeIndex;
@@ -97,12 +104,14 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
     this.launcher = options.launcher ?? createLauncher(process.env, SPAWNER_PATH, (why) => this.log('warn', why));
     this.log('info', `tasks start through ${this.launcher.name}`);
     const settings = readHomeSettings(paths.home, (why) => this.log('warn', why));
+    this.logMaxBytes = options.logMaxBytes ?? settings.logMaxBytes;
+    this.capsBySample = this.launcher.name === shLauncher.name;
     const processActor = createProcessActor({
       paths,
       exits: this.exits,
       launcher: this.launcher,
       taskUmask: options.taskUmask ?? currentUmask(),
-      logMaxBytes: options.logMaxBytes ?? settings.logMaxBytes,
+      logMaxBytes: this.logMaxBytes,
       now: () => this.clock.now(),
     });
     this.machine = taskMachine.provide({ actors: { process: processActor, health: createHealthActor({ paths }) } });
@@ -284,6 +293,7 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
     if (!record) return;
     // The same tick notes how far each log reaches, for reads by time.
     this.logTimes.note(id, usage.history.at(-1)?.at ?? this.clock.now());
+    if (this.capsBySample) this.capLogs(record);
     const breach = memoryBreach(record.spec.limits, usage.memoryBytes);
     if (breach) this.stopForLimit(id, breach, true);
     this.history.checkAlerts(id);
@@ -383,6 +393,7 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
     this.store.remove(record.id);
     this.sampler.forget(record.id);
     this.logTimes.forget(record.id);
+    this.uncappable.delete(record.id);
     this.history.forget(record.id);
     rmSync(taskLogDir(this.paths, record.id), { recursive: true, force: true });
     rmSync(taskExitFile(this.paths, record.id), { force: true });
@@ -396,6 +407,18 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
   /** A policy changed (`monitor`): the task's actor gets the new spec. */
   updateSpec(id: string, spec: TaskSpec): void {
     this.actors.get(id)?.send({ type: 'UPDATE_SPEC', spec });
+  }
+
+  /** Under the sh monitor, the daemon keeps a task's logs under their cap (logs/sampled-cap.ts). */
+  private capLogs(record: TaskRecord): void {
+    const cap = record.spec.logMaxBytes ?? this.logMaxBytes;
+    if (!cap || this.uncappable.has(record.id)) return;
+    const streams: Stream[] = record.spec.output === 'combined' ? ['stdout'] : ['stdout', 'stderr'];
+    const failed = capBySample(taskLogDir(this.paths, record.id), streams, cap);
+    if (failed) {
+      this.uncappable.add(record.id);
+      this.log('warn', `the log cap of ${record.id} is off: releasing log space fails here (${failed})`);
+    }
   }
 
   /**

@@ -115,4 +115,20 @@ describe('a log over its cap', () => {
     expect(behind).toMatchObject({ from: kept, trimmed: kept - 8 });
     expect((await readStdout(id, ['--new', '--max-bytes', '16'])).trimmed).toBeUndefined();
   }, 120_000);
+
+  it('is kept by the daemon at its 2 s sample where tasks run under the sh monitor', async () => {
+    mkdirSync(work);
+    const sh = { env: { CORRAL_MONITOR: 'sh' } };
+    const id = (await cli(home, ['run', '--log-max-size', '10M', '--cwd', work, '--', `printf 'start..\\n'; seq -w 1 ${LINES}; printf 'done...\\n'; sleep 30`], sh)).stdout.trim();
+    expect((await cliJson(home, ['daemon', 'status'])).launcher).toBe('the sh monitor');
+    await waitFor(() => statSync(log(id), { throwIfNoEntry: false })?.size === SIZE, 'all of the output', 60_000, 50);
+    await waitFor(() => diskUse(id) <= CAP + BLOCK, 'the next sample to release the head', 10_000, 100);
+    const fromZero = await readStdout(id, ['--offset', '0', '--max-bytes', '64']);
+    expect(fromZero.trimmed).toBe(fromZero.from);
+    expect(fromZero.from).toBeGreaterThanOrEqual(SIZE - CAP);
+    const at = SIZE - 100_001;
+    const page = await readStdout(id, ['--offset', String(at), '--max-bytes', String(64 * 1024)]);
+    expect(sha(Buffer.from(page.data))).toBe(sha(expected(at, 64 * 1024)));
+    await cli(home, ['kill', id]);
+  }, 120_000);
 });
