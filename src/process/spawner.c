@@ -41,6 +41,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -261,6 +262,10 @@ static int wait_capped(pid_t pid, const char *out_path, const char *err_path) {
     while (watch >= 0 && read(watch, events, sizeof events) > 0) {
     }
     for (int i = 0; i < count; i++) trim(&logs[i]);
+    /* At most a thousand looks a second, however small the writes: a task printing short
+       lines unbuffered would otherwise wake the monitor once per line. */
+    struct timespec pause = {0, 1000 * 1000};
+    nanosleep(&pause, NULL);
   }
   for (int i = 0; i < count; i++) trim(&logs[i]);
   return status;
