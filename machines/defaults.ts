@@ -64,4 +64,8 @@ export const DEFAULTS = {
   daemonLogMaxBytes: 16 * 1024 * 1024,
   /** A consumer that has no event cursor yet (`events --new`, `background_monitor`) starts with this many of the latest events. */
   newEventsBacklog: 100,
+  /** A watched task restarts once its files have been quiet this long after a change. */
+  watchDebounceMs: 300,
+  /** Path segments a watch skips unless a watched path names them itself. */
+  watchIgnored: ['.git', 'node_modules'],
 } as const;

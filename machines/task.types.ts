@@ -5,6 +5,7 @@
 import type { DependencyEdge } from './policies/dependencies.js';
 import type { HealthSpec, HealthState } from './policies/health.js';
 import type { IoPriority, Limits } from './policies/limits.js';
+import type { WatchSpec } from './policies/watch.js';
 
 export type TaskStatus =
   | 'queued'
@@ -63,6 +64,10 @@ export interface TaskSpec {
   logMaxBytes?: number | null;
   /** Sets FORCE_COLOR and CLICOLOR_FORCE, so that programs colour their output in the log. */
   color?: boolean;
+  /** `pipe`: stdin is a FIFO that `send` writes to (`stdin: pipe`, `run --stdin`); absent or null: /dev/null. */
+  stdin?: 'pipe' | null;
+  /** Files whose changes restart the task (`watch:`, `run --watch`); absent or null: none. */
+  watch?: WatchSpec | null;
 }
 
 /** What identifies one running instance of a task, enough to find it again after a daemon restart. */
@@ -116,4 +121,14 @@ export interface TaskRecord extends ExitInfo {
   endedAt: string | null;
   /** When a task in `restarting` will start again. */
   restartAt: string | null;
+  /** The change of a watched file that restarted it last. */
+  lastChange?: WatchChange;
+}
+
+export interface WatchChange {
+  /** The last path that changed before the restart. */
+  path: string;
+  /** How many changes that restart answered (a burst is one restart). */
+  changes: number;
+  at: string;
 }

@@ -121,6 +121,10 @@ export interface RunInput {
    * same variables set (and the same name, when one is given), answer with it, `reused: true`.
    */
   once?: boolean;
+  /** Paths whose changes restart the task (relative to `cwd`). */
+  watch?: string[];
+  /** Keep a pipe to its stdin, for `send`. */
+  stdin?: boolean;
 }
 
 export interface InlineTask {
@@ -140,8 +144,19 @@ export interface OrchestrateInput {
   tasks?: InlineTask[];
   /** For ${VAR} in the file and as the tasks' base environment. */
   callerEnv?: Record<string, string>;
-  /** Folder of ad-hoc tasks. */
+  /** Folder of ad-hoc tasks; with a file, the folder its tasks' relative folders start from (the file's own by default). */
   cwd?: string;
+  /** Only these tasks, with what they depend on (`up api web`). */
+  only?: string[];
+  /** Profiles whose tasks start too (`--profile debug`). */
+  profiles?: string[];
+}
+
+export interface DownOptions {
+  signal?: string;
+  grace?: string | number;
+  /** Only these tasks of the environment, and their dependents. */
+  tasks?: string[];
 }
 
 export interface OrchestrateResult {
@@ -261,6 +276,21 @@ export interface WaitResult {
   ports?: number[];
 }
 
+export interface SendInput {
+  ref: string;
+  /** Written followed by a newline, as if typed and entered. */
+  text?: string;
+  /** Then end the input: the command reads the end of file. */
+  eof?: boolean;
+}
+
+export interface SendResult {
+  task: TaskView;
+  /** Bytes written (the text and its newline). */
+  bytes: number;
+  eof: boolean;
+}
+
 export interface KillInput {
   refs?: string[];
   all?: boolean;
@@ -308,6 +338,18 @@ export interface TaskDetails extends TaskView {
   ports: number[];
   /** The last restarts, with why. */
   restartHistory: { at: string; reason: string }[];
+  /** `pipe`: `send` writes to its stdin; null: stdin is /dev/null. */
+  stdin: 'pipe' | null;
+  /** Files whose changes restart the task; `watching` once its watchers have read their trees. */
+  watch: {
+    paths: string[];
+    ignore: string[];
+    debounceMs: number;
+    cascade: boolean;
+    watching: boolean;
+    /** The change that restarted it last. */
+    lastChange: { path: string; changes: number; at: string } | null;
+  } | null;
 }
 
 /** Who an event is about; `session` once task records carry the session that started them. */
@@ -381,7 +423,8 @@ export interface SupervisorApi {
   list(filter?: ListFilter): Promise<TaskView[]>;
   orchestrate(input: OrchestrateInput): Promise<OrchestrateResult>;
   waitEnv(env: string, timeout?: string | number): Promise<EnvReport>;
-  down(env: string, options?: { signal?: string; grace?: string | number }): Promise<TaskView[]>;
+  /** Stops the environment's latest run, or (`tasks`) those tasks and what depends on them. */
+  down(env: string, options?: DownOptions): Promise<TaskView[]>;
   get(ref: string): Promise<TaskView>;
   describe(ref: string): Promise<TaskDetails>;
   monitor(input: MonitorInput): Promise<{ tasks: TaskView[]; last: number }>;
@@ -393,6 +436,8 @@ export interface SupervisorApi {
   /** Blocks in the supervisor until the condition is met, the task ends without meeting it, or the time-out. */
   wait(ref: string, until: WaitUntil, timeout?: string | number, options?: WaitOptions): Promise<WaitResult>;
   kill(input: KillInput): Promise<TaskView[]>;
+  /** Writes to the stdin of a running task started with `stdin: pipe`, and can end it. */
+  send(input: SendInput): Promise<SendResult>;
   restart(ref: string): Promise<TaskView>;
   /** Removes finished tasks: all of them, or (when one is unknown or still running) none. */
   remove(refs: string[]): Promise<TaskView[]>;

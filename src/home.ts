@@ -100,6 +100,12 @@ export function taskLogDir(paths: HomePaths, id: string): string {
   return join(paths.logs, id);
 }
 
+/** The FIFO a task with `stdin: pipe` reads its input from; made by its monitor. */
+export function taskStdinFifo(paths: HomePaths, id: string): string {
+  if (!TASK_ID.test(id)) throw usageError(`"${id}" is not a task id`);
+  return join(paths.run, `${id}.stdin`);
+}
+
 export function taskExitFile(paths: HomePaths, id: string): string {
   if (!TASK_ID.test(id)) throw usageError(`"${id}" is not a task id`);
   return join(paths.run, `${id}.exit`);

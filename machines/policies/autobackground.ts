@@ -2,10 +2,21 @@
  * Which commands belong in the background: servers and watchers (`npm run dev`, `vite`,
  * `flask run`, `tail -f`, anything with `--watch`…) go there; everything else runs in the
  * foreground. Users add patterns and exclusions (globs or /regexes/); theirs win over the
- * built-in ones, and an exclusion wins over a pattern. Pure: a table-driven test covers it.
+ * built-in ones, and an exclusion wins over a pattern. Rules (`{pattern, background}`, as
+ * agent configurations write them) come before all of that: the first that matches decides.
+ * Pure: a table-driven test covers it.
  */
+export interface AutoBackgroundRule {
+  pattern: string;
+  background: boolean;
+  /** The file the rule was read from, for --explain. */
+  source?: string;
+}
+
 export interface AutoBackgroundConfig {
   enabled: boolean;
+  /** Tried in order before the patterns: the first match decides, either way. */
+  rules?: AutoBackgroundRule[];
   patterns: string[];
   excludePatterns: string[];
   /** Where the user's patterns came from, for --explain. */
@@ -81,9 +92,15 @@ export function classifyCommand(command: string, config: AutoBackgroundConfig = 
   const whole = command.trim();
   const from = config.source ? ` (${config.source})` : '';
   if (!config.enabled) return { background: false, rule: `auto-background is disabled${from}` };
-  const exclude = config.excludePatterns.find((p) => userPatternMatches(p, whole) || commandParts(whole).some((part) => userPatternMatches(p, part)));
+  const matches = (p: string) => userPatternMatches(p, whole) || commandParts(whole).some((part) => userPatternMatches(p, part));
+  const rule = config.rules?.find((r) => matches(r.pattern));
+  if (rule) {
+    const where = rule.source ? ` (${rule.source})` : from;
+    return { background: rule.background, rule: `your rule {"pattern": ${JSON.stringify(rule.pattern)}, "background": ${rule.background}}${where}` };
+  }
+  const exclude = config.excludePatterns.find(matches);
   if (exclude) return { background: false, rule: `excluded by your pattern "${exclude}"${from}` };
-  const mine = config.patterns.find((p) => userPatternMatches(p, whole) || commandParts(whole).some((part) => userPatternMatches(p, part)));
+  const mine = config.patterns.find(matches);
   if (mine) return { background: true, rule: `your pattern "${mine}"${from}` };
   for (const part of commandParts(whole)) {
     const excluded = BUILT_IN_EXCLUDES.find((r) => r.test.test(part));

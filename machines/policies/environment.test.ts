@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../defaults.js';
 import type { TaskRecord, TaskStatus } from '../task.types.js';
 import { healthDefaults } from './health.js';
-import { culpritOf, isReady, rootOf, isSameEnvironment, judgeEnvironment, latestRunOf, nextEnvRun, outdatedRunTasks } from './environment.js';
+import { culpritOf, isReady, rootOf, judgeEnvironment, latestRunOf, nextEnvRun, outdatedRunTasks } from './environment.js';
 
 const NOW = Date.parse('2026-06-01T00:00:00.000Z');
 const CHECK = healthDefaults([{ kind: 'tcp', host: '127.0.0.1', port: 1 }]);
@@ -52,27 +52,6 @@ describe('isReady', () => {
   it('a one-shot step is ready once it completed', () => {
     expect(isReady(task('m', 'completed', { background: false }), NOW)).toBe(true);
     expect(isReady(task('m', 'running', { background: false }), NOW)).toBe(false);
-  });
-});
-
-describe('isSameEnvironment', () => {
-  const declared = [
-    { name: 'db', command: 'run db', cwd: '/w' },
-    { name: 'migrate', command: 'run migrate', cwd: '/w' },
-  ];
-  const up = [task('db', 'running'), task('migrate', 'completed', { background: false })];
-  it('is the same when every task is there, alive or done, with the same command and folder', () => {
-    expect(isSameEnvironment(up, declared)).toBe(true);
-  });
-  it('differs with a changed command, folder, or a task more or less', () => {
-    expect(isSameEnvironment(up, [{ ...declared[0]!, command: 'run db --port 2' }, declared[1]!])).toBe(false);
-    expect(isSameEnvironment(up, [{ ...declared[0]!, cwd: '/elsewhere' }, declared[1]!])).toBe(false);
-    expect(isSameEnvironment(up, declared.slice(0, 1))).toBe(false);
-    expect(isSameEnvironment(up, [...declared, { name: 'web', command: 'run web', cwd: '/w' }])).toBe(false);
-  });
-  it('is not the same when partly down: a service ended, a step failed', () => {
-    expect(isSameEnvironment([task('db', 'killed'), up[1]!], declared)).toBe(false);
-    expect(isSameEnvironment([up[0]!, task('migrate', 'failed', { background: false })], declared)).toBe(false);
   });
 });
 

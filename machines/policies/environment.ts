@@ -1,6 +1,5 @@
 /**
- * Pure decisions about one environment's tasks: whether it is ready, whether a new
- * bringing-up is the one already running, which task to blame when it is not ready, and
+ * Pure decisions about one environment's tasks: whether it is ready, which task to blame when it is not ready, and
  * what of its earlier runs a new one leaves to be removed.
  */
 import { DEFAULTS } from '../defaults.js';
@@ -30,30 +29,6 @@ export const isReady = (t: TaskRecord, now: number): boolean => {
 
 /** Failed for good, as an environment's wait sees it: a service that ended, a step that failed or was killed. */
 export const isBroken = (t: TaskRecord): boolean => (t.background ? isFinal(t.status) : t.status === 'failed' || t.status === 'killed');
-
-/** What an env file declares of a task, as far as "the same environment" goes. */
-export interface DeclaredTask {
-  name: string;
-  command: string;
-  cwd: string;
-}
-
-/**
- * The same environment, already up: every declared task is there with the same command
- * and folder, every service alive, every step done or under way, and nothing else.
- */
-export function isSameEnvironment(current: TaskRecord[], declared: DeclaredTask[]): boolean {
-  if (current.length !== declared.length) return false;
-  const byName = new Map<string | null, TaskRecord[]>();
-  for (const t of current) {
-    const same = byName.get(t.name);
-    if (same) same.push(t);
-    else byName.set(t.name, [t]);
-  }
-  return declared.every((decl) =>
-    (byName.get(decl.name) ?? []).some((t) => t.spec.command === decl.command && t.spec.cwd === decl.cwd && !isBroken(t)),
-  );
-}
 
 export interface EnvVerdict {
   ready: boolean;

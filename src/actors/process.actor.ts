@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { fromCallback } from 'xstate';
 import type { ProcessActorInput, ProcessCommand, ProcessReport } from '../../machines/task.contracts.js';
 import type { ExitInfo, ProcessInfo } from '../../machines/task.types.js';
-import { taskExitFile, taskLogDir, type HomePaths } from '../home.js';
+import { taskExitFile, taskLogDir, taskStdinFifo, type HomePaths } from '../home.js';
 import { libraryTimeout } from '../long-timer.js';
 import type { ExitWatcher } from '../process/exit-watch.js';
 import { parseExitStatus, readExitFile, type Launcher } from '../process/monitor.js';
@@ -177,6 +177,7 @@ export function createProcessActor(deps: ProcessActorDeps) {
         combined: spec.output === 'combined',
         priority: { nice: spec.nice, ionice: spec.ionice },
         logMaxBytes: (spec.logMaxBytes ?? deps.logMaxBytes) || null,
+        ...(spec.stdin === 'pipe' ? { stdinFifo: taskStdinFifo(deps.paths, input.taskId) } : {}),
       });
       launch.started.then(
         (started) => {

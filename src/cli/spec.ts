@@ -70,11 +70,21 @@ const RUN_OPTIONS: OptionSpec[] = [
   { flags: '--health <check>', description: 'a health check: http://…, tcp:HOST:PORT, listen, log:REGEX, exec:CMD, file:PATH (repeatable; all must pass)', repeatable: true },
   { flags: '--wait-healthy', description: 'return once the task is ready; exit 1 if it is not' },
   { flags: '--wait-timeout <duration>', description: 'with --wait-healthy: how long to wait (default 5m)', value: 'duration' },
+  { flags: '--stdin', description: 'keep a pipe to its stdin: corral send writes to it (default: /dev/null)' },
+  { flags: '--watch <path>', description: 'restart the task when a file under PATH changes (repeatable; .git and node_modules skipped)', repeatable: true },
   { flags: '--once', description: 'when a live task already runs this command here (same folder, same --env), answer with it instead of starting another' },
   ...OWNERSHIP_OPTIONS,
 ];
 
 const COMMAND_WORDS: ArgumentSpec = { name: '<command...>', description: 'the command: a shell string, or words after --' };
+
+const EXPORT_ARGS: ArgumentSpec[] = [{ name: '[tasks...]', description: 'only these tasks and what they depend on (default: all)' }];
+const EXPORT_OPTIONS: OptionSpec[] = [
+  { flags: '-f, --file <file>', description: 'env file (default: ./corral.yaml, corral.yml or Procfile)' },
+  { flags: '-o, --output <dir>', description: 'write the files into this folder; - for stdout (the default)' },
+  { flags: '--strict', description: 'a warning (something the engine cannot say) fails the export: exit 1, nothing written' },
+];
+const IMAGE_OPTION: OptionSpec = { flags: '--image <image>', description: 'the image of every task without an image: of its own' };
 
 export const COMMANDS: CommandSpec[] = [
   {
@@ -168,9 +178,13 @@ export const COMMANDS: CommandSpec[] = [
   {
     words: ['orchestrate'],
     description: 'start an environment in the background (from an env file, or --background commands)',
-    args: [{ name: '[env]', description: "the environment's name (over the file's name:)" }],
+    args: [
+      { name: '[env]', description: "the environment's name (over the file's name:)" },
+      { name: '[tasks...]', description: 'only these tasks, with what they depend on (default: every task without profiles)' },
+    ],
     options: [
       { flags: '-f, --file <file>', description: 'env file: corral.yaml, a workflow (steps:) or a Procfile (default: ./corral.yaml)' },
+      { flags: '--profile <name>', description: 'start the tasks of this profile too (repeatable)', repeatable: true },
       { flags: '--background <command>', description: 'an ad-hoc task (repeatable)', repeatable: true },
       { flags: '--health <check>', description: 'health check of the n-th --background (http://…, tcp:PORT, listen, log:REGEX …)', repeatable: true },
       { flags: '--wait-healthy', description: 'wait until every task is healthy (or started) and every step succeeded; exit 1 if not' },
@@ -179,18 +193,40 @@ export const COMMANDS: CommandSpec[] = [
     load: async () => (await import('./commands/env.js')).orchestrate,
   },
   {
+    words: ['init'],
+    description: "write a corral.yaml for the project in the current folder, from what it finds (package.json scripts, compose, Procfile, Django, Rails, go.mod, Cargo.toml, uvicorn/flask)",
+    options: [
+      { flags: '-f, --file <file>', description: 'the file to write (default: ./corral.yaml)' },
+      { flags: '--name <env>', description: "the environment's name (default: the folder's)" },
+      { flags: '--force', description: 'replace the file when it exists' },
+      { flags: '--template <name>', description: 'write a template for a common stack instead (corral templates lists them)' },
+      { flags: '--agents', description: 'instead, add (or update) a section on running servers under corral to AGENTS.md or CLAUDE.md' },
+    ],
+    load: async () => (await import('./commands/init.js')).init,
+  },
+  {
+    words: ['templates'],
+    description: 'the env-file templates of corral init --template, one line each',
+    load: async () => (await import('./commands/init.js')).templates,
+  },
+  {
     words: ['up'],
-    description: 'start an environment and stream its output; Ctrl-C stops it in order (twice: kill)',
+    description: 'start an environment (or some of its tasks) and stream its output; Ctrl-C stops it in order (twice: kill)',
+    args: [{ name: '[tasks...]', description: 'only these tasks, with what they depend on (default: every task without profiles)' }],
     options: [
       { flags: '-f, --file <file>', description: 'env file (default: ./corral.yaml, corral.yml or Procfile)' },
       { flags: '--name <env>', description: "the environment's name (over the file's name:)" },
+      { flags: '--profile <name>', description: 'start the tasks of this profile too (repeatable)', repeatable: true },
     ],
     load: async () => (await import('./commands/env.js')).up,
   },
   {
     words: ['down'],
-    description: 'stop an environment in order (dependents first); returns once every process of it is gone',
-    args: [{ name: '[env]', description: 'the environment (default: the only one up)' }],
+    description: 'stop an environment (or some tasks and what depends on them) in order, dependents first; returns once every process of them is gone',
+    args: [
+      { name: '[env]', description: 'the environment (default: the only one up)' },
+      { name: '[tasks...]', description: 'only these tasks and their dependents' },
+    ],
     options: [{ flags: '--grace <duration>', description: "time before SIGKILL (default: each task's own)" }],
     load: async () => (await import('./commands/env.js')).down,
   },
@@ -248,6 +284,16 @@ export const COMMANDS: CommandSpec[] = [
     load: async () => (await import('./commands/ports.js')).ports,
   },
   {
+    words: ['send'],
+    description: 'write a line to the stdin of a task started with --stdin (stdin: pipe)',
+    args: [
+      { name: '<id>', description: 'task id, name or env/name' },
+      { name: '[text]', description: 'written followed by a newline' },
+    ],
+    options: [{ flags: '--eof', description: 'then end its input (the command reads end of file)' }],
+    load: async () => (await import('./commands/control.js')).send,
+  },
+  {
     words: ['restart'],
     description: 'stop a task if it runs, then start it again under the same id',
     args: [{ name: '<id>', description: 'task id, name or env/name' }],
@@ -266,6 +312,28 @@ export const COMMANDS: CommandSpec[] = [
     load: async () => (await import('./commands/control.js')).prune,
   },
   { words: ['du'], description: "disk use of the home: each task's logs (kept and released by the cap), the journal, the daemon's log", load: async () => (await import('./commands/du.js')).du },
+  { words: ['export'], description: 'write an environment as the files of docker compose, Kubernetes or systemd' },
+  {
+    words: ['export', 'compose'],
+    description: 'the environment as a compose.yaml',
+    args: EXPORT_ARGS,
+    options: [...EXPORT_OPTIONS, IMAGE_OPTION],
+    load: async () => (await import('./commands/export.js')).exportCompose,
+  },
+  {
+    words: ['export', 'k8s'],
+    description: 'the environment as Kubernetes objects: Deployments, Jobs, Services',
+    args: EXPORT_ARGS,
+    options: [...EXPORT_OPTIONS, IMAGE_OPTION, { flags: '--namespace <ns>', description: 'the namespace of every object (default: none, the current one)' }],
+    load: async () => (await import('./commands/export.js')).exportK8s,
+  },
+  {
+    words: ['export', 'systemd'],
+    description: 'the environment as systemd units and a target that starts them all',
+    args: EXPORT_ARGS,
+    options: EXPORT_OPTIONS,
+    load: async () => (await import('./commands/export.js')).exportSystemd,
+  },
   { words: ['daemon'], description: 'the background daemon of a home' },
   { words: ['daemon', 'start'], description: 'start it (commands start it on demand anyway)', load: async () => (await import('./commands/daemon.js')).daemonStart },
   { words: ['daemon', 'status'], description: 'is it running, where, since when', load: async () => (await import('./commands/daemon.js')).daemonStatus },

@@ -8,10 +8,13 @@ import type {
   DaemonStatus,
   DiskUse,
   PruneOptions,
+  DownOptions,
   EnvReport,
   OrchestrateInput,
   OrchestrateResult,
   KillInput,
+  SendInput,
+  SendResult,
   ListFilter,
   ReadInput,
   ReadResult,
@@ -39,8 +42,11 @@ export class RemoteSupervisor implements SupervisorApi {
   waitEnv(env: string, timeout?: string | number): Promise<EnvReport> {
     return this.rpc.call('waitEnv', { env, ...(timeout !== undefined ? { timeout } : {}) });
   }
-  down(env: string, options: { signal?: string; grace?: string | number } = {}): Promise<TaskView[]> {
+  down(env: string, options: DownOptions = {}): Promise<TaskView[]> {
     return this.rpc.call('down', { env, ...options });
+  }
+  send(input: SendInput): Promise<SendResult> {
+    return this.rpc.call('send', input);
   }
   get(ref: string): Promise<TaskView> {
     return this.rpc.call('get', { ref });

@@ -15,6 +15,7 @@ import { LimitError, parseIonice, parseLimitDuration, parseLogCap, parseMemoryLi
 import { defaultRestartPolicy, RESTART_POLICIES } from '../../machines/policies/restart.js';
 import { taskNameProblem } from '../../machines/policies/names.js';
 import { normalizeSignal, SignalError } from '../../machines/signals.js';
+import { normalizeWatch, WatchSpecError, type WatchSpec } from '../../machines/policies/watch.js';
 import type { TaskSpec } from '../../machines/task.types.js';
 import type { EnvTaskDecl } from './envfile/index.js';
 import type { RunInput } from '../api.js';
@@ -62,6 +63,8 @@ const runInputSchema = z.object({
   session: z.string().trim().min(1, 'the session is empty').max(256, 'a session is at most 256 characters').optional(),
   keep: z.boolean().optional(),
   once: z.boolean().optional(),
+  watch: z.array(z.string()).optional(),
+  stdin: z.boolean().optional(),
 });
 
 interface NormalizedRun {
@@ -141,8 +144,20 @@ export function normalizeRun(raw: RunInput, baseCwd = process.cwd()): Normalized
       alertOn: input.alertOn ?? null,
       ...(input.logMaxSize !== undefined ? { logMaxBytes: wrap(() => parseLogCap(input.logMaxSize!), 'logMaxSize') } : {}),
       ...(input.color ? { color: true } : {}),
+      stdin: input.stdin ? 'pipe' : null,
+      watch: input.watch === undefined || input.watch.length === 0 ? null : watchOption(input.watch, cwd),
     },
   };
+}
+
+/** `--watch PATH` (repeatable): the paths, with every other setting at its default. */
+function watchOption(paths: string[], cwd: string): WatchSpec {
+  try {
+    return normalizeWatch({ paths }, cwd);
+  } catch (error) {
+    if (error instanceof WatchSpecError) throw usageError(`${field('watch')}: ${error.message}`);
+    throw error;
+  }
 }
 
 /** `--health tcp:6390 --health log:ready`: every probe must pass. */
@@ -203,5 +218,7 @@ export function specFromDecl(decl: EnvTaskDecl, callerEnv: Record<string, string
     alertOn: decl.alertOn,
     ...(decl.logMaxBytes !== null ? { logMaxBytes: decl.logMaxBytes } : {}),
     ...(decl.color ? { color: true } : {}),
+    watch: decl.watch,
+    stdin: decl.stdin,
   };
 }

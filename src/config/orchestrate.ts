@@ -3,6 +3,7 @@
  * tasks (`--background "npm run api" --background "npm run dev"`), checked here.
  */
 import { DEPENDENCY_CONDITIONS, edgesOf, isDependencyCondition, validateGraph } from '../../machines/policies/dependencies.js';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import type { InlineTask, OrchestrateInput } from '../api.js';
 import { field, usageError } from '../errors.js';
 import type { EnvSpec, EnvTaskDecl } from './envfile/index.js';
@@ -14,8 +15,26 @@ export async function normalizeOrchestrate(input: OrchestrateInput): Promise<Env
   if (input.name !== undefined && !TASK_NAME.test(input.name)) throw usageError(`"${input.name}" is not an environment name: ${TASK_NAME_RULE}`);
   // The env-file loader (yaml and its schemas) is loaded only by the daemons that read env files.
   const envfile = await import('./envfile/index.js');
-  if (input.file) return envfile.loadEnvFileAside(input.file, { callerEnv: input.callerEnv ?? {}, ...(input.name ? { name: input.name } : {}) });
+  if (input.file) {
+    const spec = await envfile.loadEnvFileAside(input.file, { callerEnv: input.callerEnv ?? {}, ...(input.name ? { name: input.name } : {}) });
+    return input.cwd === undefined ? spec : rebased(spec, input.file, input.cwd);
+  }
   return inlineEnv(input, envfile);
+}
+
+/**
+ * A file run for another folder (a template, run in the project): the folders its tasks
+ * name relative to the file's own are taken relative to `cwd` instead.
+ */
+function rebased(spec: EnvSpec, file: string, cwd: string): EnvSpec {
+  const base = dirname(file);
+  return {
+    ...spec,
+    tasks: spec.tasks.map((t) => {
+      const inside = relative(base, t.cwd);
+      return inside.startsWith('..') || isAbsolute(inside) ? t : { ...t, cwd: resolve(cwd, inside) };
+    }),
+  };
 }
 
 /**

@@ -52,6 +52,8 @@ export const METHODS: Record<string, Method> = {
         .optional(),
       callerEnv: z.record(z.string(), z.string()).optional(),
       cwd: z.string().optional(),
+      only: z.array(z.string().min(1)).optional(),
+      profiles: z.array(z.string().min(1)).optional(),
     }),
     handler: (s, p) => s.orchestrate(p),
   },
@@ -60,7 +62,7 @@ export const METHODS: Record<string, Method> = {
     handler: (s, p) => s.waitEnv(p.env, p.timeout),
   },
   down: {
-    params: z.object({ env: z.string().min(1), signal: z.string().optional(), grace: duration.optional() }),
+    params: z.object({ env: z.string().min(1), signal: z.string().optional(), grace: duration.optional(), tasks: z.array(z.string().min(1)).optional() }),
     handler: (s, p) => s.down(p.env, p),
   },
   get: { params: z.object({ ref }), handler: (s, p) => s.get(p.ref) },
@@ -116,6 +118,10 @@ export const METHODS: Record<string, Method> = {
       grace: duration.optional(),
     }),
     handler: (s, p) => s.kill(p),
+  },
+  send: {
+    params: z.object({ ref, text: z.string().max(1024 * 1024, 'at most 1 MB at once').optional(), eof: z.boolean().optional() }),
+    handler: (s, p) => s.send(p),
   },
   restart: { params: z.object({ ref }), handler: (s, p) => s.restart(p.ref) },
   remove: { params: z.object({ refs: z.array(ref).min(1) }), handler: (s, p) => s.remove(p.refs) },

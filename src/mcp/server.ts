@@ -16,6 +16,7 @@ import { registerOrchestrate } from './tools/orchestrate.js';
 import { registerOutput } from './tools/output.js';
 import { registerRemove } from './tools/remove.js';
 import { registerRestart } from './tools/restart.js';
+import { registerSend } from './tools/send.js';
 import { registerSpawn } from './tools/spawn.js';
 import { registerStatus } from './tools/status.js';
 import { serveToolList } from './tools/register.js';
@@ -52,6 +53,7 @@ function createMcpServer(options: McpServerOptions = {}): { server: McpServer; c
   registerOrchestrate(server, context);
   registerMonitor(server, context);
   registerWait(server, context);
+  registerSend(server, context);
   serveToolList(server);
   return { server, context };
 }

@@ -79,6 +79,8 @@ export interface SpawnRequest {
   umask: string;
   /** stderr into stdout.log too, for exact interleaving. */
   combined?: boolean;
+  /** A FIFO to make here and give the command as stdin (`stdin: pipe`); without it, /dev/null. */
+  stdinFifo?: string;
   priority?: Priority;
   /** The most bytes each log keeps on disk (the native monitor releases the head past it); null for no cap. */
   logMaxBytes?: number | null;
@@ -126,8 +128,10 @@ export const shLauncher: Launcher = { name: 'the sh monitor', launch: spawnMonit
 function spawnMonitored(req: SpawnRequest): Launch {
   // node's own error for a missing cwd ("spawn /bin/sh ENOENT") would blame the shell.
   const folderProblem = workingFolderProblem(req.cwd);
-  if (folderProblem) {
-    const failed = Promise.reject(new Error(`cannot use ${req.cwd} as the working folder: ${folderProblem}`));
+  // Holding a FIFO's write end for the command, and letting go of it on request, is the native monitor's.
+  const problem = req.stdinFifo ? 'stdin: pipe needs the native spawner (build it with npm run build; CORRAL_MONITOR=sh has none)' : folderProblem && `cannot use ${req.cwd} as the working folder: ${folderProblem}`;
+  if (problem) {
+    const failed = Promise.reject(new Error(problem));
     failed.catch(() => {});
     return { started: failed, ended: Promise.resolve(NOTHING_RAN) };
   }

@@ -9,8 +9,8 @@
  * where no C compiler was found.
  *
  * Request: NUL-terminated fields, the first being how many fields follow:
- *   ID CWD STDOUT_LOG STDERR_LOG("" = into STDOUT_LOG) EXIT_FILE UMASK NICE IOCLASS IOLEVEL
- *   LOG_MAX ENV_COUNT ENV... PROGRAM ARG...
+ *   ID CWD STDOUT_LOG STDERR_LOG("" = into STDOUT_LOG) EXIT_FILE STDIN_FIFO("" = /dev/null)
+ *   UMASK NICE IOCLASS IOLEVEL LOG_MAX ENV_COUNT ENV... PROGRAM ARG...
  * NICE, IOCLASS and IOLEVEL are numbers, or "-" for "leave as is". LOG_MAX is the most
  * bytes each log keeps on disk, or "-" for no cap (see "the log cap" below).
  *
@@ -24,6 +24,10 @@
  * and overwritten in place at the end: the end needs no new disk space, so a disk that
  * filled up meanwhile cannot swallow the status. (The daemon that started the task also
  * hears it in the X reply.)
+ * With a STDIN_FIFO, the monitor makes that FIFO and gives its read end to the command as
+ * stdin; it holds a write end itself, so the command sees no end of input while nobody
+ * writes, until SIGURG tells it to let go (`send --eof`): writers open the FIFO by its path,
+ * so it serves the daemon that started the task and any daemon after it.
  * At the end of stdin the spawner exits; monitors and tasks go on without it.
  * `corral-spawner --protocol` prints the version of this format.
  */
@@ -122,7 +126,7 @@ static void forward(int sig) {
 }
 
 struct request {
-  const char *id, *cwd, *out, *err, *exit_file, *umask, *nice, *io_class, *io_level, *log_max;
+  const char *id, *cwd, *out, *err, *exit_file, *stdin_fifo, *umask, *nice, *io_class, *io_level, *log_max;
   char **env;
   char **argv;
 };
@@ -152,6 +156,31 @@ static void write_exit_file(const char *path, int code) {
   if (pwrite(fd, text, EXIT_WIDTH, 0) != (ssize_t)EXIT_WIDTH) {
   }
   close(fd);
+}
+
+/* The monitor's write end of the task's stdin FIFO: while it is open, the command reads no end of input. */
+static volatile int stdin_writer = -1;
+
+/* SIGURG: the input is over (`send --eof`). close() is async-signal-safe. */
+static void end_input(int sig) {
+  (void)sig;
+  if (stdin_writer >= 0) close(stdin_writer);
+  stdin_writer = -1;
+}
+
+/* The FIFO made anew at `path`, its read end returned (-1 on failure, errno set); the monitor keeps a write end. */
+static int open_stdin_fifo(const char *path) {
+  unlink(path);
+  if (mkfifo(path, 0600) == -1) return -1;
+  /* Non-blocking, or the open would wait for a writer; then the write end opens at once. */
+  int in = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (in < 0) return -1;
+  stdin_writer = open(path, O_WRONLY | O_CLOEXEC);
+  if (stdin_writer < 0 || fcntl(in, F_SETFL, 0) == -1) {
+    close(in);
+    return -1;
+  }
+  return in;
 }
 
 /* ---------------------------------------------------------------- the log cap
@@ -313,7 +342,11 @@ static void monitor(struct request *r) {
   struct stat so, se;
   fstat(out, &so);
   fstat(err, &se);
-  int null = open("/dev/null", O_RDONLY);
+  int null = r->stdin_fifo[0] ? open_stdin_fifo(r->stdin_fifo) : open("/dev/null", O_RDONLY);
+  if (null < 0) {
+    reply("F %s cannot make the stdin pipe %s: %s", r->id, r->stdin_fifo, strerror(errno));
+    _exit(126);
+  }
   dup2(null, 0);
   dup2(out, 1);
   dup2(err, 2);
@@ -364,6 +397,19 @@ static void monitor(struct request *r) {
     }
   }
   command_pid = pid;
+  if (stdin_writer >= 0) {
+    /* The monitor reads nothing: only the command holds a read end, so a writer learns when it has closed its stdin. */
+    int none = open("/dev/null", O_RDONLY);
+    if (none >= 0 && none != 0) {
+      dup2(none, 0);
+      close(none);
+    }
+    struct sigaction eof;
+    memset(&eof, 0, sizeof eof);
+    eof.sa_handler = end_input;
+    sigemptyset(&eof.sa_mask);
+    sigaction(SIGURG, &eof, NULL);
+  }
   reply("S %s %d %d %lld %lld", r->id, (int)getpid(), (int)pid, (long long)so.st_size, (long long)se.st_size);
   /* The replies pipe stays the spawner's: the daemon sees its end when the spawner goes. */
   close(replies);
@@ -401,7 +447,7 @@ static size_t take_request(char ***fields_out, size_t *count_out) {
   if (!end) return 0;
   char *stop;
   long count = strtol(buffer, &stop, 10);
-  if (stop != end || count < 12 || count > 1 << 20) return (size_t)-1;
+  if (stop != end || count < 13 || count > 1 << 20) return (size_t)-1;
   char **fields = calloc((size_t)count + 1, sizeof *fields);
   if (!fields) return (size_t)-1;
   char *at = end + 1;
@@ -422,9 +468,9 @@ static size_t take_request(char ***fields_out, size_t *count_out) {
 static int sigchld_fd = -1;
 
 static void start(char **f, size_t count) {
-  struct request r = {f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], NULL, NULL};
-  long envc = strtol(f[10], NULL, 10);
-  if (envc < 0 || (size_t)envc + 12 > count) {
+  struct request r = {f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10], NULL, NULL};
+  long envc = strtol(f[11], NULL, 10);
+  if (envc < 0 || (size_t)envc + 13 > count) {
     reply("F %s malformed request", f[0]);
     return;
   }
@@ -434,9 +480,9 @@ static void start(char **f, size_t count) {
     reply("F %s out of memory", f[0]);
     return;
   }
-  memcpy(env, f + 11, (size_t)envc * sizeof *env);
+  memcpy(env, f + 12, (size_t)envc * sizeof *env);
   r.env = env;
-  r.argv = f + 11 + envc;
+  r.argv = f + 12 + envc;
   pid_t pid = fork();
   if (pid == 0) {
     close(sigchld_fd);
@@ -462,7 +508,7 @@ static void reap(void) {
 }
 
 /* The request and reply format above; the daemon checks it before it uses a spawner. */
-#define PROTOCOL "4"
+#define PROTOCOL "5"
 
 int main(int argc, char **argv) {
   if (argc == 2 && strcmp(argv[1], "--protocol") == 0) {

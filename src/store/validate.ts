@@ -142,6 +142,8 @@ const isProcess = (v: unknown) =>
   (v.logStart === undefined || (isObject(v.logStart) && isCount(v.logStart.stdout) && isCount(v.logStart.stderr)));
 
 const isHealthSpecOrNull = orNull(isHealthSpec);
+const isTextList = (v: unknown) => Array.isArray(v) && v.every(isText);
+const isWatchOrNull = orNull((v) => isObject(v) && isTextList(v.paths) && isTextList(v.ignore) && isMs(v.debounceMs) && isBoolean(v.cascade));
 const isIoniceOrNull = orNull(isIonice);
 const isProcessOrNull = orNull(isProcess);
 
@@ -189,6 +191,8 @@ function taskSpec(raw: Record<string, unknown>, env: Record<string, string>): Ta
     ionice: take(raw, 'ionice', isIoniceOrNull, null),
     limits: take(raw, 'limits', isLimits, { ...NO_LIMITS }),
     alertOn: take(raw, 'alertOn', isTextOrNull, null),
+    watch: take(raw, 'watch', isWatchOrNull, null),
+    stdin: take(raw, 'stdin', orNull(oneOf(['pipe'])), null),
   };
 }
 

@@ -128,7 +128,12 @@ export class DependencyCoordinator {
         if (r.env === wait.env && (r.envRun ?? 0) === wait.run) this.ids.set(keyOf(r.env, wait.run, r.name), r.id);
       }
     }
-    const id = this.ids.get(keyOf(wait.env, wait.run, name));
+    let id = this.ids.get(keyOf(wait.env, wait.run, name));
+    if (id === undefined) {
+      // A task added to the run after it was indexed (`up web` beside a running `api`).
+      id = this.host.records().find((r) => r.env === wait.env && (r.envRun ?? 0) === wait.run && r.name === name)?.id;
+      if (id !== undefined) this.ids.set(keyOf(wait.env, wait.run, name), id);
+    }
     return id === undefined ? undefined : this.host.record(id);
   }
 

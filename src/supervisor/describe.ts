@@ -10,8 +10,9 @@ import { treeOf } from '../process/tree.js';
 import type { Usage } from '../policies/sampler.js';
 import type { TaskHistory } from './history.js';
 
-export function describeTask(record: TaskRecord, view: TaskView, usage: Usage | undefined, history: TaskHistory): TaskDetails {
+export function describeTask(record: TaskRecord, view: TaskView, usage: Usage | undefined, history: TaskHistory, watchReady = false): TaskDetails {
   const spec = record.spec;
+  const watch = spec.watch ?? null;
   return {
     ...view,
     restartPolicy: spec.restart.policy,
@@ -32,6 +33,8 @@ export function describeTask(record: TaskRecord, view: TaskView, usage: Usage | 
     samples: usage?.history ?? [],
     alerts: history.alertsOf(record.id),
     restartHistory: history.restartsOf(record.id),
+    stdin: spec.stdin ?? null,
+    watch: watch && { ...watch, watching: watchReady, lastChange: record.lastChange ?? null },
     ports: record.status === 'running' && record.process ? listeningPorts(treeOf(record.process)) : [],
   };
 }

@@ -5,19 +5,20 @@
  * the ended tasks of the runs before the last few.
  */
 import { DEFAULTS } from '../../machines/defaults.js';
-import { culpritOf, isSameEnvironment, judgeEnvironment, latestRunOf, nextEnvRun, outdatedRunTasks } from '../../machines/policies/environment.js';
+import { culpritOf, isBroken, judgeEnvironment, latestRunOf, nextEnvRun, outdatedRunTasks } from '../../machines/policies/environment.js';
+import { checkNames, dependentsInOrder, planBringUp, selectPart, SelectionError } from '../../machines/policies/selection.js';
 import { isFinal, type TaskRecord, type TaskSpec } from '../../machines/task.types.js';
-import type { EnvReport, OrchestrateInput, OrchestrateResult, TaskView } from '../api.js';
+import type { DownOptions, EnvReport, OrchestrateInput, OrchestrateResult, TaskView } from '../api.js';
 import { normalizeStop, normalizeTimeout } from '../config/control.js';
-import type { EnvTaskDecl } from '../config/envfile/index.js';
+import type { EnvSpec, EnvTaskDecl } from '../config/envfile/index.js';
 import { sharedEnvs, specFromDecl } from '../config/normalize.js';
 import { normalizeOrchestrate } from '../config/orchestrate.js';
-import { failure, notFound, see } from '../errors.js';
+import { failure, notFound, see, usageError } from '../errors.js';
 import { taskLogDir } from '../home.js';
 import { lastLines } from '../logs/last-lines.js';
 import { projectFinder } from '../project.js';
 import { removedText } from '../text.js';
-import { freshRun } from './records.js';
+import { freshRun, restartedRecord } from './records.js';
 import type { SupervisorHost } from './host.js';
 import { stopInOrder } from './shutdown.js';
 import { Slices } from './slices.js';
@@ -42,32 +43,69 @@ export class Environments {
 
   async orchestrate(input: OrchestrateInput): Promise<OrchestrateResult> {
     const { host } = this;
-    const env = await normalizeOrchestrate(input);
+    const env = { ...selectedPart(await normalizeOrchestrate(input), input.only ?? [], input.profiles ?? []), ...(input.callerEnv ? { callerEnv: input.callerEnv } : {}) };
     const live = host.store.tasks().filter((t) => t.env === env.name && !isFinal(t.status));
-    if (live.length > 0) {
-      // The same environment, already up: nothing to start, as with compose. One that
-      // differs, or is half down, has to go first.
-      const current = this.tasksOf(env.name);
-      if (isSameEnvironment(current, env.tasks)) {
-        host.log('info', `${env.name} is already up`);
-        return { tasks: current.map((r) => host.view(r)), removedFromOlderRuns: 0 };
-      }
+    if (live.length > 0) return this.extend(env, live);
+    const envRun = nextEnvRun(host.store.tasks(), env.name);
+    const created = await this.createTasks(env.name, envRun, env.part, input.callerEnv);
+    host.log('info', `orchestrating ${env.name}`, { tasks: created.map((r) => r.id), file: env.file });
+    await this.startTasks(created);
+    const tasks = created.map((r) => host.view(host.store.task(r.id)!));
+    return { tasks, removedFromOlderRuns: await this.removeOutdatedRuns(env.name, envRun) };
+  }
+
+  /**
+   * The environment is up (or partly): the tasks asked for that its run lacks are added to
+   * it, those of it that ended start again, and the rest is left as it is, as with compose.
+   * One declared differently has to go first.
+   */
+  private async extend(env: SelectedEnv, live: TaskRecord[]): Promise<OrchestrateResult> {
+    const { host } = this;
+    const current = this.tasksOf(env.name);
+    const plan = planBringUp(
+      current.map((t) => ({ name: t.name ?? '', command: t.spec.command, cwd: t.spec.cwd, broken: isBroken(t) })),
+      env.tasks,
+      env.part.map((t) => t.name),
+    );
+    if (plan.kind === 'differs') {
       const states = live.map((t) => `${t.name} ${t.status}`).join(', ');
-      throw failure(`environment ${env.name} is already up (${states}) and differs from this one, or is partly down: ${see('down', env.name)} first`);
+      throw failure(`environment ${env.name} is already up (${states}) and differs from this one (${plan.why}): ${see('down', env.name)} first`);
     }
+    const wanted = new Set(env.part.map((t) => t.name));
+    if (plan.kind === 'same') {
+      host.log('info', `${env.name} is already up`);
+      return { tasks: current.filter((t) => wanted.has(t.name ?? '')).map((r) => host.view(r)), removedFromOlderRuns: 0 };
+    }
+    const run = current[0]!.envRun ?? 0;
+    const added = await this.createTasks(env.name, run, env.part.filter((t) => plan.add.includes(t.name)), env.callerEnv);
+    const revived = current
+      .filter((t) => plan.revive.includes(t.name ?? ''))
+      .map((t) => {
+        const again: TaskRecord = { ...restartedRecord(t), status: t.dependsOn.length > 0 ? 'waiting' : 'starting' };
+        host.store.put(again);
+        return again;
+      });
+    host.log('info', `bringing up more of ${env.name}`, { added: added.map((r) => r.id), again: revived.map((r) => r.id) });
+    await this.startTasks([...revived, ...added]);
+    const tasks = this.tasksOf(env.name).filter((t) => wanted.has(t.name ?? '')).map((r) => host.view(r));
+    return { tasks, removedFromOlderRuns: 0 };
+  }
+
+  /** Records for `decls` in run `envRun` of `env`, stored (not started yet). */
+  private async createTasks(env: string, envRun: number, decls: EnvTaskDecl[], callerEnv: Record<string, string> | undefined): Promise<TaskRecord[]> {
+    const { host } = this;
     const slices = new Slices();
     const specs: { decl: EnvTaskDecl; spec: TaskSpec }[] = [];
-    const envOf = sharedEnvs(input.callerEnv);
-    for (const decl of env.tasks) {
-      specs.push({ decl, spec: specFromDecl(decl, input.callerEnv, envOf) });
+    const envOf = sharedEnvs(callerEnv);
+    for (const decl of decls) {
+      specs.push({ decl, spec: specFromDecl(decl, callerEnv, envOf) });
       await slices.next();
     }
-    const envRun = nextEnvRun(host.store.tasks(), env.name);
     const projectOf = projectFinder();
     const created: TaskRecord[] = specs.map(({ decl, spec }) => ({
       id: host.store.allocateId(),
       name: decl.name,
-      env: env.name,
+      env,
       envRun,
       spec,
       dependsOn: decl.dependsOn,
@@ -78,16 +116,20 @@ export class Environments {
     }));
     for (const record of created) host.store.put(record);
     await host.store.flush();
-    host.log('info', `orchestrating ${env.name}`, { tasks: created.map((r) => r.id), file: env.file });
-    for (const record of created) {
+    return created;
+  }
+
+  /** Starts the actors of stored records: those with dependencies wait for them. */
+  private async startTasks(records: TaskRecord[]): Promise<void> {
+    const { host } = this;
+    const slices = new Slices();
+    for (const record of records) {
       const waits = record.dependsOn.length > 0;
       const queued = !waits && host.liveCount() >= host.maxConcurrent;
       if (queued) host.store.put({ ...record, status: 'queued' });
       host.startActor(record, { waitForDependencies: waits, queued });
       await slices.next();
     }
-    const tasks = created.map((r) => host.view(host.store.task(r.id)!));
-    return { tasks, removedFromOlderRuns: await this.removeOutdatedRuns(env.name, envRun) };
   }
 
   /**
@@ -169,10 +211,49 @@ export class Environments {
     return { env, ready, timedOut: timedOut && !ready, tasks: tasks.map((r) => host.view(r)), culprit };
   }
 
-  async down(env: string, options: { signal?: string; grace?: string | number } = {}): Promise<TaskView[]> {
-    const records = this.existing(env);
+  async down(env: string, options: DownOptions = {}): Promise<TaskView[]> {
+    const all = this.existing(env);
     const { signal, graceMs } = normalizeStop(options);
-    this.host.log('info', `stopping environment ${env}`);
+    const records = options.tasks && options.tasks.length > 0 ? partToStop(all, options.tasks, env) : all;
+    this.host.log('info', options.tasks?.length ? `stopping ${records.map((r) => r.name).join(', ')} of ${env}` : `stopping environment ${env}`);
     return stopInOrder(records, (r) => this.host.stopOne(r, signal, graceMs));
+  }
+}
+
+/** An env file's tasks, and the part of them asked for. */
+interface SelectedEnv extends EnvSpec {
+  part: EnvTaskDecl[];
+  callerEnv?: Record<string, string>;
+}
+
+/** The part of `env` that `only` and `profiles` pick (every task without profiles when neither is given). */
+function selectedPart(env: EnvSpec, only: string[], profiles: string[]): SelectedEnv {
+  const names = asked(() =>
+    selectPart(
+      env.tasks.map((t) => ({ name: t.name, dependsOn: t.dependsOn.map((e) => e.on), profiles: t.profiles })),
+      only,
+      profiles,
+      env.file ?? env.name,
+    ),
+  );
+  const picked = new Set(names);
+  return { ...env, part: env.tasks.filter((t) => picked.has(t.name)) };
+}
+
+/** `down ENV api`: api and every task of the run that depends on it. */
+function partToStop(run: TaskRecord[], names: string[], env: string): TaskRecord[] {
+  const graph = run.filter((t) => t.name !== null).map((t) => ({ name: t.name!, dependsOn: t.dependsOn.map((e) => e.on), profiles: [] }));
+  asked(() => checkNames(graph, names, env));
+  const stopping = new Set(names.flatMap((n) => [n, ...dependentsInOrder(graph, n)]));
+  return run.filter((t) => stopping.has(t.name ?? ''));
+}
+
+/** A selection's refusal as the error of its kind: an unknown task is not found (exit 3), an unknown profile bad input (2). */
+function asked<T>(select: () => T): T {
+  try {
+    return select();
+  } catch (error) {
+    if (error instanceof SelectionError) throw error.kind === 'task' ? notFound(error.message) : usageError(error.message);
+    throw error;
   }
 }

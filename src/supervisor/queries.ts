@@ -23,6 +23,8 @@ export interface QueryParts {
   history: TaskHistory;
   /** A policy changed: the task's actor gets the new spec. */
   updateSpec(id: string, spec: import('../../machines/task.types.js').TaskSpec): void;
+  /** The task watches files, and its watchers have read their trees. */
+  watchReady(id: string): boolean;
 }
 
 export class TaskQueries {
@@ -33,7 +35,7 @@ export class TaskQueries {
 
   async describe(ref: string): Promise<TaskDetails> {
     const record = this.host.resolve(ref);
-    return describeTask(record, this.host.view(record), this.parts.sampler.get(record.id), this.parts.history);
+    return describeTask(record, this.host.view(record), this.parts.sampler.get(record.id), this.parts.history, this.parts.watchReady(record.id));
   }
 
   async read(input: ReadInput): Promise<ReadResult> {

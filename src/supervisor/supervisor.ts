@@ -10,10 +10,13 @@ import { isFinal, type TaskRecord } from '../../machines/task.types.js';
 import type {
   DaemonStatus,
   DiskUse,
+  DownOptions,
   EnvReport,
   EventBatch,
   EventFilter,
   KillInput,
+  SendInput,
+  SendResult,
   ListFilter,
   MonitorInput,
   OrchestrateInput,
@@ -35,8 +38,9 @@ import { durationOption, normalizeKill } from '../config/control.js';
 import { endedBefore } from '../../machines/policies/retention.js';
 import { logFolderUse, rotatedDisk } from '../logs/disk-use.js';
 import { normalizeRun } from '../config/normalize.js';
-import { field, usageError } from '../errors.js';
-import { ensureHome, homePaths, taskLogDir, type HomePaths } from '../home.js';
+import { failure, field, usageError } from '../errors.js';
+import { ensureHome, homePaths, taskLogDir, taskStdinFifo, type HomePaths } from '../home.js';
+import { endStdin, StdinError, writeStdin } from '../process/stdin.js';
 import { rebuildFromHome } from '../store/rebuild.js';
 import { describeRecovery } from '../store/recovery.js';
 import { Store } from '../store/store.js';
@@ -146,7 +150,7 @@ export class Supervisor implements SupervisorApi {
 
   async restart(ref: string): Promise<TaskView> {
     const record = this.table.resolve(ref);
-    if (this.table.isLive(record.id)) await this.table.stopOne(record);
+    if (this.table.isLive(record.id)) await this.table.stopRun(record);
     const next = restartedRecord(this.store.task(record.id)!);
     this.store.put(next);
     this.table.startActor(next, {});
@@ -178,7 +182,7 @@ export class Supervisor implements SupervisorApi {
     return this.environments.wait(env, timeout);
   }
 
-  down(env: string, options: { signal?: string; grace?: string | number } = {}): Promise<TaskView[]> {
+  down(env: string, options: DownOptions = {}): Promise<TaskView[]> {
     return this.environments.down(env, options);
   }
 
@@ -219,6 +223,25 @@ export class Supervisor implements SupervisorApi {
       ? [...this.store.tasks().filter((t) => !isFinal(t.status) || table.isLive(t.id)), ...table.withLeftovers()]
       : refs.map((ref) => table.resolve(ref));
     return stopInOrder(records, (record) => table.stopOne(record, signal, graceMs));
+  }
+
+  async send(input: SendInput): Promise<SendResult> {
+    const record = this.table.resolve(input.ref);
+    const { id, status } = record;
+    if (record.spec.stdin !== 'pipe') throw usageError(`${id} has no stdin pipe: start it with run --stdin (stdin: pipe in an env file)`);
+    if (input.text === undefined && !input.eof) throw usageError('send needs a text, --eof, or both');
+    if (status !== 'running' || !record.process || !this.table.isLive(id)) throw failure(`${id} is ${status}: only a running task reads its input`);
+    const fifo = taskStdinFifo(this.paths, id);
+    let bytes = 0;
+    try {
+      if (input.text !== undefined) bytes = writeStdin(fifo, Buffer.from(`${input.text}\n`));
+    } catch (error) {
+      if (error instanceof StdinError) throw failure(`could not write to ${id}: ${error.message}`);
+      throw error;
+    }
+    if (input.eof) endStdin(fifo, record.process);
+    this.table.log('info', `${id}: ${bytes} bytes sent to its stdin${input.eof ? ', then its end' : ''}`);
+    return { task: this.table.view(record), bytes, eof: input.eof === true };
   }
 
   async remove(refs: string[]): Promise<TaskView[]> {

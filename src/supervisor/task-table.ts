@@ -19,7 +19,7 @@ import { createHealthActor } from '../actors/health.actor.js';
 import { createProcessActor } from '../actors/process.actor.js';
 import type { TaskView } from '../api.js';
 import { notFound, see, usageError } from '../errors.js';
-import { taskExitFile, taskLogDir, TASK_ID, type HomePaths } from '../home.js';
+import { taskExitFile, taskLogDir, taskStdinFifo, TASK_ID, type HomePaths } from '../home.js';
 import { LogMirrors, type MirrorOutcome } from '../logs/mirror.js';
 import { LogTimeIndex } from '../logs/time-index.js';
 import { retentionVictims, type Retention } from '../../machines/policies/retention.js';
@@ -51,6 +51,7 @@ import { TaskHistory } from './history.js';
 import type { LogFn, SupervisorHost } from './host.js';
 import { currentUmask, type SupervisorOptions } from './options.js';
 import { eventSubject, recordFromSnapshot, runEnd, viewOf } from './records.js';
+import { WatchRestarts } from './watch-restarts.js';
 
 type TaskActor = Actor<typeof taskMachine>;
 
@@ -87,6 +88,8 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
   readonly history: TaskHistory;
   /** Output of running tasks whose log files were deleted, copied back (see logs/mirror.ts). */
   readonly mirrors = new LogMirrors();
+  /** Watched tasks: their files' changes restart them. */
+  readonly watches: WatchRestarts;
 
   constructor(
     paths: HomePaths,
@@ -132,6 +135,7 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
     this.sampler.start();
     this.retention = options.retention ?? settings.retention;
     this.retentionTimer = startRetention(this.retention, () => this.applyRetention());
+    this.watches = new WatchRestarts(this, paths.home);
     this.dependencies = new DependencyCoordinator({
       clock: this.clock,
       records: () => store.tasks(),
@@ -216,6 +220,7 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
     actor.start();
     if (extra.waitForDependencies) this.dependencies.track(this.store.task(record.id)!);
     if (record.spec.alertOn && !this.history.isWatching(record.id)) this.history.watchAlerts(record);
+    this.watches.follow(record);
   }
 
   private onSnapshot(id: string, snapshot: TaskSnapshot): void {
@@ -370,7 +375,14 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
 
   // ---- stopping ----------------------------------------------------------------------
 
+  /** A stop on request: a watched task stops following its files too. */
   async stopOne(record: TaskRecord, signal?: string, graceMs?: number): Promise<TaskView> {
+    this.watches.unfollow(record.id);
+    return this.stopRun(record, signal, graceMs);
+  }
+
+  /** Stops the task's current run (whole tree) and leaves its watch on: a restart follows. */
+  async stopRun(record: TaskRecord, signal?: string, graceMs?: number): Promise<TaskView> {
     const actor = this.actors.get(record.id);
     if (actor) {
       this.sendStop(record.id, { ...(signal ? { signal } : {}), ...(graceMs !== undefined ? { graceMs } : {}) });
@@ -388,8 +400,9 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
     return record !== undefined && isFinal(record.status) && !this.actors.has(id);
   }
 
-  /** Removes a finished task: its record, what is known of it, its log folder and exit file. */
+  /** Removes a finished task: its record, what is known of it, its log folder, exit file and stdin FIFO. */
   forget(record: TaskRecord): void {
+    this.watches.unfollow(record.id);
     this.store.remove(record.id);
     this.sampler.forget(record.id);
     this.logTimes.forget(record.id);
@@ -397,11 +410,17 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
     this.history.forget(record.id);
     rmSync(taskLogDir(this.paths, record.id), { recursive: true, force: true });
     rmSync(taskExitFile(this.paths, record.id), { force: true });
+    rmSync(taskStdinFifo(this.paths, record.id), { force: true });
   }
 
   /** Finished tasks whose trees still have processes (a daemonised child, a background job). */
   withLeftovers(records = this.store.tasks()): TaskRecord[] {
     return withLeftovers(records.filter((t) => isFinal(t.status) && !this.actors.has(t.id)));
+  }
+
+  /** Whether the task watches files, and its watchers have read their trees. */
+  watchReady(id: string): boolean {
+    return this.watches.hub.isReady(id);
   }
 
   /** A policy changed (`monitor`): the task's actor gets the new spec. */
@@ -439,6 +458,7 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
   /** Stops watching without touching any task: they keep running for the next daemon. */
   async close(): Promise<void> {
     this.retentionTimer?.clear();
+    await this.watches.close();
     this.dependencies.close();
     this.sampler.stop();
     this.history.close();

@@ -16,7 +16,7 @@ describe('the fast path of the CLI', () => {
     expect(words(['kill', '--all'])).toEqual({ cmd: 'kill', args: [[], { all: true }] });
     expect(words(['orchestrate', 'dev', '-f', 'x.yaml', '--background', 'a', '--background', 'b'])).toEqual({
       cmd: 'orchestrate',
-      args: ['dev', { file: 'x.yaml', background: ['a', 'b'] }],
+      args: ['dev', [], { file: 'x.yaml', background: ['a', 'b'] }],
     });
   });
 

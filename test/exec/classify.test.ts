@@ -83,6 +83,31 @@ describe('auto-background classifier', () => {
     expect(classifyCommand('npm run dev', { ...config, enabled: false }).background).toBe(false);
   });
 
+  it('tries rules in order before everything else: the first match decides, either way', () => {
+    const config = {
+      enabled: true,
+      rules: [
+        { pattern: 'npm test', background: false, source: 'a.json' },
+        { pattern: '*--watch*', background: true, source: 'a.json' },
+        { pattern: 'npm run dev', background: false, source: 'b.yaml' },
+        { pattern: 'npm run dev', background: true, source: 'c.json' },
+      ],
+      patterns: ['npm test'],
+      excludePatterns: ['make serve'],
+    };
+    // First match wins: `npm test -- --watch` meets the first rule before the second.
+    expect(classifyCommand('npm test -- --watch', config)).toEqual({ background: false, rule: 'your rule {"pattern": "npm test", "background": false} (a.json)' });
+    // A glob rule: the whole command is matched.
+    expect(classifyCommand('make build --watch', config)).toEqual({ background: true, rule: 'your rule {"pattern": "*--watch*", "background": true} (a.json)' });
+    // A rule beats a built-in pattern: a server-looking command stays in the foreground when a rule says so, whatever a later rule says.
+    expect(classifyCommand('npm run dev', config)).toEqual({ background: false, rule: 'your rule {"pattern": "npm run dev", "background": false} (b.yaml)' });
+    expect(classifyCommand('cd web && npm run dev', config).background).toBe(false);
+    // Without a matching rule, patterns and built-ins decide as before.
+    expect(classifyCommand('make serve', config).rule).toMatch(/^excluded by your pattern "make serve"/);
+    expect(classifyCommand('vite', config).rule).toMatch(/^built-in pattern "dev server"/);
+    expect(classifyCommand('npm run dev', { ...config, enabled: false }).rule).toBe('auto-background is disabled');
+  });
+
   it('matches globs on the whole command and prefixes on words', () => {
     expect(userPatternMatches('tail -f *', 'tail -f a.log')).toBe(true);
     expect(userPatternMatches('tail -f *', 'tail -n 5 a.log')).toBe(false);

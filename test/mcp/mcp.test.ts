@@ -41,6 +41,7 @@ describe('corral MCP server', () => {
       'background_output',
       'background_remove',
       'background_restart',
+      'background_send',
       'background_spawn',
       'background_status',
       'background_wait',

@@ -54,7 +54,7 @@ describe('background_spawn wait_for', () => {
     for (const command of [`node -e "${server}"`, 'node other-server.js']) {
       const again = await conn.ok('background_spawn', { command, wait_for: { port } });
       expect(again.data).toMatchObject({ id: r.data.id, reused: true, ready: true, pid: r.data.pid });
-      expect(textOf(again)).toMatch(new RegExp(`^${r.data.id} \\(tcp\\) already runs this command \\(pid ${r.data.pid}, for \\d+s\\): not started again; it is ready \\(port ${port}\\)`));
+      expect(textOf(again)).toMatch(new RegExp(`^${r.data.id} \\(tcp\\) already runs this command \\(pid ${r.data.pid}, for (?:\\d+(?:\\.\\d)?s|\\d+ms)\\): not started again; it is ready \\(port ${port}\\)`));
     }
     const refused = await conn.call('background_spawn', { command: `node -e "${server}"`, wait_for: { port }, reuse: false });
     expect(refused.isError).toBe(true);

@@ -56,6 +56,8 @@ export function details(t: TaskView, over: Partial<TaskDetails> = {}): TaskDetai
     alerts: [],
     ports: [],
     restartHistory: [],
+    watch: null,
+    stdin: null,
     ...over,
   };
 }

@@ -49,6 +49,13 @@ export async function restart(ctx: Context, ref: string): Promise<number> {
   return 0;
 }
 
+export async function send(ctx: Context, ref: string, text: string | undefined, flags: { eof?: boolean }): Promise<number> {
+  const r = await (await ctx.api()).send({ ref, ...(text !== undefined ? { text } : {}), ...(flags.eof ? { eof: true } : {}) });
+  if (ctx.json) printJson(r);
+  else process.stdout.write(`${r.task.id}: ${r.bytes} bytes sent${r.eof ? ', input ended' : ''}\n`);
+  return 0;
+}
+
 export async function remove(ctx: Context, refs: string[]): Promise<number> {
   const api = await ctx.api();
   const removed = await api.remove(refs);

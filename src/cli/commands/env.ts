@@ -1,6 +1,6 @@
 /** Environments: orchestrate (start, optionally wait until healthy), up (start and attach), down. */
 import { existsSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { basename } from 'node:path';
 import { counted } from '../../../machines/counted.js';
 import { isFinal } from '../../../machines/task.types.js';
 import type { EnvReport, InlineTask, OrchestrateInput, TaskView } from '../../api.js';
@@ -9,34 +9,30 @@ import { colorWanted } from '../../color.js';
 import { usageError } from '../../errors.js';
 import type { Context } from '../context.js';
 import { AttachedOutput } from '../attached-output.js';
+import { callerEnv, DEFAULT_FILES, findEnvFile } from '../env-file.js';
 import { colorStatus, printJson } from '../output.js';
 import { culpritText, removedText, taskName } from '../../text.js';
 
 interface OrchestrateFlags {
   file?: string;
+  profile?: string[];
   background?: string[];
   health?: string[];
   waitHealthy?: boolean;
   timeout?: string;
 }
 
-const DEFAULT_FILES = ['corral.yaml', 'corral.yml', 'Procfile'];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** -f, or the first default file in the current folder. */
-function findEnvFile(flag: string | undefined): string | null {
-  if (flag) return resolve(flag);
-  const found = DEFAULT_FILES.find((f) => existsSync(f));
-  return found ? resolve(found) : null;
+/** `up api web --profile debug`: the part of the file asked for. */
+function partOf(tasks: string[], flags: OrchestrateFlags): Pick<OrchestrateInput, 'only' | 'profiles'> {
+  return { ...(tasks.length > 0 ? { only: tasks } : {}), ...(flags.profile && flags.profile.length > 0 ? { profiles: flags.profile } : {}) };
 }
 
-function callerEnv(): Record<string, string> {
-  return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined));
-}
-
-function buildOrchestrateInput(name: string | undefined, flags: OrchestrateFlags): OrchestrateInput {
+function buildOrchestrateInput(name: string | undefined, flags: OrchestrateFlags, tasks: string[] = []): OrchestrateInput {
   const backgrounds = flags.background ?? [];
   const health = flags.health ?? [];
+  if (backgrounds.length > 0 && (tasks.length > 0 || flags.profile)) throw usageError('task names and --profile pick tasks of an env file, not of --background commands');
   if (backgrounds.length > 0 && flags.file) throw usageError('give an env file (-f) or --background commands, not both');
   if (backgrounds.length > 0) {
     if (health.length > backgrounds.length) throw usageError(`${health.length} --health checks for ${backgrounds.length} --background commands: the n-th --health goes with the n-th --background`);
@@ -47,7 +43,7 @@ function buildOrchestrateInput(name: string | undefined, flags: OrchestrateFlags
   const file = findEnvFile(flags.file);
   if (!file) throw usageError(`no env file: give -f FILE, or --background commands (looked for ${DEFAULT_FILES.join(', ')})`);
   if (!existsSync(file)) throw usageError(`${flags.file}: no such file`);
-  return { file, ...(name ? { name } : {}), callerEnv: callerEnv() };
+  return { file, ...(name ? { name } : {}), callerEnv: callerEnv(), ...partOf(tasks, flags) };
 }
 
 function describe(t: TaskView): string {
@@ -89,8 +85,8 @@ function report(r: EnvReport): string {
   return `${text}\n`;
 }
 
-export async function orchestrate(ctx: Context, name: string, flags: OrchestrateFlags): Promise<number> {
-  const input = buildOrchestrateInput(name, flags);
+export async function orchestrate(ctx: Context, name: string, only: string[], flags: OrchestrateFlags): Promise<number> {
+  const input = buildOrchestrateInput(name, flags, only);
   const api = await ctx.api();
   const { tasks, removedFromOlderRuns } = await api.orchestrate(input);
   const env = tasks[0]?.env ?? name;
@@ -109,16 +105,23 @@ export async function orchestrate(ctx: Context, name: string, flags: Orchestrate
   return result.ready ? 0 : 1;
 }
 
-export async function down(ctx: Context, name: string | undefined, flags: { file?: string; grace?: string }): Promise<number> {
+export async function down(ctx: Context, name: string | undefined, tasks: string[], flags: { file?: string; grace?: string }): Promise<number> {
   const api = await ctx.api();
+  const all = await api.list();
+  const live = [...new Set(all.filter((t) => t.env && !isFinal(t.status)).map((t) => t.env!))];
   let env = name;
+  let part = tasks;
+  // `down api`: with one environment up, a name that is no environment but one of its tasks.
+  if (env !== undefined && live.length === 1 && !all.some((t) => t.env === env) && all.some((t) => t.env === live[0] && t.name === env)) {
+    part = [env, ...tasks];
+    env = live[0];
+  }
   if (!env) {
-    const live = [...new Set((await api.list()).filter((t) => t.env && !isFinal(t.status)).map((t) => t.env!))];
     if (live.length === 1) env = live[0];
     else if (live.length === 0) throw usageError('no environment is up');
     else throw usageError(`several environments are up (${live.join(', ')}): name one`);
   }
-  const stopped = await api.down(env!, flags.grace !== undefined ? { grace: flags.grace } : {});
+  const stopped = await api.down(env!, { ...(flags.grace !== undefined ? { grace: flags.grace } : {}), ...(part.length > 0 ? { tasks: part } : {}) });
   if (ctx.json) printJson(stopped);
   else for (const t of stopped) process.stdout.write(`${describe(t)}\n`);
   return 0;
@@ -131,8 +134,8 @@ const PALETTE = [36, 33, 35, 32, 34, 91, 96, 93, 95, 92];
 const STARTS = new Set(['starting', 'running']);
 const BEFORE_A_RUN = new Set(['queued', 'waiting', 'starting', 'restarting']);
 
-export async function up(ctx: Context, flags: { file?: string; name?: string }): Promise<number> {
-  const input = buildOrchestrateInput(flags.name, { ...(flags.file ? { file: flags.file } : {}) });
+export async function up(ctx: Context, only: string[], flags: { file?: string; name?: string; profile?: string[] }): Promise<number> {
+  const input = buildOrchestrateInput(flags.name, { ...(flags.file ? { file: flags.file } : {}), ...(flags.profile ? { profile: flags.profile } : {}) }, only);
   const api = await ctx.api();
   // Events from here on: those of an environment already up, from before, are not news.
   let since = (await api.eventsSince(0, 0, { ids: [] })).last;
@@ -150,16 +153,18 @@ export async function up(ctx: Context, flags: { file?: string; name?: string }):
   if (removedFromOlderRuns > 0) say(`corral: ${removedText(removedFromOlderRuns, env)}`);
   say(`corral: ${env} is starting (${counted(tasks.length, 'task')}); Ctrl-C stops it in order`);
 
+  // `up api`: Ctrl-C takes down what it brought up (and what depends on it), not the rest.
+  const part = input.only || input.profiles ? { tasks: tasks.map((t) => t.name!) } : {};
   let interrupts = 0;
   let stopping: Promise<unknown> | null = null;
   const onSigint = () => {
     interrupts++;
     if (interrupts === 1) {
       say(`corral: stopping ${env} (Ctrl-C again to kill at once)`);
-      stopping = api.down(env);
+      stopping = api.down(env, part);
     } else if (interrupts === 2) {
       say('corral: killing');
-      stopping = api.down(env, { signal: 'SIGKILL', grace: 0 });
+      stopping = api.down(env, { signal: 'SIGKILL', grace: 0, ...part });
     }
   };
   process.on('SIGINT', onSigint);
@@ -196,7 +201,8 @@ export async function up(ctx: Context, flags: { file?: string; name?: string }):
   };
   for (const t of tasks) statusLine(t, t.status, t.reason);
   for (;;) {
-    const list = await api.list({ env });
+    // The tasks this `up` started: with a part, the rest of the environment is not its own.
+    const list = (await api.list({ env })).filter((t) => ids.includes(t.id));
     for (const t of list) {
       byId.set(t.id, t);
       await readAhead(t.id);

@@ -37,6 +37,8 @@ interface RunFlags {
   session?: string;
   keep?: boolean;
   once?: boolean;
+  watch?: string[];
+  stdin?: boolean;
 }
 
 /** `run -- npm run dev` and `run -- "npm run dev"` mean the same shell command. */
@@ -67,6 +69,8 @@ export async function run(ctx: Context, words: string[], flags: RunFlags): Promi
     ...(flags.health !== undefined ? { health: flags.health } : {}),
     ...ownership(flags),
     ...(flags.once ? { once: true } : {}),
+    ...(flags.watch !== undefined ? { watch: flags.watch } : {}),
+    ...(flags.stdin ? { stdin: true } : {}),
     ...pick(flags, ['maxRestarts', 'backoff', 'maxBackoff', 'minUptime', 'restartWindow', 'successExitCodes', 'nice', 'ionice', 'maxMemory', 'timeout', 'idle', 'idleAction', 'alertOn', 'logMaxSize', 'color']),
   });
   if (task.reused && !ctx.json) process.stderr.write(`corral: ${reusedText(task)}\n`);

@@ -55,6 +55,16 @@ export async function status(ctx: Context, ref: string): Promise<number> {
   for (const a of t.alerts.slice(-5)) lines.push(['alert', `${a.at} ${a.stream}: ${a.line}`]);
   for (const r of t.restartHistory.slice(-5)) lines.push(['restarted', `${r.at} ${r.reason}`]);
   if (t.restartAt) lines.push(['restart at', t.restartAt]);
+  if (t.stdin === 'pipe') lines.push(['stdin', 'a pipe: corral send writes to it']);
+  if (t.watch) {
+    const w = t.watch;
+    const how = [`debounce ${formatDuration(w.debounceMs)}`, w.cascade ? 'cascade' : '', w.ignore.length > 0 ? `ignoring ${w.ignore.join(', ')}` : ''].filter(Boolean).join(', ');
+    lines.push(['watch', `${w.paths.join(', ')} (${how})${w.watching ? '' : ' (not watching)'}`]);
+    if (w.lastChange) {
+      const more = w.lastChange.changes > 1 ? ` and ${w.lastChange.changes - 1} more` : '';
+      lines.push(['changed', `${w.lastChange.at} ${w.lastChange.path}${more}: restarted`]);
+    }
+  }
   process.stdout.write(lines.map(([k, v]) => `${k.padEnd(10)} ${v}`).join('\n') + '\n');
   return 0;
 }

@@ -10,9 +10,10 @@ import { checkRegex, healthDefaults, HealthSpecError, tcpProbe, type HealthProbe
 import { parseBytes, parseIonice, parseLogCap } from '../../../machines/policies/limits.js';
 import { normalizeSignal } from '../../../machines/signals.js';
 import type { RestartPolicy } from '../../../machines/task.types.js';
+import { normalizeWatch, WatchSpecError, type WatchSpec } from '../../../machines/policies/watch.js';
 import { envFromFiles } from './dotenv.js';
 import { zodFailure, type Located, type NodePath } from './located.js';
-import { envFileKeys, envFileSchema, type DependsOnDecl, type HealthDecl, type RestartDecl, type TaskDecl } from './schema.js';
+import { envFileKeys, envFileSchema, type DependsOnDecl, type HealthDecl, type RestartDecl, type TaskDecl, type WatchDecl } from './schema.js';
 import { defaultEnvName, plainTask, type EnvSpec, type EnvTaskDecl, type ParseOptions } from './spec.js';
 
 /** The EnvSpec of corral.yaml, from its document (`raw`, variables expanded) at `loc`. */
@@ -55,6 +56,10 @@ export function parseTasksFile(loc: Located, raw: unknown, options: ParseOptions
       alertOn: t.monitor?.alert_on ?? null,
       logMaxBytes: t.logs?.max_size !== undefined ? parseLogCap(t.logs.max_size) : null,
       color: t.color ?? false,
+      image: t.image ?? null,
+      watch: t.watch ? watchOf(loc, [...at, 'watch'], t.watch, cwd) : null,
+      profiles: t.profiles ?? [],
+      stdin: t.stdin === 'pipe' ? 'pipe' : null,
     };
   });
   checkGraph(loc, tasks);
@@ -126,6 +131,17 @@ export function healthOf(loc: Located, at: NodePath, h: HealthDecl): HealthSpec 
     ...(h.retries !== undefined ? { retries: h.retries } : {}),
     ...(h.start_period !== undefined ? { startPeriodMs: h.start_period } : {}),
   });
+}
+
+/** The watch declared at `at`, its paths made absolute against the task's folder. */
+function watchOf(loc: Located, at: NodePath, w: WatchDecl, cwd: string): WatchSpec {
+  const decl = Array.isArray(w) ? { paths: w } : { paths: w.paths, ignore: w.ignore, debounceMs: w.debounce, cascade: w.cascade };
+  try {
+    return normalizeWatch(decl, cwd);
+  } catch (error) {
+    if (error instanceof WatchSpecError) loc.fail(Array.isArray(w) ? at : [...at, 'paths'], error.message);
+    throw error;
+  }
 }
 
 function restartOf(r: RestartDecl | undefined): Partial<RestartPolicy> {

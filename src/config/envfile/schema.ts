@@ -11,6 +11,7 @@ import { normalizeSignal, SignalError } from '../../../machines/signals.js';
 import { userRegExp } from '../../../machines/pattern.js';
 import { quoteWords } from '../../../machines/shell-words.js';
 import { ID_LIKE_RULE, looksLikeTaskId, TASK_NAME } from '../../../machines/policies/names.js';
+import { imageProblem } from '../../../machines/policies/image.js';
 
 const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
   try {
@@ -129,9 +130,28 @@ const commandSchema = z.preprocess(
   z.string().trim().min(1, 'the command is empty'),
 );
 
+/** The container image a task runs in once exported (`corral export`); corral itself ignores it. */
+const imageSchema = z.string().superRefine((value, ctx) => {
+  const problem = imageProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+const pathList = z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v : [v]));
+
+/** `watch: src`, `watch: [src, lib]`, or the object form with ignores, debounce and cascade. */
+export const watchSchema = z.union([
+  pathList,
+  z.strictObject({
+    paths: pathList,
+    ignore: pathList.optional(),
+    debounce: duration.optional(),
+    cascade: z.boolean().optional(),
+  }),
+]);
+
 export const taskSchema = z.strictObject({
   command: commandSchema,
   description: z.string().optional(),
+  image: imageSchema.optional(),
   cwd: z.string().optional(),
   env: envMap.optional(),
   env_file: envFiles.optional(),
@@ -154,12 +174,20 @@ export const taskSchema = z.strictObject({
   monitor: z.strictObject({ alert_on: regex.optional() }).optional(),
   logs: z.strictObject({ max_size: z.union([z.string(), z.number()]).superRefine(limitCheck(parseLogCap)).optional() }).optional(),
   color: z.boolean().optional(),
+  watch: watchSchema.optional(),
+  stdin: z.enum(['pipe'], { message: 'stdin is pipe (send writes to it), or null for /dev/null (the default)' }).nullable().optional(),
+  profiles: z
+    .union([z.string(), z.array(z.string())])
+    .transform((v) => (Array.isArray(v) ? v : [v]))
+    .pipe(z.array(z.string().regex(TASK_NAME, 'a profile starts with a letter: letters, digits, ".", "_" and "-"')))
+    .optional(),
 });
 
 const autoBackgroundSchema = z.strictObject({
   enabled: z.boolean().optional(),
   patterns: z.array(z.string()).optional(),
   excludePatterns: z.array(z.string()).optional(),
+  rules: z.array(z.strictObject({ pattern: z.string().min(1), background: z.boolean() })).optional(),
 });
 
 export const envFileSchema = z.strictObject({
@@ -197,6 +225,7 @@ export type TaskDecl = z.infer<typeof taskSchema>;
 export type HealthDecl = z.infer<typeof healthSchema>;
 export type RestartDecl = z.infer<typeof restartSchema>;
 export type DependsOnDecl = z.infer<typeof dependsOnSchema>;
+export type WatchDecl = z.infer<typeof watchSchema>;
 
 const KNOWN_KEYS: Record<string, string[]> = {
   top: ['name', 'env', 'env_file', 'tasks', 'autoBackground'],
@@ -206,6 +235,7 @@ const KNOWN_KEYS: Record<string, string[]> = {
   limits: ['memory', 'timeout', 'idle', 'idle_action'],
   monitor: ['alert_on'],
   logs: ['max_size'],
+  watch: ['paths', 'ignore', 'debounce', 'cascade'],
   restart: ['policy', 'backoff', 'max_backoff', 'factor', 'min_uptime', 'max_restarts', 'window', 'success_exit_codes'],
   workflow: ['name', 'env', 'steps'],
   step: Object.keys(stepSchema.shape),
@@ -215,10 +245,12 @@ const KNOWN_KEYS: Record<string, string[]> = {
 export function envFileKeys(path: PropertyKey[]): string[] {
   const p = path.map(String);
   if (p.length === 0) return KNOWN_KEYS.top!;
+  if (p[0] === 'autoBackground' && p.length === 1) return Object.keys(autoBackgroundSchema.shape);
+  if (p[0] === 'autoBackground' && p[1] === 'rules' && p.length === 3) return ['pattern', 'background'];
   if (p[0] === 'tasks' && p.length === 2) return KNOWN_KEYS.task!;
   if (p[0] === 'tasks' && p.length === 4 && p[2] === 'depends_on') return ['condition', 'timeout'];
   const last = p.at(-1)!;
-  if (p[0] === 'tasks' && p.length === 3 && ['health', 'stop', 'restart', 'limits', 'monitor', 'logs'].includes(last)) return KNOWN_KEYS[last]!;
+  if (p[0] === 'tasks' && p.length === 3 && ['health', 'stop', 'restart', 'limits', 'monitor', 'logs', 'watch'].includes(last)) return KNOWN_KEYS[last]!;
   return [];
 }
 

@@ -4,6 +4,7 @@ import type { DependencyEdge } from '../../../machines/policies/dependencies.js'
 import type { HealthSpec } from '../../../machines/policies/health.js';
 import { NO_LIMITS, type IoPriority, type Limits } from '../../../machines/policies/limits.js';
 import type { RestartPolicy } from '../../../machines/task.types.js';
+import type { WatchSpec } from '../../../machines/policies/watch.js';
 
 export interface EnvTaskDecl {
   name: string;
@@ -26,6 +27,13 @@ export interface EnvTaskDecl {
   /** `logs.max_size` in bytes, 0 for `off`; null for the home's default. */
   logMaxBytes: number | null;
   color: boolean;
+  /** The container image of an export (`image:`); corral runs the command on this machine and ignores it. */
+  image: string | null;
+  watch: WatchSpec | null;
+  /** `pipe`: `send` writes to its stdin. */
+  stdin: 'pipe' | null;
+  /** Started only when one is active (`--profile`), or when named; empty: always. */
+  profiles: string[];
 }
 
 export interface EnvSpec {
@@ -73,6 +81,10 @@ export function plainTask(name: string, command: string, cwd: string): EnvTaskDe
     alertOn: null,
     logMaxBytes: null,
     color: false,
+    image: null,
+    watch: null,
+    profiles: [],
+    stdin: null,
   };
 }
 

@@ -25,7 +25,7 @@ const STATUSES: readonly TaskStatus[] = ['queued', 'waiting', 'starting', 'runni
 /** Ids of left-out tasks named in the text; more are counted. */
 const NAMED_MAX = 10;
 
-const DESCRIPTION = `List tasks, other sessions' too: look before starting a second dev server. Default: live ones and those ended in the last hour (at most 20). Rows: id, name, status, pid, health, run time, end, cwd, command.`;
+const DESCRIPTION = `List tasks, other sessions' too: look before starting a second dev server. Default: live ones and those ended in the last hour (at most 20).`;
 
 interface Selection {
   shown: TaskView[];

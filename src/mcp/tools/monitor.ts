@@ -7,7 +7,6 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { counted } from '../../../machines/counted.js';
-import { DEFAULTS } from '../../../machines/defaults.js';
 import { eventKind, type EventKind } from '../../../machines/event-kind.js';
 import type { CorralEvent } from '../../api.js';
 import type { McpContext } from '../context.js';
@@ -16,7 +15,7 @@ import { toolError } from '../errors.js';
 import type { Extra } from './shared.js';
 import { registerTool } from './register.js';
 
-const DESCRIPTION = `Set alert_on and restart_on_failure (kept by the daemon) for ids, env or all tasks; returns the exits, restarts, health changes and alerts since this client name's last call (a new name gets the latest ${DEFAULTS.newEventsBacklog}).`;
+const DESCRIPTION = `Set alert_on and restart_on_failure (kept by the daemon) on ids, env or all; returns exits, restarts, health changes, alerts since this client's last call.`;
 
 /** What an agent is told of: not every state change, the ones that need its attention. */
 const KINDS: EventKind[] = ['exit', 'restart', 'health', 'alert'];

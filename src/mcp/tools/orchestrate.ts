@@ -20,7 +20,7 @@ const DEFAULT_ENV_WAIT_MS = 45_000;
 const DEFAULT_FILES = ['corral.yaml', 'corral.yml', 'Procfile'];
 const DEFAULT_INLINE_NAME = 'dev';
 
-const DESCRIPTION = `Bring up several tasks in one call; waits until all are healthy (running if no check). Give file (corral.yaml, workflow, Procfile; default ./corral.yaml, ./Procfile) or tasks. depends_on a name: start once it is healthy if it has a check, else started. One already up is left as is. On a failure or timeout: the task at fault, why, its last lines.`;
+const DESCRIPTION = `Bring up several tasks in one call; waits until all are healthy (running if no check). Give file (corral.yaml, workflow, Procfile), template or tasks; depends_on starts a task once its dependency is healthy (started, without a check). One already up is left as is. On failure: the task at fault, why, last lines.`;
 
 const inlineTaskSchema = z.object({
   name: z.string().optional().describe('task name'),
@@ -51,9 +51,10 @@ export function registerOrchestrate(server: McpServer, ctx: McpContext): void {
       description: DESCRIPTION,
       inputSchema: {
         file: z.string().optional().describe('env file'),
+        template: z.string().optional().describe('`corral templates`'),
         tasks: z.array(inlineTaskSchema).optional().describe('inline tasks'),
-        name: z.string().optional().describe(`environment; default: the file's, or ${DEFAULT_INLINE_NAME}`),
-        cwd: z.string().optional().describe('of inline tasks'),
+        name: z.string().optional().describe(`default: the file's, or ${DEFAULT_INLINE_NAME}`),
+        cwd: z.string().optional().describe('folder'),
         wait_healthy: z.boolean().optional().describe('default true'),
         timeout: durationArg('default 45s').optional(),
       },
@@ -72,12 +73,17 @@ export function registerOrchestrate(server: McpServer, ctx: McpContext): void {
       try {
         const waitMs = args.timeout === undefined ? DEFAULT_ENV_WAIT_MS : durationOption(args.timeout, 'timeout');
         const waitHealthy = args.wait_healthy !== false;
-        if (args.file !== undefined && args.tasks !== undefined) throw argumentError('tasks', 'give file or tasks, not both');
+        const sources = (['file', 'template', 'tasks'] as const).filter((k) => args[k] !== undefined);
+        if (sources.length > 1) throw argumentError(sources[1]!, `give one of file, template or tasks, not ${sources.join(' and ')}`);
+        const cwd = args.cwd === undefined ? ctx.cwd : isAbsolute(args.cwd) ? args.cwd : resolve(ctx.cwd, args.cwd);
         let input: OrchestrateInput;
-        if (args.tasks !== undefined) {
+        if (args.template !== undefined) {
+          // A template runs in the project's folder, not in the package's templates/ folder.
+          const { findTemplate } = await import('../../init/templates.js');
+          input = { file: findTemplate(args.template).file, cwd, ...(args.name !== undefined ? { name: args.name } : {}), callerEnv: ctx.baseEnv };
+        } else if (args.tasks !== undefined) {
           if (args.tasks.length === 0) throw argumentError('tasks', 'the list is empty');
           // Dependencies are checked where an env file's are (config/orchestrate.ts), before anything starts.
-          const cwd = args.cwd === undefined ? ctx.cwd : isAbsolute(args.cwd) ? args.cwd : resolve(ctx.cwd, args.cwd);
           const tasks: InlineTask[] = args.tasks.map((t) => ({
             command: t.command,
             ...(t.name !== undefined ? { name: t.name } : {}),
@@ -86,7 +92,7 @@ export function registerOrchestrate(server: McpServer, ctx: McpContext): void {
           }));
           input = { name: args.name ?? DEFAULT_INLINE_NAME, tasks, callerEnv: ctx.baseEnv, cwd };
         } else {
-          if (args.cwd !== undefined) throw argumentError('cwd', 'goes with inline tasks; an env file says its folders itself');
+          if (args.cwd !== undefined) throw argumentError('cwd', 'goes with inline tasks or a template; an env file says its folders itself');
           input = { file: findFile(args.file, ctx.cwd), ...(args.name !== undefined ? { name: args.name } : {}), callerEnv: ctx.baseEnv };
         }
 

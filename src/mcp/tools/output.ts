@@ -12,7 +12,7 @@ import { taskArg } from './shared.js';
 
 const DEFAULT_MAX_BYTES = 16 * 1024;
 
-const DESCRIPTION = `Read a task's output, status and exit code. since "new" (default): only what came after your last read (a cursor per client name, or per as), which then moves on. A page holds max_bytes (default 16384); a cut one says where to go on.`;
+const DESCRIPTION = `Read a task's output, status, exit code. since "new" (default): what came after your last read (a cursor per client, or per as). A page holds max_bytes (default 16384); a cut one says where to go on.`;
 
 const SINCE = { error: 'since is "new" or a byte offset (a whole number)' };
 

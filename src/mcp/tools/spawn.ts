@@ -26,7 +26,7 @@ const DEFAULT_WAIT_MS = 30_000;
 /** The output shown by spawn when the call does not say: the first page of the task's output (it is then "seen"). */
 const FIRST_PAGE_BYTES = 4 * 1024;
 
-const DESCRIPTION = `Run a shell command in the background, beyond this conversation. If it already runs here (same cwd, env), returns that task. wait_for: return once ready or say why not (a timeout leaves it running); a port in use is refused, or its task returned. Returns id, pid, first output (your "new" cursor); an ended command leads with exit, first error line, last lines.`;
+const DESCRIPTION = `Run a shell command in the background, beyond this conversation (one already running here, same cwd and env, returns its task). wait_for: return once ready or say why not. Returns id, pid, first output; an ended one: exit, first error line, last lines.`;
 
 const waitForSchema = z
   .object({
@@ -182,12 +182,13 @@ export function registerSpawn(server: McpServer, ctx: McpContext): void {
         command: z.string().describe('shell command'),
         cwd: z.string().optional().describe("default: the server's"),
         env: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional().describe('variables added'),
-        name: z.string().optional().describe('name to address it by'),
+        name: z.string().optional().describe('its name'),
         wait_for: waitForSchema.optional(),
         timeout: durationArg('for wait_for; default 30s').optional(),
         session: z.string().optional().describe("default: this client's"),
         keep: z.boolean().optional().describe('outlive the session'),
         reuse: z.boolean().optional().describe('false: start another copy'),
+        stdin: z.boolean().optional().describe('for background_send'),
         ...readArgs,
       },
       dataSchema: {
@@ -228,6 +229,7 @@ export function registerSpawn(server: McpServer, ctx: McpContext): void {
           ...(health ? { health } : {}),
           session: args.session ?? ctx.session(),
           ...(args.keep ? { keep: true } : {}),
+          ...(args.stdin ? { stdin: true } : {}),
         };
 
         const reuse = args.reuse !== false;

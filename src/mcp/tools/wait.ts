@@ -27,7 +27,7 @@ export function replyCapMs(env: NodeJS.ProcessEnv = process.env): number {
   return value === undefined || value === '' ? REPLY_CAP_MS : durationOption(value, 'CORRAL_MCP_WAIT_CAP');
 }
 
-const DESCRIPTION = `Wait for a task: a verdict with evidence. until: exit (default; code, first error line, last stderr lines), running, healthy, log:RE (the line, its offset), port:N, http:URL or silence:DURATION. Returns within 50s; if not met yet, waiting: true and a resume token to go on with, no line missed.`;
+const DESCRIPTION = `Wait for a task: a verdict with evidence. until: exit (default: code, first error line, stderr tail), running, healthy, log:RE, port:N, http:URL or silence:DURATION. Returns within 50s, else waiting: true and a resume token (no line missed).`;
 
 const num = z.number();
 const dataSchema = {

@@ -384,6 +384,18 @@ describe('a bad corral.yaml is refused with file:line:col and what is wrong', ()
   });
 });
 
+describe('image: the container image of an export, which corral itself ignores', () => {
+  it('is kept as written, and null when the task has none', () => {
+    const spec = parse(y('tasks:', '  api:', '    command: node api.js', '    image: ghcr.io/acme/api:1.2', '  web:', '    command: x'));
+    expect(taskOf(spec, 'api').image).toBe('ghcr.io/acme/api:1.2');
+    expect(taskOf(spec, 'web').image).toBeNull();
+  });
+
+  it('is refused where it is written when it is no image reference', () => {
+    bad(y('tasks:', '  api:', '    command: x', '    image: "Node 20"'), 4, 12, '"Node 20" is not an image reference: write it like node:20');
+  });
+});
+
 describe('fixed bugs', () => {
   it('a bad tcp address that is not the first key of health points at its own line', () => {
     bad(y('tasks:', '  a:', '    command: x', '    health:', '      interval: 1s', '      tcp: nope'), 6, 12, 'tcp: "nope" is not host:port');

@@ -54,6 +54,11 @@ describe('a bad corral.yaml is refused with file:line:col and what is wrong', ()
         'unknown key "timout"; did you mean "timeout"? (valid: condition, timeout',
       );
     });
+
+    it('in autoBackground and its rules', () => {
+      bad(y('autoBackground:', '  rule: []', 'tasks:', '  a:', '    command: x'), 2, 3, 'unknown key "rule"; did you mean "rules"? (valid: enabled, patterns, excludePatterns, rules');
+      bad(y('autoBackground:', '  rules:', '    - { pattern: x, backgrond: true }', 'tasks:', '  a:', '    command: x'), 3, 21, 'unknown key "backgrond"; did you mean "background"?');
+    });
   });
 
   describe('values', () => {

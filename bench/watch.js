@@ -1,0 +1,172 @@
+/**
+ * Watch and restart: (A) the daemon's idle CPU and RSS with 100 tasks (`sleep 600`) all
+ * watching one tree of 10,000 files (100 folders of 100), against the same 100 tasks
+ * unwatched, each in a fresh daemon, over 20 s of idle after every watcher is ready; the
+ * inotify watches the daemon holds, for context; and 100 tasks watching against 1 of them,
+ * to show that the watcher is shared. (B) change → restart latency: one watched
+ * task notes the time it starts; a file of the tree is written, and the note of the next
+ * start is compared with the write, 10 times, at the default debounce (300 ms) and at 0;
+ * the baseline is a `restart` RPC of the same task (stop and start, no watch involved).
+ */
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cpuMsOf, median, memoryOf, now, round, sleep, withDaemon } from './lib.js';
+
+const IDLE_MS = 20_000;
+const MB = (bytes) => round(bytes / 1e6, 1);
+
+function makeTree() {
+  const root = mkdtempSync('/tmp/cb-watch-tree-');
+  for (let d = 0; d < 100; d++) {
+    const dir = join(root, `dir-${d}`);
+    mkdirSync(dir);
+    for (let f = 0; f < 100; f++) writeFileSync(join(dir, `file-${f}.js`), `// ${d}/${f}\n`);
+  }
+  return root;
+}
+
+/** inotify watches the process holds, from the fdinfo of its inotify descriptors. */
+function inotifyWatches(pid) {
+  let count = 0;
+  for (const fd of readdirSync(`/proc/${pid}/fdinfo`)) {
+    try {
+      count += (readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'latin1').match(/^inotify wd:/gm) ?? []).length;
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return count;
+}
+
+/** 100 idle tasks in a fresh daemon, the first `watching` of them watching the tree. */
+async function idleCost(tree, watching, notes) {
+  return withDaemon(`watch-${watching}`, notes, async ({ rpc, pid }) => {
+    const views = [];
+    for (let i = 0; i < 100; i++) views.push(await rpc.call('run', { command: 'sleep 600', cwd: tree, ...(i < watching ? { watch: ['.'] } : {}) }));
+    for (const [i, v] of views.entries()) {
+      const watched = i < watching;
+      for (let t0 = now(); ; await sleep(50)) {
+        const d = await rpc.call('describe', { ref: v.id });
+        if (d.status === 'running' && (!watched || d.watch?.watching)) break;
+        if (now() - t0 > 120_000) throw new Error(`${v.id} did not get ready`);
+      }
+    }
+    await sleep(2000);
+    const cpu0 = cpuMsOf(pid);
+    const t0 = now();
+    await sleep(IDLE_MS);
+    const cpuPercent = ((cpuMsOf(pid) - cpu0) / (now() - t0)) * 100;
+    return { rss: memoryOf(pid).rss, cpuPercent, inotify: inotifyWatches(pid) };
+  });
+}
+
+async function latency(tree, notes) {
+  const starts = join(tree, '..', `${tree.split('/').pop()}-starts`);
+  const rows = {};
+  await withDaemon('watch-latency', notes, async ({ rpc }) => {
+    const startsOf = () => {
+      try {
+        return readFileSync(starts, 'utf8').trim().split('\n').filter(Boolean).map(Number);
+      } catch {
+        return [];
+      }
+    };
+    const nextStart = async (count) => {
+      for (let t0 = now(); startsOf().length <= count; await sleep(5)) if (now() - t0 > 30_000) throw new Error('no restart');
+      return startsOf()[count];
+    };
+    for (const debounce of [300, 0]) {
+      rmSync(starts, { force: true });
+      const env = { name: `lat${debounce}`, cwd: tree };
+      // An env-file task: its watch has a debounce of its own.
+      const file = join(tree, '..', `${tree.split('/').pop()}-${debounce}.yaml`);
+      writeFileSync(file, `tasks:\n  app:\n    command: 'date +%s%3N >> ${starts}; exec sleep 600'\n    watch: { paths: ['${tree}'], debounce: ${debounce}ms }\n`);
+      const { tasks } = await rpc.call('orchestrate', { file, name: env.name });
+      const id = tasks[0].id;
+      for (let t0 = now(); !(await rpc.call('describe', { ref: id })).watch?.watching; await sleep(50)) if (now() - t0 > 60_000) throw new Error('not watching');
+      await nextStart(0);
+      const samples = [];
+      for (let i = 0; i < 10; i++) {
+        const count = startsOf().length;
+        const at = Date.now();
+        writeFileSync(join(tree, `dir-${i}`, 'file-0.js'), `// edit ${i}\n`);
+        samples.push((await nextStart(count)) - at);
+        await sleep(debounce + 200);
+      }
+      const manual = [];
+      for (let i = 0; i < 10; i++) {
+        const count = startsOf().length;
+        const at = Date.now();
+        await rpc.call('restart', { ref: id });
+        manual.push((await nextStart(count)) - at);
+      }
+      await rpc.call('down', { env: env.name });
+      rows[debounce] = { samples, manual };
+    }
+  });
+  return rows;
+}
+
+export default {
+  name: 'watch',
+  title: 'Watch and restart: idle cost of 100 watchers over one tree, change → restart latency',
+  async run() {
+    const rows = [];
+    const notes = [];
+    const tree = makeTree();
+    try {
+      const off = await idleCost(tree, 0, notes);
+      const one = await idleCost(tree, 1, notes);
+      const on = await idleCost(tree, 100, notes);
+      rows.push({
+        measure: 'daemon RSS, 100 idle tasks watching one 10,000-file tree',
+        baseline: `${MB(off.rss)} MB (the same tasks unwatched)`,
+        corral: `${MB(on.rss)} MB`,
+        ratio: round(on.rss / off.rss, 2),
+        ratioMeaning: 'watched / unwatched',
+        target: '—',
+      });
+      rows.push({
+        measure: `daemon CPU over ${IDLE_MS / 1000} s idle, same tasks`,
+        baseline: `${round(off.cpuPercent, 2)} % (unwatched)`,
+        corral: `${round(on.cpuPercent, 2)} %`,
+        ratio: round(on.cpuPercent - off.cpuPercent, 2),
+        ratioMeaning: 'watched − unwatched, % of one core',
+        target: '—',
+      });
+      rows.push({
+        measure: 'daemon RSS, 100 idle tasks: all 100 watching the tree against 1 of them watching it',
+        baseline: `${MB(one.rss)} MB (1 task watching)`,
+        corral: `${MB(on.rss)} MB`,
+        ratio: round(on.rss / one.rss, 2),
+        ratioMeaning: '100 watching / 1 watching: the watcher is shared',
+        target: '≤ 1.1',
+        met: on.rss / one.rss <= 1.1,
+      });
+      notes.push(
+        `inotify watches held by the daemon: ${on.inotify} with 100 tasks watching, ${one.inotify} with 1, ${off.inotify} with none ` +
+          `(chokidar watches every folder and file of the tree once, whatever the number of tasks); idle CPU with 1 watching: ${round(one.cpuPercent, 2)} %`,
+      );
+      const lat = await latency(tree, notes);
+      for (const debounce of [300, 0]) {
+        const { samples, manual } = lat[debounce];
+        const m = median(samples);
+        const r = median(manual);
+        rows.push({
+          measure: `change → restarted (next start noted by the task), debounce ${debounce} ms, median of 10`,
+          baseline: `${round(r, 0)} ms (\`restart\` RPC → next start)`,
+          corral: `${round(m, 0)} ms`,
+          ratio: round((m - debounce) / r, 2),
+          ratioMeaning: '(latency − debounce) / restart RPC',
+          target: debounce === 300 ? '≤ 500 ms absolute' : '—',
+          ...(debounce === 300 ? { met: m <= 500 } : {}),
+        });
+        notes.push(`debounce ${debounce} ms: latencies ${samples.join(', ')} ms; restart RPC ${manual.join(', ')} ms`);
+      }
+    } finally {
+      rmSync(tree, { recursive: true, force: true });
+      for (const f of readdirSync('/tmp').filter((n) => n.startsWith(tree.split('/').pop()))) rmSync(join('/tmp', f), { force: true });
+    }
+    return { rows, notes };
+  },
+};

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { dependentsInOrder, planBringUp, selectPart, SelectionError } from './selection.js';
+
+const tasks = [
+  { name: 'db', dependsOn: [], profiles: [] },
+  { name: 'cache', dependsOn: [], profiles: [] },
+  { name: 'api', dependsOn: ['db'], profiles: [] },
+  { name: 'web', dependsOn: ['api'], profiles: [] },
+  { name: 'debugger', dependsOn: ['api'], profiles: ['debug'] },
+  { name: 'mailhog', dependsOn: [], profiles: ['mail', 'debug'] },
+];
+
+describe('a part of an environment', () => {
+  it('is the tasks named and what they depend on, nothing else, in file order', () => {
+    expect(selectPart(tasks, ['api'], [], 'dev')).toEqual(['db', 'api']);
+    expect(selectPart(tasks, ['web', 'cache'], [], 'dev')).toEqual(['db', 'cache', 'api', 'web']);
+  });
+
+  it('without names, is every task without profiles, and those of the active profiles', () => {
+    expect(selectPart(tasks, [], [], 'dev')).toEqual(['db', 'cache', 'api', 'web']);
+    expect(selectPart(tasks, [], ['mail'], 'dev')).toEqual(['db', 'cache', 'api', 'web', 'mailhog']);
+    expect(selectPart(tasks, [], ['debug'], 'dev')).toEqual(['db', 'cache', 'api', 'web', 'debugger', 'mailhog']);
+  });
+
+  it('starts a task of a profile when it is named, with its dependencies', () => {
+    expect(selectPart(tasks, ['debugger'], [], 'dev')).toEqual(['db', 'api', 'debugger']);
+  });
+
+  it('refuses an unknown task with the nearest name, and a profile no task has', () => {
+    expect(() => selectPart(tasks, ['apj'], [], 'dev')).toThrow('no task "apj" in dev; did you mean "api"?');
+    try {
+      selectPart(tasks, [], ['debgu'], 'dev');
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(SelectionError);
+      expect((error as SelectionError).kind).toBe('profile');
+      expect((error as Error).message).toBe('no task of dev has the profile "debgu": its profiles are debug, mail');
+    }
+  });
+});
+
+describe('the dependents of a task', () => {
+  it('are every task that depends on it, directly or not, each after its own dependencies', () => {
+    const graph = [
+      { name: 'web', dependsOn: ['api', 'worker'] },
+      { name: 'worker', dependsOn: ['api'] },
+      { name: 'api', dependsOn: ['db'] },
+      { name: 'db', dependsOn: [] },
+      { name: 'docs', dependsOn: [] },
+    ];
+    expect(dependentsInOrder(graph, 'api')).toEqual(['worker', 'web']);
+    expect(dependentsInOrder(graph, 'db')).toEqual(['api', 'worker', 'web']);
+    expect(dependentsInOrder(graph, 'docs')).toEqual([]);
+  });
+});
+
+describe('bringing up an environment that is up', () => {
+  const decl = (name: string, command = `run ${name}`) => ({ name, command, cwd: '/p' });
+  const run = (name: string, broken = false, command = `run ${name}`) => ({ name, command, cwd: '/p', broken });
+  const file = [decl('db'), decl('api'), decl('web')];
+
+  it('does nothing when every task asked for runs as declared', () => {
+    expect(planBringUp([run('db'), run('api')], file, ['db', 'api'])).toEqual({ kind: 'same' });
+  });
+
+  it('adds the tasks the run does not have, and starts again those that ended', () => {
+    expect(planBringUp([run('db'), run('api', true)], file, ['db', 'api', 'web'])).toEqual({ kind: 'extend', add: ['web'], revive: ['api'] });
+  });
+
+  it('is a different environment when a task is declared differently or is no longer in the file', () => {
+    expect(planBringUp([run('db', false, 'other')], file, ['db'])).toMatchObject({ kind: 'differs' });
+    expect(planBringUp([run('db'), run('old')], file, ['db'])).toEqual({ kind: 'differs', why: 'old is not in it' });
+  });
+});
