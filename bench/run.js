@@ -22,9 +22,10 @@ import orchestrate from './orchestrate.js';
 import restart from './restart.js';
 import envLoad from './env-load.js';
 import events from './events.js';
+import logCap from './log-cap.js';
 import watch from './watch.js';
 
-const ALL = [logThroughput, cliLatency, stop, readTail, readFilter, daemonRss, orchestrate, restart, envLoad, events, watch];
+const ALL = [logThroughput, cliLatency, stop, readTail, readFilter, daemonRss, orchestrate, restart, envLoad, events, logCap, watch];
 
 const filters = process.argv.slice(2);
 const selected = filters.length ? ALL.filter((b) => filters.some((f) => b.name.includes(f))) : ALL;

@@ -49,6 +49,19 @@ export const DEFAULTS = {
    * 200 bytes an event, so the latest 80,000 or so are kept.
    */
   journalMaxBytes: 16 * 1024 * 1024,
+  /**
+   * The most bytes each task log (stdout, stderr) keeps on disk: past it the oldest bytes
+   * are released and offsets stay put. Set per task (`logs.max_size`, `--log-max-size`) or
+   * for the home (`logMaxSize` in <home>/corral.config.json).
+   */
+  logMaxBytes: 200 * 1024 * 1024,
+  /**
+   * Finished tasks kept, with their logs (`retention` in <home>/corral.config.json): the
+   * 200 latest to end, and none that ended more than 7 days ago. Running tasks always stay.
+   */
+  retention: { maxEnded: 200, maxAgeMs: 7 * 86_400_000 },
+  /** The daemon's own log (daemon.log and daemon.log.1 together), kept like the journal. */
+  daemonLogMaxBytes: 16 * 1024 * 1024,
   /** A consumer that has no event cursor yet (`events --new`, `background_monitor`) starts with this many of the latest events. */
   newEventsBacklog: 100,
   /** A watched task restarts once its files have been quiet this long after a change. */

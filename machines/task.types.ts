@@ -60,6 +60,10 @@ export interface TaskSpec {
   limits: Limits;
   /** Output lines matching this regex raise alerts (`monitor`, `status`). */
   alertOn: string | null;
+  /** The most bytes each log keeps on disk; 0 for no cap; absent or null for the home's default. */
+  logMaxBytes?: number | null;
+  /** Sets FORCE_COLOR and CLICOLOR_FORCE, so that programs colour their output in the log. */
+  color?: boolean;
   /** `pipe`: stdin is a FIFO that `send` writes to (`stdin: pipe`, `run --stdin`); absent or null: /dev/null. */
   stdin?: 'pipe' | null;
   /** Files whose changes restart the task (`watch:`, `run --watch`); absent or null: none. */

@@ -41,6 +41,32 @@ export interface TaskView {
   reused?: true;
 }
 
+export interface PruneOptions {
+  /** Only tasks that ended longer ago than this duration (`7d`). */
+  olderThan?: string;
+}
+
+export interface TaskDiskUse {
+  id: string;
+  name: string | null;
+  env: string | null;
+  status: TaskStatus;
+  /** Bytes on disk of its log folder (logs and their side files), as `du` counts them. */
+  diskBytes: number;
+  /** Bytes its log cap released (offsets before each log's kept start). */
+  releasedBytes: number;
+}
+
+export interface DiskUse {
+  tasks: TaskDiskUse[];
+  /** The event journal, both halves. */
+  journalBytes: number;
+  /** The daemon's own log, both halves. */
+  daemonLogBytes: number;
+  /** Everything above. */
+  totalBytes: number;
+}
+
 /** Which tasks `list` returns: each given field narrows it. */
 export interface ListFilter {
   env?: string;
@@ -82,6 +108,10 @@ export interface RunInput {
   idle?: string | number;
   idleAction?: 'alert' | 'stop';
   alertOn?: string;
+  /** The most each log keeps on disk (`200M`, `off`); the home's default when absent. */
+  logMaxSize?: string | number;
+  /** Set FORCE_COLOR and CLICOLOR_FORCE for the task. */
+  color?: boolean;
   /** The agent session starting it. */
   session?: string;
   /** It outlives its session. */
@@ -159,6 +189,10 @@ export interface ReadInput {
   maxBytes?: number;
   /** `auto`: UTF-8 text when the bytes are text, base64 otherwise (`encoding` in the answer says which). */
   encoding?: 'utf8' | 'base64' | 'auto';
+  /** Start at the lines written after this time: a duration back from now (`10m`) or a date and time. */
+  since?: string;
+  /** Stop after the lines written until this time (same forms as `since`). */
+  until?: string;
 }
 
 export interface StreamRead {
@@ -169,6 +203,11 @@ export interface StreamRead {
   size: number;
   /** Bytes of the requested range not returned: read again from `next` (or before `from` for a tail). */
   omitted: number;
+  /**
+   * Bytes of the requested range the log's cap released before they were read: the read
+   * starts at the first byte kept instead (`from`), and a `--new` cursor moves there.
+   */
+  trimmed?: number;
   /**
    * Why a read returned nothing when that is not just "no output": an offset past the end,
    * a log file that was deleted. One sentence, without the stream's name.
@@ -282,6 +321,10 @@ export interface TaskDetails extends TaskView {
   ionice: string | null;
   limits: { memoryBytes: number | null; timeoutMs: number | null; idleMs: number | null; idleAction: 'alert' | 'stop' };
   alertOn: string | null;
+  /** The task's own log cap in bytes, 0 for off; null when it takes the home's. */
+  logMaxBytes: number | null;
+  /** FORCE_COLOR and CLICOLOR_FORCE are set for it. */
+  color: boolean;
   healthChecks: string[];
   /** Why the health check failed last, kept once it passes again; null when it never failed. */
   lastHealthFailure: string | null;
@@ -398,7 +441,10 @@ export interface SupervisorApi {
   restart(ref: string): Promise<TaskView>;
   /** Removes finished tasks: all of them, or (when one is unknown or still running) none. */
   remove(refs: string[]): Promise<TaskView[]>;
-  prune(): Promise<TaskView[]>;
+  /** Removes every finished task, or with `olderThan` (a duration) those that ended longer ago. */
+  prune(options?: PruneOptions): Promise<TaskView[]>;
+  /** What the home takes on disk: each task's logs, the journal, the daemon's log. */
+  diskUse(): Promise<DiskUse>;
   /** Starts stopping the live tasks the session started (not kept ones), whole trees, and returns them at once. */
   endSession(session: string): Promise<TaskView[]>;
   /** For each pid, the task whose tree it belongs to (a finished task's leftovers too), or null. */

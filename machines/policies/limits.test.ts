@@ -14,6 +14,7 @@ import {
   parseBytes,
   parseIonice,
   parseLimitDuration,
+  parseLogCap,
   parseMemoryLimit,
   parseNice,
 } from './limits.js';
@@ -71,6 +72,20 @@ describe('parseBytes', () => {
       expect(refusal(() => parseBytes(text))).toBe(`"${text}" is not a size: write it like 500M or 2G`);
     },
   );
+});
+
+describe('parseLogCap', () => {
+  it('takes a size of 1 MiB or more, and off for no cap', () => {
+    expect(parseLogCap('200M')).toBe(200 * MiB);
+    expect(parseLogCap(10 * MiB)).toBe(10 * MiB);
+    expect(parseLogCap('off')).toBe(0);
+    expect(parseLogCap(' OFF ')).toBe(0);
+  });
+
+  it('refuses a cap under 1 MiB, and what is not a size', () => {
+    expect(refusal(() => parseLogCap('64K'))).toBe('"64K" is 65536 bytes, too small for a log cap: write at least 1M, or off for no cap');
+    expect(refusal(() => parseLogCap('lots'))).toBe('"lots" is not a size: write it like 500M or 2G');
+  });
 });
 
 describe('parseMemoryLimit', () => {

@@ -41,6 +41,17 @@ export function parseMemoryLimit(text: string | number): number {
   return bytes;
 }
 
+/**
+ * A log cap: a size of at least 1 MiB (the head is released in steps of a sixteenth of
+ * the cap, so a smaller one would trim on nearly every write), or `off` (0) for no cap.
+ */
+export function parseLogCap(text: string | number): number {
+  if (typeof text === 'string' && text.trim().toLowerCase() === 'off') return 0;
+  const bytes = parseBytes(text);
+  if (bytes < 1024 * 1024) throw new LimitError(`"${text}" is ${bytes} bytes, too small for a log cap: write at least 1M, or off for no cap`);
+  return bytes;
+}
+
 /** A run-time or idle limit: a duration, and not 0, which would stop the task as it starts. */
 export function parseLimitDuration(value: string | number, what: 'timeout' | 'idle'): number {
   return checkLimitDuration(parseDuration(value), what);

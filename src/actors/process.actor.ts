@@ -23,9 +23,14 @@ interface ProcessActorDeps {
   launcher: Launcher;
   /** The umask tasks run with (the user's, not the daemon's private one). */
   taskUmask: number;
+  /** The log cap of a task that sets none (the home's); 0 for no cap. */
+  logMaxBytes: number;
   /** The time its reports carry: the supervisor's clock. */
   now?: () => number;
 }
+
+/** What programs that colour only on a terminal read as "colour anyway" (chalk, supports-color, clicolors). */
+const COLOR_ENV = { FORCE_COLOR: '1', CLICOLOR_FORCE: '1' };
 
 const UNKNOWN_MONITOR = 'exit status unknown: the monitor was killed';
 const UNKNOWN_AWAY = 'exit status unknown: it ended while no daemon was watching';
@@ -165,12 +170,13 @@ export function createProcessActor(deps: ProcessActorDeps) {
       const launch = deps.launcher.launch({
         command: spec.command,
         cwd: spec.cwd,
-        env: { ...spec.env, CORRAL_TASK: input.taskId, CORRAL_TASK_TOKEN: token },
+        env: { ...spec.env, ...(spec.color ? COLOR_ENV : {}), CORRAL_TASK: input.taskId, CORRAL_TASK_TOKEN: token },
         logDir,
         exitFile,
         umask: deps.taskUmask.toString(8).padStart(3, '0'),
         combined: spec.output === 'combined',
         priority: { nice: spec.nice, ionice: spec.ionice },
+        logMaxBytes: (spec.logMaxBytes ?? deps.logMaxBytes) || null,
         ...(spec.stdin === 'pipe' ? { stdinFifo: taskStdinFifo(deps.paths, input.taskId) } : {}),
       });
       launch.started.then(

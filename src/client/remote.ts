@@ -6,6 +6,8 @@ import type {
   TaskDetails,
   TaskOwner,
   DaemonStatus,
+  DiskUse,
+  PruneOptions,
   DownOptions,
   EnvReport,
   OrchestrateInput,
@@ -76,8 +78,11 @@ export class RemoteSupervisor implements SupervisorApi {
   remove(refs: string[]): Promise<TaskView[]> {
     return this.rpc.call('remove', { refs });
   }
-  prune(): Promise<TaskView[]> {
-    return this.rpc.call('prune');
+  prune(options: PruneOptions = {}): Promise<TaskView[]> {
+    return this.rpc.call('prune', options);
+  }
+  diskUse(): Promise<DiskUse> {
+    return this.rpc.call('diskUse');
   }
   endSession(session: string): Promise<TaskView[]> {
     return this.rpc.call('endSession', { session });

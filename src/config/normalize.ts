@@ -11,7 +11,7 @@ import { z } from 'zod/v3';
 import { DEFAULTS } from '../../machines/defaults.js';
 import { DurationError } from '../../machines/duration.js';
 import { healthDefaults, HealthSpecError, parseProbe, type HealthSpec } from '../../machines/policies/health.js';
-import { LimitError, parseIonice, parseLimitDuration, parseMemoryLimit, parseNice, type Limits } from '../../machines/policies/limits.js';
+import { LimitError, parseIonice, parseLimitDuration, parseLogCap, parseMemoryLimit, parseNice, type Limits } from '../../machines/policies/limits.js';
 import { defaultRestartPolicy, RESTART_POLICIES } from '../../machines/policies/restart.js';
 import { taskNameProblem } from '../../machines/policies/names.js';
 import { normalizeSignal, SignalError } from '../../machines/signals.js';
@@ -58,6 +58,8 @@ const runInputSchema = z.object({
   idle: z.union([z.string(), z.number()]).optional(),
   idleAction: z.enum(['alert', 'stop']).optional(),
   alertOn: z.string().optional(),
+  logMaxSize: z.union([z.string(), z.number()]).optional(),
+  color: z.boolean().optional(),
   session: z.string().trim().min(1, 'the session is empty').max(256, 'a session is at most 256 characters').optional(),
   keep: z.boolean().optional(),
   once: z.boolean().optional(),
@@ -140,6 +142,8 @@ export function normalizeRun(raw: RunInput, baseCwd = process.cwd()): Normalized
       ionice: input.ionice === undefined ? null : wrap(() => parseIonice(input.ionice!), 'ionice'),
       limits,
       alertOn: input.alertOn ?? null,
+      ...(input.logMaxSize !== undefined ? { logMaxBytes: wrap(() => parseLogCap(input.logMaxSize!), 'logMaxSize') } : {}),
+      ...(input.color ? { color: true } : {}),
       stdin: input.stdin ? 'pipe' : null,
       watch: input.watch === undefined || input.watch.length === 0 ? null : watchOption(input.watch, cwd),
     },
@@ -212,6 +216,8 @@ export function specFromDecl(decl: EnvTaskDecl, callerEnv: Record<string, string
     ionice: decl.ionice,
     limits: decl.limits,
     alertOn: decl.alertOn,
+    ...(decl.logMaxBytes !== null ? { logMaxBytes: decl.logMaxBytes } : {}),
+    ...(decl.color ? { color: true } : {}),
     watch: decl.watch,
     stdin: decl.stdin,
   };

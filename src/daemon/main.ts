@@ -8,6 +8,14 @@ import { ensureHome, homePaths, resolveHome } from '../home.js';
 import type { HomeRestore } from '../supervisor/home-restore.js';
 import { HomeGuard, type Loss } from './home-guard.js';
 import { acquireLock } from './lock.js';
+import { boundDaemonLog } from './log-bound.js';
+import { DEFAULTS } from '../../machines/defaults.js';
+
+/** The daemon log's bound: CORRAL_DAEMON_LOG_MAX (bytes, for tests) or the default. */
+function daemonLogMaxBytes(): number {
+  const n = Number(process.env.CORRAL_DAEMON_LOG_MAX);
+  return Number.isInteger(n) && n > 0 ? n : DEFAULTS.daemonLogMaxBytes;
+}
 
 async function main(): Promise<void> {
   // Files the daemon creates (state, logs, socket) are the user's alone; tasks get the user's umask back.
@@ -30,6 +38,7 @@ async function main(): Promise<void> {
 
   const destination = pino.destination({ dest: paths.daemonLog, sync: false });
   const logger = pino({ base: { pid: process.pid } }, destination);
+  boundDaemonLog(paths.daemonLog, daemonLogMaxBytes(), destination);
   const log = (level: 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown> = {}) =>
     logger[level](fields, message);
   process.on('uncaughtException', (error) => log('error', 'uncaught exception', { error: String(error?.stack ?? error) }));

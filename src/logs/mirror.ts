@@ -7,7 +7,7 @@
  * offsets, so reads by offset and the read cursors go on as if nothing had happened,
  * a quarter of a second behind the task.
  */
-import { closeSync, fstatSync, openSync, readlinkSync, readSync, statSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, ftruncateSync, openSync, readlinkSync, readSync, statSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { isAlive } from '../process/procfs.js';
 import type { Stream } from './read.js';
@@ -16,6 +16,7 @@ const TICK_MS = 250;
 /** Copied per mirror and tick at most: a big log catches up over a few ticks instead of blocking the daemon. */
 const BUDGET = 16 << 20;
 const CHUNK = 1 << 20;
+const ZEROS = Buffer.alloc(CHUNK);
 
 /** What became of one log file of a running task. */
 export type MirrorOutcome = 'intact' | 'mirrored' | 'lost';
@@ -39,10 +40,12 @@ class Mirror {
     while (this.copied < size && budget > 0) {
       const n = readSync(this.from, this.buffer, 0, Math.min(CHUNK, size - this.copied, budget), this.copied);
       if (n === 0) break;
-      writeSync(this.to, this.buffer, 0, n);
+      // A chunk of zeros is most likely the head a log cap released (a hole): it stays a hole here too.
+      if (!this.buffer.subarray(0, n).equals(ZEROS.subarray(0, n))) writeSync(this.to, this.buffer, 0, n, this.copied);
       this.copied += n;
       budget -= n;
     }
+    if (fstatSync(this.to).size < this.copied) ftruncateSync(this.to, this.copied);
   }
 
   close(): void {
@@ -88,7 +91,8 @@ export class LogMirrors {
       const here = statSync(path, { throwIfNoEntry: false });
       return here && here.ino === st.ino && here.dev === st.dev ? 'intact' : 'lost';
     }
-    const to = openSync(path, 'a', 0o600);
+    // Written at the source's offsets (not appended), so that holes can stay holes.
+    const to = openSync(path, constants.O_WRONLY | constants.O_CREAT, 0o600);
     const mirror = new Mirror(from, to, Math.min(fstatSync(to).size, st.size));
     this.mirrors.set(id, [...(this.mirrors.get(id) ?? []), mirror]);
     this.timer ??= setInterval(() => this.tick(), TICK_MS);

@@ -5,7 +5,8 @@
  * everything it was asked for says how many bytes it left out.
  */
 import { closeSync, fstatSync } from 'node:fs';
-import { openForRead, readAt, utf8Boundary } from './bytes.js';
+import { openForRead, readAt, toCharStart, utf8Boundary } from './bytes.js';
+import { keptStart } from './kept.js';
 import { searchLog } from './search.js';
 
 export { utf8Boundary } from './bytes.js';
@@ -20,6 +21,8 @@ interface SliceRequest {
   maxBytes: number;
   /** The last N lines instead of a range from `from`; with `from`, only lines after it. */
   tail?: number;
+  /** No byte before this offset is read (the start of a capped log's kept part). */
+  floor?: number;
 }
 
 export interface Slice {
@@ -32,6 +35,8 @@ export interface Slice {
   size: number;
   /** Bytes of the requested range that were not returned (after `next`, or before `from` for a tail). */
   omitted: number;
+  /** Bytes of the requested range the log's cap released before this read (they precede `from`). */
+  trimmed?: number;
   /** The file does not exist (read as empty). */
   missing?: true;
 }
@@ -45,7 +50,7 @@ export function readSlice(path: string, req: SliceRequest): Slice {
   try {
     const size = fstatSync(fd).size;
     return req.tail !== undefined
-      ? tailSlice(fd, size, req.tail, req.maxBytes, Math.min(Math.max(0, req.from ?? 0), size))
+      ? tailSlice(fd, size, req.tail, req.maxBytes, Math.min(Math.max(0, req.from ?? 0, req.floor ?? 0), size))
       : rangeSlice(fd, size, req);
   } finally {
     closeSync(fd);
@@ -145,13 +150,41 @@ interface PageRequest {
  * is tested half; a line still being written waits for its newline (or for the task's end).
  */
 export function readPage(path: string, req: PageRequest): Slice {
+  const kept = keptFrom(path);
+  if (kept === 0) return readWholePage(path, req);
+  // A capped log: nothing before its kept start is read; what the request lost there is `trimmed`.
+  if (req.tail !== undefined && !req.tailAfterFrom) {
+    // A tail of the whole log lost something only when its lines reach back to the kept start.
+    const page = readWholePage(path, { ...req, floor: kept });
+    return page.from <= kept ? { ...page, trimmed: kept } : page;
+  }
+  const page = readWholePage(path, { ...req, from: Math.max(req.from, kept) });
+  const lost = Math.max(0, kept - req.from);
+  if (lost === 0) return page;
+  return { ...page, trimmed: lost, ...(req.tail !== undefined ? { omitted: Math.max(0, page.from - kept) } : {}) };
+}
+
+/** The kept start of a capped log, moved on to a whole character (0 when nothing was released). */
+function keptFrom(path: string): number {
+  const fd = openForRead(path);
+  if (fd === null) return 0;
+  try {
+    const size = fstatSync(fd).size;
+    const kept = keptStart(path, size);
+    return kept === 0 ? 0 : kept + toCharStart(readAt(fd, kept, 4), 0);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function readWholePage(path: string, req: PageRequest & { floor?: number }): Slice {
   if (req.filter) {
-    const from = req.tail === undefined || req.tailAfterFrom ? req.from : 0;
+    const from = req.tail === undefined || req.tailAfterFrom ? req.from : (req.floor ?? 0);
     const found = searchLog(path, { from, filter: req.filter, maxBytes: req.maxBytes, growing: req.growing, ...(req.tail !== undefined ? { tail: req.tail } : {}) });
     // As below: a tail after a cursor or offset counts all of the range before its lines.
     return req.tail !== undefined && req.tailAfterFrom ? { ...found, omitted: Math.max(0, found.from - req.from) } : found;
   }
-  if (req.tail !== undefined && !req.tailAfterFrom) return readSlice(path, { maxBytes: req.maxBytes, tail: req.tail });
+  if (req.tail !== undefined && !req.tailAfterFrom) return readSlice(path, { maxBytes: req.maxBytes, tail: req.tail, ...(req.floor ? { floor: req.floor } : {}) });
   // A tail after a cursor or offset: the last lines of what lies after it; what comes before them is skipped.
   const slice = readSlice(path, { from: req.from, maxBytes: req.maxBytes, ...(req.tail !== undefined ? { tail: req.tail } : {}) });
   let { bytes } = slice;

@@ -59,6 +59,7 @@ function streamText(stream: string, p: StreamPage, options: PageTextOptions): st
     lines.push(`${stream} (${what}):`);
     lines.push(body.endsWith('\n') ? body.slice(0, -1) : body);
   }
+  if (p.trimmed) lines.push(`[... ${bytesText(p.trimmed)} before byte ${p.from} were released by the log cap and cannot be read]`);
   if (p.omitted > 0) {
     if (p.tail) {
       lines.push(`[... ${bytesText(p.omitted)} before this omitted; read from offset ${p.from - p.omitted} to see it]`);

@@ -31,6 +31,8 @@ export interface StreamPage {
   size: number;
   /** Bytes not returned: after `next` (read from there), or before `from` for a tail. */
   omitted: number;
+  /** Bytes the log's cap released before they were read (see StreamRead.trimmed). */
+  trimmed?: number;
   tail: boolean;
   /** Why nothing was there to read, when it is not just "no output" (see StreamRead.note). */
   note?: string;
@@ -66,7 +68,7 @@ export async function readPage(api: SupervisorApi, req: PageRequest): Promise<Pa
   const read = async (stream: Stream, maxBytes: number, offset?: number): Promise<StreamPage> => {
     last = await api.read(base(stream, maxBytes, offset));
     const s = last[stream] as StreamRead;
-    return { data: s.data, from: s.from, next: s.next, size: s.size, omitted: s.omitted, tail, ...(s.note ? { note: s.note } : {}) };
+    return { data: s.data, from: s.from, next: s.next, size: s.size, omitted: s.omitted, tail, ...(s.trimmed ? { trimmed: s.trimmed } : {}), ...(s.note ? { note: s.note } : {}) };
   };
 
   const streams: Partial<Record<Stream, StreamPage>> = {};
@@ -87,7 +89,7 @@ export async function readPage(api: SupervisorApi, req: PageRequest): Promise<Pa
         streams[stream] = await read(stream, req.maxBytes - others);
       } else {
         const more = await read(stream, left, req.position.kind === 'offset' ? page.next : undefined);
-        streams[stream] = { ...more, data: page.data + more.data, from: page.from };
+        streams[stream] = { ...more, data: page.data + more.data, from: page.from, ...(page.trimmed ? { trimmed: page.trimmed } : {}) };
       }
     }
   }

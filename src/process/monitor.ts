@@ -82,6 +82,8 @@ export interface SpawnRequest {
   /** A FIFO to make here and give the command as stdin (`stdin: pipe`); without it, /dev/null. */
   stdinFifo?: string;
   priority?: Priority;
+  /** The most bytes each log keeps on disk (the native monitor releases the head past it); null for no cap. */
+  logMaxBytes?: number | null;
 }
 
 export interface Started {

@@ -10,8 +10,9 @@
  *
  * Request: NUL-terminated fields, the first being how many fields follow:
  *   ID CWD STDOUT_LOG STDERR_LOG("" = into STDOUT_LOG) EXIT_FILE STDIN_FIFO("" = /dev/null)
- *   UMASK NICE IOCLASS IOLEVEL ENV_COUNT ENV... PROGRAM ARG...
- * NICE, IOCLASS and IOLEVEL are numbers, or "-" for "leave as is".
+ *   UMASK NICE IOCLASS IOLEVEL LOG_MAX ENV_COUNT ENV... PROGRAM ARG...
+ * NICE, IOCLASS and IOLEVEL are numbers, or "-" for "leave as is". LOG_MAX is the most
+ * bytes each log keeps on disk, or "-" for no cap (see "the log cap" below).
  *
  * Replies on stdout, one line per write() (atomic: shorter than PIPE_BUF):
  *   S ID MONITOR_PID COMMAND_PID STDOUT_SIZE STDERR_SIZE   the command was forked
@@ -39,10 +40,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -123,7 +126,7 @@ static void forward(int sig) {
 }
 
 struct request {
-  const char *id, *cwd, *out, *err, *exit_file, *stdin_fifo, *umask, *nice, *io_class, *io_level;
+  const char *id, *cwd, *out, *err, *exit_file, *stdin_fifo, *umask, *nice, *io_class, *io_level, *log_max;
   char **env;
   char **argv;
 };
@@ -178,6 +181,123 @@ static int open_stdin_fifo(const char *path) {
     return -1;
   }
   return in;
+}
+
+/* ---------------------------------------------------------------- the log cap
+ *
+ * A log keeps at most LOG_MAX bytes on disk without any byte changing its offset: past the
+ * cap, the monitor releases the head of the file in place (FALLOC_FL_PUNCH_HOLE). The file
+ * keeps its apparent size and the command keeps appending to the same open file; only the
+ * released blocks go back to the disk. Where the kept part starts is written, before the
+ * release, into `<stream>.kept` beside the log (a fixed-width number overwritten in place),
+ * so readers and the next daemon know which offsets hold output and which were released.
+ * The monitor does it, not the daemon: it lives as long as the command, daemon or not, and
+ * an inotify watch wakes it on each write, so the cap holds at the writer's pace. */
+
+#define KEPT_WIDTH 20
+
+struct capped {
+  int log;       /* the log, as the command writes it */
+  int kept_file; /* <stream>.kept, -1 when it could not be made */
+  long long kept; /* offset of the first byte still on disk */
+};
+
+static long long log_cap = 0; /* 0: no cap */
+
+static void write_kept(struct capped *c) {
+  char text[KEPT_WIDTH + 2];
+  snprintf(text, sizeof text, "%-*lld\n", KEPT_WIDTH, c->kept);
+  if (pwrite(c->kept_file, text, KEPT_WIDTH + 1, 0) != KEPT_WIDTH + 1) {
+  }
+}
+
+/* `/x/stdout.log` → `/x/stdout.kept`. */
+static void open_kept(struct capped *c, const char *log_path) {
+  c->kept = 0;
+  c->kept_file = -1;
+  size_t n = strlen(log_path);
+  char *path = malloc(n + 6);
+  if (!path) return;
+  memcpy(path, log_path, n + 1);
+  if (n > 4 && strcmp(path + n - 4, ".log") == 0) path[n - 4] = '\0';
+  strcat(path, ".kept");
+  c->kept_file = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  free(path);
+  if (c->kept_file < 0) return;
+  char text[KEPT_WIDTH + 2] = {0};
+  struct stat st;
+  /* An earlier run's start holds while the log is that run's log (not shorter than it). */
+  if (pread(c->kept_file, text, KEPT_WIDTH + 1, 0) > 0 && fstat(c->log, &st) == 0) {
+    long long kept = strtoll(text, NULL, 10);
+    if (kept > 0 && kept <= st.st_size) c->kept = kept;
+  }
+  write_kept(c);
+}
+
+/* Releases the head of the log once more than the cap is kept: down to 15/16 of the cap,
+   block-aligned, so that a busy log is trimmed every cap/16 bytes, not on every write. */
+static void trim(struct capped *c) {
+  if (c->kept_file < 0 || log_cap <= 0) return;
+  struct stat st;
+  if (fstat(c->log, &st) != 0 || st.st_size - c->kept <= log_cap) return;
+  long long block = st.st_blksize > 0 ? st.st_blksize : 4096;
+  long long slack = log_cap / 16;
+  long long start = (st.st_size - (log_cap - slack)) / block * block;
+  if (start <= c->kept) return;
+  long long before = c->kept;
+  c->kept = start;
+  write_kept(c);
+  long long from = before / block * block;
+  if (fallocate(c->log, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, from, start - from) != 0) {
+    /* This file system cannot release part of a file: say so in the log once, and keep it all. */
+    int why = errno;
+    c->kept = before;
+    write_kept(c);
+    c->kept_file = -1;
+    dprintf(c->log, "corral: the log cap is off for this run: releasing log space fails here (%s)\n", strerror(why));
+  }
+}
+
+static void on_child(int sig) {
+  (void)sig;
+}
+
+/* Waits for the command while it keeps each log under the cap; returns the command's status. */
+static int wait_capped(pid_t pid, const char *out_path, const char *err_path) {
+  struct capped logs[2];
+  int count = err_path[0] ? 2 : 1;
+  const char *paths[2] = {out_path, err_path};
+  int watch = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+  for (int i = 0; i < count; i++) {
+    logs[i].log = i + 1; /* the monitor's own stdout and stderr are the logs */
+    open_kept(&logs[i], paths[i]);
+    if (watch >= 0) inotify_add_watch(watch, paths[i], IN_MODIFY);
+    trim(&logs[i]);
+  }
+  sigset_t waiting;
+  sigprocmask(SIG_SETMASK, NULL, &waiting);
+  sigdelset(&waiting, SIGCHLD);
+  struct pollfd pfd = {.fd = watch, .events = POLLIN};
+  /* Without a watch, a look every 100 ms. */
+  struct timespec tick = {0, 100 * 1000 * 1000};
+  int status;
+  for (;;) {
+    pid_t done = waitpid(pid, &status, WNOHANG);
+    if (done == pid) break;
+    if (done == -1 && errno != EINTR) _exit(126);
+    /* SIGCHLD is blocked outside ppoll: an end that comes before it interrupts it at once. */
+    ppoll(watch >= 0 ? &pfd : NULL, watch >= 0 ? 1 : 0, watch >= 0 ? NULL : &tick, &waiting);
+    char events[4096];
+    while (watch >= 0 && read(watch, events, sizeof events) > 0) {
+    }
+    for (int i = 0; i < count; i++) trim(&logs[i]);
+    /* At most a thousand looks a second, however small the writes: a task printing short
+       lines unbuffered would otherwise wake the monitor once per line. */
+    struct timespec pause = {0, 1000 * 1000};
+    nanosleep(&pause, NULL);
+  }
+  for (int i = 0; i < count; i++) trim(&logs[i]);
+  return status;
 }
 
 static int open_log(const char *path) {
@@ -240,6 +360,8 @@ static void monitor(struct request *r) {
   sigemptyset(&set);
   for (size_t i = 0; i < FORWARDED; i++) sigaddset(&set, forwarded[i]);
   sigprocmask(SIG_BLOCK, &set, NULL);
+  long cap_value = 0;
+  if (number(r->log_max, &cap_value) == 1 && cap_value > 0) log_cap = cap_value;
   struct sigaction pass;
   memset(&pass, 0, sizeof pass);
   pass.sa_handler = forward;
@@ -293,11 +415,21 @@ static void monitor(struct request *r) {
   close(replies);
   sigset_t none;
   sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, NULL);
-
   int status;
-  while (waitpid(pid, &status, 0) == -1) {
-    if (errno != EINTR) _exit(126);
+  if (log_cap > 0) {
+    struct sigaction child;
+    memset(&child, 0, sizeof child);
+    child.sa_handler = on_child;
+    sigemptyset(&child.sa_mask);
+    sigaction(SIGCHLD, &child, NULL);
+    sigaddset(&none, SIGCHLD);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    status = wait_capped(pid, r->out, r->err);
+  } else {
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    while (waitpid(pid, &status, 0) == -1) {
+      if (errno != EINTR) _exit(126);
+    }
   }
   int code = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
   write_exit_file(r->exit_file, code);
@@ -315,7 +447,7 @@ static size_t take_request(char ***fields_out, size_t *count_out) {
   if (!end) return 0;
   char *stop;
   long count = strtol(buffer, &stop, 10);
-  if (stop != end || count < 12 || count > 1 << 20) return (size_t)-1;
+  if (stop != end || count < 13 || count > 1 << 20) return (size_t)-1;
   char **fields = calloc((size_t)count + 1, sizeof *fields);
   if (!fields) return (size_t)-1;
   char *at = end + 1;
@@ -336,9 +468,9 @@ static size_t take_request(char ***fields_out, size_t *count_out) {
 static int sigchld_fd = -1;
 
 static void start(char **f, size_t count) {
-  struct request r = {f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], NULL, NULL};
-  long envc = strtol(f[10], NULL, 10);
-  if (envc < 0 || (size_t)envc + 12 > count) {
+  struct request r = {f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10], NULL, NULL};
+  long envc = strtol(f[11], NULL, 10);
+  if (envc < 0 || (size_t)envc + 13 > count) {
     reply("F %s malformed request", f[0]);
     return;
   }
@@ -348,9 +480,9 @@ static void start(char **f, size_t count) {
     reply("F %s out of memory", f[0]);
     return;
   }
-  memcpy(env, f + 11, (size_t)envc * sizeof *env);
+  memcpy(env, f + 12, (size_t)envc * sizeof *env);
   r.env = env;
-  r.argv = f + 11 + envc;
+  r.argv = f + 12 + envc;
   pid_t pid = fork();
   if (pid == 0) {
     close(sigchld_fd);
@@ -376,7 +508,7 @@ static void reap(void) {
 }
 
 /* The request and reply format above; the daemon checks it before it uses a spawner. */
-#define PROTOCOL "4"
+#define PROTOCOL "5"
 
 int main(int argc, char **argv) {
   if (argc == 2 && strcmp(argv[1], "--protocol") == 0) {

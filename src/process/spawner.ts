@@ -22,7 +22,7 @@ export const SPAWNER_PATH = [
 ].find((path) => existsSync(path)) ?? fileURLToPath(new URL('../../bin/corral-spawner', import.meta.url));
 
 /** The request format this module speaks (spawner.c's PROTOCOL). */
-const PROTOCOL = '4';
+const PROTOCOL = '5';
 
 /**
  * The launcher this machine supports: the native spawner when it was built, runs here
@@ -69,6 +69,7 @@ function requestFields(id: string, req: SpawnRequest): string[] {
     optional(priority.nice),
     io ? String(IONICE_CLASS[io.class]) : '-',
     optional(io?.level),
+    optional(req.logMaxBytes),
     String(env.length),
     ...env,
     ...program,

@@ -24,6 +24,8 @@ export function describeTask(record: TaskRecord, view: TaskView, usage: Usage | 
     ionice: spec.ionice ? `${spec.ionice.class}${spec.ionice.level !== null ? `:${spec.ionice.level}` : ''}` : null,
     limits: spec.limits,
     alertOn: spec.alertOn,
+    logMaxBytes: spec.logMaxBytes ?? null,
+    color: spec.color === true,
     healthChecks: spec.health?.probes.map(describeProbe) ?? [],
     lastHealthFailure: record.health?.lastError ?? null,
     envSet: Object.fromEntries((spec.envSet ?? []).filter((name) => name in spec.env).map((name) => [name, spec.env[name]!])),

@@ -1,6 +1,7 @@
 import type { Launcher } from '../process/monitor.js';
 import type { Clock } from './clock.js';
 import type { LogFn } from './host.js';
+import type { Retention } from '../../machines/policies/retention.js';
 
 export interface SupervisorOptions {
   home: string;
@@ -16,6 +17,10 @@ export interface SupervisorOptions {
   clock?: Clock;
   /** The event journal's bound in bytes (default DEFAULTS.journalMaxBytes). */
   journalMaxBytes?: number;
+  /** The log cap of tasks that set none, 0 for no cap; by default `logMaxSize` of <home>/corral.config.json, else DEFAULTS.logMaxBytes. */
+  logMaxBytes?: number;
+  /** Which finished tasks are kept; by default `retention` of <home>/corral.config.json, else DEFAULTS.retention. */
+  retention?: Retention;
   /** Called with notable events for the daemon's log. */
   log?: LogFn;
 }

@@ -9,6 +9,7 @@ import { runningCopy } from '../../machines/policies/same-run.js';
 import { isFinal, type TaskRecord } from '../../machines/task.types.js';
 import type {
   DaemonStatus,
+  DiskUse,
   DownOptions,
   EnvReport,
   EventBatch,
@@ -20,21 +21,25 @@ import type {
   MonitorInput,
   OrchestrateInput,
   OrchestrateResult,
+  PruneOptions,
   ReadInput,
   ReadResult,
   RunInput,
   SupervisorApi,
   TaskDetails,
+  TaskDiskUse,
   TaskOwner,
   TaskView,
   WaitOptions,
   WaitResult,
   WaitUntil,
 } from '../api.js';
-import { normalizeKill } from '../config/control.js';
+import { durationOption, normalizeKill } from '../config/control.js';
+import { endedBefore } from '../../machines/policies/retention.js';
+import { logFolderUse, rotatedDisk } from '../logs/disk-use.js';
 import { normalizeRun } from '../config/normalize.js';
 import { failure, field, usageError } from '../errors.js';
-import { ensureHome, homePaths, taskStdinFifo, type HomePaths } from '../home.js';
+import { ensureHome, homePaths, taskLogDir, taskStdinFifo, type HomePaths } from '../home.js';
 import { endStdin, StdinError, writeStdin } from '../process/stdin.js';
 import { rebuildFromHome } from '../store/rebuild.js';
 import { describeRecovery } from '../store/recovery.js';
@@ -254,13 +259,22 @@ export class Supervisor implements SupervisorApi {
     return records.map((r) => this.table.view(r));
   }
 
-  async prune(): Promise<TaskView[]> {
-    const done = this.store.tasks().filter((t) => this.table.isForgettable(t.id));
+  async prune(options: PruneOptions = {}): Promise<TaskView[]> {
+    const cutoff = options.olderThan === undefined ? Infinity : this.table.clock.now() - durationOption(options.olderThan, 'olderThan');
+    const done = endedBefore(this.store.tasks(), cutoff, (id) => !this.table.isForgettable(id));
     await Promise.all(this.table.withLeftovers(done).map((record) => this.table.stopOne(record)));
     const still = done.filter((t) => this.table.isForgettable(t.id));
     for (const record of still) this.table.forget(record);
     await this.store.flush();
     return still.map((r) => this.table.view(r));
+  }
+
+  async diskUse(): Promise<DiskUse> {
+    const tasks: TaskDiskUse[] = this.store.tasks().map((t) => ({ id: t.id, name: t.name, env: t.env, status: this.table.view(t).status, ...logFolderUse(taskLogDir(this.table.paths, t.id)) }));
+    const journalBytes = rotatedDisk(this.table.paths.journal);
+    const daemonLogBytes = rotatedDisk(this.table.paths.daemonLog);
+    const totalBytes = tasks.reduce((sum, t) => sum + t.diskBytes, journalBytes + daemonLogBytes);
+    return { tasks, journalBytes, daemonLogBytes, totalBytes };
   }
 
   async endSession(session: string): Promise<TaskView[]> {

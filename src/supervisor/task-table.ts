@@ -21,13 +21,25 @@ import type { TaskView } from '../api.js';
 import { notFound, see, usageError } from '../errors.js';
 import { taskExitFile, taskLogDir, taskStdinFifo, TASK_ID, type HomePaths } from '../home.js';
 import { LogMirrors, type MirrorOutcome } from '../logs/mirror.js';
+import { LogTimeIndex } from '../logs/time-index.js';
+import { retentionVictims, type Retention } from '../../machines/policies/retention.js';
+import { setLongInterval, type LongTimer } from '../long-timer.js';
+
+/** Looks for finished tasks to let go every half of the age bound, between 1 s and a minute. */
+function startRetention(retention: Retention, apply: () => Promise<unknown>): LongTimer | null {
+  if (retention.maxAgeMs === null && retention.maxEnded === null) return null;
+  const every = Math.min(60_000, Math.max(1_000, (retention.maxAgeMs ?? 120_000) / 2));
+  return setLongInterval(() => void apply().catch(() => {}), every).unref();
+}
 import type { Stream } from '../logs/read.js';
 import { bootId } from '../process/procfs.js';
 import { findRunningCopy } from '../process/running-copy.js';
 import { ExitWatcher } from '../process/exit-watch.js';
 import { stopLeftovers, withLeftovers } from '../process/leftovers.js';
-import { readExitFile, type Launcher } from '../process/monitor.js';
+import { readExitFile, shLauncher, type Launcher } from '../process/monitor.js';
+import { capBySample } from '../logs/sampled-cap.js';
 import { createLauncher, SPAWNER_PATH } from '../process/spawner.js';
+import { readHomeSettings } from '../config/home-settings.js';
 import { logSizes, type LogSizes } from '../logs/sizes.js';
 import { LimitGuard } from '../policies/limits.js';
 import { Sampler, type Usage } from '../policies/sampler.js';
@@ -62,6 +74,16 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
   private readonly machine;
   private readonly dependencies: DependencyCoordinator;
   readonly sampler: Sampler;
+  private readonly retention: Retention;
+  /** The cap of a task that sets none. */
+  private readonly logMaxBytes: number;
+  /** Tasks start under the sh monitor, which cannot cap logs: the daemon does it at each sample. */
+  private readonly capsBySample: boolean;
+  /** Tasks whose logs could not be capped (a file system without hole punching): not tried again. */
+  private readonly uncappable = new Set<string>();
+  private readonly retentionTimer: LongTimer | null;
+  /** Notes of when each log reached which size, for reads by time. */
+  private readonly logTimes: LogTimeIndex;
   private readonly limits: LimitGuard;
   readonly history: TaskHistory;
   /** Output of running tasks whose log files were deleted, copied back (see logs/mirror.ts). */
@@ -84,11 +106,15 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
     this.exits = new ExitWatcher(paths.run);
     this.launcher = options.launcher ?? createLauncher(process.env, SPAWNER_PATH, (why) => this.log('warn', why));
     this.log('info', `tasks start through ${this.launcher.name}`);
+    const settings = readHomeSettings(paths.home, (why) => this.log('warn', why));
+    this.logMaxBytes = options.logMaxBytes ?? settings.logMaxBytes;
+    this.capsBySample = this.launcher.name === shLauncher.name;
     const processActor = createProcessActor({
       paths,
       exits: this.exits,
       launcher: this.launcher,
       taskUmask: options.taskUmask ?? currentUmask(),
+      logMaxBytes: this.logMaxBytes,
       now: () => this.clock.now(),
     });
     this.machine = taskMachine.provide({ actors: { process: processActor, health: createHealthActor({ paths }) } });
@@ -100,12 +126,15 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
       stop: (id, reason, restart) => this.stopForLimit(id, reason, restart),
       alert: (id, rule, line) => this.history.raiseAlert(id, rule, line),
     });
+    this.logTimes = new LogTimeIndex(logDir);
     this.sampler = new Sampler(
       () => store.tasks().filter((t) => t.status === 'running' && t.process && this.actors.has(t.id)).map((t) => ({ id: t.id, process: t.process! })),
       (id, usage) => this.onUsage(id, usage),
       options.sampleIntervalMs,
     );
     this.sampler.start();
+    this.retention = options.retention ?? settings.retention;
+    this.retentionTimer = startRetention(this.retention, () => this.applyRetention());
     this.watches = new WatchRestarts(this, paths.home);
     this.dependencies = new DependencyCoordinator({
       clock: this.clock,
@@ -267,6 +296,9 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
   private onUsage(id: string, usage: Usage): void {
     const record = this.store.task(id);
     if (!record) return;
+    // The same tick notes how far each log reaches, for reads by time.
+    this.logTimes.note(id, usage.history.at(-1)?.at ?? this.clock.now());
+    if (this.capsBySample) this.capLogs(record);
     const breach = memoryBreach(record.spec.limits, usage.memoryBytes);
     if (breach) this.stopForLimit(id, breach, true);
     this.history.checkAlerts(id);
@@ -373,6 +405,8 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
     this.watches.unfollow(record.id);
     this.store.remove(record.id);
     this.sampler.forget(record.id);
+    this.logTimes.forget(record.id);
+    this.uncappable.delete(record.id);
     this.history.forget(record.id);
     rmSync(taskLogDir(this.paths, record.id), { recursive: true, force: true });
     rmSync(taskExitFile(this.paths, record.id), { force: true });
@@ -394,8 +428,36 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
     this.actors.get(id)?.send({ type: 'UPDATE_SPEC', spec });
   }
 
+  /** Under the sh monitor, the daemon keeps a task's logs under their cap (logs/sampled-cap.ts). */
+  private capLogs(record: TaskRecord): void {
+    const cap = record.spec.logMaxBytes ?? this.logMaxBytes;
+    if (!cap || this.uncappable.has(record.id)) return;
+    const streams: Stream[] = record.spec.output === 'combined' ? ['stdout'] : ['stdout', 'stderr'];
+    const failed = capBySample(taskLogDir(this.paths, record.id), streams, cap);
+    if (failed) {
+      this.uncappable.add(record.id);
+      this.log('warn', `the log cap of ${record.id} is off: releasing log space fails here (${failed})`);
+    }
+  }
+
+  /**
+   * Removes the finished tasks retention lets go (records and logs). One whose tree left
+   * processes behind stays, so that `kill` can still reach them; a live one is never a candidate.
+   */
+  async applyRetention(): Promise<TaskRecord[]> {
+    const victims = retentionVictims(this.store.tasks(), this.clock.now(), this.retention, (id) => this.actors.has(id));
+    if (victims.length === 0) return [];
+    const held = new Set(this.withLeftovers(victims).map((t) => t.id));
+    const removed = victims.filter((t) => !held.has(t.id) && this.isForgettable(t.id));
+    for (const record of removed) this.forget(record);
+    await this.store.flush();
+    if (removed.length > 0) this.log('info', `retention removed ${removed.length} finished task${removed.length === 1 ? '' : 's'}`, { tasks: removed.map((t) => t.id) });
+    return removed;
+  }
+
   /** Stops watching without touching any task: they keep running for the next daemon. */
   async close(): Promise<void> {
+    this.retentionTimer?.clear();
     await this.watches.close();
     this.dependencies.close();
     this.sampler.stop();

@@ -253,8 +253,22 @@ export function spread(left: string, right: string, width: number): string {
 const ESCAPES = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u001b[P^_][^\u001b]*(?:\u001b\\)?|\u001b[@-Z\\-_]|\u009b[0-?]*[ -/]*[@-~]/g;
 const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069]/g;
 
-/** One line of task output as the terminal should show it: no escapes, tabs expanded, `\r` overwrites. */
-export function cleanLine(line: string): string {
+/** Colour escapes (SGR): the one kind a log view keeps, since they only colour text. */
+const SGR_PIECES = /(\u001b\[[0-9;:]*m)/;
+
+/**
+ * One line of task output as the terminal should show it: no escapes, tabs expanded, `\r`
+ * overwrites. With `colours`, the line keeps its colour escapes (every other escape still
+ * goes) and ends with a reset, so that no colour runs on into the next line.
+ */
+export function cleanLine(line: string, colours = false): string {
+  if (!colours || !line.includes('\u001b[')) return plainLine(line);
+  const pieces = line.split(SGR_PIECES);
+  if (pieces.length === 1) return plainLine(line);
+  return pieces.map((piece, i) => (i % 2 === 1 ? piece : plainLine(piece))).join('') + '\u001b[0m';
+}
+
+function plainLine(line: string): string {
   let s = line.endsWith('\r') ? line.slice(0, -1) : line;
   s = s.replace(ESCAPES, '');
   const cr = s.lastIndexOf('\r');
@@ -272,7 +286,7 @@ export function outputLines(text: string): string[] {
   if (!text) return [];
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
-  return lines.map(cleanLine);
+  return lines.map((line) => cleanLine(line));
 }
 
 const BARS = '▁▂▃▄▅▆▇█';

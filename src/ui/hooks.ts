@@ -80,7 +80,7 @@ export interface LogState {
   version: number;
 }
 
-export function useLogFollow(feed: LiveFeed, id: string | null, stream: LogStream): LogState {
+export function useLogFollow(feed: LiveFeed, id: string | null, stream: LogStream, colours = false): LogState {
   const buffer = useRef({ lines: [] as string[], partial: '', dropped: 0 });
   const [state, setState] = useState<LogState>({ lines: [], droppedLines: 0, skippedBytes: 0, size: 0, loaded: false, error: null, version: 0 });
   useEffect(() => {
@@ -100,13 +100,13 @@ export function useLogFollow(feed: LiveFeed, id: string | null, stream: LogStrea
         // The last line may be incomplete: it is shown, and completed by the next chunk.
         const pieces = (b.partial + chunk.text).split('\n');
         b.partial = pieces.pop() ?? '';
-        for (const p of pieces) b.lines.push(cleanLine(p));
+        for (const p of pieces) b.lines.push(cleanLine(p, colours));
         if (b.lines.length > LOG_MAX_LINES) {
           const extra = b.lines.length - LOG_MAX_LINES;
           b.lines.splice(0, extra);
           b.dropped += extra;
         }
-        const lines = b.partial ? [...b.lines, cleanLine(b.partial)] : b.lines.slice();
+        const lines = b.partial ? [...b.lines, cleanLine(b.partial, colours)] : b.lines.slice();
         setState((prev) => ({
           lines,
           droppedLines: b.dropped,

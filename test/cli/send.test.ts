@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cleanupHome, cli, cliJson, makeHome, waitFor } from '../helpers.js';
@@ -51,6 +51,25 @@ describe('input to a running task', () => {
     expect(last).toMatchObject({ bytes: 4, eof: true });
     expect(await ended(id)).toMatchObject({ status: 'completed', exitCode: 0 });
     expect(stdoutOf(id)).toBe('one\ntwo\nend of input\n');
+  });
+
+  it('under a log cap: the monitor releases the head of the log while it holds the input open, and --eof still ends it', async () => {
+    const MiB = 1024 * 1024;
+    const script = `head -c ${4 * MiB} /dev/zero | tr '\\0' x; echo; cat; echo "end of input"`;
+    const id = (await cli(home, ['run', '--stdin', '--log-max-size', '1M', '--', script])).stdout.trim();
+    const log = join(home, 'logs', id, 'stdout.log');
+    await waitFor(() => statSync(log, { throwIfNoEntry: false })?.size === 4 * MiB + 1, 'the 4 MB line');
+    // The cap is kept while cat waits on the open pipe: the monitor's wait loop serves both.
+    await waitFor(() => statSync(log).blocks * 512 <= MiB + 4096, 'the log to be trimmed to its cap');
+    expect((await cliJson(home, ['status', id])).status).toBe('running');
+    expect((await cli(home, ['send', id, 'one'])).code).toBe(0);
+    await waitFor(() => statSync(log).size === 4 * MiB + 5, 'the first line');
+    expect((await cli(home, ['send', id, 'two', '--eof'])).code).toBe(0);
+    expect(await ended(id)).toMatchObject({ status: 'completed', exitCode: 0 });
+    expect((await cli(home, ['logs', id, '--stream', 'stdout', '--tail', '3'])).stdout).toBe('one\ntwo\nend of input\n');
+    const head = (await cliJson(home, ['logs', id, '--stream', 'stdout', '--offset', '0', '--max-bytes', '4'])).stdout;
+    expect(head.trimmed).toBeGreaterThan(2 * MiB);
+    expect(statSync(log).blocks * 512).toBeLessThanOrEqual(MiB + 4096);
   });
 
   it('reaches a task the daemon adopted after it was killed', async () => {

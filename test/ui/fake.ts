@@ -46,6 +46,8 @@ export function details(t: TaskView, over: Partial<TaskDetails> = {}): TaskDetai
     ionice: null,
     limits: { memoryBytes: null, timeoutMs: null, idleMs: null, idleAction: 'alert' },
     alertOn: null,
+    logMaxBytes: null,
+    color: false,
     healthChecks: [],
     lastHealthFailure: null,
     envSet: {},

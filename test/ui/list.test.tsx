@@ -203,6 +203,9 @@ describe('pure helpers of the list', () => {
 
   it('makes task output safe to draw: no escape sequences, tabs expanded, carriage returns overwrite', () => {
     expect(cleanLine('\u001b[31mred\u001b[0m plain')).toBe('red plain');
+    // With colours on, a log view keeps colour escapes only, and resets at the end of the line.
+    expect(cleanLine('\u001b[1;31mred\u001b[0m \u001b[2Jplain', true)).toBe('\u001b[1;31mred\u001b[0m plain\u001b[0m');
+    expect(cleanLine('plain\ttext', true)).toBe('plain   text');
     expect(cleanLine('\u001b]0;title\u0007text')).toBe('text');
     expect(cleanLine('a\tb')).toBe('a       b');
     expect(cleanLine('10%\r50%\r100%')).toBe('100%');

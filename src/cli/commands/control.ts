@@ -64,8 +64,8 @@ export async function remove(ctx: Context, refs: string[]): Promise<number> {
   return 0;
 }
 
-export async function prune(ctx: Context): Promise<number> {
-  const removed = await (await ctx.api()).prune();
+export async function prune(ctx: Context, flags: { olderThan?: string } = {}): Promise<number> {
+  const removed = await (await ctx.api()).prune(flags.olderThan !== undefined ? { olderThan: flags.olderThan } : {});
   if (ctx.json) printJson(removed);
   else process.stdout.write(removed.length === 0 ? 'nothing to prune\n' : `removed ${removed.map((t) => t.id).join(' ')}\n`);
   return 0;

@@ -6,6 +6,8 @@ import { normalizeRead } from '../../config/read.js';
 import { usageError } from '../../errors.js';
 import type { Context } from '../context.js';
 import { printJson } from '../output.js';
+import { stripAnsi } from '../../text.js';
+import { parseTimePoint } from '../../../machines/time-point.js';
 
 interface LogsFlags {
   stream?: string;
@@ -16,6 +18,9 @@ interface LogsFlags {
   tail?: number;
   follow?: boolean;
   maxBytes?: number;
+  stripAnsi?: boolean;
+  since?: string;
+  until?: string;
 }
 
 const PAGE = 1024 * 1024;
@@ -32,6 +37,8 @@ function check(flags: LogsFlags): void {
     ...(flags.maxBytes !== undefined ? { maxBytes: flags.maxBytes } : {}),
     ...(flags.filter !== undefined ? { filter: flags.filter } : {}),
     ...(flags.new ? { newAs: flags.as ?? DEFAULTS.cursorConsumer } : {}),
+    ...(flags.since !== undefined ? { since: flags.since } : {}),
+    ...(flags.until !== undefined ? { until: flags.until } : {}),
   });
 }
 
@@ -39,11 +46,17 @@ export async function logs(ctx: Context, ref: string, flags: LogsFlags): Promise
   check(flags);
   const { offset, tail, maxBytes } = flags;
   if (flags.follow && ctx.json) throw usageError('--follow streams raw output: it cannot be combined with --json');
+  if (flags.follow && flags.until !== undefined) throw usageError('--until ends the read: it cannot be combined with --follow');
   const api = await ctx.api();
   const base: ReadInput = {
     ref,
     ...(flags.filter !== undefined ? { filter: flags.filter } : {}),
     ...(flags.new ? { newAs: flags.as ?? DEFAULTS.cursorConsumer } : {}),
+  };
+  // A time is turned into offsets once: the pages after the first go on from there by offset.
+  const byTime: Pick<ReadInput, 'since' | 'until'> = {
+    ...(flags.since !== undefined ? { since: new Date(parseTimePoint(flags.since, Date.now())).toISOString() } : {}),
+    ...(flags.until !== undefined ? { until: new Date(parseTimePoint(flags.until, Date.now())).toISOString() } : {}),
   };
 
   if (ctx.json) {
@@ -54,7 +67,9 @@ export async function logs(ctx: Context, ref: string, flags: LogsFlags): Promise
       ...(offset !== undefined ? { offset } : {}),
       ...(tail !== undefined ? { tail } : {}),
       ...(maxBytes !== undefined ? { maxBytes } : {}),
+      ...byTime,
     });
+    if (flags.stripAnsi) for (const s of [result.stdout, result.stderr]) if (s?.encoding === 'utf8') s.data = stripAnsi(s.data);
     printJson(result);
     return result.stdout?.gone || result.stderr?.gone ? 1 : 0;
   }
@@ -74,13 +89,15 @@ export async function logs(ctx: Context, ref: string, flags: LogsFlags): Promise
         maxBytes: maxBytes ?? PAGE,
         ...(from !== undefined && !flags.new ? { offset: from } : {}),
         ...(tail !== undefined ? { tail } : {}),
+        ...(from === undefined ? byTime : byTime.until !== undefined ? { until: byTime.until } : {}),
       });
       status = page.status;
       const slice = page[stream] as StreamRead;
-      write(stream, slice, streams.length === 1);
+      write(stream, slice, streams.length === 1, flags.stripAnsi === true);
       next[stream] = slice.next;
       // A read that returns nothing for a reason other than "no output" (a deleted log, an offset past the end) says it.
       if (first && slice.note) process.stderr.write(`corral: ${stream}: ${slice.note}\n`);
+      if (slice.trimmed) process.stderr.write(`corral: ${trimmedText(stream, slice, !!flags.new)}\n`);
       gone ||= slice.gone === true;
       // A tail is one page; --max-bytes asks for one page; otherwise read on to the end.
       if (tail !== undefined || maxBytes !== undefined) {
@@ -112,13 +129,20 @@ export async function logs(ctx: Context, ref: string, flags: LogsFlags): Promise
       status = page.status;
       const slice = page[stream] as StreamRead;
       if (slice.next !== next[stream]) wrote = true;
-      write(stream, slice, streams.length === 1);
+      if (slice.trimmed) process.stderr.write(`corral: ${trimmedText(stream, slice, !!flags.new)}\n`);
+      write(stream, slice, streams.length === 1, flags.stripAnsi === true);
       next[stream] = slice.next;
     }
     if (!wrote && isFinal(status)) break;
     if (!wrote) await sleep(FOLLOW_POLL_MS);
   }
   return gone ? 1 : 0;
+}
+
+/** Output the log cap released before it was read: said once, as the read (and a cursor) moves past it. */
+export function trimmedText(stream: string, slice: StreamRead, cursor: boolean): string {
+  const moved = cursor ? '; the cursor moved on to it' : '';
+  return `${stream}: ${counted(slice.trimmed ?? 0, 'byte')} before byte ${slice.from} were released by the log cap (logs.max_size): reading from the first byte kept${moved}`;
 }
 
 /** What a bounded read did not print, and how to get it. */
@@ -129,8 +153,10 @@ function leftOut(stream: string, slice: StreamRead, tail: boolean, cursor: boole
 }
 
 /** Both streams: each to its own. One stream asked for by name: to stdout, so it pipes. */
-function write(stream: 'stdout' | 'stderr', slice: StreamRead, single: boolean): void {
+function write(stream: 'stdout' | 'stderr', slice: StreamRead, single: boolean, strip: boolean): void {
   if (slice.data.length === 0) return;
-  const bytes = Buffer.from(slice.data, slice.encoding === 'base64' ? 'base64' : 'utf8');
+  let bytes = Buffer.from(slice.data, slice.encoding === 'base64' ? 'base64' : 'utf8');
+  // Escapes are ASCII: read as latin1, every other byte goes through unchanged (binary too).
+  if (strip) bytes = Buffer.from(stripAnsi(bytes.toString('latin1')), 'latin1');
   (stream === 'stdout' || single ? process.stdout : process.stderr).write(bytes);
 }

@@ -32,6 +32,8 @@ interface RunFlags {
   idle?: string;
   idleAction?: 'alert' | 'stop';
   alertOn?: string;
+  logMaxSize?: string;
+  color?: boolean;
   session?: string;
   keep?: boolean;
   once?: boolean;
@@ -69,7 +71,7 @@ export async function run(ctx: Context, words: string[], flags: RunFlags): Promi
     ...(flags.once ? { once: true } : {}),
     ...(flags.watch !== undefined ? { watch: flags.watch } : {}),
     ...(flags.stdin ? { stdin: true } : {}),
-    ...pick(flags, ['maxRestarts', 'backoff', 'maxBackoff', 'minUptime', 'restartWindow', 'successExitCodes', 'nice', 'ionice', 'maxMemory', 'timeout', 'idle', 'idleAction', 'alertOn']),
+    ...pick(flags, ['maxRestarts', 'backoff', 'maxBackoff', 'minUptime', 'restartWindow', 'successExitCodes', 'nice', 'ionice', 'maxMemory', 'timeout', 'idle', 'idleAction', 'alertOn', 'logMaxSize', 'color']),
   });
   if (task.reused && !ctx.json) process.stderr.write(`corral: ${reusedText(task)}\n`);
   if (flags.waitHealthy) {

@@ -46,6 +46,8 @@ export async function status(ctx: Context, ref: string): Promise<number> {
     t.limits.idleMs !== null ? `idle ${formatDuration(t.limits.idleMs)} (${t.limits.idleAction})` : '',
   ].filter(Boolean);
   if (limits.length > 0) lines.push(['limits', limits.join(', ')]);
+  if (t.logMaxBytes !== null) lines.push(['log cap', t.logMaxBytes === 0 ? 'off' : `${formatBytes(t.logMaxBytes)} a stream`]);
+  if (t.color) lines.push(['color', 'FORCE_COLOR=1 CLICOLOR_FORCE=1']);
   if (t.cpuPercent !== null) lines.push(['cpu', `${t.cpuPercent}%  ${sparkline(t.samples.map((s) => s.cpuPercent))}`]);
   if (t.memoryBytes !== null) lines.push(['memory', `${formatBytes(t.memoryBytes)} (peak ${formatBytes(t.peakMemoryBytes ?? t.memoryBytes)})  ${sparkline(t.samples.map((s) => s.memoryBytes))}`]);
   if (t.ports.length > 0) lines.push(['listening', t.ports.map((p) => `:${p}`).join(' ')]);

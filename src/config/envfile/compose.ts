@@ -7,7 +7,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { isSeq } from 'yaml';
 import { edgesOf, validateGraph, type DependencyCondition, type DependencyEdge } from '../../../machines/policies/dependencies.js';
 import { checkRegex, healthDefaults, HealthSpecError, tcpProbe, type HealthProbe, type HealthSpec } from '../../../machines/policies/health.js';
-import { parseBytes, parseIonice } from '../../../machines/policies/limits.js';
+import { parseBytes, parseIonice, parseLogCap } from '../../../machines/policies/limits.js';
 import { normalizeSignal } from '../../../machines/signals.js';
 import type { RestartPolicy } from '../../../machines/task.types.js';
 import { normalizeWatch, WatchSpecError, type WatchSpec } from '../../../machines/policies/watch.js';
@@ -54,6 +54,8 @@ export function parseTasksFile(loc: Located, raw: unknown, options: ParseOptions
         idleAction: t.limits?.idle_action ?? 'alert',
       },
       alertOn: t.monitor?.alert_on ?? null,
+      logMaxBytes: t.logs?.max_size !== undefined ? parseLogCap(t.logs.max_size) : null,
+      color: t.color ?? false,
       image: t.image ?? null,
       watch: t.watch ? watchOf(loc, [...at, 'watch'], t.watch, cwd) : null,
       profiles: t.profiles ?? [],

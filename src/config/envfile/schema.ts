@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { DurationError, parseDuration } from '../../../machines/duration.js';
 import { DEPENDENCY_CONDITIONS } from '../../../machines/policies/dependencies.js';
 import { parseProbe, type HealthProbe } from '../../../machines/policies/health.js';
-import { checkLimitDuration, LimitError, parseIonice, parseMemoryLimit, parseNice } from '../../../machines/policies/limits.js';
+import { checkLimitDuration, LimitError, parseIonice, parseLogCap, parseMemoryLimit, parseNice } from '../../../machines/policies/limits.js';
 import { normalizeSignal, SignalError } from '../../../machines/signals.js';
 import { userRegExp } from '../../../machines/pattern.js';
 import { quoteWords } from '../../../machines/shell-words.js';
@@ -172,6 +172,8 @@ export const taskSchema = z.strictObject({
     })
     .optional(),
   monitor: z.strictObject({ alert_on: regex.optional() }).optional(),
+  logs: z.strictObject({ max_size: z.union([z.string(), z.number()]).superRefine(limitCheck(parseLogCap)).optional() }).optional(),
+  color: z.boolean().optional(),
   watch: watchSchema.optional(),
   stdin: z.enum(['pipe'], { message: 'stdin is pipe (send writes to it), or null for /dev/null (the default)' }).nullable().optional(),
   profiles: z
@@ -232,6 +234,7 @@ const KNOWN_KEYS: Record<string, string[]> = {
   stop: ['signal', 'grace', 'command'],
   limits: ['memory', 'timeout', 'idle', 'idle_action'],
   monitor: ['alert_on'],
+  logs: ['max_size'],
   watch: ['paths', 'ignore', 'debounce', 'cascade'],
   restart: ['policy', 'backoff', 'max_backoff', 'factor', 'min_uptime', 'max_restarts', 'window', 'success_exit_codes'],
   workflow: ['name', 'env', 'steps'],
@@ -247,7 +250,7 @@ export function envFileKeys(path: PropertyKey[]): string[] {
   if (p[0] === 'tasks' && p.length === 2) return KNOWN_KEYS.task!;
   if (p[0] === 'tasks' && p.length === 4 && p[2] === 'depends_on') return ['condition', 'timeout'];
   const last = p.at(-1)!;
-  if (p[0] === 'tasks' && p.length === 3 && ['health', 'stop', 'restart', 'limits', 'monitor', 'watch'].includes(last)) return KNOWN_KEYS[last]!;
+  if (p[0] === 'tasks' && p.length === 3 && ['health', 'stop', 'restart', 'limits', 'monitor', 'logs', 'watch'].includes(last)) return KNOWN_KEYS[last]!;
   return [];
 }
 

@@ -24,6 +24,9 @@ export interface EnvTaskDecl {
   ionice: IoPriority | null;
   limits: Limits;
   alertOn: string | null;
+  /** `logs.max_size` in bytes, 0 for `off`; null for the home's default. */
+  logMaxBytes: number | null;
+  color: boolean;
   /** The container image of an export (`image:`); corral runs the command on this machine and ignores it. */
   image: string | null;
   watch: WatchSpec | null;
@@ -76,6 +79,8 @@ export function plainTask(name: string, command: string, cwd: string): EnvTaskDe
     ionice: null,
     limits: NO_LIMITS,
     alertOn: null,
+    logMaxBytes: null,
+    color: false,
     image: null,
     watch: null,
     profiles: [],

@@ -26,6 +26,7 @@ const dataSchema = {
   next: perStream(),
   size: perStream(),
   omitted: perStream(),
+  trimmed: perStream().optional(),
   at: z.string(),
 };
 
@@ -34,13 +35,15 @@ function pageStructured(page: Page) {
   const next: Partial<Record<Stream, number>> = {};
   const size: Partial<Record<Stream, number>> = {};
   const omitted: Partial<Record<Stream, number>> = {};
+  const trimmed: Partial<Record<Stream, number>> = {};
   for (const [stream, p] of Object.entries(page.streams) as [Stream, StreamPage][]) {
     from[stream] = p.from;
     next[stream] = p.next;
     size[stream] = p.size;
     omitted[stream] = p.omitted;
+    if (p.trimmed) trimmed[stream] = p.trimmed;
   }
-  return { id: page.id, status: page.status, exit_code: page.exitCode, from, next, size, omitted, at: page.at };
+  return { id: page.id, status: page.status, exit_code: page.exitCode, from, next, size, omitted, ...(Object.keys(trimmed).length > 0 ? { trimmed } : {}), at: page.at };
 }
 
 export function registerOutput(server: McpServer, ctx: McpContext): void {

@@ -83,7 +83,7 @@ export function TaskManager({ api, home, feed: givenFeed, timing = DEFAULT_TIMIN
   if (at >= 0) lastIndex.current = at;
 
   const details = useTaskDetails(feed, state.view === 'details' ? selectedId : null);
-  const log = useLogFollow(feed, state.view === 'log' ? selectedId : null, state.logStream);
+  const log = useLogFollow(feed, state.view === 'log' ? selectedId : null, state.logStream, color);
   const selected: TaskView | null = (selectedId !== null ? byId.get(selectedId) : undefined) ?? details.snapshot?.task ?? null;
 
   const say = useCallback((text: string, error = false) => {

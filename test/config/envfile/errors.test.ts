@@ -310,6 +310,15 @@ describe('fixed bugs', () => {
     bad(y('tasks:', '  a:', '    command: x', '    stop: { grace: 99999999999d }'), 4, 20, 'tasks.a.stop.grace: "99999999999d" is too long a duration');
   });
 
+  it('reads a log cap and colour, and points at a cap that is no size or too small', () => {
+    const task = taskOf(parse(y('tasks:', '  a:', '    command: x', '    logs: { max_size: 50M }', '    color: true')), 'a');
+    expect(task).toMatchObject({ logMaxBytes: 50 * 1024 * 1024, color: true });
+    expect(taskOf(parse(y('tasks:', '  a:', '    command: x', '    logs: { max_size: off }')), 'a').logMaxBytes).toBe(0);
+    expect(taskOf(parse(y('tasks:', '  a:', '    command: x')), 'a')).toMatchObject({ logMaxBytes: null, color: false });
+    bad(y('tasks:', '  a:', '    command: x', '    logs: { max_size: 10K }'), 4, 23, 'tasks.a.logs.max_size: "10K" is 10240 bytes, too small for a log cap');
+    bad(y('tasks:', '  a:', '    command: x', '    logs: { size: 10M }'), 4, 13, 'size');
+  });
+
   it('a run-time or idle limit of 0 is refused: it would stop the task at once', () => {
     bad(y('tasks:', '  a:', '    command: x', '    limits: { timeout: 0 }'), 4, 24, 'a timeout of 0 would stop the task at once');
     bad(y('tasks:', '  a:', '    command: x', '    limits: { idle: 0s }'), 4, 21, 'an idle limit of 0', 'leave it out for no limit');

@@ -1,0 +1,127 @@
+/**
+ * When each part of a log was written, to read by time (`logs --since 10m`). corral never
+ * sees the writes (the task writes straight into its file), so the daemon notes each log's
+ * size at its 2 s sample when the size changed: `<stream>.times` beside the log, one
+ * `<ms since epoch> <size>` a line. A byte between two notes was written between their
+ * times, so a time maps to an offset within one sample interval. The index is bounded:
+ * past 256 KB (about 10,000 notes, 5.5 busy hours at 2 s) it keeps every other note of its
+ * older half, so recent output keeps the full precision and older output gets coarser.
+ */
+import { appendFileSync, closeSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { openForRead, readAt } from './bytes.js';
+import { logSizes, type LogSizes } from './sizes.js';
+import type { Stream } from './read.js';
+
+const INDEX_MAX_BYTES = 256 * 1024;
+
+export const timesPath = (logDir: string, stream: Stream): string => join(logDir, `${stream}.times`);
+
+export interface TimeNote {
+  at: number;
+  size: number;
+}
+
+/** Notes each running task's log sizes at every sample; one per task and stream while they do not change. */
+export class LogTimeIndex {
+  private readonly last = new Map<string, LogSizes>();
+
+  constructor(private readonly logDir: (id: string) => string) {}
+
+  note(id: string, at: number): void {
+    const dir = this.logDir(id);
+    const sizes = logSizes(dir);
+    const before = this.last.get(id) ?? lastNoted(dir);
+    for (const stream of ['stdout', 'stderr'] as const) {
+      if (sizes[stream] === before[stream]) continue;
+      try {
+        appendNote(timesPath(dir, stream), at, sizes[stream]);
+      } catch {
+        // A full disk or a deleted home: the index is a convenience; reads by offset still work.
+      }
+    }
+    this.last.set(id, sizes);
+  }
+
+  forget(id: string): void {
+    this.last.delete(id);
+  }
+}
+
+/** What a previous daemon noted last, so that a new one does not note the same sizes again. */
+function lastNoted(dir: string): LogSizes {
+  const lastOf = (stream: Stream) => readNotes(timesPath(dir, stream)).at(-1)?.size ?? 0;
+  return { stdout: lastOf('stdout'), stderr: lastOf('stderr') };
+}
+
+function appendNote(path: string, at: number, size: number): void {
+  appendFileSync(path, `${at} ${size}\n`, { mode: 0o600 });
+  if ((statSync(path, { throwIfNoEntry: false })?.size ?? 0) <= INDEX_MAX_BYTES) return;
+  const notes = readNotes(path);
+  const half = Math.floor(notes.length / 2);
+  const kept = [...notes.slice(0, half).filter((_, i) => i % 2 === 1), ...notes.slice(half)];
+  writeFileSync(path, kept.map((n) => `${n.at} ${n.size}\n`).join(''), { mode: 0o600 });
+}
+
+export function readNotes(path: string): TimeNote[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'latin1');
+  } catch {
+    return [];
+  }
+  const notes: TimeNote[] = [];
+  for (const line of text.split('\n')) {
+    const [at, size] = line.split(' ').map(Number);
+    if (Number.isSafeInteger(at) && Number.isSafeInteger(size)) notes.push({ at: at!, size: size! });
+  }
+  return notes;
+}
+
+/**
+ * The offset where output written after `at` starts (`since`), or where output written
+ * until `at` ends (`until`), moved to a line boundary: a `since` start goes on to the next
+ * line start, an `until` end back to the end of the line before. `known` are notes the
+ * caller knows besides the index (the run's start with its log size, the end).
+ */
+export function offsetAt(logPath: string, notes: TimeNote[], at: number, side: 'since' | 'until', size: number): number {
+  const sorted = notes.filter((n) => n.size <= size).sort((a, b) => a.at - b.at || a.size - b.size);
+  let offset: number;
+  if (side === 'since') {
+    // The size last noted at or before `at`: everything after it was written after that note.
+    let found = 0;
+    for (const n of sorted) if (n.at <= at) found = Math.max(found, n.size);
+    offset = found;
+  } else {
+    // The size first noted at or after `at`: everything before it was written by then.
+    const first = sorted.find((n) => n.at >= at);
+    offset = first ? first.size : size;
+  }
+  return toLineBoundary(logPath, offset, side, size);
+}
+
+const SCAN = 64 * 1024;
+
+function toLineBoundary(path: string, offset: number, side: 'since' | 'until', size: number): number {
+  if (offset <= 0 || offset >= size) return Math.max(0, Math.min(offset, size));
+  const fd = openForRead(path);
+  if (fd === null) return offset;
+  try {
+    if (readAt(fd, offset - 1, 1)[0] === 10) return offset;
+    if (side === 'since') {
+      for (let at = offset; at < size; at += SCAN) {
+        const i = readAt(fd, at, Math.min(SCAN, size - at)).indexOf(10);
+        if (i >= 0) return at + i + 1;
+      }
+      return size;
+    }
+    for (let end = offset; end > 0; end -= SCAN) {
+      const from = Math.max(0, end - SCAN);
+      const i = readAt(fd, from, end - from).lastIndexOf(10);
+      if (i >= 0) return from + i + 1;
+    }
+    return 0;
+  } finally {
+    closeSync(fd);
+  }
+}

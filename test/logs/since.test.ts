@@ -1,0 +1,53 @@
+/**
+ * Reads by time: a task prints the time once a second; `--since` and `--until` start and
+ * stop at whole lines written within one 2 s sample of the time asked for.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cleanupHome, cli, makeHome, waitFor } from '../helpers.js';
+
+let home: string;
+beforeEach(() => {
+  home = makeHome();
+});
+afterEach(() => cleanupHome(home));
+
+const seconds = (text: string) => text.split('\n').filter(Boolean);
+
+describe('logs by time', () => {
+  it('starts --since and stops --until at whole lines of the right second (±2 s)', async () => {
+    const id = (await cli(home, ['run', '--', 'while true; do date +%s; sleep 1; done'])).stdout.trim();
+    const all = await waitFor(async () => {
+      const lines = seconds((await cli(home, ['logs', id, '--stream', 'stdout'])).stdout);
+      return lines.length >= 12 ? lines : null;
+    }, 'a dozen seconds of output', 30_000, 500);
+    const since = Number(all[4]);
+    const until = Number(all[8]);
+    const iso = (s: number) => new Date(s * 1000).toISOString();
+
+    const from = await cli(home, ['logs', id, '--stream', 'stdout', '--since', iso(since)]);
+    expect(from.code).toBe(0);
+    const got = seconds(from.stdout);
+    for (const line of got) expect(line).toMatch(/^\d{10}$/);
+    expect(Math.abs(Number(got[0]) - since)).toBeLessThanOrEqual(2);
+
+    const window = seconds((await cli(home, ['logs', id, '--stream', 'stdout', '--since', iso(since), '--until', iso(until)])).stdout);
+    expect(Math.abs(Number(window[0]) - since)).toBeLessThanOrEqual(2);
+    expect(Math.abs(Number(window.at(-1)) - until)).toBeLessThanOrEqual(2);
+    for (const line of window) expect(line).toMatch(/^\d{10}$/);
+
+    // A duration counts back from now.
+    const now = Math.floor(Date.now() / 1000);
+    const recent = seconds((await cli(home, ['logs', id, '--stream', 'stdout', '--since', '3s'])).stdout);
+    expect(Number(recent[0])).toBeGreaterThanOrEqual(now - 3 - 2);
+  }, 60_000);
+
+  it('refuses a time it cannot read, and --since with --offset, in one sentence each', async () => {
+    const id = (await cli(home, ['run', '--', 'echo hi'])).stdout.trim();
+    const bad = await cli(home, ['logs', id, '--since', 'yesterday']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('corral: --since: "yesterday" is not a time: write a duration back from now (10m, 2h) or a date and time (2026-12-01T10:00)\n');
+    const both = await cli(home, ['logs', id, '--since', '5m', '--offset', '0']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toBe('corral: --since says where to start, as --offset does: give one\n');
+  });
+});

@@ -1,0 +1,61 @@
+/** The (time, size) index of a log, and how a time becomes an offset at a line boundary. */
+import { mkdtempSync, rmSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LogTimeIndex, offsetAt, readNotes, timesPath } from '../../src/logs/time-index.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'corral-times-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('the time index', () => {
+  it('notes a size only when it changed, and a new index picks up where the file ends', () => {
+    const index = new LogTimeIndex(() => dir);
+    writeFileSync(join(dir, 'stdout.log'), 'a\n');
+    index.note('t', 1000);
+    index.note('t', 3000);
+    appendFileSync(join(dir, 'stdout.log'), 'b\n');
+    index.note('t', 5000);
+    expect(readNotes(timesPath(dir, 'stdout'))).toEqual([
+      { at: 1000, size: 2 },
+      { at: 5000, size: 4 },
+    ]);
+    new LogTimeIndex(() => dir).note('t', 7000);
+    expect(readNotes(timesPath(dir, 'stdout'))).toHaveLength(2);
+  });
+
+  it('stays under its bound by thinning its older half', () => {
+    const index = new LogTimeIndex(() => dir);
+    const log = join(dir, 'stdout.log');
+    writeFileSync(log, '');
+    for (let i = 1; i <= 12_000; i++) {
+      appendFileSync(log, 'x\n');
+      index.note('t', i * 2000);
+    }
+    expect(statSync(timesPath(dir, 'stdout')).size).toBeLessThanOrEqual(256 * 1024);
+    const notes = readNotes(timesPath(dir, 'stdout'));
+    // The latest notes are all there.
+    expect(notes.at(-1)).toEqual({ at: 24_000_000, size: 24_000 });
+    expect(notes.at(-2)).toEqual({ at: 23_998_000, size: 23_998 });
+  });
+
+  it('maps a time to the start of the first whole line written after it, and an end to the last', () => {
+    const log = join(dir, 'stdout.log');
+    writeFileSync(log, 'one\ntwo\nthree\nfour\n');
+    const notes = [
+      { at: 1000, size: 4 },
+      { at: 3000, size: 10 }, // inside "three"
+      { at: 5000, size: 19 },
+    ];
+    expect(offsetAt(log, notes, 500, 'since', 19)).toBe(0);
+    expect(offsetAt(log, notes, 2000, 'since', 19)).toBe(4);
+    expect(offsetAt(log, notes, 3500, 'since', 19)).toBe(14);
+    expect(offsetAt(log, notes, 9000, 'since', 19)).toBe(19);
+    expect(offsetAt(log, notes, 2000, 'until', 19)).toBe(8);
+    expect(offsetAt(log, notes, 1000, 'until', 19)).toBe(4);
+    expect(offsetAt(log, notes, 9000, 'until', 19)).toBe(19);
+  });
+});
