@@ -24,8 +24,9 @@ import envLoad from './env-load.js';
 import events from './events.js';
 import logCap from './log-cap.js';
 import watch from './watch.js';
+import grep from './grep.js';
 
-const ALL = [logThroughput, cliLatency, stop, readTail, readFilter, daemonRss, orchestrate, restart, envLoad, events, logCap, watch];
+const ALL = [logThroughput, cliLatency, stop, readTail, readFilter, daemonRss, orchestrate, restart, envLoad, events, logCap, watch, grep];
 
 const filters = process.argv.slice(2);
 const selected = filters.length ? ALL.filter((b) => filters.some((f) => b.name.includes(f))) : ALL;

@@ -257,6 +257,19 @@ export const COMMANDS: CommandSpec[] = [
     load: async () => (await import('./commands/logs.js')).logs,
   },
   {
+    words: ['grep'],
+    description: "search every task's logs: prints id:offset: line for each matching line (id:stream:offset: when the task has both logs); exit 1 when none matched",
+    args: [
+      { name: '<regex>', description: 'a JavaScript regular expression, tested on each line' },
+      { name: '[ids...]', description: 'only these tasks: ids, names or env/names (default: every task)' },
+    ],
+    options: [
+      { flags: '--env <name>', description: 'only the tasks of this environment' },
+      { flags: '--since <time>', description: 'only the lines written after then: 10m (ago) or 2026-12-01T10:00 (as logs --since)' },
+    ],
+    load: async () => (await import('./commands/grep.js')).grep,
+  },
+  {
     words: ['wait'],
     description: 'block until a task exits, is ready, prints a line, listens, answers or goes quiet; print the evidence; exit 1 on timeout or failure',
     args: [{ name: '<id>', description: 'task id, name or env/name' }],

@@ -165,7 +165,7 @@ export function readPage(path: string, req: PageRequest): Slice {
 }
 
 /** The kept start of a capped log, moved on to a whole character (0 when nothing was released). */
-function keptFrom(path: string): number {
+export function keptFrom(path: string): number {
   const fd = openForRead(path);
   if (fd === null) return 0;
   try {

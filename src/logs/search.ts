@@ -44,7 +44,8 @@ function matches(filter: RegExp, text: string): boolean {
   return filter.test(text);
 }
 
-const lineText = (line: Buffer) => line.toString('utf8', 0, line[line.length - 1] === 10 ? line.length - 1 : line.length);
+/** A line's text, without its newline. */
+export const lineText = (line: Buffer) => line.toString('utf8', 0, line[line.length - 1] === 10 ? line.length - 1 : line.length);
 
 /**
  * The matching lines from `from` on, until they fill `maxBytes`. A matching line longer
@@ -68,31 +69,46 @@ function searchForward(fd: number, size: number, from: number, req: SearchReques
     return at + len;
   };
   const done = (next: number): Slice => ({ bytes: Buffer.concat(out, outLen), from, next, size, omitted: size - next });
+  return done(scanForward(fd, size, from, req.filter, req.growing, BLOCK, take));
+}
 
+/**
+ * Called with each matching line (or piece of a long one) and the offset of its start:
+ * returns where the scan stops, or -1 to go on. The line is a view of the scan's buffer,
+ * valid only during the call.
+ */
+export type LineVisitor = (line: Buffer, at: number) => number;
+
+/**
+ * Tests every line from `from` to the end of the file, reading it once in blocks of
+ * `block` bytes. Returns where the scan stopped: a visitor's stop, or the end of the last
+ * line tested (a growing log's unfinished last line is left for later).
+ */
+export function scanForward(fd: number, size: number, from: number, filter: RegExp, growing: boolean, block: number, visit: LineVisitor): number {
   // One buffer for the whole search: the start of a line whose newline is not read yet
   // (`carry` bytes, beginning at `lineStart`) stays at its front, the next block follows.
-  const buf = Buffer.allocUnsafe(LONG_LINE + BLOCK);
+  const buf = Buffer.allocUnsafe(LONG_LINE + block);
   let carry = 0;
   let lineStart = from;
   for (let pos = from; pos < size; ) {
-    const got = readInto(fd, buf, carry, Math.min(BLOCK, size - pos), pos);
+    const got = readInto(fd, buf, carry, Math.min(block, size - pos), pos);
     if (got === 0) break;
     pos += got;
     const data = buf.subarray(0, carry + got);
     const whole = data.lastIndexOf(10) + 1;
     let stop = -1;
-    eachMatch(data.subarray(0, whole), req.filter, (start, end) => {
-      stop = take(data.subarray(start, end), lineStart + start);
+    eachMatch(data.subarray(0, whole), filter, (start, end) => {
+      stop = visit(data.subarray(start, end), lineStart + start);
       return stop < 0;
     });
-    if (stop >= 0) return done(stop);
+    if (stop >= 0) return stop;
     lineStart += whole;
     let rest = whole;
     // A line this long is tested in pieces, so that memory stays bounded.
     while (data.length - rest >= LONG_LINE) {
       const piece = data.subarray(rest, rest + leadingChars(data.subarray(rest), LONG_LINE));
-      if (matches(req.filter, lineText(piece))) stop = take(piece, lineStart);
-      if (stop >= 0) return done(stop);
+      if (matches(filter, lineText(piece))) stop = visit(piece, lineStart);
+      if (stop >= 0) return stop;
       lineStart += piece.length;
       rest += piece.length;
     }
@@ -100,13 +116,13 @@ function searchForward(fd: number, size: number, from: number, req: SearchReques
     carry = data.length - rest;
   }
   // A last line without its newline: whole once the task has ended; until then it waits.
-  if (carry > 0 && !req.growing) {
+  if (carry > 0 && !growing) {
     const line = buf.subarray(0, carry);
-    const stop = matches(req.filter, lineText(line)) ? take(line, lineStart) : -1;
-    if (stop >= 0) return done(stop);
+    const stop = matches(filter, lineText(line)) ? visit(line, lineStart) : -1;
+    if (stop >= 0) return stop;
     lineStart += carry;
   }
-  return done(lineStart);
+  return lineStart;
 }
 
 /** Where the last finished line of [floor, size) ends: a growing log's unfinished last line is left for later. */
