@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isFinal } from '../../machines/task.types.js';
+import { writeKept } from '../../src/logs/kept.js';
 import { cleanupHome, cli, cliJson, makeHome, waitFor } from '../helpers.js';
 
 let home: string;
@@ -66,5 +67,12 @@ describe('corral grep', () => {
     const unknown = await cli(home, ['grep', 'needle', 'bash_99']);
     expect(unknown.code).toBe(3);
     expect(unknown.stdout).toBe('');
+  });
+
+  // Last: it marks the head of bash_1's stdout as released, as the log cap does.
+  it('searches a capped log from its kept start', async () => {
+    writeKept(join(home, 'logs/bash_1/stdout.log'), offsetOf('bash_1', 'stdout', 'beta'));
+    const r = await cli(home, ['grep', 'needle', 'bash_1']);
+    expect(r.stdout).toBe(`bash_1:stdout:${offsetOf('bash_1', 'stdout', 'needle three')}: needle three\nbash_1:stderr:5: needle err\n`);
   });
 });
