@@ -4,7 +4,7 @@ import type { TaskView } from '../../api.js';
 import { normalizeStop } from '../../config/control.js';
 import { field, notFound, usageError } from '../../errors.js';
 import type { Context } from '../context.js';
-import { holderText, listeningTable, type PortRow } from '../holders.js';
+import { holderText, listeningTable, type PortRow } from '../../process/holders.js';
 import { printJson, table } from '../output.js';
 import { oneLine } from '../../text.js';
 

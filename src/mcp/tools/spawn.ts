@@ -13,6 +13,7 @@ import { isFinal } from '../../../machines/task.types.js';
 import type { McpContext } from '../context.js';
 import { compileFilter } from '../../config/filter.js';
 import { argumentError, toolError } from '../errors.js';
+import { listeningTable } from '../../process/holders.js';
 import { reusedText, taskLabel } from '../../text.js';
 import { statusText } from '../format.js';
 import { durationOption } from '../../config/control.js';
@@ -112,15 +113,10 @@ async function heldPort(api: SupervisorApi, w: WaitFor): Promise<{ port: number;
   if (port === null) return null;
   const busy = (await accepts('127.0.0.1', port)) || (await accepts('::1', port));
   if (!busy) return null;
-  for (const t of await api.list()) {
-    if (t.status !== 'running') continue;
-    try {
-      if ((await api.describe(t.id)).ports.includes(port)) return { port, holder: t };
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return { port, holder: null };
+  // The listening sockets' processes, mapped to their tasks in one call to the daemon.
+  const owner = (await listeningTable(api, port)).find((row) => row.task !== null)?.task;
+  const holder = owner ? await api.get(owner.id).catch(() => null) : null;
+  return { port, holder };
 }
 
 function busyPortError(w: WaitFor, held: { port: number; holder: TaskView | null }): Error {

@@ -11,7 +11,7 @@ import { shellQuote } from '../../../../machines/shell-words.js';
 import type { TaskOwner } from '../../../api.js';
 import { readCmdline, readComm, readStat, readUid, scanProcesses } from '../../../process/procfs.js';
 import type { Context } from '../../context.js';
-import { holderText, holdersOf, pidsOnPort } from '../../holders.js';
+import { holderText, holdersOf, pidsOnPort } from '../../../process/holders.js';
 import { selfCommand } from './self.js';
 
 interface ToolCall {

@@ -4,8 +4,8 @@
  * `ports`, `kill --port` and the hook's reading of broad kills all ask here.
  */
 import type { SupervisorApi, TaskOwner } from '../api.js';
-import { inetSockets, socketHolders, type InetSocket } from '../process/ports.js';
-import { readCmdline, readComm } from '../process/procfs.js';
+import { inetSockets, socketHolders, type InetSocket } from './ports.js';
+import { readCmdline, readComm } from './procfs.js';
 
 /** One process that would be reached, and the task it belongs to (null: outside corral). */
 export interface Holder {
