@@ -78,6 +78,7 @@ export function viewOf(record: TaskRecord, usage?: Usage): TaskView {
     startedAt: record.startedAt,
     endedAt: record.endedAt,
     restartAt: record.restartAt,
+    nextRunAt: record.scheduled?.nextRunAt ?? null,
     cpuPercent: running && usage ? usage.cpuPercent : null,
     memoryBytes: running && usage ? usage.memoryBytes : null,
     session: record.session ?? null,
