@@ -98,10 +98,13 @@ export class Schedules {
     if (!this.timers.has(id)) return;
     this.disarm(id);
     const record = this.host.store.task(id);
-    if (!record || this.host.hasRun(id) || record.status !== 'waiting') return;
+    if (!record) return;
+    const ended = { nextRunAt: null, history: record.scheduled?.history ?? [] };
+    // The run that goes on ends as it is stopped: its record says no run comes after it.
+    if (this.host.hasRun(id) || record.status !== 'waiting') return this.host.store.put({ ...record, scheduled: ended });
     this.host.log('info', `${id}: schedule ended`);
     this.host.publish(
-      { ...record, status: 'killed', reason, endedAt: iso(this.host.clock.now()), scheduled: { nextRunAt: null, history: record.scheduled?.history ?? [] } },
+      { ...record, status: 'killed', reason, endedAt: iso(this.host.clock.now()), scheduled: ended },
       true,
     );
   }
