@@ -67,7 +67,8 @@ export function viewOf(record: TaskRecord, usage?: Usage): TaskView {
     cwd: record.spec.cwd,
     status: record.status,
     reason: record.reason,
-    pid: record.process?.pid ?? null,
+    // Between the runs of a schedule no process is there: the last run's pid would mislead.
+    pid: record.spec.schedule && record.status === 'waiting' ? null : (record.process?.pid ?? null),
     exitCode: record.exitCode,
     signal: record.signal,
     restarts: record.restarts,
