@@ -15,6 +15,7 @@ import {
   resumedRunAt,
   waitingReason,
   withEntry,
+  type CronNext,
   type ScheduleEntry,
 } from '../../machines/policies/schedule.js';
 import type { TaskRecord } from '../../machines/task.types.js';
@@ -48,7 +49,22 @@ export class Schedules {
   /** The armed timer of each followed task. */
   private readonly timers = new Map<string, unknown>();
 
-  constructor(private readonly host: ScheduleHost) {}
+  /**
+   * Cron dates; an expression that does not parse (a state file edited by hand: the parsers
+   * refuse it everywhere else) gives none, and the task waits with no next run, said in the log.
+   */
+  private readonly cronNext: CronNext;
+
+  constructor(private readonly host: ScheduleHost) {
+    this.cronNext = (expression, after) => {
+      try {
+        return cronNext(expression, after);
+      } catch (error) {
+        host.log('error', `the cron expression "${expression}" does not parse: no run is scheduled`, { error: String(error) });
+        return null;
+      }
+    };
+  }
 
   isFollowing(id: string): boolean {
     return this.timers.has(id);
@@ -63,10 +79,10 @@ export class Schedules {
     const persisted = record.scheduled?.nextRunAt ? Date.parse(record.scheduled.nextRunAt) : null;
     if (how === 'adopted') {
       // The adopted run goes on: the ticks resume around it, and its end is noted as any run's.
-      this.arm(record.id, resumedRunAt(spec, persisted, now, cronNext));
+      this.arm(record.id, resumedRunAt(spec, persisted, now, this.cronNext));
       return;
     }
-    const next = how === 'resume' ? resumedRunAt(spec, persisted, now, cronNext) : firstRunAt(spec, now, cronNext);
+    const next = how === 'resume' ? resumedRunAt(spec, persisted, now, this.cronNext) : firstRunAt(spec, now, this.cronNext);
     if (next !== null && next <= now) return this.tick(record.id, next);
     this.arm(record.id, next);
     this.publishWaiting(this.host.store.task(record.id) ?? record, next);
@@ -119,7 +135,7 @@ export class Schedules {
     const spec = record?.spec.schedule;
     if (!record || !spec) return this.disarm(id);
     const now = this.host.clock.now();
-    const next = nextRunAfter(spec, tickAt, now, cronNext);
+    const next = nextRunAfter(spec, tickAt, now, this.cronNext);
     const history = record.scheduled?.history ?? [];
     if (onTick(this.host.hasRun(id)) === 'skip') {
       const since = record.startedAt ? ` (started at ${clockTime(Date.parse(record.startedAt))})` : '';
