@@ -91,8 +91,9 @@ export class Schedules {
   /** A run ended (its actor reached a final state): its exit goes to the history, and the task waits for its next tick. */
   runEnded(record: TaskRecord): void {
     if (!this.timers.has(record.id) || !record.spec.schedule) return;
-    const startedAt = record.startedAt ?? record.createdAt;
     const endedAt = record.endedAt ?? iso(this.host.clock.now())!;
+    // A run that never started (a dependency failed for good) lasted nothing.
+    const startedAt = record.startedAt ?? endedAt;
     const entry: ScheduleEntry = {
       kind: 'run',
       startedAt,

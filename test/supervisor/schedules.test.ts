@@ -67,7 +67,7 @@ describe('run --every', () => {
     expect(liveProcesses((env) => env.includes(`CORRAL_HOME=${home}\0`) && env.includes(`\0CORRAL_TASK=${id}\0`))).toEqual([]);
   });
 
-  it('skips a tick while a slow run still goes on, and says so in the history and the events', async () => {
+  it('skips a tick while a slow run still goes on, says so in the history and the events, and ends with the daemon', async () => {
     const id = (await cli(home, ['run', '--every', '2s', '--', 'sleep 3'])).stdout.trim();
     const history = await waitFor(async () => {
       const h = await historyOf(id);
@@ -81,6 +81,10 @@ describe('run --every', () => {
     for (let i = 1; i < runs.length; i++) expect(Date.parse(runs[i]!.startedAt)).toBeGreaterThanOrEqual(Date.parse(runs[i - 1]!.endedAt));
     const events = (await cli(home, ['events', '--json'])).stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(events.some((e) => e.kind === 'skip' && e.id === id && /still goes on/.test(e.reason))).toBe(true);
+
+    // daemon stop ends the schedule: the next daemon finds it killed, and takes nothing up.
+    expect((await cli(home, ['daemon', 'stop'])).code).toBe(0);
+    expect(await cliJson(home, ['status', id])).toMatchObject({ status: 'killed', nextRunAt: null });
   });
 
   it('refuses a bad schedule, a schedule with every, and a restart policy that never ends, with exit 2', async () => {
