@@ -183,6 +183,51 @@ describe('API', () => {
     }
   });
 
+  it('resumes an event stream after the seq in Last-Event-ID', async () => {
+    const id = (await cli(home, ['run', '--', 'exit 0'])).stdout.trim();
+    await waitFor(async () => (await cliJson(home, ['status', id])).status === 'completed', 'the task to end');
+    const all = await openEvents({ 'Last-Event-ID': '0' });
+    try {
+      const seqs = await waitFor(() => {
+        const found = all.lines().filter((l) => l.startsWith('id: ')).map((l) => Number(l.slice(4)));
+        return found.length >= 3 ? found : null;
+      }, 'the journal from its start');
+      expect(seqs.slice(0, 3)).toEqual([1, 2, 3]);
+    } finally {
+      all.close();
+    }
+    const later = await openEvents({ 'Last-Event-ID': '2' });
+    try {
+      const first = await waitFor(() => later.lines().find((l) => l.startsWith('id: ')), 'an event after seq 2');
+      expect(first).toBe('id: 3');
+    } finally {
+      later.close();
+    }
+  });
+
+  it("says when a task's log grows, a few times a second at most", async () => {
+    const stream = await openEvents();
+    const opened = Date.now();
+    try {
+      const id = (await cli(home, ['run', '--', 'while :; do echo tick; sleep 0.01; done'])).stdout.trim();
+      const logEvents = () =>
+        stream
+          .lines()
+          .map((l, i, all) => (all[i - 1] === 'event: log' && l.startsWith('data: ') ? JSON.parse(l.slice(6)) : null))
+          .filter((e) => e?.id === id);
+      await waitFor(() => logEvents().length >= 5, 'five log events');
+      const seen = logEvents();
+      const seconds = (Date.now() - opened) / 1000;
+      expect(seen[0]).toMatchObject({ id, stream: 'stdout' });
+      // Sizes only grow, and come at most ten a second per task.
+      for (let i = 1; i < seen.length; i++) expect(seen[i].size).toBeGreaterThan(seen[i - 1].size);
+      expect(seen.length).toBeLessThanOrEqual(Math.ceil(seconds * 10) + 2);
+      await cli(home, ['kill', id]);
+    } finally {
+      stream.close();
+    }
+  });
+
   it('kills a task through POST, leaving no process of it', async () => {
     const childFile = join(home, 'child.pid');
     const id = (await cli(home, ['run', '--', `sleep 300 & echo $! > ${childFile}; wait`])).stdout.trim();
@@ -218,9 +263,9 @@ describe('API', () => {
 });
 
 /** An event stream, its lines so far, and a way to end it. */
-function openEvents(): Promise<{ status: number; headers: IncomingHttpHeaders; lines: () => string[]; close: () => void }> {
+function openEvents(headers: Record<string, string> = {}): Promise<{ status: number; headers: IncomingHttpHeaders; lines: () => string[]; close: () => void }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/api/events', headers: { Host: `127.0.0.1:${port}`, Cookie: `corral_token=${token}` } }, (res: IncomingMessage) => {
+    const req = request({ host: '127.0.0.1', port, path: '/api/events', headers: { Host: `127.0.0.1:${port}`, Cookie: `corral_token=${token}`, ...headers } }, (res: IncomingMessage) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (text += c));
