@@ -8,7 +8,7 @@ import { appendFileSync, readFileSync, statSync, truncateSync, writeFileSync } f
 import { request, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupHome, cli, cliJson, isRunning, makeHome, waitFor } from '../helpers.js';
+import { cleanupHome, cli, cliJson, FIXTURES, freePort, isRunning, makeHome, waitFor } from '../helpers.js';
 
 let home: string;
 let port: number;
@@ -120,6 +120,11 @@ describe('security', () => {
       expect(r.status, path).toBe(404);
       expect(r.body).not.toMatch(/"name": "corral"|not for the web|resolveHome/);
     }
+    // A view of the page (no extension) gets the page; a missing file does not.
+    const view = await call('/tasks/bash_1');
+    expect(view.status).toBe(200);
+    expect(view.headers['content-type']).toMatch(/^text\/html/);
+    expect((await call('/missing.js')).status).toBe(404);
   });
 });
 
@@ -131,12 +136,26 @@ describe('API', () => {
     const ls = await cliJson<any[]>(home, ['ls']);
     const mine = tasks.find((t: any) => t.id === id);
     expect(mine).toMatchObject({ id, name: 'lister', status: 'running', command: 'sleep 300' });
-    expect(Object.keys(mine).sort()).toEqual(Object.keys(ls.find((t) => t.id === id)).sort());
+    // The objects of ls --json, and the ports the task's tree listens on.
+    expect(Object.keys(mine).sort()).toEqual([...Object.keys(ls.find((t) => t.id === id)), 'ports'].sort());
+    expect(mine.ports).toEqual([]);
     const details = await getJson(`/api/tasks/${id}`);
     expect(details).toMatchObject({ id, definition: { command: 'sleep 300', env: {} } });
     expect(Array.isArray(details.samples) && Array.isArray(details.events)).toBe(true);
     expect(details.events.some((e: any) => e.type === 'state' && e.status === 'running')).toBe(true);
     expect((await call('/api/tasks/nope')).status).toBe(404);
+    await cli(home, ['kill', id]);
+  });
+
+  it('lists the ports a running task listens on', async () => {
+    const listenPort = await freePort();
+    const id = (await cli(home, ['run', '--', `node ${join(FIXTURES, 'listen.js')} ${listenPort}`])).stdout.trim();
+    const listed = await waitFor(async () => {
+      const { tasks } = await getJson('/api/tasks');
+      const t = tasks.find((x: any) => x.id === id);
+      return t?.ports.length > 0 ? t : null;
+    }, 'the port to be listed');
+    expect(listed.ports).toEqual([listenPort]);
     await cli(home, ['kill', id]);
   });
 
