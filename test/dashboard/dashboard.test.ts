@@ -6,6 +6,7 @@
  */
 import { appendFileSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { request, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupHome, cli, cliJson, FIXTURES, freePort, isRunning, makeHome, waitFor } from '../helpers.js';
@@ -62,6 +63,29 @@ describe('corral dashboard', () => {
     expect(again.port).toBe(port);
     const text = await cli(home, ['dashboard']);
     expect(text.stdout).toBe(`http://127.0.0.1:${port}/?token=${token}\n`);
+  });
+});
+
+describe('corral dashboard --port', () => {
+  it('serves on the port asked for, and says so when that port is taken', async () => {
+    const other = makeHome();
+    const holder = createServer();
+    try {
+      await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+      const taken = (holder.address() as AddressInfo).port;
+      const refused = await cli(other, ['dashboard', '--port', String(taken)]);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toBe(`corral: 127.0.0.1:${taken} is in use: choose another port, or give none for any free one\n`);
+      const wanted = await freePort();
+      expect((await cliJson(other, ['dashboard', '--port', String(wanted)])).port).toBe(wanted);
+      // Served already: another port asked for gets the one served, and a word about it.
+      const again = await cli(other, ['dashboard', '--port', String(taken)]);
+      expect(again.stdout).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${wanted}/\\?token=`));
+      expect(again.stderr).toBe(`corral: the dashboard is served already, on port ${wanted}\n`);
+    } finally {
+      holder.close();
+      await cleanupHome(other);
+    }
   });
 });
 
