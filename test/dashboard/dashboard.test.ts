@@ -271,6 +271,26 @@ describe('API', () => {
     }
   });
 
+  it('reads the one log of a task with combined output as the combined stream', async () => {
+    const file = join(home, 'combined.yaml');
+    writeFileSync(file, ['name: both', 'tasks:', '  talker:', '    command: "echo out; echo err >&2; sleep 300"', '    output: combined', ''].join('\n'));
+    const stream = await openEvents();
+    try {
+      await cliJson(home, ['orchestrate', 'both', '-f', file]);
+      const [{ id }] = await cliJson<any[]>(home, ['ls', '--env', 'both']);
+      const w = await waitFor(async () => {
+        const got = await getJson(`/api/tasks/${id}/log`);
+        return got.text === 'out\nerr\n' ? got : null;
+      }, 'both lines in the one log');
+      expect(w.stream).toBe('combined');
+      expect(JSON.parse((await call(`/api/tasks/${id}/log?stream=stderr`)).body).error).toMatch(/one log: ask for combined/);
+      await waitFor(() => stream.lines().some((l) => l.startsWith('data: ') && l.includes(`"id":"${id}","stream":"combined"`)), 'a log event of the combined stream');
+      await cli(home, ['down', 'both']);
+    } finally {
+      stream.close();
+    }
+  });
+
   it('kills a task through POST, leaving no process of it', async () => {
     const childFile = join(home, 'child.pid');
     const id = (await cli(home, ['run', '--', `sleep 300 & echo $! > ${childFile}; wait`])).stdout.trim();
@@ -293,7 +313,7 @@ describe('API', () => {
     writeFileSync(file, ['name: web', 'tasks:', '  db:', '    command: sleep 300', '  api:', '    command: sleep 300', '    depends_on: { db: started }', ''].join('\n'));
     await cliJson(home, ['orchestrate', 'web', '-f', file]);
     const { envs } = await getJson('/api/envs');
-    expect(envs).toEqual([{ name: 'web', file, tasks: ['db', 'api'], edges: [{ from: 'db', to: 'api', condition: 'started' }] }]);
+    expect(envs.find((e: any) => e.name === 'web')).toEqual({ name: 'web', file, tasks: ['db', 'api'], edges: [{ from: 'db', to: 'api', condition: 'started' }] });
     const down = await post('/api/envs/web/down');
     expect(down.status, down.body).toBe(200);
     expect(JSON.parse(down.body).tasks.map((t: any) => t.status)).toEqual(['killed', 'killed']);
