@@ -6,11 +6,37 @@
  * a change of load during the run moves both sides of a pair alike. The daemon and the 20
  * tasks (`sleep 300`) are started before timing; every `ls` runs before the first `run`.
  */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { corral, envFor, median, round, startTasks, timeSync, withDaemon } from './lib.js';
+import { join } from 'node:path';
+import { CLI, corral, envFor, median, round, startTasks, timeSync, withDaemon } from './lib.js';
 
-const N = 20;
-const WARMUP = 3;
+const N = 15;
+const WARMUP = 2;
+
+/**
+ * With CORRAL_BENCH_INSTRUCTIONS=1 (and valgrind installed): the instructions a process runs,
+ * from callgrind, which repeat within 1 % whatever the load. Taken without NODE_EXTRA_CA_CERTS
+ * (its parsing would be most of the count), and less V8's random hash-seed prime search
+ * (HashSeed::InitializeRoots, 4–22 M instructions, different in every run).
+ */
+function instructions(args, env) {
+  const dir = mkdtempSync('/tmp/cb-bench-callgrind-');
+  try {
+    const out = join(dir, 'callgrind.out');
+    const quiet = { ...env };
+    delete quiet.NODE_EXTRA_CA_CERTS;
+    const r = spawnSync('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, process.execPath, ...args], { env: quiet, encoding: 'utf8', timeout: 300_000 });
+    if (r.status !== 0) throw new Error(`valgrind ${args.join(' ')} exited ${r.status ?? r.signal}: ${r.stderr.slice(-500)}`);
+    const total = Number(/^summary:\s+(\d+)/m.exec(readFileSync(out, 'utf8'))[1]);
+    const annotated = spawnSync('callgrind_annotate', ['--inclusive=yes', '--threshold=100', out], { encoding: 'utf8', maxBuffer: 64 << 20 }).stdout;
+    const seed = /^\s*([\d,]+)\s.*HashSeed::InitializeRoots/m.exec(annotated);
+    return total - (seed ? Number(seed[1].replaceAll(',', '')) : 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 /** What is timed: label, arguments, the target ratio (null: noted only), and a check of the output. */
 function measures(firstId) {
@@ -63,6 +89,22 @@ export default {
           met: m.target === null ? true : ratio <= m.target,
         });
         raw[m.args[0] + (m.args[1] === '--json' ? 'Json' : '')] = { nodeMs: base.map((x) => round(x, 1)), corralMs: mine.map((x) => round(x, 1)) };
+      }
+
+      if (process.env.CORRAL_BENCH_INSTRUCTIONS === '1') {
+        const floor = instructions(['-e', '0'], env);
+        for (const m of measures(first.id)) {
+          const count = instructions([CLI, ...m.args], env);
+          rows.push({
+            measure: `instructions: ${m.label}`,
+            baseline: `${round(floor / 1e6, 1)} M (\`node -e 0\`)`,
+            corral: `${round(count / 1e6, 1)} M (+${round((count - floor) / 1e6, 1)} M)`,
+            ratio: round(count / floor, 2),
+            ratioMeaning: 'corral instructions / node -e 0 instructions (callgrind, no NODE_EXTRA_CA_CERTS, hash-seed search taken out)',
+            target: 'noted',
+            met: true,
+          });
+        }
       }
       notes.push(`each: ${N} calls after ${WARMUP} warm-up calls, each paired with a \`node -e 0\` right before or after it (alternating); timed spawn to exit from a Node parent (spawnSync)`);
       notes.push(`NODE_EXTRA_CA_CERTS ${process.env.NODE_EXTRA_CA_CERTS ? 'set' : 'not set'}: Node 20 parses that file at start-up, for \`node -e 0\` and corral alike, which makes every ratio here smaller than without it`);
