@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util';
 import { COMMANDS, GLOBAL_OPTIONS, parseFlags, type CommandSpec, type OptionSpec } from './spec.js';
 
-interface FastCall {
+export interface FastCall {
   spec: CommandSpec;
   /** The declared arguments in order (a variadic one as an array), then the options. */
   args: unknown[];
