@@ -98,6 +98,8 @@ export interface TaskRecord extends ExitInfo {
   env: string | null;
   /** Which bringing-up of its environment made it (1, 2, …): a later `orchestrate` starts a new run. */
   envRun?: number;
+  /** The env file its environment was brought up from (absolute); absent for ad-hoc environments and older records. */
+  envFile?: string;
   /** The agent session that started it (`--session`, CORRAL_SESSION, a hook's session_id, an MCP client's name); env-file tasks have none. */
   session?: string;
   /** The git root of its folder, else the folder. */

@@ -310,6 +310,12 @@ export interface DaemonStatus {
   launcher?: string;
 }
 
+/** Where the daemon serves the dashboard: `url` carries the token (`http://127.0.0.1:PORT/?token=…`). */
+export interface DashboardAddress {
+  url: string;
+  port: number;
+}
+
 export interface TaskDetails extends TaskView {
   restartPolicy: string;
   maxRestarts: number;

@@ -325,6 +325,15 @@ export const COMMANDS: CommandSpec[] = [
     options: [{ flags: '--older-than <duration>', description: 'only those that ended longer ago than this (7d)' }],
     load: async () => (await import('./commands/control.js')).prune,
   },
+  {
+    words: ['dashboard'],
+    description: 'have the daemon serve the web dashboard on 127.0.0.1, and print its URL (with its token)',
+    options: [
+      { flags: '--port <n>', description: 'the port to serve on (default: any free one; the one served already, if any)', value: 'count' },
+      { flags: '--open', description: 'open the URL in the browser (xdg-open)' },
+    ],
+    load: async () => (await import('./commands/dashboard.js')).dashboard,
+  },
   { words: ['du'], description: "disk use of the home: each task's logs (kept and released by the cap), the journal, the daemon's log", load: async () => (await import('./commands/du.js')).du },
   { words: ['export'], description: 'write an environment as the files of docker compose, Kubernetes or systemd' },
   {

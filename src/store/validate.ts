@@ -205,6 +205,7 @@ function taskRecord(raw: unknown, id: string, env: Record<string, string>): Task
     name: take(raw, 'name', isTextOrNull, null),
     env: take(raw, 'env', isTextOrNull, null),
     ...(raw.envRun !== undefined ? { envRun: take<number>(raw, 'envRun', isCount) } : {}),
+    ...(raw.envFile !== undefined ? { envFile: take<string>(raw, 'envFile', isWord) } : {}),
     ...(raw.session !== undefined ? { session: take<string>(raw, 'session', isWord) } : {}),
     ...(raw.project !== undefined ? { project: take<string>(raw, 'project', isWord) } : {}),
     ...(raw.keep !== undefined ? { keep: take<boolean>(raw, 'keep', isBoolean) } : {}),
