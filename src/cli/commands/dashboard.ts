@@ -9,6 +9,8 @@ export async function dashboard(ctx: Context, flags: { port?: number; open?: boo
   const { url, port } = await (await ctx.api()).dashboard(flags.port !== undefined ? { port: flags.port } : {});
   if (ctx.json) printJson({ url, port });
   else process.stdout.write(`${url}\n`);
+  // The daemon serves one dashboard: asked for another port, it answers with the one it serves.
+  if (flags.port !== undefined && flags.port !== 0 && flags.port !== port) process.stderr.write(`corral: the dashboard is served already, on port ${port}\n`);
   if (flags.open) openInBrowser(url);
   return 0;
 }
