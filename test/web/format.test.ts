@@ -25,5 +25,6 @@ describe('format', () => {
     expect(lastExit({ exitCode: 1, signal: null, reason: 'crashed' })).toBe('exit 1 · crashed');
     expect(lastExit({ exitCode: null, signal: 'SIGKILL', reason: null })).toBe('SIGKILL');
     expect(lastExit({ exitCode: null, signal: null, reason: null })).toBe('–');
+    expect(lastExit({ exitCode: 0, signal: null, reason: 'exit 0' })).toBe('exit 0');
   });
 });

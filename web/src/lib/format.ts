@@ -37,5 +37,7 @@ export function uptime(startedAt: string | null, endedAt: string | null, now: nu
 /** How the last run ended: `exit 1`, `SIGKILL`, with its reason. */
 export function lastExit(task: { exitCode: number | null; signal: string | null; reason: string | null }): string {
   const how = task.signal ? task.signal : task.exitCode !== null ? `exit ${task.exitCode}` : '';
-  return [how, task.reason ?? ''].filter(Boolean).join(' · ') || '–';
+  // The reason often says the same as the code ("exit 0"): once is enough.
+  const reason = task.reason && task.reason !== how ? task.reason : '';
+  return [how, reason].filter(Boolean).join(' · ') || '–';
 }

@@ -9,12 +9,13 @@ import type { Task } from '../lib/types.js';
 import { changed, state } from '../state.js';
 import type { View } from './view.js';
 
-const COLUMNS: { title: string; key?: SortKey; num?: boolean; optional?: boolean }[] = [
+/** `optional` columns are left out at a phone's width, and so is one with `phone: false`. */
+const COLUMNS: { title: string; key?: SortKey; num?: boolean; optional?: boolean; phone?: false }[] = [
   { title: 'task', key: 'name' },
   { title: 'status', key: 'status' },
   { title: 'health', key: 'health' },
   { title: 'pid', key: 'pid', num: true, optional: true },
-  { title: 'uptime', key: 'uptime', num: true },
+  { title: 'uptime', key: 'uptime', num: true, phone: false },
   { title: 'restarts', key: 'restarts', num: true, optional: true },
   { title: 'cpu', key: 'cpu', num: true },
   { title: 'memory', key: 'memory', num: true, optional: true },
@@ -51,7 +52,7 @@ export function listView(): View {
           return h(
             'th',
             {
-              class: [c.key ? 'sortable' : '', c.optional ? 'opt' : '', c.num ? 'num' : ''].filter(Boolean).join(' '),
+              class: [c.key ? 'sortable' : '', c.optional ? 'opt' : '', c.phone === false ? 'opt-phone' : '', c.num ? 'num' : ''].filter(Boolean).join(' '),
               'aria-sort': sorted,
               'data-sort': c.key,
               onclick: c.key
@@ -77,7 +78,7 @@ export function listView(): View {
       h('td', { class: `status status-${t.status}` }, t.status),
       h('td', { class: `health health-${t.health ?? 'none'}`, title: t.healthReason }, t.health ?? '–'),
       h('td', { class: 'num opt pid' }, t.pid === null ? '–' : String(t.pid)),
-      h('td', { class: 'num uptime', 'data-started': t.startedAt && !t.endedAt ? t.startedAt : null }, uptime(t.startedAt, t.endedAt, now)),
+      h('td', { class: 'num uptime opt-phone', 'data-started': t.startedAt && !t.endedAt ? t.startedAt : null }, uptime(t.startedAt, t.endedAt, now)),
       h('td', { class: 'num opt' }, String(t.restarts)),
       h('td', { class: 'num' }, formatPercent(t.cpuPercent)),
       h('td', { class: 'num opt' }, formatBytes(t.memoryBytes)),
