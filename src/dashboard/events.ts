@@ -32,7 +32,10 @@ export class EventStreams {
   private timer: NodeJS.Timeout | null = null;
   private stopListening: (() => void) | null = null;
 
-  constructor(private readonly supervisor: Supervisor) {}
+  constructor(
+    private readonly supervisor: Supervisor,
+    private readonly heartbeatMs = HEARTBEAT_MS,
+  ) {}
 
   get connected(): number {
     return this.clients.size;
@@ -57,7 +60,7 @@ export class EventStreams {
   private async pump(res: ServerResponse, from: number, signal: AbortSignal): Promise<void> {
     let after = from;
     while (!signal.aborted) {
-      const batch = await this.supervisor.events.wait(after, HEARTBEAT_MS, undefined, undefined, signal);
+      const batch = await this.supervisor.events.wait(after, this.heartbeatMs, undefined, undefined, signal);
       if (signal.aborted) return;
       let out = '';
       if (batch.trimmed) out += `event: trimmed\ndata: ${JSON.stringify({ trimmed: batch.trimmed })}\n\n`;

@@ -6,10 +6,14 @@
  */
 import { join } from 'node:path';
 import type { TaskRecord } from '../../machines/task.types.js';
+import type { TaskView } from '../api.js';
 import { compileFilter } from '../config/filter.js';
 import { CorralError, field, usageError } from '../errors.js';
 import { taskLogDir } from '../home.js';
 import { readWindow } from '../logs/window.js';
+import { listeningPortsOfEach } from '../process/ports.js';
+import { scanProcesses } from '../process/procfs.js';
+import { treeOf } from '../process/tree.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
 
 export interface ApiRequest {
@@ -34,7 +38,7 @@ const TASK_EVENTS = 200;
 const EVENTS_LOOKED_AT = 2_000;
 
 const ROUTES: Route[] = [
-  { method: 'GET', pattern: /^\/api\/tasks$/, handle: async ({ supervisor }) => ({ tasks: await supervisor.list() }) },
+  { method: 'GET', pattern: /^\/api\/tasks$/, handle: async ({ supervisor }) => ({ tasks: withPorts(supervisor, await supervisor.list()) }) },
   { method: 'GET', pattern: /^\/api\/envs$/, handle: async ({ supervisor }) => ({ envs: environments(supervisor) }) },
   { method: 'GET', pattern: /^\/api\/tasks\/([^/]+)$/, handle: taskDetails },
   { method: 'GET', pattern: /^\/api\/tasks\/([^/]+)\/log$/, handle: logWindow },
@@ -69,6 +73,21 @@ export function findRoute(method: string, path: string): RouteMatch {
 export function statusOf(error: unknown): number {
   if (!(error instanceof CorralError)) return 500;
   return error.kind === 'usage' ? 400 : error.kind === 'not-found' ? 404 : 409;
+}
+
+/**
+ * The views of `corral ls --json`, each with the TCP ports its tree listens on (running
+ * tasks; [] for the others): one scan of /proc and of the socket tables for them all.
+ */
+function withPorts(supervisor: Supervisor, views: TaskView[]): (TaskView & { ports: number[] })[] {
+  const procs = views.some((v) => v.status === 'running') ? scanProcesses() : [];
+  const trees = views.map((v) => {
+    if (v.status !== 'running') return [];
+    const info = supervisor.record(v.id).process;
+    return info ? treeOf(info, procs) : [];
+  });
+  const ports = listeningPortsOfEach(trees);
+  return views.map((v, i) => ({ ...v, ports: ports[i]! }));
 }
 
 /** Each environment's latest run: its tasks, and its dependency edges from the task depended on to its dependent. */

@@ -61,9 +61,10 @@ export function resolveStatic(root: string, urlPath: string): string | null {
 }
 
 export function serveStatic(res: ServerResponse, urlPath: string, head: boolean, root = WEB_ROOT): void {
-  const file = resolveStatic(root, urlPath);
+  // A path whose last part has no extension (`/tasks/bash_3`) is a view of the page: index.html answers it.
+  const file = resolveStatic(root, urlPath) ?? (isPageView(urlPath) ? resolveStatic(root, '/') : null);
   if (file === null) {
-    if (urlPath === '/' || urlPath === '/index.html') return send(res, 200, TYPES['.html']!, PLACEHOLDER, head);
+    if (isPageView(urlPath)) return send(res, 200, TYPES['.html']!, PLACEHOLDER, head);
     return send(res, 404, TYPES['.txt']!, 'not found\n', head);
   }
   const type = TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
@@ -72,6 +73,11 @@ export function serveStatic(res: ServerResponse, urlPath: string, head: boolean,
   createReadStream(file)
     .on('error', () => res.destroy())
     .pipe(res);
+}
+
+/** `/`, `/tasks/bash_3`: no dot in the last part, and no part a browser would not send as it is. */
+function isPageView(urlPath: string): boolean {
+  return /^(\/[A-Za-z0-9_-]+)*\/?$/.test(urlPath) || urlPath === '/index.html';
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string, head: boolean): void {

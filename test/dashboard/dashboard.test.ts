@@ -6,9 +6,10 @@
  */
 import { appendFileSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { request, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupHome, cli, cliJson, isRunning, makeHome, waitFor } from '../helpers.js';
+import { cleanupHome, cli, cliJson, FIXTURES, freePort, isRunning, makeHome, waitFor } from '../helpers.js';
 
 let home: string;
 let port: number;
@@ -62,6 +63,29 @@ describe('corral dashboard', () => {
     expect(again.port).toBe(port);
     const text = await cli(home, ['dashboard']);
     expect(text.stdout).toBe(`http://127.0.0.1:${port}/?token=${token}\n`);
+  });
+});
+
+describe('corral dashboard --port', () => {
+  it('serves on the port asked for, and says so when that port is taken', async () => {
+    const other = makeHome();
+    const holder = createServer();
+    try {
+      await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+      const taken = (holder.address() as AddressInfo).port;
+      const refused = await cli(other, ['dashboard', '--port', String(taken)]);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toBe(`corral: 127.0.0.1:${taken} is in use: choose another port, or give none for any free one\n`);
+      const wanted = await freePort();
+      expect((await cliJson(other, ['dashboard', '--port', String(wanted)])).port).toBe(wanted);
+      // Served already: another port asked for gets the one served, and a word about it.
+      const again = await cli(other, ['dashboard', '--port', String(taken)]);
+      expect(again.stdout).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${wanted}/\\?token=`));
+      expect(again.stderr).toBe(`corral: the dashboard is served already, on port ${wanted}\n`);
+    } finally {
+      holder.close();
+      await cleanupHome(other);
+    }
   });
 });
 
@@ -120,6 +144,11 @@ describe('security', () => {
       expect(r.status, path).toBe(404);
       expect(r.body).not.toMatch(/"name": "corral"|not for the web|resolveHome/);
     }
+    // A view of the page (no extension) gets the page; a missing file does not.
+    const view = await call('/tasks/bash_1');
+    expect(view.status).toBe(200);
+    expect(view.headers['content-type']).toMatch(/^text\/html/);
+    expect((await call('/missing.js')).status).toBe(404);
   });
 });
 
@@ -131,12 +160,26 @@ describe('API', () => {
     const ls = await cliJson<any[]>(home, ['ls']);
     const mine = tasks.find((t: any) => t.id === id);
     expect(mine).toMatchObject({ id, name: 'lister', status: 'running', command: 'sleep 300' });
-    expect(Object.keys(mine).sort()).toEqual(Object.keys(ls.find((t) => t.id === id)).sort());
+    // The objects of ls --json, and the ports the task's tree listens on.
+    expect(Object.keys(mine).sort()).toEqual([...Object.keys(ls.find((t) => t.id === id)), 'ports'].sort());
+    expect(mine.ports).toEqual([]);
     const details = await getJson(`/api/tasks/${id}`);
     expect(details).toMatchObject({ id, definition: { command: 'sleep 300', env: {} } });
     expect(Array.isArray(details.samples) && Array.isArray(details.events)).toBe(true);
     expect(details.events.some((e: any) => e.type === 'state' && e.status === 'running')).toBe(true);
     expect((await call('/api/tasks/nope')).status).toBe(404);
+    await cli(home, ['kill', id]);
+  });
+
+  it('lists the ports a running task listens on', async () => {
+    const listenPort = await freePort();
+    const id = (await cli(home, ['run', '--', `node ${join(FIXTURES, 'listen.js')} ${listenPort}`])).stdout.trim();
+    const listed = await waitFor(async () => {
+      const { tasks } = await getJson('/api/tasks');
+      const t = tasks.find((x: any) => x.id === id);
+      return t?.ports.length > 0 ? t : null;
+    }, 'the port to be listed');
+    expect(listed.ports).toEqual([listenPort]);
     await cli(home, ['kill', id]);
   });
 
@@ -183,6 +226,71 @@ describe('API', () => {
     }
   });
 
+  it('resumes an event stream after the seq in Last-Event-ID', async () => {
+    const id = (await cli(home, ['run', '--', 'exit 0'])).stdout.trim();
+    await waitFor(async () => (await cliJson(home, ['status', id])).status === 'completed', 'the task to end');
+    const all = await openEvents({ 'Last-Event-ID': '0' });
+    try {
+      const seqs = await waitFor(() => {
+        const found = all.lines().filter((l) => l.startsWith('id: ')).map((l) => Number(l.slice(4)));
+        return found.length >= 3 ? found : null;
+      }, 'the journal from its start');
+      expect(seqs.slice(0, 3)).toEqual([1, 2, 3]);
+    } finally {
+      all.close();
+    }
+    const later = await openEvents({ 'Last-Event-ID': '2' });
+    try {
+      const first = await waitFor(() => later.lines().find((l) => l.startsWith('id: ')), 'an event after seq 2');
+      expect(first).toBe('id: 3');
+    } finally {
+      later.close();
+    }
+  });
+
+  it("says when a task's log grows, a few times a second at most", async () => {
+    const stream = await openEvents();
+    const opened = Date.now();
+    try {
+      const id = (await cli(home, ['run', '--', 'while :; do echo tick; sleep 0.01; done'])).stdout.trim();
+      const logEvents = () =>
+        stream
+          .lines()
+          .map((l, i, all) => (all[i - 1] === 'event: log' && l.startsWith('data: ') ? JSON.parse(l.slice(6)) : null))
+          .filter((e) => e?.id === id);
+      await waitFor(() => logEvents().length >= 5, 'five log events');
+      const seen = logEvents();
+      const seconds = (Date.now() - opened) / 1000;
+      expect(seen[0]).toMatchObject({ id, stream: 'stdout' });
+      // Sizes only grow, and come at most ten a second per task.
+      for (let i = 1; i < seen.length; i++) expect(seen[i].size).toBeGreaterThan(seen[i - 1].size);
+      expect(seen.length).toBeLessThanOrEqual(Math.ceil(seconds * 10) + 2);
+      await cli(home, ['kill', id]);
+    } finally {
+      stream.close();
+    }
+  });
+
+  it('reads the one log of a task with combined output as the combined stream', async () => {
+    const file = join(home, 'combined.yaml');
+    writeFileSync(file, ['name: both', 'tasks:', '  talker:', '    command: "echo out; echo err >&2; sleep 300"', '    output: combined', ''].join('\n'));
+    const stream = await openEvents();
+    try {
+      await cliJson(home, ['orchestrate', 'both', '-f', file]);
+      const [{ id }] = await cliJson<any[]>(home, ['ls', '--env', 'both']);
+      const w = await waitFor(async () => {
+        const got = await getJson(`/api/tasks/${id}/log`);
+        return got.text === 'out\nerr\n' ? got : null;
+      }, 'both lines in the one log');
+      expect(w.stream).toBe('combined');
+      expect(JSON.parse((await call(`/api/tasks/${id}/log?stream=stderr`)).body).error).toMatch(/one log: ask for combined/);
+      await waitFor(() => stream.lines().some((l) => l.startsWith('data: ') && l.includes(`"id":"${id}","stream":"combined"`)), 'a log event of the combined stream');
+      await cli(home, ['down', 'both']);
+    } finally {
+      stream.close();
+    }
+  });
+
   it('kills a task through POST, leaving no process of it', async () => {
     const childFile = join(home, 'child.pid');
     const id = (await cli(home, ['run', '--', `sleep 300 & echo $! > ${childFile}; wait`])).stdout.trim();
@@ -205,7 +313,7 @@ describe('API', () => {
     writeFileSync(file, ['name: web', 'tasks:', '  db:', '    command: sleep 300', '  api:', '    command: sleep 300', '    depends_on: { db: started }', ''].join('\n'));
     await cliJson(home, ['orchestrate', 'web', '-f', file]);
     const { envs } = await getJson('/api/envs');
-    expect(envs).toEqual([{ name: 'web', file, tasks: ['db', 'api'], edges: [{ from: 'db', to: 'api', condition: 'started' }] }]);
+    expect(envs.find((e: any) => e.name === 'web')).toEqual({ name: 'web', file, tasks: ['db', 'api'], edges: [{ from: 'db', to: 'api', condition: 'started' }] });
     const down = await post('/api/envs/web/down');
     expect(down.status, down.body).toBe(200);
     expect(JSON.parse(down.body).tasks.map((t: any) => t.status)).toEqual(['killed', 'killed']);
@@ -218,9 +326,9 @@ describe('API', () => {
 });
 
 /** An event stream, its lines so far, and a way to end it. */
-function openEvents(): Promise<{ status: number; headers: IncomingHttpHeaders; lines: () => string[]; close: () => void }> {
+function openEvents(headers: Record<string, string> = {}): Promise<{ status: number; headers: IncomingHttpHeaders; lines: () => string[]; close: () => void }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/api/events', headers: { Host: `127.0.0.1:${port}`, Cookie: `corral_token=${token}` } }, (res: IncomingMessage) => {
+    const req = request({ host: '127.0.0.1', port, path: '/api/events', headers: { Host: `127.0.0.1:${port}`, Cookie: `corral_token=${token}`, ...headers } }, (res: IncomingMessage) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (text += c));

@@ -151,4 +151,18 @@ describe('readState', () => {
     expect(read.data.tasks.bash_2).not.toHaveProperty('session');
     expect([...read.damage!.badRecords.keys()]).toEqual(['bash_3', 'bash_4', 'bash_5']);
   });
+
+  it('keeps the env file an environment task came from, and takes a record with a bad one for a bad record', () => {
+    const read = readState(
+      file({
+        bash_1: record('bash_1', { env: 'web', envRun: 1, envFile: '/srv/app/corral.yaml' }),
+        bash_2: record('bash_2', { env: 'web', envRun: 1 }),
+        bash_3: record('bash_3', { env: 'web', envRun: 1, envFile: 3 }),
+      }),
+    );
+    if (!read.ok) throw new Error('unread');
+    expect(read.data.tasks.bash_1).toMatchObject({ envFile: '/srv/app/corral.yaml' });
+    expect(read.data.tasks.bash_2).not.toHaveProperty('envFile');
+    expect([...read.damage!.badRecords.keys()]).toEqual(['bash_3']);
+  });
 });
