@@ -1,7 +1,7 @@
 /**
  * What the page knows: tasks, environments and ports, kept current by the event stream
  * (a journal event is applied to its task at once, then the list is fetched again to pick
- * up what events do not carry: pid, start time, CPU, memory). Views subscribe to changes.
+ * up what events do not carry: pid, start time, ports, CPU, memory). Views subscribe to changes.
  */
 import { api } from './api.js';
 import { applyEvent, type Sort } from './lib/tasks.js';
@@ -10,7 +10,6 @@ import type { Env, JournalEvent, Task } from './lib/types.js';
 export interface AppState {
   tasks: Task[];
   envs: Env[];
-  ports: Map<string, number[]>;
   filter: string;
   sort: Sort | null;
   selected: string | null;
@@ -18,7 +17,7 @@ export interface AppState {
   loaded: boolean;
 }
 
-export const state: AppState = { tasks: [], envs: [], ports: new Map(), filter: '', sort: null, selected: null, connected: false, loaded: false };
+export const state: AppState = { tasks: [], envs: [], filter: '', sort: null, selected: null, connected: false, loaded: false };
 
 type Listener = () => void;
 const listeners = new Set<Listener>();
@@ -29,8 +28,6 @@ export function subscribe(listener: Listener): () => void {
 export function changed(): void {
   for (const l of [...listeners]) l();
 }
-
-const isLive = (t: Task) => ['starting', 'running', 'stopping', 'restarting'].includes(t.status);
 
 export function setTasks(tasks: Task[]): void {
   state.tasks = tasks;
@@ -65,26 +62,11 @@ export async function refetch(): Promise<void> {
   const [tasks, envs] = await Promise.all([api.tasks(), withEnvs ? api.envs() : Promise.resolve(state.envs)]);
   state.envs = envs;
   setTasks(tasks);
-  void refreshPorts(tasks.filter((t) => isLive(t) && !state.ports.has(t.id)).map((t) => t.id));
-}
-
-/** The ports a task listens on come with its details: asked when it starts or its health changes. */
-async function refreshPorts(ids: string[]): Promise<void> {
-  const found = await Promise.all(ids.map((id) => api.details(id).then((d) => [id, d.ports ?? []] as const).catch(() => null)));
-  let any = false;
-  for (const entry of found) {
-    if (!entry) continue;
-    state.ports.set(entry[0], entry[1]);
-    any = true;
-  }
-  if (any) changed();
 }
 
 export function onJournalEvent(event: JournalEvent): void {
   const known = state.tasks.some((t) => t.id === event.id);
   state.tasks = state.tasks.map((t) => applyEvent(t, event));
-  if (event.type === 'state' && event.status && !isLive({ status: event.status } as Task)) state.ports.delete(event.id);
-  if (event.type === 'health' || (event.type === 'state' && event.status === 'running')) void refreshPorts([event.id]);
   changed();
   scheduleRefetch(!known);
 }

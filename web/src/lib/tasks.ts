@@ -81,7 +81,10 @@ export function applyEvent(task: Task, event: JournalEvent): Task {
     if (event.exitCode !== undefined) next.exitCode = event.exitCode;
     if (event.signal !== undefined) next.signal = event.signal;
     if (event.endedAt !== undefined) next.endedAt = event.endedAt;
-    if (['completed', 'failed', 'killed'].includes(event.status)) next.pid = null;
+    if (['completed', 'failed', 'killed'].includes(event.status)) {
+      next.pid = null;
+      next.ports = [];
+    }
     return next;
   }
   if (event.type === 'health' && event.health) return { ...task, health: event.health as Task['health'] };

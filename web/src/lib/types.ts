@@ -17,7 +17,7 @@ export interface Task {
   endedAt: string | null;
   cpuPercent: number | null;
   memoryBytes: number | null;
-  /** From the task's details, once fetched. */
+  /** TCP ports its tree listens on (running tasks). */
   ports?: number[];
 }
 

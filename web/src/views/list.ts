@@ -70,7 +70,7 @@ export function listView(): View {
   }
 
   function row(t: Task, now: number): HTMLElement {
-    const ports = state.ports.get(t.id) ?? [];
+    const ports = t.ports ?? [];
     const tr = h(
       'tr',
       { 'data-id': t.id, class: t.id === state.selected ? 'selected' : '', onclick: () => (location.hash = taskHref(t.id)) },

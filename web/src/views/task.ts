@@ -108,7 +108,7 @@ export function taskView(route: Extract<Route, { view: 'task' }>): View {
       ),
     );
     clear(facts);
-    const ports = state.ports.get(t.id) ?? details?.ports ?? [];
+    const ports = t.ports ?? details?.ports ?? [];
     const fact = (name: string, value: string) => h('div', {}, h('span', {}, name), value);
     facts.append(
       fact('pid', t.pid === null ? '–' : String(t.pid)),
