@@ -36,11 +36,14 @@ const THEME_KEY = 'corral-theme';
 
 export function initTheme(): void {
   applyTheme((localStorage.getItem(THEME_KEY) as Theme) ?? null);
+  // The charts pick their colours when drawn: a change of the system's preference redraws them.
+  matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => window.dispatchEvent(new Event('corral-theme')));
 }
 
 /** Flips to the other of what is shown now, and remembers it. */
 export function toggleTheme(): void {
-  const dark = getComputedStyle(document.documentElement).colorScheme.includes('dark');
+  const pinned = document.documentElement.dataset.theme;
+  const dark = pinned ? pinned === 'dark' : matchMedia('(prefers-color-scheme: dark)').matches;
   const next: Theme = dark ? 'light' : 'dark';
   localStorage.setItem(THEME_KEY, next);
   applyTheme(next);
@@ -52,5 +55,15 @@ function applyTheme(theme: Theme): void {
   window.dispatchEvent(new Event('corral-theme'));
 }
 
-/** A CSS variable's value now (for the charts, which draw on a canvas). */
-export const cssVar = (name: string): string => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+/**
+ * A colour variable's value now, resolved (for the charts, which draw on a canvas): the
+ * variables hold light-dark(…), which only an element's computed colour settles.
+ */
+export function cssVar(name: string): string {
+  const probe = document.createElement('span');
+  probe.style.color = `var(${name})`;
+  document.body.append(probe);
+  const colour = getComputedStyle(probe).color;
+  probe.remove();
+  return colour;
+}

@@ -36,7 +36,7 @@ export function chart(parent: HTMLElement, title: string, xs: number[], ys: numb
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: true, range: [lo, xs[xs.length - 1]!] }, y: { range: (_u, _min, max) => [0, Math.max(max * 1.1, 1)] } },
       axes: [axis, { ...axis, size: 64, values: (_u, vals) => vals.map((v) => format(v)) }],
-      series: [{}, { label: title, stroke: line, width: 1.5, fill: `${line}22` }],
+      series: [{}, { label: title, stroke: line, width: 1.5, fill: line.replace(/^rgb\((.*)\)$/, 'rgba($1, 0.13)') }],
       hooks: {
         draw: [
           (u) => {
