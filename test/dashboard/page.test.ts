@@ -6,7 +6,7 @@
  * machine's load, a few tries are allowed and every figure is in the failure message.
  */
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, closeSync, constants, mkdtempSync, openSync, rmSync, statSync, truncateSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, constants, mkdtempSync, openSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -140,6 +140,27 @@ describe('the dashboard page', () => {
     await page.waitForSelector(`.task-page[data-id="${env.ids.api}"] .task-head h1`);
     expect(errors).toEqual([]);
     await page.close();
+  }, 120_000);
+
+  it('highlights the edge a task waits on, until its condition is met', async () => {
+    const gate = join(gates, 'first-ready');
+    const file = join(gates, 'gated.yaml');
+    writeFileSync(
+      file,
+      ['name: gated', 'tasks:', '  first:', '    command: sleep 300', `    health: { file: ${gate}, interval: 100ms }`, '  second:', '    command: sleep 300', '    depends_on: { first: healthy }', ''].join('\n'),
+    );
+    const up = await cli(env.home, ['orchestrate', 'gated', '-f', file]);
+    expect(up.code, up.stderr).toBe(0);
+    const { page, errors } = await open('#/graph/gated');
+    await page.waitForSelector('svg.graph .edge.waiting[data-from="first"][data-to="second"]', { state: 'attached', timeout: 30_000 });
+    expect(await page.getAttribute('svg.graph .node[data-name="second"]', 'class')).toContain('tone-waiting');
+    writeFileSync(gate, '');
+    await page.waitForSelector('svg.graph .edge.met[data-from="first"][data-to="second"]', { state: 'attached', timeout: 30_000 });
+    await page.waitForSelector('svg.graph .node[data-name="second"].tone-running', { state: 'attached', timeout: 30_000 });
+    expect(await page.$$('svg.graph .edge.waiting')).toHaveLength(0);
+    expect(errors).toEqual([]);
+    await page.close();
+    await cli(env.home, ['down', 'gated']);
   }, 120_000);
 
   it('appends a task’s new line to its open log view within 500 ms of its being written', async () => {
