@@ -104,3 +104,17 @@ export async function seenAt(page: Page, name: string, timeoutMs = 10_000): Prom
   await page.waitForFunction((n) => (window as unknown as { seen?: Record<string, number> }).seen?.[n] !== undefined, name, { timeout: timeoutMs });
   return page.evaluate((n) => (window as unknown as { seen: Record<string, number> }).seen[n]!, name);
 }
+
+/**
+ * When the page got the daemon's answer to the newest request whose URL contains `part`
+ * (Resource Timing, the page's clock): what a latency figure owes to the daemon rather than
+ * to the page. Clear the buffer (clearTimings) before the action: it holds 250 entries.
+ */
+export async function answeredAt(page: Page, part: string): Promise<number | null> {
+  return page.evaluate((p) => {
+    const entries = performance.getEntriesByType('resource').filter((e) => e.name.includes(p)) as PerformanceResourceTiming[];
+    return entries.length ? entries[entries.length - 1]!.responseEnd : null;
+  }, part);
+}
+
+export const clearTimings = (page: Page): Promise<void> => page.evaluate(() => performance.clearResourceTimings());

@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupHome, cli, isRunning, liveProcesses, waitFor } from '../helpers.js';
-import { exampleEnv, launchBrowser, openDashboard, seenAt, watchFor, type ExampleEnv, type TestBrowser } from './browser.js';
+import { answeredAt, clearTimings, exampleEnv, launchBrowser, openDashboard, seenAt, watchFor, type ExampleEnv, type TestBrowser } from './browser.js';
+import { checkLatency, type Try } from './latency.js';
 
 let env: ExampleEnv;
 let tb: TestBrowser | undefined;
@@ -176,23 +177,25 @@ describe('the dashboard page', () => {
     await watchFor(page, 'warm', '.log .line .text', '^warm$');
     await say(fifo, 'warm');
     await seenAt(page, 'warm', 30_000);
-    const took: number[] = [];
+    const tries: Try[] = [];
     for (let i = 1; i <= 3; i++) {
       await watchFor(page, `line${i}`, '.log .line .text', `^new-line-${i}$`);
+      await clearTimings(page);
       const t0 = await page.evaluate(() => performance.now());
       await say(fifo, `new-line-${i}`);
-      took.push((await seenAt(page, `line${i}`)) - t0);
+      const total = (await seenAt(page, `line${i}`)) - t0;
+      tries.push({ total, daemon: ((await answeredAt(page, '/log?')) ?? t0 + total) - t0 });
       // The daemon looks at logs five times a second; a loaded machine may miss one look.
-      if (took[took.length - 1]! <= 500) break;
+      if (total <= 500) break;
     }
-    expect(Math.min(...took), `ms from the line's write to its line in the page, per try: ${took.map(Math.round).join(', ')}`).toBeLessThanOrEqual(500);
+    checkLatency("from a line's write to its line in the page", tries, 500);
     // Appended, not reloaded: the first line is still there, above it, its colours as classes.
     const texts = await page.$$eval('.log .line .text', (a) => a.map((x) => x.textContent));
     expect(texts[0]).toBe('ready');
     expect(await page.getAttribute('.log .line:first-of-type .text span', 'class')).toBe('fg-1 bold');
     // The filter asks the daemon for the matching lines only.
     await page.fill('.log-filter', 'line-[0-9]');
-    const matching = took.map((_, i) => `new-line-${i + 1}`).join('|');
+    const matching = tries.map((_, i) => `new-line-${i + 1}`).join('|');
     await page.waitForFunction((want) => [...document.querySelectorAll('.log .line .text')].map((e) => e.textContent).join('|') === want, matching);
     expect(errors).toEqual([]);
     await page.close();
@@ -232,9 +235,9 @@ describe('the dashboard page', () => {
   it('kills a task from the page (asked first, by keyboard): no process of it is left and its row says killed within 500 ms', async () => {
     const id = env.ids.web!;
     const { page, errors } = await open('#/');
-    const took: number[] = [];
-    // The figure is the daemon's stop of a real process tree on a shared machine: up to three
-    // tries (the task restarted between them), each checked for leftovers, every figure reported.
+    const tries: Try[] = [];
+    // The figure is mostly the daemon's stop of a real process tree on a shared machine: up to
+    // three tries (the task restarted between them), each checked for leftovers.
     for (let attempt = 1; attempt <= 3; attempt++) {
       await page.waitForSelector(`tr[data-id="${id}"] .status-running`, { timeout: 30_000 });
       const pids = processesOfTask(id);
@@ -244,19 +247,23 @@ describe('the dashboard page', () => {
       await page.waitForSelector('#confirm[open]');
       expect(await page.textContent('#confirm-text')).toContain('web');
       await watchFor(page, 'killed', `tr[data-id="${id}"] .status`, '^killed$');
+      await clearTimings(page);
       const t0 = await page.evaluate(() => {
         const t = performance.now();
         document.getElementById('confirm-ok')!.click();
         return t;
       });
-      took.push((await seenAt(page, 'killed')) - t0);
+      const shown = await seenAt(page, 'killed');
       // The row says killed only once the daemon says so: by then the whole tree is gone.
       expect(processesOfTask(id)).toEqual([]);
       expect(pids.filter(isRunning)).toEqual([]);
-      if (took[took.length - 1]! <= 500) break;
+      // The event stream may say killed before the kill request returns: the earlier counts.
+      const answered = Math.min(shown, (await page.waitForFunction(() => performance.getEntriesByType('resource').some((e) => e.name.includes('/kill'))).then(() => answeredAt(page, '/kill'))) ?? shown);
+      tries.push({ total: shown - t0, daemon: answered - t0 });
+      if (shown - t0 <= 500) break;
       await cli(env.home, ['restart', id]);
     }
-    expect(Math.min(...took), `ms from the confirmation to the row's "killed", per try: ${took.map(Math.round).join(', ')}`).toBeLessThanOrEqual(500);
+    checkLatency('from the confirmation to the row\'s "killed"', tries, 500);
     expect(errors).toEqual([]);
     await page.close();
   }, 120_000);
