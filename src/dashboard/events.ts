@@ -78,16 +78,16 @@ export class EventStreams {
   }
 
   private watchLogs(): void {
-    // Views of every task, once, as the first client comes; changes keep the set current after that.
+    // What runs as the first client comes: from the size its logs have now (the client reads
+    // what came before); views of every task, once, and changes keep the set current after that.
     void this.supervisor.list().then((views) => {
-      if (this.timer) for (const v of views) if (!isFinal(v.status)) this.watch(v.id);
+      if (this.timer) for (const v of views) if (!isFinal(v.status)) this.watch(v.id, false);
     });
+    // A task heard of later is new to the client: all of its output is news, even what it
+    // wrote before the first look (and one that ended at once is looked at once).
     this.stopListening = this.supervisor.onChange((view) => {
-      if (!isFinal(view.status)) this.watch(view.id);
-      else {
-        const w = this.watched.get(view.id);
-        if (w) w.ended = true;
-      }
+      const watched = this.watch(view.id, true);
+      if (watched && isFinal(view.status)) watched.ended = true;
     });
     this.timer = setInterval(() => this.lookAtLogs(), LOG_LOOK_MS);
     this.timer.unref();
@@ -101,25 +101,28 @@ export class EventStreams {
     this.watched.clear();
   }
 
-  private watch(id: string): void {
+  /** Starts watching a task's logs from their size now, or from nothing (`fromStart`); the watch, or undefined for a task gone. */
+  private watch(id: string, fromStart: boolean): Watched | undefined {
     const known = this.watched.get(id);
     if (known) {
       known.ended = false;
-      return;
+      return known;
     }
     let record;
     try {
       record = this.supervisor.record(id);
     } catch {
-      return;
+      return undefined;
     }
     const dir = taskLogDir(this.supervisor.paths, id);
-    const files: Watched['files'] =
-      record.spec.output === 'combined'
-        ? [{ stream: 'combined', path: join(dir, 'stdout.log'), size: -1 }]
-        : (['stdout', 'stderr'] as const).map((stream) => ({ stream, path: join(dir, `${stream}.log`), size: -1 }));
-    for (const f of files) f.size = sizeOf(f.path);
-    this.watched.set(id, { files, ended: false });
+    const streams: LogStream[] = record.spec.output === 'combined' ? ['combined'] : ['stdout', 'stderr'];
+    const files = streams.map((stream) => {
+      const path = join(dir, stream === 'stderr' ? 'stderr.log' : 'stdout.log');
+      return { stream, path, size: fromStart ? 0 : sizeOf(path) };
+    });
+    const watched = { files, ended: false };
+    this.watched.set(id, watched);
+    return watched;
   }
 
   private lookAtLogs(): void {

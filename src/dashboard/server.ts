@@ -5,7 +5,7 @@
  * auth.ts first; then /api/events is the event stream, /api/* the JSON routes, and
  * anything else a file of the page.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DashboardAddress } from '../api.js';
 import { failure } from '../errors.js';
@@ -15,17 +15,11 @@ import { EventStreams } from './events.js';
 import { findRoute, statusOf } from './routes.js';
 import { serveStatic } from './static.js';
 
-interface Serving {
-  server: Server;
-  streams: EventStreams;
-  address: DashboardAddress;
-}
-
-let serving: Promise<Serving> | null = null;
+let serving: Promise<DashboardAddress> | null = null;
 
 /**
  * Serves the dashboard (once: a second call answers with the port already served) and
- * says where, with the token in the URL.
+ * says where, with the token in the URL. It serves until the daemon exits.
  */
 export async function serveDashboard(supervisor: Supervisor, options: { port?: number } = {}): Promise<DashboardAddress> {
   if (!serving) {
@@ -34,20 +28,10 @@ export async function serveDashboard(supervisor: Supervisor, options: { port?: n
       serving = null;
     });
   }
-  return (await serving).address;
+  return serving;
 }
 
-/** Stops serving (the daemon's way out, and tests). */
-export async function stopDashboard(): Promise<void> {
-  const current = await serving?.catch(() => null);
-  serving = null;
-  if (!current) return;
-  current.streams.close();
-  current.server.closeAllConnections();
-  await new Promise<void>((resolve) => current.server.close(() => resolve()));
-}
-
-async function start(supervisor: Supervisor, port: number): Promise<Serving> {
+async function start(supervisor: Supervisor, port: number): Promise<DashboardAddress> {
   const secret = homeSecret(supervisor.paths.home);
   const streams = new EventStreams(supervisor);
   let listening = 0;
@@ -64,9 +48,11 @@ async function start(supervisor: Supervisor, port: number): Promise<Serving> {
     server.listen(port, '127.0.0.1', () => resolve());
   });
   listening = (server.address() as AddressInfo).port;
+  // Once it listens, a server error (none is expected) must not take the daemon down with it.
+  server.on('error', () => {});
   // The event stream is long-lived; a request that sends nothing for a minute is not.
   server.requestTimeout = 60_000;
-  return { server, streams, address: { url: `http://127.0.0.1:${listening}/?token=${secret}`, port: listening } };
+  return { url: `http://127.0.0.1:${listening}/?token=${secret}`, port: listening };
 }
 
 interface Context {

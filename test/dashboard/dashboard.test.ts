@@ -221,6 +221,8 @@ describe('API', () => {
       // Its `id:` is the journal seq, the line before.
       const at = lines().indexOf(event);
       expect(lines()[at - 1]).toBe(`id: ${JSON.parse(event.slice(6)).seq}`);
+      // Its output, written and done with before any look at its log, is announced too.
+      await waitFor(() => lines().includes(`data: {"id":"${id}","stream":"stdout","size":6}`), 'the log event of its one line');
     } finally {
       close();
     }
