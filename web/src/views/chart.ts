@@ -1,13 +1,9 @@
 /** One uPlot time chart, with restarts and alerts drawn as vertical marks on its time axis. */
 import { h } from '../dom.js';
+import type { Mark } from '../lib/marks.js';
 import { cssVar } from '../ui.js';
 import uPlot from '../vendor/uPlot.esm.js';
 
-export interface Mark {
-  t: number;
-  kind: 'restart' | 'alert' | string;
-  text: string;
-}
 
 export interface Chart {
   destroy(): void;
@@ -27,14 +23,17 @@ export function chart(parent: HTMLElement, title: string, xs: number[], ys: numb
   const alert = cssVar('--failed');
   const width = Math.max(200, box.clientWidth - 12);
   const axis = { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
+  // The axis spans the samples and the marks, so that a restart just before the samples
+  // (or after the last one) is still drawn.
   const lo = Math.min(xs[0]!, ...marks.map((m) => m.t));
+  const hi = Math.max(xs[xs.length - 1]!, ...marks.map((m) => m.t));
   const plot = new uPlot(
     {
       width,
       height: 150,
       legend: { show: false },
       cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: true, range: [lo, xs[xs.length - 1]!] }, y: { range: (_u, _min, max) => [0, Math.max(max * 1.1, 1)] } },
+      scales: { x: { time: true, range: [lo, hi] }, y: { range: (_u, _min, max) => [0, Math.max(max * 1.1, 1)] } },
       axes: [axis, { ...axis, size: 64, values: (_u, vals) => vals.map((v) => format(v)) }],
       series: [{}, { label: title, stroke: line, width: 1.5, fill: line.replace(/^rgb\((.*)\)$/, 'rgba($1, 0.13)') }],
       hooks: {

@@ -10,6 +10,7 @@ import { clear, h } from '../dom.js';
 import { parseAnsi, plainState } from '../lib/ansi.js';
 import { formatBytes, formatPercent, lastExit, uptime } from '../lib/format.js';
 import type { KeyAction } from '../lib/keys.js';
+import { marksOf } from '../lib/marks.js';
 import { append, fromWindow, hasNewer, hasOlder, prepend, type LogView } from '../lib/logwindow.js';
 import { taskHref, type Route } from '../lib/route.js';
 import { label } from '../lib/tasks.js';
@@ -127,9 +128,7 @@ export function taskView(route: Extract<Route, { view: 'task' }>): View {
     clear(chartBox);
     if (!details) return;
     const samples = details.samples ?? [];
-    const marks = (details.events ?? [])
-      .filter((e) => e.type === 'alert' || (e.type === 'state' && (e.status === 'restarting' || e.status === 'failed' || e.status === 'killed')))
-      .map((e) => ({ t: Date.parse(e.at) / 1000, kind: e.type === 'alert' ? 'alert' : 'restart', text: e.type === 'alert' ? (e.line ?? 'alert') : `${e.status}${e.reason ? `: ${e.reason}` : ''}` }));
+    const marks = marksOf(details.events ?? []);
     const xs = samples.map((p) => p.t / 1000);
     charts = [
       chart(chartBox, 'CPU %', xs, samples.map((p) => p.cpu), marks, (v) => formatPercent(v)),
