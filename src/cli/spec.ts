@@ -72,6 +72,8 @@ const RUN_OPTIONS: OptionSpec[] = [
   { flags: '--wait-timeout <duration>', description: 'with --wait-healthy: how long to wait (default 5m)', value: 'duration' },
   { flags: '--stdin', description: 'keep a pipe to its stdin: corral send writes to it (default: /dev/null)' },
   { flags: '--watch <path>', description: 'restart the task when a file under PATH changes (repeatable; .git and node_modules skipped)', repeatable: true },
+  { flags: '--every <duration>', description: 'run now, then every DURATION (at least 1s); a tick while the last run goes on is skipped' },
+  { flags: '--schedule <cron>', description: 'run on a cron schedule ("*/5 * * * *", 6 fields with seconds, @hourly); runs never overlap' },
   { flags: '--once', description: 'when a live task already runs this command here (same folder, same --env), answer with it instead of starting another' },
   ...OWNERSHIP_OPTIONS,
 ];

@@ -136,7 +136,8 @@ export class Supervisor implements SupervisorApi {
       env: null,
       spec,
       dependsOn: [],
-      background: true,
+      // A scheduled task is a one-shot step, run tick after tick.
+      background: !spec.schedule,
       status: queued ? 'queued' : 'starting',
       ...freshRun(table.clock.now()),
       ...(session !== null ? { session } : {}),
