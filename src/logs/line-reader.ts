@@ -34,6 +34,8 @@ export class LineReader {
   /** The start of a line whose newline has not been read yet, and its offset. */
   private partial: Buffer = Buffer.alloc(0);
   private partialAt: number;
+  /** After a release by the log cap, the rest of the line it cut is skipped too. */
+  private skipToNewline = false;
   private readonly block = Buffer.allocUnsafe(BLOCK);
 
   constructor(
@@ -62,13 +64,25 @@ export class LineReader {
     if (this.partialAt < kept) {
       released = kept - this.partialAt;
       this.restartAt(kept);
+      this.skipToNewline = kept > 0;
     }
     const stop = Math.min(size, end);
     if (this.next >= stop) return { ...none, released };
     const got = readInto(this.fd, this.block, 0, Math.min(BLOCK, stop - this.next), this.next);
+    let chunk = this.block.subarray(0, got);
     const chunkAt = this.next;
     this.next += got;
-    return { lines: this.split(this.block.subarray(0, got), chunkAt), more: this.next < stop, released };
+    if (this.skipToNewline) {
+      // The cap cut this line: what is left of it is released with its head.
+      const nl = chunk.indexOf(10);
+      const skipped = nl < 0 ? got : nl + 1;
+      released += skipped;
+      this.partialAt += skipped;
+      this.skipToNewline = nl < 0;
+      chunk = chunk.subarray(skipped);
+      return { lines: this.split(chunk, chunkAt + skipped), more: this.next < stop, released };
+    }
+    return { lines: this.split(chunk, chunkAt), more: this.next < stop, released };
   }
 
   /** The unfinished last line, once nothing more will be written to it (its task ended). */
@@ -86,6 +100,7 @@ export class LineReader {
   }
 
   private restartAt(offset: number): void {
+    this.skipToNewline = false;
     this.next = offset;
     this.partialAt = offset;
     this.partial = Buffer.alloc(0);
