@@ -184,7 +184,8 @@ export async function logsMany(ctx: Context, ids: string[], flags: ManyFlags, re
         for (const t of added) for (const s of await open(t, true)) sources.push(s);
         continue;
       }
-      if (tasks.every((t) => isFinal((byId.get(t.id) ?? t).status))) {
+      // A task removed meanwhile (`rm`) has nothing more to write either.
+      if (tasks.every((t) => !byId.has(t.id) || isFinal(byId.get(t.id)!.status))) {
         for (const s of sources) {
           readNew(s);
           endLines(s, out);
