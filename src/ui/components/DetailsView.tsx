@@ -65,6 +65,13 @@ function detailFields(task: TaskView, details: TaskDetails | null, now: number):
     const change = details.watch.lastChange;
     if (change) fields.push({ label: 'changed', value: `${clockTime(change.at)} ${changeText(change)}` });
   }
+  if (details?.schedule) {
+    const { every, cron, nextRunAt, history } = details.schedule;
+    const runs = history.filter((e) => e.kind === 'run').length;
+    const skips = history.length - runs;
+    const next = nextRunAt ? `next run ${clockTime(nextRunAt)}` : 'no next run';
+    fields.push({ label: 'schedule', value: `${every !== null ? `every ${every}` : `cron ${cron}`}  ${next}  (last ${counted(runs, 'run')}, ${counted(skips, 'skip')})` });
+  }
   const checks = details && details.healthChecks.length > 0 ? `  [${details.healthChecks.join(', ')}]` : '';
   fields.push({
     label: 'health',
