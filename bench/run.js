@@ -9,7 +9,7 @@
  * daemon and kills whatever it started.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, release, totalmem } from 'node:os';
+import { cpus, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { CLI, ROOT, cleanupAll, round } from './lib.js';
 import logThroughput from './log-throughput.js';
@@ -25,9 +25,10 @@ import events from './events.js';
 import logCap from './log-cap.js';
 import watch from './watch.js';
 import grep from './grep.js';
+import logsFollow from './logs-follow.js';
 import dashboard from './dashboard.js';
 
-const ALL = [logThroughput, cliLatency, stop, readTail, readFilter, daemonRss, orchestrate, restart, envLoad, events, logCap, watch, grep, dashboard];
+const ALL = [logThroughput, cliLatency, stop, readTail, readFilter, daemonRss, orchestrate, restart, envLoad, events, logCap, watch, grep, dashboard, logsFollow];
 
 const filters = process.argv.slice(2);
 const selected = filters.length ? ALL.filter((b) => filters.some((f) => b.name.includes(f))) : ALL;
@@ -65,10 +66,13 @@ let failed = false;
 for (const bench of selected) {
   process.stderr.write(`▶ ${bench.name} … `);
   const t0 = performance.now();
+  // The machine's load beside every figure: on a shared machine, it says how far to trust the absolute times.
+  const loadBefore = loadavg()[0];
   try {
     const r = await bench.run();
     const seconds = round((performance.now() - t0) / 1000, 1);
-    results.push({ name: bench.name, title: bench.title, seconds, ...r });
+    const load = `load average ${round(loadBefore, 1)} at the start, ${round(loadavg()[0], 1)} at the end`;
+    results.push({ name: bench.name, title: bench.title, seconds, load, ...r, notes: [...(r.notes ?? []), load] });
     process.stderr.write(`${seconds} s\n`);
   } catch (error) {
     failed = true;

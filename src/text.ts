@@ -1,7 +1,7 @@
 /** Task facts as text, shared by every front end (CLI, MCP server, terminal UI). */
 import { counted } from '../machines/counted.js';
 import { formatDuration } from '../machines/duration.js';
-import type { EnvReport, TaskView } from './api.js';
+import type { EnvReport, TaskDetails, TaskView } from './api.js';
 
 type Named = { id: string; name: string | null };
 
@@ -121,4 +121,18 @@ export function culpritText(c: NonNullable<EnvReport['culprit']>): string {
 /** Why a task is not ready yet: its health check's verdict, else its status and reason. */
 export function notReadyText(t: TaskView): string {
   return t.healthReason ? `${t.status}, ${t.healthReason}` : `${t.status}${t.reason ? `: ${t.reason}` : ''}`;
+}
+
+type Watch = NonNullable<TaskDetails['watch']>;
+
+/** What a task watches, and how: `src, lib (debounce 300ms, cascade, ignoring dist)`. */
+export function watchText(w: Watch): string {
+  const how = [`debounce ${formatDuration(w.debounceMs)}`, w.cascade ? 'cascade' : '', w.ignore.length > 0 ? `ignoring ${w.ignore.join(', ')}` : ''].filter(Boolean).join(', ');
+  return `${w.paths.join(', ')} (${how})${w.watching ? '' : ' (not watching)'}`;
+}
+
+/** The change that restarted a task last, without its time: `/app/src/a.js and 4 more: restarted`. */
+export function changeText(change: NonNullable<Watch['lastChange']>): string {
+  const more = change.changes > 1 ? ` and ${change.changes - 1} more` : '';
+  return `${change.path}${more}: restarted`;
 }

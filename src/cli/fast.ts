@@ -90,7 +90,11 @@ export function parseFast(argv: string[]): FastCall | null {
     return null;
   }
   const options: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(parsed.values)) options[camel(name)] = value;
+  // `--no-prefix` sets `prefix: false`, as commander reads it.
+  for (const [name, value] of Object.entries(parsed.values)) {
+    if (name.startsWith('no-') && value === true) options[camel(name.slice(3))] = false;
+    else options[camel(name)] = value;
+  }
   for (const o of spec.options ?? []) {
     const value = options[parseFlags(o.flags).key];
     if (o.choices && value !== undefined && !o.choices.includes(String(value))) return null;

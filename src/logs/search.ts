@@ -107,7 +107,10 @@ export function scanForward(fd: number, size: number, from: number, filter: RegE
     // A line this long is tested in pieces, so that memory stays bounded.
     while (data.length - rest >= LONG_LINE) {
       const piece = data.subarray(rest, rest + leadingChars(data.subarray(rest), LONG_LINE));
-      if (matches(filter, lineText(piece))) stop = visit(piece, lineStart);
+      // The same search as whole lines get (a literal by bytes): a huge run of zeros, as a sparse log reads, is not decoded.
+      let hit = false;
+      eachMatch(piece, filter, () => !(hit = true));
+      if (hit) stop = visit(piece, lineStart);
       if (stop >= 0) return stop;
       lineStart += piece.length;
       rest += piece.length;

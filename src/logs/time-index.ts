@@ -125,3 +125,38 @@ function toLineBoundary(path: string, offset: number, side: 'since' | 'until', s
     closeSync(fd);
   }
 }
+
+/** How often the daemon notes log sizes (its resource sample, src/policies/sampler.ts). */
+const SAMPLE_MS = 2_000;
+
+/**
+ * When each line of a log was written, to within one sample. A note says the bytes since
+ * the one before were written in the sample interval that ended at it: a line is placed
+ * in that interval as far as its end lies in those bytes (steady output gets steady times,
+ * so two tasks' lines interleave). The file's last change is a note too (the last byte was
+ * written then). Asked for lines in log order, it walks the notes once; a line past every
+ * note has no known time: Infinity, after every timed line.
+ */
+export class WriteTimes {
+  private readonly notes: TimeNote[];
+  private at = 0;
+
+  constructor(logDir: string, stream: Stream) {
+    const log = join(logDir, `${stream}.log`);
+    const stat = statSync(log, { throwIfNoEntry: false });
+    const notes = readNotes(timesPath(logDir, stream));
+    if (stat) notes.push({ at: stat.mtimeMs, size: stat.size });
+    this.notes = notes.sort((a, b) => a.size - b.size || a.at - b.at);
+  }
+
+  /** The time of a line that ends (newline included) at `end`. */
+  timeOf(end: number): number {
+    while (this.at < this.notes.length && this.notes[this.at]!.size < end) this.at++;
+    const note = this.notes[this.at];
+    if (!note) return Number.POSITIVE_INFINITY;
+    const before = this.notes[this.at - 1] ?? { at: Number.NEGATIVE_INFINITY, size: 0 };
+    const start = Math.min(note.at, Math.max(before.at, note.at - SAMPLE_MS));
+    if (note.size === before.size) return note.at;
+    return start + ((end - before.size) / (note.size - before.size)) * (note.at - start);
+  }
+}

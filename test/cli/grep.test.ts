@@ -1,5 +1,5 @@
 /** `corral grep`: matching lines of every task's logs with their byte offsets, --env, exit codes. */
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isFinal } from '../../machines/task.types.js';
@@ -68,6 +68,19 @@ describe('corral grep', () => {
     expect(unknown.code).toBe(3);
     expect(unknown.stdout).toBe('');
   });
+
+  it('finds a line at the end of a 1 GB log', async () => {
+    const id = (await cli(home, ['run', '--log-max-size', 'off', '--', 'sleep', '600'])).stdout.trim();
+    const log = join(home, 'logs', id, 'stdout.log');
+    // 1 GB in no time and no disk: a sparse file (a hole reads as zeros), then real lines.
+    writeFileSync(log, 'the first line\n');
+    truncateSync(log, 1024 ** 3);
+    appendFileSync(log, '\nthe needle at the end\n');
+    const r = await cli(home, ['grep', 'needle at the end', id]);
+    expect(r.stdout).toBe(`${id}:stdout:${1024 ** 3 + 1}: the needle at the end\n`);
+    expect(r.code).toBe(0);
+    await cli(home, ['kill', id]);
+  }, 120_000);
 
   // Last: it marks the head of bash_1's stdout as released, as the log cap does.
   it('searches a capped log from its kept start', async () => {

@@ -1,9 +1,9 @@
 /** The (time, size) index of a log, and how a time becomes an offset at a line boundary. */
-import { mkdtempSync, rmSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, utimesSync, writeFileSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LogTimeIndex, offsetAt, readNotes, timesPath } from '../../src/logs/time-index.js';
+import { LogTimeIndex, offsetAt, readNotes, timesPath, WriteTimes } from '../../src/logs/time-index.js';
 
 let dir: string;
 beforeEach(() => {
@@ -57,5 +57,23 @@ describe('the time index', () => {
     expect(offsetAt(log, notes, 2000, 'until', 19)).toBe(8);
     expect(offsetAt(log, notes, 1000, 'until', 19)).toBe(4);
     expect(offsetAt(log, notes, 9000, 'until', 19)).toBe(19);
+  });
+
+  it('dates each line within the sample its bytes were noted in, in proportion, and lines past every note by the last change', () => {
+    const log = join(dir, 'stdout.log');
+    writeFileSync(log, 'a'.repeat(99) + '\n' + 'b'.repeat(99) + '\n'); // 200 bytes
+    writeFileSync(timesPath(dir, 'stdout'), '10000 100\n20000 200\n');
+    appendFileSync(log, 'c'.repeat(99) + '\n');
+    utimesSync(log, 30, 30); // seconds: the last change at 30,000 ms
+    const times = new WriteTimes(dir, 'stdout');
+    // Noted at 10 s with nothing before: written in the 2 s before it, the line's end at its end.
+    expect(times.timeOf(50)).toBe(9000);
+    expect(times.timeOf(100)).toBe(10000);
+    // Between 10 s and 20 s the size moved only in the last sample (18–20 s).
+    expect(times.timeOf(150)).toBe(19000);
+    expect(times.timeOf(200)).toBe(20000);
+    // After the last note: the file's own last change.
+    expect(times.timeOf(300)).toBe(30000);
+    expect(times.timeOf(301)).toBe(Number.POSITIVE_INFINITY);
   });
 });

@@ -71,6 +71,18 @@ describe('the details view', () => {
     expect(frame).not.toMatch(/stderr/);
   });
 
+  it('shows what a watched task watches and the change that restarted it last', () => {
+    const t = task('bash_4', { command: 'node api.js', restarts: 2 });
+    const watch = { paths: ['/srv/api/src'], ignore: ['dist'], debounceMs: 300, cascade: true, watching: true, lastChange: { path: '/srv/api/src/app.js', changes: 5, at: new Date().toISOString() } };
+    const { lastFrame } = render(<DetailsView task={t} details={details(t, { watch })} stdout={[]} stderr={[]} width={100} height={24} now={Date.now()} color={false} />);
+    const frame = lastFrame()!;
+    expect(frame).toMatch(/watches\s+\/srv\/api\/src \(debounce 300ms, cascade, ignoring dist\)\s*\n/);
+    expect(frame).toMatch(/changed\s+\d\d:\d\d:\d\d \/srv\/api\/src\/app\.js and 4 more: restarted/);
+    // An unwatched task has neither line.
+    const plain = render(<DetailsView task={t} details={details(t)} stdout={[]} stderr={[]} width={100} height={24} now={Date.now()} color={false} />).lastFrame()!;
+    expect(plain).not.toMatch(/watches|changed/);
+  });
+
   it('fits an 80x24 terminal with output on both streams', () => {
     const t = task('bash_1', { env: 'dev', command: 'node api.js', health: 'healthy', healthReason: 'healthy' });
     const { lastFrame } = render(

@@ -9,6 +9,7 @@ import { colorWanted } from '../../color.js';
 import { usageError } from '../../errors.js';
 import type { Context } from '../context.js';
 import { AttachedOutput } from '../attached-output.js';
+import { linePrefixes } from '../prefixes.js';
 import { callerEnv, DEFAULT_FILES, findEnvFile } from '../env-file.js';
 import { colorStatus, printJson } from '../output.js';
 import { culpritText, removedText, taskName } from '../../text.js';
@@ -129,7 +130,6 @@ export async function down(ctx: Context, name: string | undefined, tasks: string
 
 // ---- up: orchestrate, then attach ------------------------------------------------------
 
-const PALETTE = [36, 33, 35, 32, 34, 91, 96, 93, 95, 92];
 /** States that begin a run, and those in which the next run has not begun. */
 const STARTS = new Set(['starting', 'running']);
 const BEFORE_A_RUN = new Set(['queued', 'waiting', 'starting', 'restarting']);
@@ -142,13 +142,7 @@ export async function up(ctx: Context, only: string[], flags: { file?: string; n
   const { tasks, removedFromOlderRuns } = await api.orchestrate(input);
   const env = tasks[0]?.env ?? flags.name ?? basename(input.file ?? 'env');
   const color = colorWanted();
-  const width = Math.max(...tasks.map((t) => taskName(t).length));
-  const prefixOf = new Map(
-    tasks.map((t, i) => {
-      const label = taskName(t).padEnd(width);
-      return [t.id, color ? `\u001b[${PALETTE[i % PALETTE.length]}m${label} |\u001b[0m ` : `${label} | `];
-    }),
-  );
+  const { width, of: prefixOf } = linePrefixes(tasks, color);
   const say = (line: string) => process.stdout.write(color ? `\u001b[2m${line}\u001b[0m\n` : `${line}\n`);
   if (removedFromOlderRuns > 0) say(`corral: ${removedText(removedFromOlderRuns, env)}`);
   say(`corral: ${env} is starting (${counted(tasks.length, 'task')}); Ctrl-C stops it in order`);

@@ -6,13 +6,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { isFinal } from '../../../machines/task.types.js';
-import type { SupervisorApi, TaskView } from '../../api.js';
 import { usageError } from '../../errors.js';
 import { taskLogDir } from '../../home.js';
 import { grepLog } from '../../logs/grep.js';
-import type { Stream } from '../../logs/read.js';
 import { parseTimePoint } from '../../../machines/time-point.js';
 import type { Context } from '../context.js';
+import { sinceOffset, tasksOf } from '../task-set.js';
 
 interface GrepFlags {
   env?: string;
@@ -25,19 +24,6 @@ function compile(pattern: string): RegExp {
   } catch (e) {
     throw usageError(`the regex /${pattern}/ is not valid: ${(e as Error).message.split(': ').pop()}`);
   }
-}
-
-async function tasksOf(api: SupervisorApi, ids: string[], env: string | undefined): Promise<TaskView[]> {
-  if (ids.length > 0 && env !== undefined) throw usageError('give task ids or --env, not both');
-  if (ids.length > 0) return Promise.all(ids.map((id) => api.get(id)));
-  return api.list(env !== undefined ? { env } : {});
-}
-
-/** Where `--since` starts in a stream: the daemon turns the time into an offset, as for `logs --since`. */
-async function sinceOffset(api: SupervisorApi, id: string, stream: Stream, since: string | undefined): Promise<number> {
-  if (since === undefined) return 0;
-  const page = await api.read({ ref: id, stream, encoding: 'base64', maxBytes: 1, since });
-  return page[stream]?.from ?? 0;
 }
 
 export async function grep(ctx: Context, pattern: string, ids: string[], flags: GrepFlags): Promise<number> {

@@ -2,7 +2,7 @@ import { counted } from '../../../machines/counted.js';
 import { DEFAULTS } from '../../../machines/defaults.js';
 import { isFinal } from '../../../machines/task.types.js';
 import type { ReadInput, StreamChoice, StreamRead } from '../../api.js';
-import { normalizeRead } from '../../config/read.js';
+import { normalizeRead, type NormalizedRead } from '../../config/read.js';
 import { usageError } from '../../errors.js';
 import type { Context } from '../context.js';
 import { printJson } from '../output.js';
@@ -21,6 +21,8 @@ interface LogsFlags {
   stripAnsi?: boolean;
   since?: string;
   until?: string;
+  env?: string;
+  prefix?: boolean;
 }
 
 const PAGE = 1024 * 1024;
@@ -28,9 +30,9 @@ const FOLLOW_POLL_MS = 100;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Checked here, where the daemon would check them too: a mistake costs no connection. */
-function check(flags: LogsFlags): void {
+function check(flags: LogsFlags): NormalizedRead {
   if (flags.as !== undefined && !flags.new) throw usageError('--as names the cursor of --new: use them together');
-  normalizeRead({
+  return normalizeRead({
     ...(flags.stream !== undefined ? { stream: flags.stream as StreamChoice } : {}),
     ...(flags.offset !== undefined ? { offset: flags.offset } : {}),
     ...(flags.tail !== undefined ? { tail: flags.tail } : {}),
@@ -42,8 +44,12 @@ function check(flags: LogsFlags): void {
   });
 }
 
-export async function logs(ctx: Context, ref: string, flags: LogsFlags): Promise<number> {
-  check(flags);
+export async function logs(ctx: Context, refs: string[], flags: LogsFlags): Promise<number> {
+  const read = check(flags);
+  if (refs.length === 0 && flags.env === undefined) throw usageError('name a task (or several), or an environment with --env');
+  // Several tasks (or an environment): their lines merged, each behind its task's name.
+  if (refs.length > 1 || flags.env !== undefined) return (await import('./logs-many.js')).logsMany(ctx, refs, flags, read);
+  const ref = refs[0]!;
   const { offset, tail, maxBytes } = flags;
   if (flags.follow && ctx.json) throw usageError('--follow streams raw output: it cannot be combined with --json');
   if (flags.follow && flags.until !== undefined) throw usageError('--until ends the read: it cannot be combined with --follow');

@@ -2,7 +2,7 @@ import type { Context } from '../context.js';
 import { formatDuration } from '../../../machines/duration.js';
 import { formatBytes } from '../../../machines/policies/limits.js';
 import { colorStatus, printJson } from '../output.js';
-import { exitText, restartPolicyText, uptimeText } from '../../text.js';
+import { changeText, exitText, restartPolicyText, uptimeText, watchText } from '../../text.js';
 
 const BARS = '▁▂▃▄▅▆▇█';
 
@@ -65,13 +65,8 @@ export async function status(ctx: Context, ref: string): Promise<number> {
   }
   if (t.stdin === 'pipe') lines.push(['stdin', 'a pipe: corral send writes to it']);
   if (t.watch) {
-    const w = t.watch;
-    const how = [`debounce ${formatDuration(w.debounceMs)}`, w.cascade ? 'cascade' : '', w.ignore.length > 0 ? `ignoring ${w.ignore.join(', ')}` : ''].filter(Boolean).join(', ');
-    lines.push(['watch', `${w.paths.join(', ')} (${how})${w.watching ? '' : ' (not watching)'}`]);
-    if (w.lastChange) {
-      const more = w.lastChange.changes > 1 ? ` and ${w.lastChange.changes - 1} more` : '';
-      lines.push(['changed', `${w.lastChange.at} ${w.lastChange.path}${more}: restarted`]);
-    }
+    lines.push(['watch', watchText(t.watch)]);
+    if (t.watch.lastChange) lines.push(['changed', `${t.watch.lastChange.at} ${changeText(t.watch.lastChange)}`]);
   }
   process.stdout.write(lines.map(([k, v]) => `${k.padEnd(10)} ${v}`).join('\n') + '\n');
   return 0;

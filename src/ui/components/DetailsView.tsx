@@ -9,7 +9,7 @@ import { counted } from '../../../machines/counted.js';
 import { formatBytes } from '../../../machines/policies/limits.js';
 import { isFinal } from '../../../machines/task.types.js';
 import type { TaskDetails, TaskView } from '../../api.js';
-import { clip, exitText, restartPolicyText, uptimeText } from '../../text.js';
+import { changeText, clip, exitText, restartPolicyText, uptimeText, watchText } from '../../text.js';
 import { clockTime, cpuText, fit, HEALTH_COLOR, memText, pidText, restartSuffix, STATUS_COLOR } from '../format.js';
 import { DETAILS_TAIL_LINES } from '../live.js';
 import { Sparkline } from './Sparkline.js';
@@ -59,6 +59,12 @@ function detailFields(task: TaskView, details: TaskDetails | null, now: number):
     if (lastRestart) restarts += `  last ${clockTime(lastRestart.at)}: ${lastRestart.reason}`;
   }
   fields.push({ label: 'restarts', value: restarts });
+  // A watched task: what it watches, and the change that restarted it last.
+  if (details?.watch) {
+    fields.push({ label: 'watches', value: watchText(details.watch) });
+    const change = details.watch.lastChange;
+    if (change) fields.push({ label: 'changed', value: `${clockTime(change.at)} ${changeText(change)}` });
+  }
   if (details?.schedule) {
     const { every, cron, nextRunAt, history } = details.schedule;
     const runs = history.filter((e) => e.kind === 'run').length;
