@@ -27,7 +27,18 @@ export type Wording = (key: string) => string;
 /** The canonical wording: the keys as they are, for logs and raw RPC clients. */
 export const canonicalWording: Wording = (key) => (key.startsWith('@') ? key.slice(1).replace(':', ' ') : key);
 
+/**
+ * Marks an error as corral's across copies of this module: the bundled CLI entry holds one
+ * copy and a command it loads lazily from the compiler's output another, so `instanceof`
+ * goes by this mark rather than by the class object.
+ */
+const MARK = Symbol.for('corral.error');
+
 export class CorralError extends Error {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as { [MARK]?: unknown })[MARK] === true;
+  }
+  readonly [MARK] = true;
   readonly kind: ErrorKind;
   /** The message with its fields as placeholders (see `field`). */
   readonly template: string;
