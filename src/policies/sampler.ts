@@ -66,6 +66,22 @@ export class Sampler {
     return this.members.get(id) ?? [];
   }
 
+  /**
+   * The task's processes now, for a look that must not cost a scan of the machine (`status`
+   * lists the ports they listen on): those of the last sample and any born into the tree
+   * since. Null when the sampler cannot tell without a full scan (a task it has not sampled
+   * yet, pids that wrapped): then the caller scans.
+   */
+  membersNow(id: string): number[] | null {
+    const members = this.members.get(id);
+    const last = lastPid();
+    const seen = this.seenPid;
+    if (!members || last === null || seen === null || last < seen || last - seen > MAX_BORN) return null;
+    this.adoptBorn(this.live(), processesBorn(seen, last));
+    this.seenPid = last;
+    return [...(this.members.get(id) ?? [])];
+  }
+
   forget(id: string): void {
     this.usage.delete(id);
     this.lastAt.delete(id);

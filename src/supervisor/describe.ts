@@ -10,7 +10,18 @@ import { treeOf } from '../process/tree.js';
 import type { Usage } from '../policies/sampler.js';
 import type { TaskHistory } from './history.js';
 
-export function describeTask(record: TaskRecord, view: TaskView, usage: Usage | undefined, history: TaskHistory, watchReady = false): TaskDetails {
+/**
+ * `members`: the task's processes as the sampler knows them now, when it does; otherwise its
+ * tree is found by a scan of /proc (with a thousand tasks, over two thousand files).
+ */
+export function describeTask(
+  record: TaskRecord,
+  view: TaskView,
+  usage: Usage | undefined,
+  history: TaskHistory,
+  watchReady = false,
+  members: number[] | null = null,
+): TaskDetails {
   const spec = record.spec;
   const watch = spec.watch ?? null;
   return {
@@ -35,6 +46,6 @@ export function describeTask(record: TaskRecord, view: TaskView, usage: Usage | 
     restartHistory: history.restartsOf(record.id),
     stdin: spec.stdin ?? null,
     watch: watch && { ...watch, watching: watchReady, lastChange: record.lastChange ?? null },
-    ports: record.status === 'running' && record.process ? listeningPorts(treeOf(record.process)) : [],
+    ports: record.status === 'running' && record.process ? listeningPorts(members ?? treeOf(record.process)) : [],
   };
 }

@@ -111,4 +111,19 @@ describe('Sampler', () => {
     expect(sampler.membersOf('t').sort()).toEqual([info.pid, holder.pid!].sort());
     sampler.stop();
   });
+
+  it('tells the members now, newborns included, without a tick', async () => {
+    const { info, go } = await tree();
+    const sampler = new Sampler(() => [{ id: 't', process: info }], () => {});
+    expect(sampler.membersNow('t')).toBeNull(); // never sampled: the caller scans
+    sampler.tick(Date.now());
+    writeFileSync(go, 'go\n');
+    const sleepPid = await waitFor(() => {
+      const p = readdirSync(dir).includes('pids') ? Number(readFileSync(join(dir, 'pids'), 'utf8')) : 0;
+      return p > 0 ? p : null;
+    }, 'the child to start');
+    expect(sampler.membersOf('t')).toEqual([info.pid]); // the last tick's
+    expect(sampler.membersNow('t')!.sort()).toEqual([info.pid, sleepPid].sort());
+    sampler.stop();
+  });
 });
