@@ -45,7 +45,7 @@ export class TaskQueries {
     const { host } = this;
     const record = host.resolve(input.ref);
     const { result, moved } = readTask(taskLogDir(host.paths, record.id), record, req, host.store, host.clock.now());
-    if (moved) await host.store.flush();
+    if (moved) await host.store.saveCursors();
     return result;
   }
 
