@@ -170,9 +170,12 @@ export class Sampler {
       usage.cpuPercent = Math.round(cpuPercent * 10) / 10;
       usage.memoryBytes = memoryBytes;
       usage.peakMemoryBytes = Math.max(usage.peakMemoryBytes, memoryBytes);
-      // Kept in place: a hundred tasks sampled every tick should not churn the heap.
-      usage.history.push({ at: now, cpuPercent: usage.cpuPercent, memoryBytes });
-      if (usage.history.length > HISTORY) usage.history.shift();
+      // Kept in place, the oldest sample's object reused for the newest: a thousand tasks sampled every tick should not churn the heap.
+      const sample = usage.history.length >= HISTORY ? usage.history.shift()! : { at: 0, cpuPercent: 0, memoryBytes: 0 };
+      sample.at = now;
+      sample.cpuPercent = usage.cpuPercent;
+      sample.memoryBytes = memoryBytes;
+      usage.history.push(sample);
       this.usage.set(id, usage);
       this.onSample(id, usage);
     }

@@ -41,7 +41,8 @@ export function describeTask(
     lastHealthFailure: record.health?.lastError ?? null,
     envSet: Object.fromEntries((spec.envSet ?? []).filter((name) => name in spec.env).map((name) => [name, spec.env[name]!])),
     peakMemoryBytes: usage?.peakMemoryBytes ?? null,
-    samples: usage?.history ?? [],
+    // A copy: the sampler reuses its sample objects in place.
+    samples: usage?.history.map((s) => ({ ...s })) ?? [],
     alerts: history.alertsOf(record.id),
     restartHistory: history.restartsOf(record.id),
     stdin: spec.stdin ?? null,
