@@ -77,7 +77,7 @@ export class Sampler {
     const last = lastPid();
     const seen = this.seenPid;
     if (!members || last === null || seen === null || last < seen || last - seen > MAX_BORN) return null;
-    this.adoptBorn(this.live(), processesBorn(seen, last));
+    this.adoptBorn(this.live(), seen, last);
     this.seenPid = last;
     return [...(this.members.get(id) ?? [])];
   }
@@ -127,7 +127,11 @@ export class Sampler {
       const since = last - newest <= MAX_BORN ? processesBorn(newest, last) : [];
       if (since.length > 0) procs = [...procs, ...since];
     }
-    if (!full) this.adoptBorn(live, processesBorn(seenPid!, last!));
+    if (!full) {
+      this.adoptBorn(live, seenPid!, last!);
+      // A task seen for the first time whose processes all ended already: nothing to read, nothing to look for again.
+      for (const { id } of live) if (!this.members.has(id)) this.members.set(id, []);
+    }
     const byPid = procs ? new Map(procs.map((p) => [p.pid, p])) : null;
     const seen = new Set<string>();
     for (const { id, process } of live) {
@@ -194,15 +198,19 @@ export class Sampler {
    * session the command leads (while the command is the one the task started), or one
    * holding the task's token. Pids in increasing order: a parent comes before its children.
    */
-  private adoptBorn(live: { id: string; process: ProcessInfo }[], born: ProcEntry[]): void {
+  private adoptBorn(everyLive: { id: string; process: ProcessInfo }[], after: number, upTo: number): void {
+    // The trees it can grow: those known, and those of tasks started since the last look
+    // (a task whose processes are older waits for the full scan its next tick makes).
+    const live = everyLive.filter(({ id, process }) => this.members.has(id) || (process.pid > after && process.pid <= upTo));
+    const born = processesBorn(after, upTo);
     const owner = new Map<number, string>();
     const leaders = new Map<number, string>();
     const tokens = new Map<string, string>();
-    const monitors = new Set<number>();
+    // Monitors are never members of a tree.
+    const monitors = new Set(everyLive.map(({ process }) => process.monitorPid));
     for (const { id, process } of live) {
       const members = this.members.get(id);
       for (const pid of members ?? []) owner.set(pid, id);
-      monitors.add(process.monitorPid);
       owner.set(process.monitorPid, id);
       // A group outlives its leader, but a pid reused by a stranger is not the task's: only a command seen alive leads its group.
       if (members?.includes(process.pid)) leaders.set(process.pid, id);
@@ -221,7 +229,5 @@ export class Sampler {
       if (!members) this.members.set(id, [p.pid]);
       else if (!members.includes(p.pid)) members.push(p.pid);
     }
-    // A task seen for the first time whose processes all ended already: nothing to read, nothing to look for again.
-    for (const { id } of live) if (!this.members.has(id)) this.members.set(id, []);
   }
 }

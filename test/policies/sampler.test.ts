@@ -126,4 +126,21 @@ describe('Sampler', () => {
     expect(sampler.membersNow('t')!.sort()).toEqual([info.pid, sleepPid].sort());
     sampler.stop();
   });
+
+  it('finds the tree of a task whose processes are older than its last look (adopted) at its first tick, even after a look between', async () => {
+    const { info } = await tree();
+    const known = await tree();
+    const tasks: { id: string; process: ProcessInfo }[] = [{ id: 'known', process: known.info }];
+    const sampler = new Sampler(() => tasks, () => {});
+    let now = Date.now();
+    sampler.tick(now); // the first tick, without the old task
+    await new Promise((r) => setTimeout(r, 10));
+    tasks.push({ id: 'old', process: info }); // its shell was born before that look
+    expect(sampler.membersNow('old')).toBeNull();
+    // A look for another task between the two ticks leaves the old one to its full scan.
+    expect(sampler.membersNow('known')).toEqual([known.info.pid]);
+    sampler.tick((now += 2000));
+    expect(sampler.membersOf('old')).toEqual([info.pid]);
+    sampler.stop();
+  });
 });
