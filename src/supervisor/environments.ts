@@ -47,7 +47,7 @@ export class Environments {
     const live = host.store.tasks().filter((t) => t.env === env.name && !isFinal(t.status));
     if (live.length > 0) return this.extend(env, live);
     const envRun = nextEnvRun(host.store.tasks(), env.name);
-    const created = await this.createTasks(env.name, envRun, env.part, input.callerEnv);
+    const created = await this.createTasks(env.name, envRun, env.part, input.callerEnv, env.file);
     host.log('info', `orchestrating ${env.name}`, { tasks: created.map((r) => r.id), file: env.file });
     await this.startTasks(created);
     const tasks = created.map((r) => host.view(host.store.task(r.id)!));
@@ -77,7 +77,7 @@ export class Environments {
       return { tasks: current.filter((t) => wanted.has(t.name ?? '')).map((r) => host.view(r)), removedFromOlderRuns: 0 };
     }
     const run = current[0]!.envRun ?? 0;
-    const added = await this.createTasks(env.name, run, env.part.filter((t) => plan.add.includes(t.name)), env.callerEnv);
+    const added = await this.createTasks(env.name, run, env.part.filter((t) => plan.add.includes(t.name)), env.callerEnv, env.file);
     const revived = current
       .filter((t) => plan.revive.includes(t.name ?? ''))
       .map((t) => {
@@ -92,7 +92,7 @@ export class Environments {
   }
 
   /** Records for `decls` in run `envRun` of `env`, stored (not started yet). */
-  private async createTasks(env: string, envRun: number, decls: EnvTaskDecl[], callerEnv: Record<string, string> | undefined): Promise<TaskRecord[]> {
+  private async createTasks(env: string, envRun: number, decls: EnvTaskDecl[], callerEnv: Record<string, string> | undefined, envFile: string | null): Promise<TaskRecord[]> {
     const { host } = this;
     const slices = new Slices();
     const specs: { decl: EnvTaskDecl; spec: TaskSpec }[] = [];
@@ -107,6 +107,7 @@ export class Environments {
       name: decl.name,
       env,
       envRun,
+      ...(envFile ? { envFile } : {}),
       spec,
       dependsOn: decl.dependsOn,
       background: decl.background,

@@ -76,12 +76,18 @@ describe('wait --until port:N', () => {
 
   it("returns once the task's own tree listens on the port, and not for a port held by another process", async () => {
     const port = await freePort();
-    // The listener is a grandchild of the task's shell.
-    const id = await run('sh', '-c', `sleep 0.5; node -e "require('net').createServer().listen(${port}, '127.0.0.1')" & wait`);
-    const { code, result } = await waitJson([id, '--until', `port:${port}`, '--timeout', '10s']);
+    const gate = join(home, 'listen');
+    // The listener is a grandchild of the task's shell, started only once the gate file
+    // exists, so the wait below is known to begin before the port is open.
+    const id = await run('sh', '-c', `while [ ! -e ${gate} ]; do sleep 0.05; done; node -e "require('net').createServer().listen(${port}, '127.0.0.1')" & wait`);
+    let settled = false;
+    const waiting = waitJson([id, '--until', `port:${port}`, '--timeout', '20s']).finally(() => (settled = true));
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(settled, 'wait returned before the port was opened').toBe(false);
+    writeFileSync(gate, '');
+    const { code, result } = await waiting;
     expect(code).toBe(0);
     expect(result).toMatchObject({ reached: true, port });
-    expect(result.waitedMs).toBeGreaterThan(200);
 
     const other = await freePort();
     outside = createServer().listen(other, '127.0.0.1');
