@@ -27,8 +27,9 @@ import watch from './watch.js';
 import grep from './grep.js';
 import logsFollow from './logs-follow.js';
 import dashboard from './dashboard.js';
+import scale from './scale.js';
 
-const ALL = [logThroughput, cliLatency, stop, readTail, readFilter, daemonRss, orchestrate, restart, envLoad, events, logCap, watch, grep, dashboard, logsFollow];
+const ALL = [logThroughput, cliLatency, stop, readTail, readFilter, daemonRss, orchestrate, restart, envLoad, events, logCap, watch, grep, dashboard, logsFollow, scale];
 
 const filters = process.argv.slice(2);
 const selected = filters.length ? ALL.filter((b) => filters.some((f) => b.name.includes(f))) : ALL;

@@ -102,11 +102,12 @@ export function createProcessActor(deps: ProcessActorDeps) {
 
     const tick = (procs: ProcEntry[]) => {
       if (disposed || !info) return;
+      // One tree per scan: a stop of a thousand tasks calls this for each of them on every scan.
+      const members = treeOf(info, procs);
       if (!ended && !monitorRunning(info, procs)) {
         const exit = readExitFile(exitFile);
-        if (exit || treeOf(info, procs).length === 0) finish(exit, UNKNOWN_MONITOR);
+        if (exit || members.length === 0) finish(exit, UNKNOWN_MONITOR);
       }
-      const members = treeOf(info, procs);
       if (killing && members.length > 0) signalTree(info, 'SIGKILL', procs);
       if (ended && members.length === 0) {
         unwatchTree?.();

@@ -10,7 +10,7 @@
 import { appendFileSync, closeSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openForRead, readAt } from './bytes.js';
-import { logSizes, type LogSizes } from './sizes.js';
+import { logPaths, logSizes, type LogPaths, type LogSizes } from './sizes.js';
 import type { Stream } from './read.js';
 
 const INDEX_MAX_BYTES = 256 * 1024;
@@ -24,23 +24,28 @@ export interface TimeNote {
 
 /** Notes each running task's log sizes at every sample; one per task and stream while they do not change. */
 export class LogTimeIndex {
-  private readonly last = new Map<string, LogSizes>();
+  /** Per task: its log folder and files (made once: this runs for every task at every sample) and the sizes noted last. */
+  private readonly last = new Map<string, { dir: string; paths: LogPaths; sizes: LogSizes }>();
 
   constructor(private readonly logDir: (id: string) => string) {}
 
   note(id: string, at: number): void {
-    const dir = this.logDir(id);
-    const sizes = logSizes(dir);
-    const before = this.last.get(id) ?? lastNoted(dir);
+    let known = this.last.get(id);
+    if (!known) {
+      const dir = this.logDir(id);
+      known = { dir, paths: logPaths(dir), sizes: lastNoted(dir) };
+      this.last.set(id, known);
+    }
+    const sizes = logSizes(known.paths);
     for (const stream of ['stdout', 'stderr'] as const) {
-      if (sizes[stream] === before[stream]) continue;
+      if (sizes[stream] === known.sizes[stream]) continue;
       try {
-        appendNote(timesPath(dir, stream), at, sizes[stream]);
+        appendNote(timesPath(known.dir, stream), at, sizes[stream]);
       } catch {
         // A full disk or a deleted home: the index is a convenience; reads by offset still work.
       }
     }
-    this.last.set(id, sizes);
+    known.sizes = sizes;
   }
 
   forget(id: string): void {

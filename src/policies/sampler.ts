@@ -5,7 +5,7 @@
  * is not used). Keeps a short history per task for sparklines, and the peak.
  */
 import type { ProcessInfo } from '../../machines/task.types.js';
-import { CLOCK_TICKS_PER_SECOND, KeptStats, scanProcesses, type ProcEntry } from '../process/procfs.js';
+import { CLOCK_TICKS_PER_SECOND, KeptStats, lastPid, processesBorn, scanProcesses, type ProcEntry } from '../process/procfs.js';
 import { treeOf } from '../process/tree.js';
 import { setLongInterval, type LongTimer } from '../long-timer.js';
 
@@ -18,7 +18,10 @@ export interface Usage {
 }
 
 const HISTORY = 60;
-const FULL_SCAN_EVERY = 10;
+/** A full scan now and then all the same: a process that joined a tree without being born into it (setpgid into its group). */
+const FULL_SCAN_EVERY = 30;
+/** More pids than this handed out since the last look (a machine forking hard): one scan reads fewer files. */
+const MAX_BORN = 4096;
 
 export class Sampler {
   private readonly usage = new Map<string, Usage>();
@@ -63,6 +66,22 @@ export class Sampler {
     return this.members.get(id) ?? [];
   }
 
+  /**
+   * The task's processes now, for a look that must not cost a scan of the machine (`status`
+   * lists the ports they listen on): those of the last sample and any born into the tree
+   * since. Null when the sampler cannot tell without a full scan (a task it has not sampled
+   * yet, pids that wrapped): then the caller scans.
+   */
+  membersNow(id: string): number[] | null {
+    const members = this.members.get(id);
+    const last = lastPid();
+    const seen = this.seenPid;
+    if (!members || last === null || seen === null || last < seen || last - seen > MAX_BORN) return null;
+    this.adoptBorn(this.live(), seen, last);
+    this.seenPid = last;
+    return [...(this.members.get(id) ?? [])];
+  }
+
   forget(id: string): void {
     this.usage.delete(id);
     this.lastAt.delete(id);
@@ -73,22 +92,46 @@ export class Sampler {
   private readonly members = new Map<string, number[]>();
   private readonly stats = new KeptStats();
 
-  /** Set when a known member of some tree was found gone: the trees changed, look again. */
-  private treesChanged = false;
+  /** The last pid the kernel had given at the last look: processes born since have higher pids (until pids wrap). */
+  private seenPid: number | null = null;
 
   /**
-   * One sample of every running task. A full scan of /proc finds each tree's processes:
-   * every tenth tick, and on the next tick after a task starts or a member ends. The ticks
-   * between re-read only the processes already known, through files kept open (a child
-   * born meanwhile is counted from the next full scan). Reading /proc/<pid>/stat is most
-   * of an idle daemon's CPU, so the full scans are what this saves.
+   * One sample of every running task. Each tick reads the processes already known through
+   * their kept stat files, and looks at the processes born since the last tick (the pids
+   * handed out since, from /proc/loadavg): a newborn joins the tree of its parent, of the
+   * group or session it is in, or of the token it inherited. Reading every process of the
+   * machine (a full scan) happens at the first tick, for a task whose processes are older
+   * than the last look (one adopted from an earlier daemon), when pids wrapped or were
+   * handed out by the thousand, and every thirtieth tick. At a thousand tasks a full scan
+   * reads over two thousand files; the look at the newborn reads one per process born.
    */
   tick(now = Date.now(), scan?: ProcEntry[]): void {
     const live = this.live();
-    const due = this.ticks++ % FULL_SCAN_EVERY === 0 || this.treesChanged || live.some(({ id }) => !this.members.has(id));
+    const last = scan === undefined ? lastPid() : null;
+    const seenPid = this.seenPid;
+    const inRange = (pid: number) => seenPid !== null && last !== null && pid > seenPid && pid <= last;
+    const due =
+      this.ticks++ % FULL_SCAN_EVERY === 0 ||
+      seenPid === null ||
+      last === null ||
+      last < seenPid ||
+      last - seenPid > MAX_BORN ||
+      live.some(({ id, process }) => !this.members.has(id) && !inRange(process.pid));
     const full = scan !== undefined || due;
-    this.treesChanged = false;
-    const procs = scan ?? (full ? scanProcesses() : null);
+    this.seenPid = last;
+    let procs = scan ?? (full ? scanProcesses() : null);
+    if (procs && !scan && last !== null) {
+      // A scan shared with another caller may be older than the look at the last pid: add what was born after it.
+      let newest = 0;
+      for (const p of procs) if (p.pid <= last && p.pid > newest) newest = p.pid;
+      const since = last - newest <= MAX_BORN ? processesBorn(newest, last) : [];
+      if (since.length > 0) procs = [...procs, ...since];
+    }
+    if (!full) {
+      this.adoptBorn(live, seenPid!, last!);
+      // A task seen for the first time whose processes all ended already: nothing to read, nothing to look for again.
+      for (const { id } of live) if (!this.members.has(id)) this.members.set(id, []);
+    }
     const byPid = procs ? new Map(procs.map((p) => [p.pid, p])) : null;
     const seen = new Set<string>();
     for (const { id, process } of live) {
@@ -115,7 +158,7 @@ export class Sampler {
           count(pid, p.cpuTicks, p.rssBytes);
         }
       } else {
-        const known = this.members.get(id) ?? [process.pid];
+        const known = this.members.get(id) ?? [];
         let alive = 0;
         for (const pid of known) {
           const u = this.stats.usage(pid);
@@ -123,10 +166,7 @@ export class Sampler {
           alive++;
           count(pid, u.cpuTicks, u.rssBytes);
         }
-        if (alive < known.length) {
-          this.treesChanged = true;
-          this.members.set(id, known.filter((pid) => this.cpuTicks.get(pid)?.at === now));
-        }
+        if (alive < known.length) this.members.set(id, known.filter((pid) => this.cpuTicks.get(pid)?.at === now));
       }
       const cpuPercent = before !== undefined && now > before ? (used / CLOCK_TICKS_PER_SECOND / ((now - before) / 1000)) * 100 : 0;
       this.lastAt.set(id, now);
@@ -134,9 +174,12 @@ export class Sampler {
       usage.cpuPercent = Math.round(cpuPercent * 10) / 10;
       usage.memoryBytes = memoryBytes;
       usage.peakMemoryBytes = Math.max(usage.peakMemoryBytes, memoryBytes);
-      // Kept in place: a hundred tasks sampled every tick should not churn the heap.
-      usage.history.push({ at: now, cpuPercent: usage.cpuPercent, memoryBytes });
-      if (usage.history.length > HISTORY) usage.history.shift();
+      // Kept in place, the oldest sample's object reused for the newest: a thousand tasks sampled every tick should not churn the heap.
+      const sample = usage.history.length >= HISTORY ? usage.history.shift()! : { at: 0, cpuPercent: 0, memoryBytes: 0 };
+      sample.at = now;
+      sample.cpuPercent = usage.cpuPercent;
+      sample.memoryBytes = memoryBytes;
+      usage.history.push(sample);
       this.usage.set(id, usage);
       this.onSample(id, usage);
     }
@@ -146,6 +189,45 @@ export class Sampler {
       const members = new Set([...this.members.values()].flat());
       this.stats.keepOnly(members);
       for (const pid of this.cpuTicks.keys()) if (!members.has(pid)) this.cpuTicks.delete(pid);
+    }
+  }
+
+  /**
+   * Gives each process born since the last look to the tree it belongs to, as treeOf
+   * would: the child of a member or of the task's monitor, a process in the group or
+   * session the command leads (while the command is the one the task started), or one
+   * holding the task's token. Pids in increasing order: a parent comes before its children.
+   */
+  private adoptBorn(everyLive: { id: string; process: ProcessInfo }[], after: number, upTo: number): void {
+    // The trees it can grow: those known, and those of tasks started since the last look
+    // (a task whose processes are older waits for the full scan its next tick makes).
+    const live = everyLive.filter(({ id, process }) => this.members.has(id) || (process.pid > after && process.pid <= upTo));
+    const born = processesBorn(after, upTo);
+    const owner = new Map<number, string>();
+    const leaders = new Map<number, string>();
+    const tokens = new Map<string, string>();
+    // Monitors are never members of a tree.
+    const monitors = new Set(everyLive.map(({ process }) => process.monitorPid));
+    for (const { id, process } of live) {
+      const members = this.members.get(id);
+      for (const pid of members ?? []) owner.set(pid, id);
+      owner.set(process.monitorPid, id);
+      // A group outlives its leader, but a pid reused by a stranger is not the task's: only a command seen alive leads its group.
+      if (members?.includes(process.pid)) leaders.set(process.pid, id);
+      tokens.set(process.token, id);
+    }
+    const pidOf = new Map(live.map(({ id, process }) => [id, process]));
+    for (const p of born) {
+      if (monitors.has(p.pid)) continue;
+      const id = owner.get(p.ppid) ?? leaders.get(p.pgid) ?? leaders.get(p.sid) ?? (p.token !== null ? tokens.get(p.token) : undefined);
+      if (id === undefined) continue;
+      const info = pidOf.get(id)!;
+      if (p.pid === info.pid && p.start !== info.pidStart) continue; // the command's pid, reused by a stranger
+      owner.set(p.pid, id);
+      if (p.pid === info.pid) leaders.set(p.pid, id);
+      const members = this.members.get(id);
+      if (!members) this.members.set(id, [p.pid]);
+      else if (!members.includes(p.pid)) members.push(p.pid);
     }
   }
 }

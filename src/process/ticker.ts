@@ -1,6 +1,7 @@
 /**
  * One timer for every tree being watched (tasks that are stopping): each tick takes one
- * /proc scan and hands it to every watcher, so fifty stops cost one scan per tick.
+ * /proc scan and hands it to every watcher, so fifty stops cost one scan per tick. Ticks
+ * come every 10 ms, or after a pause as long as the last one took, whichever is longer.
  */
 import { scanProcesses, type ProcEntry } from './procfs.js';
 
@@ -13,9 +14,13 @@ const INTERVAL_MS = 10;
 function tick(): void {
   timer = null;
   if (watchers.size === 0) return;
+  const started = performance.now();
   const procs = scanProcesses(0);
   for (const watcher of [...watchers]) watcher(procs);
-  if (watchers.size > 0) timer = setTimeout(tick, INTERVAL_MS);
+  // A pause at least as long as the look took: with a thousand trees stopping on a busy
+  // machine a scan takes 100 ms, and back-to-back scans would starve the exits the daemon
+  // is waiting to hear of (and cost the stop most of its CPU).
+  if (watchers.size > 0) timer = setTimeout(tick, Math.max(INTERVAL_MS, performance.now() - started));
 }
 
 /** Calls `watcher` with a fresh scan on every tick (the first one soon) until the returned function is called. */

@@ -9,7 +9,7 @@
  * daemon goes on answering, writes again every second until the file takes it, and says
  * so once when the trouble starts and once when it ends, not at every change.
  */
-import { copyFileSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { LowSync } from 'lowdb';
@@ -117,7 +117,40 @@ export class Store {
     readonly damage: StoreDamage | null,
   ) {
     for (const [id, record] of Object.entries(db.data.tasks)) this.records.set(id, record);
+    this.replayCursorLog();
     for (const key of Object.keys(db.data.cursors)) this.noteCursor(key);
+  }
+
+  /** Where cursor moves go between two writes of the state: one short line each (see `saveCursors`). */
+  private get cursorLog(): string {
+    return join(dirname(this.path), 'cursors.log');
+  }
+
+  /**
+   * Moves of read cursors made after the state file was last written, in order: the last
+   * line of a cursor holds its newest offset. A line cut short (the disk filled, the daemon
+   * was killed mid-write) is skipped, and so is a cursor of a task the state no longer has.
+   */
+  private replayCursorLog(): void {
+    let text: string;
+    try {
+      text = readFileSync(this.cursorLog, 'utf8');
+    } catch {
+      return;
+    }
+    for (const line of text.split('\n')) {
+      let entry: unknown;
+      try {
+        entry = JSON.parse(line);
+      } catch {
+        continue;
+      }
+      if (!Array.isArray(entry) || entry.length !== 4) continue;
+      const [consumer, id, stream, offset] = entry as unknown[];
+      if (typeof consumer !== 'string' || typeof id !== 'string' || (stream !== 'stdout' && stream !== 'stderr')) continue;
+      if (!Number.isSafeInteger(offset) || (offset as number) < 0 || !this.records.has(id)) continue;
+      this.db.data.cursors[cursorKey(consumer, id, stream)] = offset as number;
+    }
   }
 
   static async open(path: string): Promise<Store> {
@@ -206,6 +239,36 @@ export class Store {
     const key = cursorKey(consumer, id, stream);
     if (!(key in this.db.data.cursors)) this.noteCursor(key);
     this.db.data.cursors[key] = offset;
+    this.movedCursors.add(key);
+  }
+
+  /** Cursors moved since they were last saved. */
+  private readonly movedCursors = new Set<string>();
+  /** Lines appended to the cursor log so far: a write of the state drops the log only if none came while it was written. */
+  private cursorLines = 0;
+
+  /**
+   * Puts the moved cursors on disk before a read answers (`--new` must never return a byte
+   * twice): a line each appended to the cursor log, not the whole state, which with a
+   * thousand tasks is a megabyte to write for every `logs --new`. The next write of the
+   * state takes them in and drops the log. Where the append fails, the state is written.
+   */
+  saveCursors(): Promise<void> {
+    if (this.movedCursors.size === 0) return Promise.resolve();
+    let lines = '';
+    for (const key of this.movedCursors) {
+      const [consumer, id, stream] = key.split('\u0000');
+      const offset = this.db.data.cursors[key];
+      if (offset !== undefined) lines += `${JSON.stringify([consumer, id, stream, offset])}\n`;
+    }
+    this.movedCursors.clear();
+    try {
+      appendFileSync(this.cursorLog, lines, { mode: 0o600 });
+      this.cursorLines++;
+      return Promise.resolve();
+    } catch {
+      return this.flush();
+    }
   }
 
   /** The seq of the last journal event `consumer` has read; undefined for a consumer never seen. */
@@ -240,6 +303,8 @@ export class Store {
     const written = this.writing.then(async () => {
       const started = performance.now();
       if (this.records.size >= 1_000) await encodeAhead(this.records);
+      const linesBefore = this.cursorLines;
+      this.movedCursors.clear(); // the state written now holds them
       const text = encode(this.db.data, this.records);
       if (text.length < ASYNC_WRITE_BYTES) {
         writeFileSync(this.temporary, text);
@@ -248,6 +313,8 @@ export class Store {
         await writeFile(this.temporary, text);
         await rename(this.temporary, this.path);
       }
+      // Every move the log holds is in the state now, unless one was appended while it was written.
+      if (this.cursorLines === linesBefore) rmSync(this.cursorLog, { force: true });
       this.lastWriteMs = performance.now() - started;
     });
     this.writing = written.catch(() => {});

@@ -11,7 +11,18 @@ import { treeOf } from '../process/tree.js';
 import type { Usage } from '../policies/sampler.js';
 import type { TaskHistory } from './history.js';
 
-export function describeTask(record: TaskRecord, view: TaskView, usage: Usage | undefined, history: TaskHistory, watchReady = false): TaskDetails {
+/**
+ * `members`: the task's processes as the sampler knows them now, when it does; otherwise its
+ * tree is found by a scan of /proc (with a thousand tasks, over two thousand files).
+ */
+export function describeTask(
+  record: TaskRecord,
+  view: TaskView,
+  usage: Usage | undefined,
+  history: TaskHistory,
+  watchReady = false,
+  members: number[] | null = null,
+): TaskDetails {
   const spec = record.spec;
   const watch = spec.watch ?? null;
   return {
@@ -31,7 +42,8 @@ export function describeTask(record: TaskRecord, view: TaskView, usage: Usage | 
     lastHealthFailure: record.health?.lastError ?? null,
     envSet: Object.fromEntries((spec.envSet ?? []).filter((name) => name in spec.env).map((name) => [name, spec.env[name]!])),
     peakMemoryBytes: usage?.peakMemoryBytes ?? null,
-    samples: usage?.history ?? [],
+    // A copy: the sampler reuses its sample objects in place.
+    samples: usage?.history.map((s) => ({ ...s })) ?? [],
     alerts: history.alertsOf(record.id),
     restartHistory: history.restartsOf(record.id),
     stdin: spec.stdin ?? null,
@@ -44,6 +56,6 @@ export function describeTask(record: TaskRecord, view: TaskView, usage: Usage | 
           history: record.scheduled?.history ?? [],
         }
       : null,
-    ports: record.status === 'running' && record.process ? listeningPorts(treeOf(record.process)) : [],
+    ports: record.status === 'running' && record.process ? listeningPorts(members ?? treeOf(record.process)) : [],
   };
 }

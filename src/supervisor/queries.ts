@@ -35,7 +35,9 @@ export class TaskQueries {
 
   async describe(ref: string): Promise<TaskDetails> {
     const record = this.host.resolve(ref);
-    return describeTask(record, this.host.view(record), this.parts.sampler.get(record.id), this.parts.history, this.parts.watchReady(record.id));
+    const { sampler } = this.parts;
+    const members = record.status === 'running' ? sampler.membersNow(record.id) : null;
+    return describeTask(record, this.host.view(record), sampler.get(record.id), this.parts.history, this.parts.watchReady(record.id), members);
   }
 
   async read(input: ReadInput): Promise<ReadResult> {
@@ -43,7 +45,7 @@ export class TaskQueries {
     const { host } = this;
     const record = host.resolve(input.ref);
     const { result, moved } = readTask(taskLogDir(host.paths, record.id), record, req, host.store, host.clock.now());
-    if (moved) await host.store.flush();
+    if (moved) await host.store.saveCursors();
     return result;
   }
 

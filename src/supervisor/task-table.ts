@@ -40,7 +40,7 @@ import { readExitFile, shLauncher, type Launcher } from '../process/monitor.js';
 import { capBySample } from '../logs/sampled-cap.js';
 import { createLauncher, SPAWNER_PATH } from '../process/spawner.js';
 import { readHomeSettings } from '../config/home-settings.js';
-import { logSizes, type LogSizes } from '../logs/sizes.js';
+import { logPaths, logSizes, type LogPaths, type LogSizes } from '../logs/sizes.js';
 import { LimitGuard } from '../policies/limits.js';
 import { Sampler, type Usage } from '../policies/sampler.js';
 import type { Store } from '../store/store.js';
@@ -294,8 +294,17 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
     }
   }
 
+  /** Each task's log files, made once: every state change and every stop stats them, and in lite mode a path.join costs as much as a stat. */
+  private readonly logFilesById = new Map<string, LogPaths>();
+
+  private logFiles(id: string): LogPaths {
+    let files = this.logFilesById.get(id);
+    if (!files) this.logFilesById.set(id, (files = logPaths(taskLogDir(this.paths, id))));
+    return files;
+  }
+
   private journalStateChange(record: TaskRecord): void {
-    const sizes = this.sizesBeforeStop.get(record.id) ?? logSizes(taskLogDir(this.paths, record.id));
+    const sizes = this.sizesBeforeStop.get(record.id) ?? logSizes(this.logFiles(record.id));
     this.events.push({ type: 'state', ...eventSubject(record), status: record.status, reason: record.reason, logSizes: sizes, ...runEnd(record) });
   }
 
@@ -352,7 +361,7 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
   private sendStop(id: string, stop: Omit<Extract<TaskEvent, { type: 'STOP' }>, 'type' | 'at'>): void {
     const actor = this.actors.get(id);
     if (!actor) return;
-    this.sizesBeforeStop.set(id, logSizes(taskLogDir(this.paths, id)));
+    this.sizesBeforeStop.set(id, logSizes(this.logFiles(id)));
     try {
       actor.send({ type: 'STOP', at: this.clock.now(), ...stop });
     } finally {
@@ -449,6 +458,7 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
     this.store.remove(record.id);
     this.sampler.forget(record.id);
     this.logTimes.forget(record.id);
+    this.logFilesById.delete(record.id);
     this.uncappable.delete(record.id);
     this.history.forget(record.id);
     rmSync(taskLogDir(this.paths, record.id), { recursive: true, force: true });

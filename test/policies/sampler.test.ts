@@ -64,7 +64,7 @@ describe('Sampler', () => {
     sampler.stop();
   });
 
-  it('looks for a new task tree at once, counts children born later from a full scan, and drops ended ones', async () => {
+  it('looks for a new task tree at once, finds children born later at the next tick without a full scan, and drops ended ones', async () => {
     const { info, go } = await tree();
     const samples: Usage[] = [];
     const sampler = new Sampler(() => [{ id: 't', process: info }], (_id, usage) => samples.push({ ...usage }));
@@ -72,6 +72,8 @@ describe('Sampler', () => {
     sampler.tick(now);
     expect(sampler.membersOf('t')).toEqual([info.pid]);
     expect(samples[0]!.memoryBytes).toBeGreaterThan(0);
+    sampler.tick((now += 2000)); // nothing born into the tree: the same member
+    expect(sampler.membersOf('t')).toEqual([info.pid]);
 
     writeFileSync(go, 'go\n');
     const sleepPid = await waitFor(() => {
@@ -81,13 +83,9 @@ describe('Sampler', () => {
     await waitFor(() => (readStat(sleepPid)?.rssBytes ?? 0) > 0, 'the child to load');
     // Ticks are seconds apart, never in the turn of the scan before (scans are shared within a turn).
     await new Promise((r) => setTimeout(r, 10));
-    // Until the next full scan, only the known process is re-read.
-    for (let i = 1; i < 10; i++) {
-      sampler.tick((now += 2000));
-      expect(sampler.membersOf('t')).toEqual([info.pid]);
-    }
-    sampler.tick((now += 2000)); // the tenth: a full scan
+    sampler.tick((now += 2000)); // the second tick: a look at the pids born since, not a full scan
     expect(sampler.membersOf('t').sort()).toEqual([info.pid, sleepPid].sort());
+    sampler.tick((now += 2000));
     const withChild = samples.at(-1)!.memoryBytes;
     expect(withChild).toBeGreaterThan(samples[1]!.memoryBytes);
 
@@ -95,6 +93,54 @@ describe('Sampler', () => {
     await waitFor(() => !isRunning(sleepPid), 'the child to end');
     sampler.tick((now += 2000));
     expect(sampler.membersOf('t')).toEqual([info.pid]);
+    sampler.stop();
+  });
+
+  it('gives a newborn to the task whose token it holds, and none to a stranger', async () => {
+    const { info } = await tree();
+    const sampler = new Sampler(() => [{ id: 't', process: info }], () => {});
+    let now = Date.now();
+    sampler.tick(now);
+    await new Promise((r) => setTimeout(r, 10));
+    // Its own session (detached: setsid), a parent outside the tree: only the token ties it to the task.
+    const holder = spawn('sleep', ['60'], { detached: true, stdio: 'ignore', env: { ...process.env, CORRAL_TASK_TOKEN: info.token } });
+    const stranger = spawn('sleep', ['60'], { detached: true, stdio: 'ignore' });
+    children.push(holder, stranger);
+    await waitFor(() => (readStat(holder.pid!)?.rssBytes ?? 0) > 0 && (readStat(stranger.pid!)?.rssBytes ?? 0) > 0, 'both to load');
+    sampler.tick((now += 2000));
+    expect(sampler.membersOf('t').sort()).toEqual([info.pid, holder.pid!].sort());
+    sampler.stop();
+  });
+
+  it('tells the members now, newborns included, without a tick', async () => {
+    const { info, go } = await tree();
+    const sampler = new Sampler(() => [{ id: 't', process: info }], () => {});
+    expect(sampler.membersNow('t')).toBeNull(); // never sampled: the caller scans
+    sampler.tick(Date.now());
+    writeFileSync(go, 'go\n');
+    const sleepPid = await waitFor(() => {
+      const p = readdirSync(dir).includes('pids') ? Number(readFileSync(join(dir, 'pids'), 'utf8')) : 0;
+      return p > 0 ? p : null;
+    }, 'the child to start');
+    expect(sampler.membersOf('t')).toEqual([info.pid]); // the last tick's
+    expect(sampler.membersNow('t')!.sort()).toEqual([info.pid, sleepPid].sort());
+    sampler.stop();
+  });
+
+  it('finds the tree of a task whose processes are older than its last look (adopted) at its first tick, even after a look between', async () => {
+    const { info } = await tree();
+    const known = await tree();
+    const tasks: { id: string; process: ProcessInfo }[] = [{ id: 'known', process: known.info }];
+    const sampler = new Sampler(() => tasks, () => {});
+    let now = Date.now();
+    sampler.tick(now); // the first tick, without the old task
+    await new Promise((r) => setTimeout(r, 10));
+    tasks.push({ id: 'old', process: info }); // its shell was born before that look
+    expect(sampler.membersNow('old')).toBeNull();
+    // A look for another task between the two ticks leaves the old one to its full scan.
+    expect(sampler.membersNow('known')).toEqual([known.info.pid]);
+    sampler.tick((now += 2000));
+    expect(sampler.membersOf('old')).toEqual([info.pid]);
     sampler.stop();
   });
 });

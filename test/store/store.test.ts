@@ -169,6 +169,32 @@ describe('Store', () => {
     expect(Object.keys(onDisk().cursors)).toEqual(['up\u0000bash_2\u0000stdout']);
   });
 
+  it('saves a cursor move as a line of its own, which the next open replays and the next write of the state takes in', async () => {
+    const store = await Store.open(path);
+    store.put(record('bash_1'));
+    await store.flush();
+    const stateBefore = readFileSync(path, 'utf8');
+    store.setCursor('cli', 'bash_1', 'stdout', 10);
+    store.setCursor('cli', 'bash_1', 'stdout', 25);
+    store.setCursor('mcp', 'bash_1', 'stderr', 4);
+    await store.saveCursors();
+    // The state file was not written again: the moves are in the cursor log, one line per cursor.
+    expect(readFileSync(path, 'utf8')).toBe(stateBefore);
+    const log = join(dir, 'cursors.log');
+    expect(readFileSync(log, 'utf8').trim().split('\n')).toHaveLength(2);
+    store.setCursor('cli', 'bash_1', 'stdout', 40);
+    await store.saveCursors();
+    // A line cut short and one of a task the state does not have are skipped.
+    writeFileSync(log, `${readFileSync(log, 'utf8')}["cli","bash_9","stdout",3]\n["cli","bash_1","stdout",9`, { flag: 'w' });
+    const again = await Store.open(path);
+    expect([again.cursor('cli', 'bash_1', 'stdout'), again.cursor('mcp', 'bash_1', 'stderr'), again.cursor('cli', 'bash_9', 'stdout')]).toEqual([40, 4, 0]);
+    // A write of the state holds every move, and the log goes.
+    await again.flush();
+    expect(existsSync(log)).toBe(false);
+    expect(onDisk().cursors).toEqual({ 'cli\u0000bash_1\u0000stdout': 40, 'mcp\u0000bash_1\u0000stderr': 4 });
+    expect((await Store.open(path)).cursor('cli', 'bash_1', 'stdout')).toBe(40);
+  });
+
   it('keeps a state file it cannot read aside and starts afresh', async () => {
     writeFileSync(path, '{"version":1,"tasks":{');
     const store = await Store.open(path);

@@ -1,0 +1,227 @@
+/**
+ * Scale: 10, 100 and 1,000 idle tasks (`sleep 600`) from one env file, each size in a
+ * fresh daemon. At each size:
+ *  - orchestrate → every task running (RPC orchestrate + waitEnv), against the same number
+ *    of bare `spawn()` calls from node, in the same run;
+ *  - `corral ls --json`, `corral status <one> --json`, `corral logs <one> --new --json`:
+ *    medians of 3 whole CLI calls, and the daemon's own part (the `list`, `describe` and
+ *    `read {newAs}` RPCs on an open connection, medians of 9);
+ *  - the daemon's RSS and its CPU over 10 s of idle (20 s at 1,000 tasks); the sampler
+ *    ticks every 2 s and scans the whole of /proc every thirtieth tick, so a window may
+ *    hold no full scan: its cost, averaged, is in docs/benchmarks.md;
+ *  - the daemon's own CPU time for orchestrate, describe, read --new and kill --all (a
+ *    loaded machine stretches wall times far more than CPU times);
+ *  - the `kill {all: true}` RPC: every tree stopped and verified gone.
+ * Targets at 1,000 tasks: `ls --json` ≤ 2× its time at 10, status and logs of one task
+ * ≤ 1.25× their time at 10, stop of all ≤ 1 s, RSS ≤ 80 MB, idle CPU ≤ 1 % of a core.
+ * Also per-task figures (time to running, RSS, idle CPU) from 100 to 1,000, which should
+ * not grow: the cost of a task should not depend on how many others there are.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { cleanupHome, corral, cpuMsOf, makeHome, median, memoryOf, now, processesOfHome, round, rpcOpen, sleep } from './lib.js';
+
+const SIZES = [10, 100, 1000];
+/** Idle CPU windows: 20 s at 1,000 tasks, 10 s below (the suite stays under 5 minutes). */
+const idleMsAt = (count) => (count >= 1000 ? 20_000 : 10_000);
+const CLI_REPS = 3;
+const RPC_REPS = 9;
+
+async function bareSpawns(count) {
+  const t0 = now();
+  const children = [];
+  await Promise.all(
+    Array.from({ length: count }, () => {
+      const child = spawn('/bin/sh', ['-c', 'exec sleep 600'], { detached: true, stdio: 'ignore' });
+      children.push(child);
+      return new Promise((resolve, reject) => {
+        child.once('spawn', resolve);
+        child.once('error', reject);
+      });
+    }),
+  );
+  const ms = now() - t0;
+  for (const c of children) {
+    try {
+      process.kill(-c.pid, 'SIGKILL');
+    } catch {}
+  }
+  await sleep(200);
+  return ms;
+}
+
+async function timeRpc(rpc, method, params) {
+  const times = [];
+  for (let i = 0; i < RPC_REPS; i++) {
+    const t0 = now();
+    await rpc.call(method, params);
+    times.push(now() - t0);
+  }
+  return median(times);
+}
+
+function timeCli(home, args) {
+  const times = [];
+  for (let i = 0; i < CLI_REPS; i++) times.push(corral(home, args).ms);
+  return median(times);
+}
+
+async function atSize(count, notes) {
+  const home = makeHome(`scale${count}`);
+  const m = { count, load: [] };
+  try {
+    const file = join(home, 'corral.yaml');
+    writeFileSync(file, `name: many\ntasks:\n${Array.from({ length: count }, (_, i) => `  t${i}:\n    command: sleep 600\n`).join('')}`);
+    const { pid } = JSON.parse(corral(home, ['daemon', 'start', '--json']).stdout);
+    const rpc = await rpcOpen(home);
+    try {
+      m.bareMs = await bareSpawns(count);
+      m.load.push(loadavg()[0]);
+      let t0 = now();
+      let cpu0 = cpuMsOf(pid);
+      await rpc.call('orchestrate', { file, callerEnv: { ...process.env, CORRAL_HOME: home } });
+      const report = await rpc.call('waitEnv', { env: 'many', timeout: '120s' });
+      m.runningMs = now() - t0;
+      m.runningCpuMs = cpuMsOf(pid) - cpu0;
+      const running = report.tasks.filter((t) => t.status === 'running').length;
+      if (running !== count) notes.push(`${count}: ${running} of ${count} running`);
+
+      m.lsCliMs = timeCli(home, ['ls', '--json']);
+      const listed = JSON.parse(corral(home, ['ls', '--json']).stdout);
+      const shown = (Array.isArray(listed) ? listed : listed.tasks ?? []).filter((t) => t.status === 'running').length;
+      if (shown !== count) notes.push(`${count}: ls --json shows ${shown} running`);
+      m.statusCliMs = timeCli(home, ['status', 'many/t1', '--json']);
+      m.logsCliMs = timeCli(home, ['logs', 'many/t1', '--new', '--json']);
+      m.listRpcMs = await timeRpc(rpc, 'list', {});
+      // The daemon's own CPU for each kind of call (RPC_REPS calls): a loaded machine stretches wall times, much less CPU times.
+      cpu0 = cpuMsOf(pid);
+      m.describeRpcMs = await timeRpc(rpc, 'describe', { ref: 'many/t1' });
+      m.describeCpuMs = (cpuMsOf(pid) - cpu0) / RPC_REPS;
+      cpu0 = cpuMsOf(pid);
+      m.readRpcMs = await timeRpc(rpc, 'read', { ref: 'many/t1', newAs: 'bench' });
+      m.readCpuMs = (cpuMsOf(pid) - cpu0) / RPC_REPS;
+
+      await sleep(3000);
+      m.load.push(loadavg()[0]);
+      const c0 = cpuMsOf(pid);
+      t0 = now();
+      await sleep(idleMsAt(count));
+      m.idleCpuPercent = ((cpuMsOf(pid) - c0) / (now() - t0)) * 100;
+      m.rssBytes = memoryOf(pid).rss;
+      m.load.push(loadavg()[0]);
+
+      t0 = now();
+      cpu0 = cpuMsOf(pid);
+      const killed = await rpc.call('kill', { all: true });
+      m.stopMs = now() - t0;
+      m.stopCpuMs = cpuMsOf(pid) - cpu0;
+      const left = processesOfHome(home, { exclude: [pid] }).filter((p) => !/corral-spawner/.test(readComm(p.pid)));
+      if (left.length) notes.push(`${count}: ${left.length} process(es) left right after kill --all`);
+      m.killedCount = Array.isArray(killed) ? killed.length : killed?.tasks?.length;
+    } finally {
+      rpc.close();
+    }
+  } finally {
+    notes.push(...cleanupHome(home));
+  }
+  return m;
+}
+
+function readComm(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'latin1');
+  } catch {
+    return '';
+  }
+}
+
+const ms = (x) => `${round(x, 1)} ms`;
+const MB = (b) => `${round(b / 1e6, 1)} MB`;
+
+export default {
+  name: 'scale',
+  title: 'Scale: 10, 100 and 1,000 idle tasks from one env file',
+  async run() {
+    const notes = [];
+    const sizes = [];
+    for (const count of SIZES) sizes.push(await atSize(count, notes));
+    const [small, mid, big] = sizes;
+    const rows = [];
+    for (const s of sizes) {
+      rows.push(
+        { measure: `${s.count} tasks: orchestrate → all running`, baseline: `${s.count} bare spawn() ${ms(s.bareMs)}`, corral: ms(s.runningMs), ratio: round(s.runningMs / s.bareMs, 2), target: '—' },
+        { measure: `${s.count} tasks: \`ls --json\` (CLI) · list RPC`, baseline: '—', corral: `${ms(s.lsCliMs)} · ${ms(s.listRpcMs)}`, ratio: '—', target: '—' },
+        { measure: `${s.count} tasks: \`status\` of one (CLI) · describe RPC`, baseline: '—', corral: `${ms(s.statusCliMs)} · ${ms(s.describeRpcMs)}`, ratio: '—', target: '—' },
+        { measure: `${s.count} tasks: \`logs --new\` of one (CLI) · read RPC`, baseline: '—', corral: `${ms(s.logsCliMs)} · ${ms(s.readRpcMs)}`, ratio: '—', target: '—' },
+        { measure: `${s.count} tasks: daemon RSS · idle CPU over ${idleMsAt(s.count) / 1000} s · kill --all RPC`, baseline: '—', corral: `${MB(s.rssBytes)} · ${round(s.idleCpuPercent, 3)} % · ${ms(s.stopMs)}`, ratio: '—', target: '—' },
+        {
+          measure: `${s.count} tasks: daemon CPU for orchestrate → running · one describe · one read --new · kill --all`,
+          baseline: '—',
+          corral: `${ms(s.runningCpuMs)} · ${ms(s.describeCpuMs)} · ${ms(s.readCpuMs)} · ${ms(s.stopCpuMs)}`,
+          ratio: '—',
+          target: '—',
+        },
+      );
+    }
+    const per = (s, key) => s[key] / s.count;
+    rows.push(
+      { measure: '1,000 vs 10: `ls --json` (CLI)', baseline: ms(small.lsCliMs), corral: ms(big.lsCliMs), ratio: round(big.lsCliMs / small.lsCliMs, 2), target: '≤ 2', met: big.lsCliMs / small.lsCliMs <= 2 },
+      { measure: '1,000 vs 10: `status` of one (CLI)', baseline: ms(small.statusCliMs), corral: ms(big.statusCliMs), ratio: round(big.statusCliMs / small.statusCliMs, 2), target: '≤ 1.25', met: big.statusCliMs / small.statusCliMs <= 1.25 },
+      { measure: '1,000 vs 10: `logs --new` of one (CLI)', baseline: ms(small.logsCliMs), corral: ms(big.logsCliMs), ratio: round(big.logsCliMs / small.logsCliMs, 2), target: '≤ 1.25', met: big.logsCliMs / small.logsCliMs <= 1.25 },
+      { measure: '1,000 tasks: stop of all (kill --all RPC, trees verified gone)', baseline: '—', corral: ms(big.stopMs), ratio: '—', target: '≤ 1 s', met: big.stopMs <= 1000 },
+      { measure: '1,000 tasks: daemon RSS', baseline: '—', corral: MB(big.rssBytes), ratio: '—', target: '≤ 80 MB', met: big.rssBytes <= 80e6 },
+      { measure: '1,000 tasks: daemon idle CPU', baseline: '—', corral: `${round(big.idleCpuPercent, 3)} %`, ratio: '—', target: '≤ 1 %', met: big.idleCpuPercent <= 1 },
+      {
+        measure: 'per task, 1,000 vs 100: time to running (against bare spawn per task)',
+        baseline: `${round(per(mid, 'runningMs') / per(mid, 'bareMs'), 2)}× bare`,
+        corral: `${round(per(big, 'runningMs') / per(big, 'bareMs'), 2)}× bare`,
+        ratio: round(big.runningMs / big.bareMs / (mid.runningMs / mid.bareMs), 2),
+        target: '≤ 1.5 (linear)',
+        met: big.runningMs / big.bareMs / (mid.runningMs / mid.bareMs) <= 1.5,
+      },
+      {
+        measure: 'per task, 1,000 vs 100: RSS above the 10-task daemon',
+        baseline: `${round((mid.rssBytes - small.rssBytes) / (mid.count - small.count) / 1e3, 1)} kB`,
+        corral: `${round((big.rssBytes - small.rssBytes) / (big.count - small.count) / 1e3, 1)} kB`,
+        ratio: round((big.rssBytes - small.rssBytes) / (big.count - small.count) / ((mid.rssBytes - small.rssBytes) / (mid.count - small.count)), 2),
+        target: '≤ 1.5 (linear)',
+        met: (big.rssBytes - small.rssBytes) / (big.count - small.count) <= 1.5 * ((mid.rssBytes - small.rssBytes) / (mid.count - small.count)),
+      },
+      {
+        measure: 'per task, 1,000 vs 100: daemon CPU of orchestrate → running',
+        baseline: ms(per(mid, 'runningCpuMs')),
+        corral: ms(per(big, 'runningCpuMs')),
+        ratio: round(per(big, 'runningCpuMs') / per(mid, 'runningCpuMs'), 2),
+        target: '≤ 1.5 (linear)',
+        met: per(big, 'runningCpuMs') <= 1.5 * per(mid, 'runningCpuMs'),
+      },
+      {
+        measure: 'per task, 1,000 vs 100: daemon CPU of kill --all',
+        baseline: ms(per(mid, 'stopCpuMs')),
+        corral: ms(per(big, 'stopCpuMs')),
+        ratio: round(per(big, 'stopCpuMs') / per(mid, 'stopCpuMs'), 2),
+        target: '≤ 1.5 (linear)',
+        met: per(big, 'stopCpuMs') <= 1.5 * per(mid, 'stopCpuMs'),
+      },
+      {
+        measure: '1,000 vs 10: daemon CPU of one describe · one read --new',
+        baseline: `${ms(small.describeCpuMs)} · ${ms(small.readCpuMs)}`,
+        corral: `${ms(big.describeCpuMs)} · ${ms(big.readCpuMs)}`,
+        ratio: `${round(big.describeCpuMs / small.describeCpuMs, 2)} · ${round(big.readCpuMs / small.readCpuMs, 2)}`,
+        target: '—',
+      },
+      {
+        measure: 'per task, 1,000 vs 100: kill --all',
+        baseline: ms(per(mid, 'stopMs')),
+        corral: ms(per(big, 'stopMs')),
+        ratio: round(per(big, 'stopMs') / per(mid, 'stopMs'), 2),
+        target: '≤ 1.5 (linear)',
+        met: per(big, 'stopMs') <= 1.5 * per(mid, 'stopMs'),
+      },
+    );
+    notes.push(`load average (1 min) at each size, before orchestrate / before idle / after idle: ${sizes.map((s) => `${s.count}: ${s.load.map((l) => round(l, 1)).join('/')}`).join('; ')}`);
+    return { rows, notes, raw: { sizes } };
+  },
+};
