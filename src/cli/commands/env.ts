@@ -6,12 +6,12 @@ import { isFinal } from '../../../machines/task.types.js';
 import type { EnvReport, InlineTask, OrchestrateInput, TaskView } from '../../api.js';
 import type { RemoteSupervisor } from '../../client/remote.js';
 import { colorWanted } from '../../color.js';
-import { usageError } from '../../errors.js';
+import { CorralError, usageError } from '../../errors.js';
 import type { Context } from '../context.js';
 import { AttachedOutput } from '../attached-output.js';
 import { callerEnv, DEFAULT_FILES, findEnvFile } from '../env-file.js';
 import { colorStatus, printJson } from '../output.js';
-import { culpritText, removedText, taskName } from '../../text.js';
+import { appliedLines, culpritText, removedText, taskName } from '../../text.js';
 
 interface OrchestrateFlags {
   file?: string;
@@ -88,18 +88,20 @@ function report(r: EnvReport): string {
 export async function orchestrate(ctx: Context, name: string, only: string[], flags: OrchestrateFlags): Promise<number> {
   const input = buildOrchestrateInput(name, flags, only);
   const api = await ctx.api();
-  const { tasks, removedFromOlderRuns } = await api.orchestrate(input);
+  const { tasks, removedFromOlderRuns, applied } = await api.orchestrate(input);
   const env = tasks[0]?.env ?? name;
   if (removedFromOlderRuns > 0 && !ctx.json) process.stderr.write(`corral: ${removedText(removedFromOlderRuns, env)}\n`);
+  if (applied && !ctx.json) for (const line of appliedLines(env, applied)) process.stderr.write(`corral: ${line}\n`);
+  // Applied to an environment already up: the report goes with the tasks.
   if (!flags.waitHealthy) {
-    if (ctx.json) printJson(tasks);
+    if (ctx.json) printJson(applied ? { tasks, applied } : tasks);
     else for (const t of tasks) process.stdout.write(`${describe(t)}\n`);
     return 0;
   }
   const waiting = api.waitEnv(env, flags.timeout);
   if (!ctx.json) await progress(api, env, waiting, (line) => process.stderr.write(`${line}\n`));
   const result = await waiting;
-  if (ctx.json) printJson(result);
+  if (ctx.json) printJson(applied ? { ...result, applied } : result);
   else if (result.ready) process.stdout.write(report(result));
   else process.stderr.write(`corral: ${report(result)}`);
   return result.ready ? 0 : 1;
@@ -134,37 +136,44 @@ const PALETTE = [36, 33, 35, 32, 34, 91, 96, 93, 95, 92];
 const STARTS = new Set(['starting', 'running']);
 const BEFORE_A_RUN = new Set(['queued', 'waiting', 'starting', 'restarting']);
 
-export async function up(ctx: Context, only: string[], flags: { file?: string; name?: string; profile?: string[] }): Promise<number> {
+export async function up(ctx: Context, only: string[], flags: { file?: string; name?: string; profile?: string[]; watchFile?: boolean }): Promise<number> {
   const input = buildOrchestrateInput(flags.name, { ...(flags.file ? { file: flags.file } : {}), ...(flags.profile ? { profile: flags.profile } : {}) }, only);
   const api = await ctx.api();
   // Events from here on: those of an environment already up, from before, are not news.
   let since = (await api.eventsSince(0, 0, { ids: [] })).last;
-  const { tasks, removedFromOlderRuns } = await api.orchestrate(input);
+  const { tasks, removedFromOlderRuns, applied } = await api.orchestrate(input);
   const env = tasks[0]?.env ?? flags.name ?? basename(input.file ?? 'env');
   const color = colorWanted();
-  const width = Math.max(...tasks.map((t) => taskName(t).length));
-  const prefixOf = new Map(
-    tasks.map((t, i) => {
-      const label = taskName(t).padEnd(width);
-      return [t.id, color ? `\u001b[${PALETTE[i % PALETTE.length]}m${label} |\u001b[0m ` : `${label} | `];
-    }),
-  );
+  let width = Math.max(...tasks.map((t) => taskName(t).length));
+  const prefixOf = new Map<string, string>();
+  const addPrefix = (t: TaskView) => {
+    const label = taskName(t).padEnd(width);
+    const hue = PALETTE[prefixOf.size % PALETTE.length];
+    prefixOf.set(t.id, color ? `\u001b[${hue}m${label} |\u001b[0m ` : `${label} | `);
+  };
+  for (const t of tasks) addPrefix(t);
   const say = (line: string) => process.stdout.write(color ? `\u001b[2m${line}\u001b[0m\n` : `${line}\n`);
   if (removedFromOlderRuns > 0) say(`corral: ${removedText(removedFromOlderRuns, env)}`);
+  if (applied) for (const line of appliedLines(env, applied)) say(`corral: ${line}`);
   say(`corral: ${env} is starting (${counted(tasks.length, 'task')}); Ctrl-C stops it in order`);
 
   // `up api`: Ctrl-C takes down what it brought up (and what depends on it), not the rest.
-  const part = input.only || input.profiles ? { tasks: tasks.map((t) => t.name!) } : {};
+  const partOnly = Boolean(input.only || input.profiles);
+  const names = new Set(tasks.map((t) => t.name!));
+  const part = () => (partOnly ? { tasks: [...names] } : {});
+  // `--watch-file`: a save is applied by the loop below, between two looks, so that no event of a task it adds is missed.
+  let saved = false;
+  const stopWatching = flags.watchFile && input.file ? (await import('../file-saves.js')).onFileSaves(input.file, () => (saved = true)) : null;
   let interrupts = 0;
   let stopping: Promise<unknown> | null = null;
   const onSigint = () => {
     interrupts++;
     if (interrupts === 1) {
       say(`corral: stopping ${env} (Ctrl-C again to kill at once)`);
-      stopping = api.down(env, part);
+      stopping = api.down(env, part());
     } else if (interrupts === 2) {
       say('corral: killing');
-      stopping = api.down(env, { signal: 'SIGKILL', grace: 0, ...part });
+      stopping = api.down(env, { signal: 'SIGKILL', grace: 0, ...part() });
     }
   };
   process.on('SIGINT', onSigint);
@@ -172,7 +181,14 @@ export async function up(ctx: Context, only: string[], flags: { file?: string; n
   process.on('SIGHUP', onSigint);
 
   const output = new AttachedOutput((id, line) => process.stdout.write(`${prefixOf.get(id)}${line}\n`));
-  const readAhead = async (id: string) => output.take(await api.read({ ref: id, newAs: 'up', stream: 'both', encoding: 'base64' }));
+  const readAhead = async (id: string) => {
+    try {
+      output.take(await api.read({ ref: id, newAs: 'up', stream: 'both', encoding: 'base64' }));
+    } catch (error) {
+      // A task that an applied file removed is gone, logs and all: there is nothing more of it to print.
+      if (!(error instanceof CorralError && error.kind === 'not-found')) throw error;
+    }
+  };
   /** Reads until what was read reaches `upTo` (or the log ends short of it). */
   const readTo = async (id: string, upTo: { stdout: number; stderr: number }) => {
     for (let before = output.reach(id); before.stdout < upTo.stdout || before.stderr < upTo.stderr; ) {
@@ -200,7 +216,36 @@ export async function up(ctx: Context, only: string[], flags: { file?: string; n
     say(`${taskName(t).padEnd(width)} | ${status}${waitingFor}${health}${reason ? ` (${reason})` : ''}`);
   };
   for (const t of tasks) statusLine(t, t.status, t.reason);
+  /** The file again, on a save: a file that cannot be applied changes nothing, and says why. */
+  const applyAgain = async () => {
+    try {
+      const again = await api.orchestrate(input);
+      for (const line of appliedLines(env, again.applied ?? [])) say(`corral: ${line}`);
+      // Those it stopped are gone from the environment: this `up` no longer follows them.
+      for (const gone of (again.applied ?? []).filter((a) => a.action === 'stopped')) {
+        const at = ids.findIndex((id) => byId.get(id)?.name === gone.name);
+        if (at >= 0) ids.splice(at, 1);
+        names.delete(gone.name);
+      }
+      const added = again.tasks.filter((t) => !byId.has(t.id));
+      width = Math.max(width, ...added.map((t) => taskName(t).length));
+      for (const t of added) {
+        ids.push(t.id);
+        byId.set(t.id, t);
+        names.add(t.name!);
+        addPrefix(t);
+        statusLine(t, t.status, t.reason);
+      }
+    } catch (error) {
+      say(`corral: ${(error as Error).message}`);
+      say(`corral: the file was not applied; ${env} keeps running as it was`);
+    }
+  };
   for (;;) {
+    if (saved && !stopping) {
+      saved = false;
+      await applyAgain();
+    }
     // The tasks this `up` started: with a part, the rest of the environment is not its own.
     const list = (await api.list({ env })).filter((t) => ids.includes(t.id));
     for (const t of list) {
@@ -234,6 +279,7 @@ export async function up(ctx: Context, only: string[], flags: { file?: string; n
     if (list.every((t) => isFinal(t.status))) {
       for (const t of list) output.print(t.id, undefined, true);
       if (stopping) await stopping;
+      await stopWatching?.();
       say(`corral: ${env} is down`);
       process.off('SIGINT', onSigint);
       return interrupts > 0 || list.every((t) => t.status === 'completed') ? 0 : 1;
