@@ -7,8 +7,8 @@ import { watch } from 'chokidar';
 
 const QUIET_MS = 150;
 
-/** Calls `onSave` after each burst of changes to `file`; the returned function stops watching. */
-export function onFileSaves(file: string, onSave: () => void): () => Promise<void> {
+/** Calls `onSave` after each burst of changes to `file`; resolves once it watches, with the function that stops watching. */
+export async function onFileSaves(file: string, onSave: () => void): Promise<() => Promise<void>> {
   let timer: NodeJS.Timeout | null = null;
   // `atomic`: a file removed and written again at once (a rename over it) is a change, not a removal.
   const watcher = watch(file, { ignoreInitial: true, atomic: true });
@@ -20,6 +20,7 @@ export function onFileSaves(file: string, onSave: () => void): () => Promise<voi
     }, QUIET_MS);
   };
   watcher.on('change', changed).on('add', changed);
+  await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
   return async () => {
     if (timer) clearTimeout(timer);
     await watcher.close();

@@ -163,7 +163,8 @@ export async function up(ctx: Context, only: string[], flags: { file?: string; n
   const part = () => (partOnly ? { tasks: [...names] } : {});
   // `--watch-file`: a save is applied by the loop below, between two looks, so that no event of a task it adds is missed.
   let saved = false;
-  const stopWatching = flags.watchFile && input.file ? (await import('../file-saves.js')).onFileSaves(input.file, () => (saved = true)) : null;
+  const stopWatching = flags.watchFile && input.file ? await (await import('../file-saves.js')).onFileSaves(input.file, () => (saved = true)) : null;
+  if (stopWatching) say(`corral: watching ${input.file}: each save applies it`);
   let interrupts = 0;
   let stopping: Promise<unknown> | null = null;
   const onSigint = () => {
