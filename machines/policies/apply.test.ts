@@ -1,27 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { NO_LIMITS } from './limits.js';
-import { defaultRestartPolicy } from './restart.js';
 import type { DependencyEdge } from './dependencies.js';
 import type { TaskSpec } from '../task.types.js';
+import { spec as taskSpec } from '../task.machine.test-harness.js';
 import { appliedText, changedKeys, definitionOf, planApply, type FileTask, type RunTask } from './apply.js';
 
-const spec = (command: string, more: Partial<TaskSpec> = {}): TaskSpec => ({
-  command,
-  cwd: '/p',
-  env: { PATH: '/bin', HOME: '/home/me' },
-  envSet: [],
-  stopSignal: 'SIGTERM',
-  graceMs: 5000,
-  stopCommand: null,
-  restart: defaultRestartPolicy({}),
-  health: null,
-  output: 'separate',
-  nice: null,
-  ionice: null,
-  limits: NO_LIMITS,
-  alertOn: null,
-  ...more,
-});
+const spec = (command: string, more: Partial<TaskSpec> = {}): TaskSpec => taskSpec({ command, envSet: [], ...more });
 const edge = (on: string, restart = false): DependencyEdge => ({ on, condition: 'started', timeoutMs: 300_000, ...(restart ? { restart: true } : {}) });
 const file = (name: string, command = `run ${name}`, dependsOn: DependencyEdge[] = []): FileTask => ({ name, definition: definitionOf(spec(command), dependsOn, true) });
 const running = (name: string, command = `run ${name}`, dependsOn: DependencyEdge[] = [], ended: string | null = null): RunTask => ({
@@ -34,7 +17,7 @@ const actions = (plan: ReturnType<typeof planApply>) => plan.map((a) => `${a.nam
 describe('the definition of a task', () => {
   it('is equal for equal specs, whatever the order of keys and the caller environment', () => {
     const a = definitionOf(spec('x', { env: { A: '1', B: '2', PATH: '/bin' }, envSet: ['A', 'B'] }), [], true);
-    const b = definitionOf(spec('x', { env: { PATH: '/usr/bin', B: '2', A: '1' }, envSet: ['B', 'A'] }), [], true);
+    const b = definitionOf(spec('x', { env: { PATH: '/usr/local/bin', B: '2', A: '1' }, envSet: ['B', 'A'] }), [], true);
     expect(changedKeys(a, b)).toEqual([]);
   });
 
