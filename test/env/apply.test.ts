@@ -114,6 +114,23 @@ describe('applying a changed env file', { timeout: 120_000 }, () => {
     expect(Date.parse(after.db!.startedAt!)).toBeGreaterThan(Date.parse(before.api!.startedAt!));
   });
 
+  it('takes turns: two applies of the same change at once restart the task once', async () => {
+    // api takes 3 s to stop: the second apply arrives while the first is still at it.
+    const slowStop = (n: number) => JSON.stringify(`trap 'sleep 3; exit 0' TERM; sleep ${n} & wait`);
+    writeFileSync(file, envFile({ api: slowStop(601) }));
+    await up();
+    const before = await pidsOf();
+    writeFileSync(file, envFile({ api: slowStop(611) }));
+    const both = await Promise.all([apply(), apply()]);
+    // The second looked once the first was done: it found api already changed, and kept it.
+    expect(both.map((r) => r.applied.find((a) => a.name === 'api')!.action).sort()).toEqual(['kept', 'restarted']);
+    await waitFor(() => allRunning(['db', 'api', 'web', 'worker']), 'every task running', SLOW);
+    const after = await rows();
+    expect(after.api!.command).toBe(JSON.parse(slowStop(611)));
+    expect(after.api!.pid).not.toBe(before.api);
+    expect([after.db!.pid, after.web!.pid, after.worker!.pid]).toEqual([before.db, before.web, before.worker]);
+  });
+
   it('refuses an invalid changed file with file:line:col (exit 2) and touches nothing', async () => {
     await up();
     const before = await rows();
