@@ -25,9 +25,10 @@ import events from './events.js';
 import logCap from './log-cap.js';
 import watch from './watch.js';
 import grep from './grep.js';
+import dashboard from './dashboard.js';
 import apply from './apply.js';
 
-const ALL = [logThroughput, cliLatency, stop, readTail, readFilter, daemonRss, orchestrate, restart, envLoad, events, logCap, watch, grep, apply];
+const ALL = [logThroughput, cliLatency, stop, readTail, readFilter, daemonRss, orchestrate, restart, envLoad, events, logCap, watch, grep, dashboard, apply];
 
 const filters = process.argv.slice(2);
 const selected = filters.length ? ALL.filter((b) => filters.some((f) => b.name.includes(f))) : ALL;

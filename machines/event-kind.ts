@@ -5,7 +5,7 @@
  */
 import { isFinal } from './task.types.js';
 
-export const EVENT_KINDS = ['state', 'exit', 'restart', 'health', 'alert'] as const;
+export const EVENT_KINDS = ['state', 'exit', 'restart', 'health', 'alert', 'skip'] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
 export function eventKind(e: { type: string; status?: string }): EventKind {

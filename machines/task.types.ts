@@ -5,6 +5,7 @@
 import type { DependencyEdge } from './policies/dependencies.js';
 import type { HealthSpec, HealthState } from './policies/health.js';
 import type { IoPriority, Limits } from './policies/limits.js';
+import type { ScheduleSpec, ScheduleState } from './policies/schedule.js';
 import type { WatchSpec } from './policies/watch.js';
 
 export type TaskStatus =
@@ -68,6 +69,8 @@ export interface TaskSpec {
   stdin?: 'pipe' | null;
   /** Files whose changes restart the task (`watch:`, `run --watch`); absent or null: none. */
   watch?: WatchSpec | null;
+  /** A one-shot step run on a schedule (`schedule:`/`every:`, `run --schedule`/`--every`); absent or null: once. */
+  schedule?: ScheduleSpec | null;
 }
 
 /** What identifies one running instance of a task, enough to find it again after a daemon restart. */
@@ -98,6 +101,8 @@ export interface TaskRecord extends ExitInfo {
   env: string | null;
   /** Which bringing-up of its environment made it (1, 2, …): a later `orchestrate` starts a new run. */
   envRun?: number;
+  /** The env file its environment was brought up from (absolute); absent for ad-hoc environments and older records. */
+  envFile?: string;
   /** The agent session that started it (`--session`, CORRAL_SESSION, a hook's session_id, an MCP client's name); env-file tasks have none. */
   session?: string;
   /** The git root of its folder, else the folder. */
@@ -123,6 +128,8 @@ export interface TaskRecord extends ExitInfo {
   restartAt: string | null;
   /** The change of a watched file that restarted it last. */
   lastChange?: WatchChange;
+  /** A scheduled task's next tick and its last runs and skips. */
+  scheduled?: ScheduleState;
 }
 
 export interface WatchChange {

@@ -4,6 +4,7 @@
  * daemon's socket. Types only, so front ends load nothing heavy by importing it.
  */
 import type { AppliedTask } from '../machines/policies/apply.js';
+import type { ScheduleEntry } from '../machines/policies/schedule.js';
 import type { EventKind } from '../machines/event-kind.js';
 import type { TaskStatus } from '../machines/task.types.js';
 
@@ -30,6 +31,8 @@ export interface TaskView {
   startedAt: string | null;
   endedAt: string | null;
   restartAt: string | null;
+  /** When a scheduled task runs next; null for any other task. */
+  nextRunAt: string | null;
   cpuPercent: number | null;
   memoryBytes: number | null;
   /** The agent session that started it; null for env-file tasks and tasks started outside any session. */
@@ -126,6 +129,10 @@ export interface RunInput {
   watch?: string[];
   /** Keep a pipe to its stdin, for `send`. */
   stdin?: boolean;
+  /** Run it on this cron schedule (`*\/5 * * * *`, 6 fields with seconds, `@hourly`); runs never overlap. */
+  schedule?: string;
+  /** Run it now and then every this long (`10m`, at least 1s); runs never overlap. */
+  every?: string | number;
 }
 
 export interface InlineTask {
@@ -313,6 +320,12 @@ export interface DaemonStatus {
   launcher?: string;
 }
 
+/** Where the daemon serves the dashboard: `url` carries the token (`http://127.0.0.1:PORT/?token=…`). */
+export interface DashboardAddress {
+  url: string;
+  port: number;
+}
+
 export interface TaskDetails extends TaskView {
   restartPolicy: string;
   maxRestarts: number;
@@ -353,6 +366,13 @@ export interface TaskDetails extends TaskView {
     /** The change that restarted it last. */
     lastChange: { path: string; changes: number; at: string } | null;
   } | null;
+  /** The schedule of a scheduled step (`every 10m`, `cron 0 * * * *`), its next tick and its last runs and skips, oldest first. */
+  schedule: {
+    every: string | null;
+    cron: string | null;
+    nextRunAt: string | null;
+    history: ScheduleEntry[];
+  } | null;
 }
 
 /** Who an event is about; `session` once task records carry the session that started them. */
@@ -379,6 +399,8 @@ export type CorralEvent = EventSubject &
       }
     | { type: 'health'; health: string; reason: string }
     | { type: 'alert'; stream: string; line: string; rule: string }
+    /** A scheduled tick that did not run: the last run still went on. */
+    | { type: 'skip'; reason: string }
   );
 
 /** Which events a client wants; every given condition must hold. */

@@ -66,6 +66,13 @@ export function restartCountdown(t: TaskView, now = Date.now()): string | null {
   return secs === 0 ? '0s' : formatDuration(secs * 1000);
 }
 
+/** How long until a scheduled task waiting between runs runs next (`4s`, `9m58s`); null for any other task. */
+export function nextRunCountdown(t: TaskView, now = Date.now()): string | null {
+  if (t.status !== 'waiting' || !t.nextRunAt) return null;
+  const secs = Math.max(0, Math.ceil((Date.parse(t.nextRunAt) - now) / 1000));
+  return secs === 0 ? '0s' : formatDuration(secs * 1000);
+}
+
 const visibleWidth = (s: string) => [...s.replace(/\u001b\[\d+m/g, '')].length;
 
 /** Cuts `text` to at most `width` characters, without padding (cut with an ellipsis). */

@@ -31,6 +31,7 @@ export interface TaskDefinition {
   color: unknown;
   watch: unknown;
   stdin: unknown;
+  schedule: unknown;
 }
 
 export type DefinitionKey = keyof TaskDefinition;
@@ -57,6 +58,7 @@ export function definitionOf(spec: TaskSpec, dependsOn: DependencyEdge[], backgr
     color: spec.color ?? false,
     watch: spec.watch ?? null,
     stdin: spec.stdin ?? null,
+    schedule: spec.schedule ?? null,
   };
 }
 

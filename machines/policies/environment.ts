@@ -19,6 +19,8 @@ function settlesAt(t: TaskRecord): number | null {
  * for a moment already, without one), a step done.
  */
 export const isReady = (t: TaskRecord, now: number): boolean => {
+  // A scheduled step never finishes for good: its schedule being on is all it promises.
+  if (t.spec.schedule) return t.status !== 'killed';
   if (!t.background) return t.status === 'completed';
   if (t.status !== 'running') return false;
   if (t.spec.health !== null) return t.health?.status === 'healthy';
@@ -28,7 +30,7 @@ export const isReady = (t: TaskRecord, now: number): boolean => {
 };
 
 /** Failed for good, as an environment's wait sees it: a service that ended, a step that failed or was killed. */
-export const isBroken = (t: TaskRecord): boolean => (t.background ? isFinal(t.status) : t.status === 'failed' || t.status === 'killed');
+export const isBroken = (t: TaskRecord): boolean => (t.spec.schedule ? t.status === 'killed' : t.background ? isFinal(t.status) : t.status === 'failed' || t.status === 'killed');
 
 export interface EnvVerdict {
   ready: boolean;

@@ -21,6 +21,7 @@ export function eventLine(e: CorralEvent, width = 6, qualify = false): string {
   const who = `${e.id} ${name.padEnd(width)}`;
   if (e.type === 'alert') return `${time} ${who} ALERT  ${e.stream}: ${e.line}`;
   if (e.type === 'health') return `${time} ${who} HEALTH ${e.reason}`;
+  if (e.type === 'skip') return `${time} ${who} SKIP   ${e.reason}`;
   const label = (LABEL[e.status] ?? e.status.toUpperCase()).padEnd(6);
   return `${time} ${who} ${label} ${e.status}${e.reason ? `: ${e.reason.replace('; ', ' — ')}` : ''}`;
 }

@@ -72,6 +72,8 @@ const RUN_OPTIONS: OptionSpec[] = [
   { flags: '--wait-timeout <duration>', description: 'with --wait-healthy: how long to wait (default 5m)', value: 'duration' },
   { flags: '--stdin', description: 'keep a pipe to its stdin: corral send writes to it (default: /dev/null)' },
   { flags: '--watch <path>', description: 'restart the task when a file under PATH changes (repeatable; .git and node_modules skipped)', repeatable: true },
+  { flags: '--every <duration>', description: 'run now, then every DURATION (at least 1s); a tick while the last run goes on is skipped' },
+  { flags: '--schedule <cron>', description: 'run on a cron schedule ("*/5 * * * *", 6 fields with seconds, @hourly); runs never overlap' },
   { flags: '--once', description: 'when a live task already runs this command here (same folder, same --env), answer with it instead of starting another' },
   ...OWNERSHIP_OPTIONS,
 ];
@@ -325,6 +327,15 @@ export const COMMANDS: CommandSpec[] = [
     description: 'forget every finished task (and its logs)',
     options: [{ flags: '--older-than <duration>', description: 'only those that ended longer ago than this (7d)' }],
     load: async () => (await import('./commands/control.js')).prune,
+  },
+  {
+    words: ['dashboard'],
+    description: 'have the daemon serve the web dashboard on 127.0.0.1, and print its URL (with its token)',
+    options: [
+      { flags: '--port <n>', description: 'the port to serve on (default: any free one; the one served already, if any)', value: 'count' },
+      { flags: '--open', description: 'open the URL in the browser (xdg-open)' },
+    ],
+    load: async () => (await import('./commands/dashboard.js')).dashboard,
   },
   { words: ['du'], description: "disk use of the home: each task's logs (kept and released by the cap), the journal, the daemon's log", load: async () => (await import('./commands/du.js')).du },
   { words: ['export'], description: 'write an environment as the files of docker compose, Kubernetes or systemd' },

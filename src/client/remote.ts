@@ -6,6 +6,7 @@ import type {
   TaskDetails,
   TaskOwner,
   DaemonStatus,
+  DashboardAddress,
   DiskUse,
   PruneOptions,
   DownOptions,
@@ -92,6 +93,10 @@ export class RemoteSupervisor implements SupervisorApi {
   }
   status(): Promise<DaemonStatus> {
     return this.rpc.call('status');
+  }
+  /** Has the daemon serve the dashboard (on `port`, else any free one; the port it serves already when it does). */
+  dashboard(options: { port?: number } = {}): Promise<DashboardAddress> {
+    return this.rpc.call('dashboard', options);
   }
   /** Ordered shutdown of every task, then the daemon exits. */
   shutdown(): Promise<{ stopped: string[] }> {

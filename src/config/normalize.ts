@@ -17,6 +17,8 @@ import { taskNameProblem } from '../../machines/policies/names.js';
 import { normalizeSignal, SignalError } from '../../machines/signals.js';
 import { normalizeWatch, WatchSpecError, type WatchSpec } from '../../machines/policies/watch.js';
 import type { TaskSpec } from '../../machines/task.types.js';
+import { everyProblem, scheduleProblem, type ScheduleSpec } from '../../machines/policies/schedule.js';
+import { cronProblem } from './cron.js';
 import type { EnvTaskDecl } from './envfile/index.js';
 import type { RunInput } from '../api.js';
 import { field, usageError } from '../errors.js';
@@ -65,6 +67,8 @@ const runInputSchema = z.object({
   once: z.boolean().optional(),
   watch: z.array(z.string()).optional(),
   stdin: z.boolean().optional(),
+  schedule: z.string().optional(),
+  every: z.union([z.string(), z.number()]).optional(),
 });
 
 interface NormalizedRun {
@@ -146,8 +150,25 @@ export function normalizeRun(raw: RunInput, baseCwd = process.cwd()): Normalized
       ...(input.color ? { color: true } : {}),
       stdin: input.stdin ? 'pipe' : null,
       watch: input.watch === undefined || input.watch.length === 0 ? null : watchOption(input.watch, cwd),
+      ...scheduleOption(input.schedule, input.every, restart.policy),
     },
   };
+}
+
+/** `--schedule CRON` or `--every DURATION`: a spec's schedule, refused as the env file refuses it. */
+function scheduleOption(cron: string | undefined, every: string | number | undefined, restart: string): { schedule?: ScheduleSpec } {
+  if (cron === undefined && every === undefined) return {};
+  const problem = scheduleProblem({ schedule: cron, every, restart });
+  if (problem) throw usageError(`${field(problem.key)}: ${problem.message}`);
+  if (every !== undefined) {
+    const ms = durationOption(every, 'every');
+    const tooOften = everyProblem(ms);
+    if (tooOften) throw usageError(`${field('every')}: ${tooOften}`);
+    return { schedule: { every: ms } };
+  }
+  const bad = cronProblem(cron!);
+  if (bad) throw usageError(`${field('schedule')}: ${bad}`);
+  return { schedule: { cron: cron! } };
 }
 
 /** `--watch PATH` (repeatable): the paths, with every other setting at its default. */
@@ -220,5 +241,6 @@ export function specFromDecl(decl: EnvTaskDecl, callerEnv: Record<string, string
     ...(decl.color ? { color: true } : {}),
     watch: decl.watch,
     stdin: decl.stdin,
+    ...(decl.schedule ? { schedule: decl.schedule } : {}),
   };
 }

@@ -130,4 +130,9 @@ export const METHODS: Record<string, Method> = {
   endSession: { params: z.object({ session: z.string().min(1, 'a session is required') }), handler: (s, p) => s.endSession(p.session) },
   owners: { params: z.object({ pids: z.array(z.number().int().positive()).max(100_000) }), handler: (s, p) => s.owners(p.pids) },
   status: { params: z.object({}).optional(), handler: (s) => s.status() },
+  // Loaded on the first call only: a daemon nobody asked for the dashboard never pays for it.
+  dashboard: {
+    params: z.object({ port: z.number().int().min(0).max(65535).optional() }).optional(),
+    handler: async (s, p) => (await import('../dashboard/server.js')).serveDashboard(s, p ?? {}),
+  },
 };

@@ -15,6 +15,7 @@ import {
   restartOf,
   spanText,
   stopOf,
+  scheduleKey,
   warnCorralOnly,
   Warnings,
   type ExportInput,
@@ -95,6 +96,7 @@ function restartPolicy(task: EnvTaskDecl, warnings: Warnings): string {
 }
 
 function warnUnmapped(task: EnvTaskDecl, warnings: Warnings): void {
+  if (task.schedule) warnings.add(task.name, scheduleKey(task), 'compose has no schedules: the step runs once, as the project comes up (export systemd or k8s for a timer or a CronJob)');
   if (task.stopCommand !== null) warnings.add(task.name, 'stop.command', 'compose stops with the signal only: the stop command is left out');
   if (task.limits.timeoutMs !== null) warnings.add(task.name, 'limits.timeout', 'compose has no run-time limit: left out');
   if (task.nice !== null) warnings.add(task.name, 'nice', 'compose has no nice level: left out (set it in the command)');

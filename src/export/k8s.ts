@@ -7,8 +7,9 @@
 import type { HealthProbe, HealthSpec } from '../../machines/policies/health.js';
 import type { EnvSpec, EnvTaskDecl } from '../config/envfile/index.js';
 import { field, usageError } from '../errors.js';
-import { chosenImage, containerCommand, headerLines, imageOf, mappableProbes, portsOf, probeCommand, probePort, restartOf, stopOf, warnCorralOnly, wholeSeconds, Warnings, type ExportFile, type ExportInput, type ExportResult } from './model.js';
+import { chosenImage, containerCommand, headerLines, scheduleKey, imageOf, mappableProbes, portsOf, probeCommand, probePort, restartOf, stopOf, warnCorralOnly, wholeSeconds, Warnings, type ExportFile, type ExportInput, type ExportResult } from './model.js';
 import { yamlText } from './yaml.js';
+import { cronJobSchedule } from './schedule.js';
 
 /** The image of the init containers that wait for a Service: small, and with an `nc` that knows -z. */
 export const WAIT_IMAGE = 'busybox:1.36';
@@ -35,14 +36,15 @@ export function exportK8s(input: ExportInput): ExportResult {
     input,
     warnings: new Warnings(),
     byName: new Map(spec.tasks.map((t) => [t.name, t])),
-    needed: new Set(spec.tasks.flatMap((t) => t.dependsOn.map((e) => e.on)).filter((name) => spec.tasks.find((t) => t.name === name)?.background === false)),
+    // A scheduled step is a CronJob of its own, whatever depends on it.
+    needed: new Set(spec.tasks.flatMap((t) => t.dependsOn.map((e) => e.on)).filter((name) => spec.tasks.find((t) => t.name === name && !t.schedule)?.background === false)),
   };
   const header = headerLines('k8s', input);
   const files: ExportFile[] = [];
   for (const task of spec.tasks) {
     warnTask(task, ctx);
     if (!task.background && ctx.needed.has(task.name)) continue;
-    const objects = task.background ? [deployment(task, ctx), ...service(task, ctx)] : [job(task, ctx)];
+    const objects = task.background ? [deployment(task, ctx), ...service(task, ctx)] : task.schedule ? [cronJob(task, ctx)] : [job(task, ctx)];
     const content = objects.map((o, i) => yamlText(i === 0 ? header : [], o)).join('---\n');
     files.push({ path: `${objectName(task.name)}.yaml`, content });
   }
@@ -86,17 +88,28 @@ function deployment(task: EnvTaskDecl, ctx: Context): Obj {
 }
 
 function job(task: EnvTaskDecl, ctx: Context): Obj {
+  return { apiVersion: 'batch/v1', kind: 'Job', metadata: metadata(task, ctx), spec: jobSpec(task, ctx) };
+}
+
+/** A scheduled step: `Forbid` skips a tick while the last Job still runs, as corral does. */
+function cronJob(task: EnvTaskDecl, ctx: Context): Obj {
+  const { value, warning } = cronJobSchedule(task.schedule!);
+  if (warning) ctx.warnings.add(task.name, scheduleKey(task), warning);
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'CronJob',
+    metadata: metadata(task, ctx),
+    spec: { schedule: value, concurrencyPolicy: 'Forbid', jobTemplate: { metadata: { labels: labels(task, ctx) }, spec: jobSpec(task, ctx) } },
+  };
+}
+
+function jobSpec(task: EnvTaskDecl, ctx: Context): Obj {
   const restart = restartOf(task);
   const onFailure = restart.policy === 'on-failure';
   return {
-    apiVersion: 'batch/v1',
-    kind: 'Job',
-    metadata: metadata(task, ctx),
-    spec: {
-      backoffLimit: onFailure ? restart.maxRestarts : 0,
-      ...(task.limits.timeoutMs !== null ? { activeDeadlineSeconds: wholeSeconds(task.limits.timeoutMs, 1) } : {}),
-      template: { metadata: { labels: labels(task, ctx) }, spec: podSpec(task, ctx, onFailure ? 'OnFailure' : 'Never') },
-    },
+    backoffLimit: onFailure ? restart.maxRestarts : 0,
+    ...(task.limits.timeoutMs !== null ? { activeDeadlineSeconds: wholeSeconds(task.limits.timeoutMs, 1) } : {}),
+    template: { metadata: { labels: labels(task, ctx) }, spec: podSpec(task, ctx, onFailure ? 'OnFailure' : 'Never') },
   };
 }
 

@@ -202,6 +202,9 @@ export function stopOf(task: EnvTaskDecl): { signal: string; graceMs: number } {
  * Keys no engine has a place for, warned the same way by all: an idle limit and output
  * alerts are corral's own watching.
  */
+/** The key a task's schedule was written under, for warnings about it. */
+export const scheduleKey = (task: EnvTaskDecl): string => (task.schedule && 'every' in task.schedule ? 'every' : 'schedule');
+
 export function warnCorralOnly(task: EnvTaskDecl, warnings: Warnings): void {
   if (task.limits.idleMs !== null) warnings.add(task.name, 'limits.idle', 'no engine watches for silence: the idle limit is left out');
   if (task.alertOn !== null) warnings.add(task.name, 'monitor.alert_on', "output alerts are corral's own: left out (watch the engine's logs instead)");

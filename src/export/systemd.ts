@@ -8,9 +8,13 @@
 import type { DependencyEdge } from '../../machines/policies/dependencies.js';
 import { DEFAULTS } from '../../machines/defaults.js';
 import type { EnvSpec, EnvTaskDecl } from '../config/envfile/index.js';
-import { headerLines, mappableProbes, probeCommand, restartOf, spanText, stopOf, warnCorralOnly, Warnings, type ExportFile, type ExportInput, type ExportResult } from './model.js';
+import { systemdTimer } from './schedule.js';
+import { headerLines, scheduleKey, mappableProbes, probeCommand, restartOf, spanText, stopOf, warnCorralOnly, Warnings, type ExportFile, type ExportInput, type ExportResult } from './model.js';
 
 const unitName = (spec: EnvSpec, task: string) => `${spec.name}-${task}.service`;
+const timerName = (spec: EnvSpec, task: string) => `${spec.name}-${task}.timer`;
+/** What the target starts of a task: its service, or the timer of a scheduled one. */
+const startedBy = (spec: EnvSpec, task: EnvTaskDecl) => (task.schedule ? timerName(spec, task.name) : unitName(spec, task.name));
 const targetName = (spec: EnvSpec) => `${spec.name}.target`;
 
 /** `%` starts a specifier in every value of a unit. */
@@ -32,12 +36,12 @@ export function exportSystemd(input: ExportInput): ExportResult {
   const warnings = new Warnings();
   const { spec } = input;
   const header = headerLines('systemd', input).map((line) => `# ${line}`);
-  const files: ExportFile[] = spec.tasks.map((task) => ({
-    path: unitName(spec, task.name),
-    content: `${[...header, '', unit(task, spec, warnings)].join('\n')}\n`,
-  }));
+  const files: ExportFile[] = spec.tasks.flatMap((task) => [
+    { path: unitName(spec, task.name), content: `${[...header, '', unit(task, spec, warnings)].join('\n')}\n` },
+    ...(task.schedule ? [{ path: timerName(spec, task.name), content: `${[...header, '', timer(task, spec, warnings)].join('\n')}\n` }] : []),
+  ]);
   const target = [
-    section('Unit', [`Description=${noSpecifiers(`${spec.name}: every task of ${input.source}`)}`, `Wants=${spec.tasks.map((t) => unitName(spec, t.name)).join(' ')}`]),
+    section('Unit', [`Description=${noSpecifiers(`${spec.name}: every task of ${input.source}`)}`, `Wants=${spec.tasks.map((t) => startedBy(spec, t)).join(' ')}`]),
     section('Install', ['WantedBy=multi-user.target']),
   ];
   files.push({ path: targetName(spec), content: `${[...header, '', target.join('\n\n')].join('\n')}\n` });
@@ -48,10 +52,25 @@ function unit(task: EnvTaskDecl, spec: EnvSpec, warnings: Warnings): string {
   const text = [
     section('Unit', unitLines(task, spec, warnings)),
     section('Service', serviceLines(task, spec, warnings)),
-    section('Install', [`WantedBy=${targetName(spec)}`]),
+    // A scheduled step is started by its timer, which the target starts.
+    ...(task.schedule ? [] : [section('Install', [`WantedBy=${targetName(spec)}`])]),
   ].join('\n\n');
   warnCorralOnly(task, warnings);
   return text;
+}
+
+/**
+ * The timer of a scheduled step. systemd does not start a service that still runs, so a
+ * tick during a run is skipped there too.
+ */
+function timer(task: EnvTaskDecl, spec: EnvSpec, warnings: Warnings): string {
+  const { lines, warning } = systemdTimer(task.schedule!);
+  if (warning) warnings.add(task.name, scheduleKey(task), warning);
+  return [
+    section('Unit', [`Description=${noSpecifiers(`${spec.name}: ${task.name} on its schedule`)}`, `PartOf=${targetName(spec)}`]),
+    section('Timer', [...lines, 'AccuracySec=1s', `Unit=${unitName(spec, task.name)}`]),
+    section('Install', [`WantedBy=${targetName(spec)}`]),
+  ].join('\n\n');
 }
 
 function unitLines(task: EnvTaskDecl, spec: EnvSpec, warnings: Warnings): Lines {
@@ -82,7 +101,8 @@ function serviceLines(task: EnvTaskDecl, spec: EnvSpec, warnings: Warnings): Lin
   const readiness = readinessOf(task, warnings);
   return [
     task.background ? 'Type=exec' : 'Type=oneshot',
-    task.background ? null : 'RemainAfterExit=yes',
+    // A scheduled step must end inactive: its timer starts it again.
+    task.background || task.schedule ? null : 'RemainAfterExit=yes',
     `WorkingDirectory=${noSpecifiers(task.cwd)}`,
     ...Object.entries(task.env).map(([k, v]) => `Environment=${quoted(`${k}=${v}`)}`),
     `ExecStart=${shellLine(task.command)}`,

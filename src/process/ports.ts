@@ -122,14 +122,21 @@ export function socketHolders(inodes: ReadonlySet<string>): Map<string, number[]
 
 /** The TCP ports these processes (a task's tree) listen on. */
 export function listeningPorts(pids: number[]): number[] {
-  const ports = new Map(inetSockets(['tcp'], true).map((s) => [s.inode, s.localPort]));
-  if (ports.size === 0) return [];
-  const found = new Set<number>();
-  for (const pid of pids) {
-    socketInodes(pid, (inode) => {
-      const port = ports.get(inode);
-      if (port !== undefined) found.add(port);
-    });
-  }
-  return [...found].sort((a, b) => a - b);
+  return listeningPortsOfEach([pids])[0]!;
+}
+
+/** The TCP ports each group of processes (each task's tree) listens on, from one read of the socket tables. */
+export function listeningPortsOfEach(groups: number[][]): number[][] {
+  const ports = !groups.some((g) => g.length > 0) ? new Map<string, number>() : new Map(inetSockets(['tcp'], true).map((s) => [s.inode, s.localPort]));
+  return groups.map((pids) => {
+    if (ports.size === 0) return [];
+    const found = new Set<number>();
+    for (const pid of pids) {
+      socketInodes(pid, (inode) => {
+        const port = ports.get(inode);
+        if (port !== undefined) found.add(port);
+      });
+    }
+    return [...found].sort((a, b) => a - b);
+  });
 }

@@ -10,6 +10,7 @@ import { DEPENDENCY_CONDITIONS } from '../../machines/policies/dependencies.js';
 import { NO_LIMITS } from '../../machines/policies/limits.js';
 import { defaultRestartPolicy, RESTART_POLICIES } from '../../machines/policies/restart.js';
 import { SIGNALS } from '../../machines/signals.js';
+import { MIN_EVERY_MS } from '../../machines/policies/schedule.js';
 import type { RestartPolicy, TaskRecord, TaskSpec } from '../../machines/task.types.js';
 import { TASK_ID } from '../home.js';
 
@@ -145,6 +146,13 @@ const isHealthSpecOrNull = orNull(isHealthSpec);
 const isTextList = (v: unknown) => Array.isArray(v) && v.every(isText);
 const isWatchOrNull = orNull((v) => isObject(v) && isTextList(v.paths) && isTextList(v.ignore) && isMs(v.debounceMs) && isBoolean(v.cascade));
 const isIoniceOrNull = orNull(isIonice);
+/** `{every: ms}` (at least the 1 s the parsers allow) or `{cron: text}`; the scheduler refuses a cron expression that does not parse. */
+const isScheduleOrNull = orNull((v) => isObject(v) && (isWord(v.cron) || (isMs(v.every) && (v.every as number) >= MIN_EVERY_MS)));
+const isScheduleEntry = (v: unknown) =>
+  isObject(v) &&
+  ((v.kind === 'run' && isDate(v.startedAt) && isDate(v.endedAt) && isMs(v.durationMs) && isExitCode(v.exitCode) && isTextOrNull(v.signal)) ||
+    (v.kind === 'skip' && isDate(v.at) && isText(v.reason)));
+const isScheduleState = (v: unknown) => isObject(v) && isDateOrNull(v.nextRunAt) && Array.isArray(v.history) && v.history.every(isScheduleEntry);
 const isProcessOrNull = orNull(isProcess);
 
 const RESTART_CHECKS: Record<keyof RestartPolicy, (v: unknown) => boolean> = {
@@ -193,6 +201,7 @@ function taskSpec(raw: Record<string, unknown>, env: Record<string, string>): Ta
     alertOn: take(raw, 'alertOn', isTextOrNull, null),
     watch: take(raw, 'watch', isWatchOrNull, null),
     stdin: take(raw, 'stdin', orNull(oneOf(['pipe'])), null),
+    schedule: take(raw, 'schedule', isScheduleOrNull, null),
   };
 }
 
@@ -205,6 +214,7 @@ function taskRecord(raw: unknown, id: string, env: Record<string, string>): Task
     name: take(raw, 'name', isTextOrNull, null),
     env: take(raw, 'env', isTextOrNull, null),
     ...(raw.envRun !== undefined ? { envRun: take<number>(raw, 'envRun', isCount) } : {}),
+    ...(raw.envFile !== undefined ? { envFile: take<string>(raw, 'envFile', isWord) } : {}),
     ...(raw.session !== undefined ? { session: take<string>(raw, 'session', isWord) } : {}),
     ...(raw.project !== undefined ? { project: take<string>(raw, 'project', isWord) } : {}),
     ...(raw.keep !== undefined ? { keep: take<boolean>(raw, 'keep', isBoolean) } : {}),
@@ -223,6 +233,8 @@ function taskRecord(raw: unknown, id: string, env: Record<string, string>): Task
     startedAt: take(raw, 'startedAt', isDateOrNull, null),
     endedAt: take(raw, 'endedAt', isDateOrNull, null),
     restartAt: take(raw, 'restartAt', isDateOrNull, null),
+    // Only describes the runs: a damaged one is dropped (the next tick comes from the schedule) rather than costing the record.
+    ...(raw.scheduled !== undefined ? { scheduled: isScheduleState(raw.scheduled) ? (raw.scheduled as TaskRecord['scheduled']) : undefined } : {}),
   };
 }
 

@@ -3,6 +3,7 @@
  * history, recent alerts and restarts, and the ports its processes listen on.
  */
 import { describeProbe } from '../../machines/policies/health.js';
+import { formatDuration } from '../../machines/duration.js';
 import type { TaskRecord } from '../../machines/task.types.js';
 import type { TaskDetails, TaskView } from '../api.js';
 import { listeningPorts } from '../process/ports.js';
@@ -35,6 +36,14 @@ export function describeTask(record: TaskRecord, view: TaskView, usage: Usage | 
     restartHistory: history.restartsOf(record.id),
     stdin: spec.stdin ?? null,
     watch: watch && { ...watch, watching: watchReady, lastChange: record.lastChange ?? null },
+    schedule: spec.schedule
+      ? {
+          every: 'every' in spec.schedule ? formatDuration(spec.schedule.every) : null,
+          cron: 'cron' in spec.schedule ? spec.schedule.cron : null,
+          nextRunAt: record.scheduled?.nextRunAt ?? null,
+          history: record.scheduled?.history ?? [],
+        }
+      : null,
     ports: record.status === 'running' && record.process ? listeningPorts(treeOf(record.process)) : [],
   };
 }

@@ -54,7 +54,7 @@ export class Environments {
       const live = host.store.tasks().filter((t) => t.env === env.name && !isFinal(t.status));
       if (live.length > 0) return this.apply(env);
       const envRun = nextEnvRun(host.store.tasks(), env.name);
-      const created = await this.createTasks(env.name, envRun, env.part, input.callerEnv);
+      const created = await this.createTasks(env.name, envRun, env.part, input.callerEnv, env.file);
       host.log('info', `orchestrating ${env.name}`, { tasks: created.map((r) => r.id), file: env.file });
       await this.startTasks(created);
       const tasks = created.map((r) => host.view(host.store.task(r.id)!));
@@ -67,14 +67,14 @@ export class Environments {
     const { host } = this;
     const current = this.tasksOf(env.name);
     const run = current[0]!.envRun ?? 0;
-    const applied = await applyEnvFile(host, { create: (decls) => this.createTasks(env.name, run, decls, env.callerEnv), start: (records) => this.startTasks(records) }, env, current);
+    const applied = await applyEnvFile(host, { create: (decls) => this.createTasks(env.name, run, decls, env.callerEnv, env.file), start: (records) => this.startTasks(records) }, env, current);
     const wanted = new Set(env.part.map((t) => t.name));
     const tasks = this.tasksOf(env.name).filter((t) => wanted.has(t.name ?? '')).map((r) => host.view(r));
     return { tasks, removedFromOlderRuns: 0, applied };
   }
 
   /** Records for `decls` in run `envRun` of `env`, stored (not started yet). */
-  private async createTasks(env: string, envRun: number, decls: EnvTaskDecl[], callerEnv: Record<string, string> | undefined): Promise<TaskRecord[]> {
+  private async createTasks(env: string, envRun: number, decls: EnvTaskDecl[], callerEnv: Record<string, string> | undefined, envFile: string | null): Promise<TaskRecord[]> {
     const { host } = this;
     const slices = new Slices();
     const specs: { decl: EnvTaskDecl; spec: TaskSpec }[] = [];
@@ -89,6 +89,7 @@ export class Environments {
       name: decl.name,
       env,
       envRun,
+      ...(envFile ? { envFile } : {}),
       spec,
       dependsOn: decl.dependsOn,
       background: decl.background,

@@ -67,7 +67,8 @@ export function viewOf(record: TaskRecord, usage?: Usage): TaskView {
     cwd: record.spec.cwd,
     status: record.status,
     reason: record.reason,
-    pid: record.process?.pid ?? null,
+    // Between the runs of a schedule no process is there: the last run's pid would mislead.
+    pid: record.spec.schedule && record.status === 'waiting' ? null : (record.process?.pid ?? null),
     exitCode: record.exitCode,
     signal: record.signal,
     restarts: record.restarts,
@@ -78,6 +79,7 @@ export function viewOf(record: TaskRecord, usage?: Usage): TaskView {
     startedAt: record.startedAt,
     endedAt: record.endedAt,
     restartAt: record.restartAt,
+    nextRunAt: record.scheduled?.nextRunAt ?? null,
     cpuPercent: running && usage ? usage.cpuPercent : null,
     memoryBytes: running && usage ? usage.memoryBytes : null,
     session: record.session ?? null,

@@ -136,7 +136,8 @@ export class Supervisor implements SupervisorApi {
       env: null,
       spec,
       dependsOn: [],
-      background: true,
+      // A scheduled task is a one-shot step, run tick after tick.
+      background: !spec.schedule,
       status: queued ? 'queued' : 'starting',
       ...freshRun(table.clock.now()),
       ...(session !== null ? { session } : {}),
@@ -184,6 +185,17 @@ export class Supervisor implements SupervisorApi {
 
   down(env: string, options: DownOptions = {}): Promise<TaskView[]> {
     return this.environments.down(env, options);
+  }
+
+  /** The stored record of a task (its spec, its dependency edges), for in-process readers such as the dashboard. */
+  record(ref: string): TaskRecord {
+    return this.table.resolve(ref);
+  }
+
+  /** Every environment's latest run, by name, in the order the environments were first seen. */
+  environmentRuns(): Map<string, TaskRecord[]> {
+    const names = new Set(this.store.tasks().flatMap((t) => (t.env === null ? [] : [t.env])));
+    return new Map([...names].map((name) => [name, this.environments.tasksOf(name)]));
   }
 
   async get(ref: string): Promise<TaskView> {

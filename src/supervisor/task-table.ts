@@ -52,6 +52,7 @@ import type { LogFn, SupervisorHost } from './host.js';
 import { currentUmask, type SupervisorOptions } from './options.js';
 import { eventSubject, recordFromSnapshot, runEnd, viewOf } from './records.js';
 import { WatchRestarts } from './watch-restarts.js';
+import { Schedules } from './schedules.js';
 
 type TaskActor = Actor<typeof taskMachine>;
 
@@ -90,6 +91,8 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
   readonly mirrors = new LogMirrors();
   /** Watched tasks: their files' changes restart them. */
   readonly watches: WatchRestarts;
+  /** Scheduled steps: their ticks start their runs. */
+  private readonly schedules: Schedules;
 
   constructor(
     paths: HomePaths,
@@ -136,6 +139,18 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
     this.retention = options.retention ?? settings.retention;
     this.retentionTimer = startRetention(this.retention, () => this.applyRetention());
     this.watches = new WatchRestarts(this, paths.home);
+    this.schedules = new Schedules({
+      store,
+      clock: this.clock,
+      log: this.log,
+      events: this.events,
+      hasRun: (id) => this.actors.has(id),
+      launchRun: (record) => this.launchRun(record),
+      publish: (record, journal) => {
+        if (journal) this.journalStateChange(record);
+        this.update(record);
+      },
+    });
     this.dependencies = new DependencyCoordinator({
       clock: this.clock,
       records: () => store.tasks(),
@@ -207,7 +222,29 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
     return { pid: 0, pidStart: 0, monitorPid: 0, monitorStart: 0, bootId: bootId(), token: 'ended', logStart: { stdout: 0, stderr: 0 } };
   }
 
+  /**
+   * Starts the task's actor, or, for a scheduled task, hands it to its schedule, which
+   * starts each run at its tick (an adopted run goes on, and the ticks resume around it).
+   */
   startActor(record: TaskRecord, extra: Partial<TaskInput>): void {
+    if (!record.spec.schedule) return this.spawnActor(record, extra);
+    if (extra.adopt) {
+      this.spawnActor(record, extra);
+      return this.schedules.follow(record, 'adopted');
+    }
+    // A waiting task taken up by a new daemon keeps its next tick; any other start begins the schedule.
+    this.schedules.follow(record, extra.waitForDependencies && this.store.task(record.id)?.scheduled ? 'resume' : 'start');
+  }
+
+  /** One run of a scheduled task: it waits for its dependencies, or takes its turn under the concurrency limit, as any start does. */
+  private launchRun(record: TaskRecord): void {
+    const waits = record.dependsOn.length > 0;
+    const queued = !waits && this.liveCount() >= this.maxConcurrent;
+    if (queued) this.store.put({ ...record, status: 'queued' });
+    this.spawnActor(this.store.task(record.id) ?? record, { waitForDependencies: waits, queued });
+  }
+
+  private spawnActor(record: TaskRecord, extra: Partial<TaskInput>): void {
     const actor = createActor(this.machine, {
       input: { id: record.id, spec: record.spec, restarts: record.restarts, ...extra },
       clock: this.clock,
@@ -251,7 +288,10 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
     }
     if (changed && prev.status === 'running') this.limits.disarm(id);
     this.update(record);
-    if (changed && isFinal(status)) this.dequeue();
+    if (changed && isFinal(status)) {
+      this.dequeue();
+      this.schedules.runEnded(record);
+    }
   }
 
   private journalStateChange(record: TaskRecord): void {
@@ -275,8 +315,9 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
     for (const watcher of this.watchers.get(id) ?? []) watcher(view);
   }
 
+  /** A run goes on, or a schedule will start one. */
   isLive(id: string): boolean {
-    return this.actors.has(id);
+    return this.actors.has(id) || this.schedules.isFollowing(id);
   }
 
   liveCount(): number {
@@ -378,6 +419,7 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
   /** A stop on request: a watched task stops following its files too. */
   async stopOne(record: TaskRecord, signal?: string, graceMs?: number): Promise<TaskView> {
     this.watches.unfollow(record.id);
+    this.schedules.end(record.id);
     return this.stopRun(record, signal, graceMs);
   }
 
@@ -403,6 +445,7 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
   /** Removes a finished task: its record, what is known of it, its log folder, exit file and stdin FIFO. */
   forget(record: TaskRecord): void {
     this.watches.unfollow(record.id);
+    this.schedules.end(record.id);
     this.store.remove(record.id);
     this.sampler.forget(record.id);
     this.logTimes.forget(record.id);
@@ -458,6 +501,7 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
   /** Stops watching without touching any task: they keep running for the next daemon. */
   async close(): Promise<void> {
     this.retentionTimer?.clear();
+    this.schedules.close();
     await this.watches.close();
     this.dependencies.close();
     this.sampler.stop();

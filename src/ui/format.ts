@@ -8,7 +8,7 @@ import { counted } from '../../machines/counted.js';
 import { formatBytes } from '../../machines/policies/limits.js';
 import { qualifiedName } from '../../machines/policies/names.js';
 import type { TaskView } from '../api.js';
-import { clip, exitText, restartCountdown, uptimeText } from '../text.js';
+import { clip, exitText, nextRunCountdown, restartCountdown, uptimeText } from '../text.js';
 
 /** A task whose process may be alive: killing it needs a confirmation. */
 export const hasLiveProcess = (t: TaskView): boolean => t.pid !== null && ['starting', 'running', 'stopping'].includes(t.status);
@@ -137,10 +137,12 @@ export function pidText(t: TaskView): string {
   return hasLiveProcess(t) ? String(t.pid) : '-';
 }
 
-/** `(in 4s, 2 restarts)` for a task waiting to restart. */
+/** `(in 4s, 2 restarts)` for a task waiting to restart; `(next run in 4m58s)` for a scheduled one between runs. */
 export function restartSuffix(t: TaskView, now: number): string {
   const countdown = restartCountdown(t, now);
-  return countdown === null ? '' : `(in ${countdown}, ${counted(t.restarts, 'restart')})`;
+  if (countdown !== null) return `(in ${countdown}, ${counted(t.restarts, 'restart')})`;
+  const next = nextRunCountdown(t, now);
+  return next === null ? '' : `(next run in ${next})`;
 }
 
 type ColumnKey = 'id' | 'name' | 'status' | 'health' | 'pid' | 'uptime' | 'exit' | 'cpu' | 'mem' | 'command';

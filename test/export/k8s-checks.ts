@@ -4,11 +4,12 @@
  * Deployment selects its own pods, every init wait polls a Service that exists, on its port.
  */
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
+import { CronJob } from 'kubernetes-models/batch/v1/CronJob';
 import { Job } from 'kubernetes-models/batch/v1/Job';
 import { Service } from 'kubernetes-models/v1/Service';
 import { parseAllDocuments } from 'yaml';
 
-const MODELS: Record<string, new (data: any) => { validate(): void }> = { Deployment, Job, Service };
+const MODELS: Record<string, new (data: any) => { validate(): void }> = { CronJob, Deployment, Job, Service };
 
 /** The objects of a multi-document YAML stream, as plain data. */
 export function objectsOf(text: string): any[] {

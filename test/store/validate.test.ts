@@ -151,4 +151,42 @@ describe('readState', () => {
     expect(read.data.tasks.bash_2).not.toHaveProperty('session');
     expect([...read.damage!.badRecords.keys()]).toEqual(['bash_3', 'bash_4', 'bash_5']);
   });
+
+  it('keeps the env file an environment task came from, and takes a record with a bad one for a bad record', () => {
+    const read = readState(
+      file({
+        bash_1: record('bash_1', { env: 'web', envRun: 1, envFile: '/srv/app/corral.yaml' }),
+        bash_2: record('bash_2', { env: 'web', envRun: 1 }),
+        bash_3: record('bash_3', { env: 'web', envRun: 1, envFile: 3 }),
+      }),
+    );
+    if (!read.ok) throw new Error('unread');
+    expect(read.data.tasks.bash_1).toMatchObject({ envFile: '/srv/app/corral.yaml' });
+    expect(read.data.tasks.bash_2).not.toHaveProperty('envFile');
+    expect([...read.damage!.badRecords.keys()]).toEqual(['bash_3']);
+  });
+});
+
+describe('a scheduled task in the state file', () => {
+  const nextRunAt = '2026-12-03T14:05:00.000Z';
+  const run = { kind: 'run', startedAt: nextRunAt, endedAt: nextRunAt, durationMs: 5, exitCode: 0, signal: null };
+
+  it('keeps its schedule and its runs, takes a bad schedule for a bad record, and drops a damaged history alone', () => {
+    const read = readState(
+      file({
+        bash_1: record('bash_1', { scheduled: { nextRunAt, history: [run, { kind: 'skip', at: nextRunAt, reason: 'still runs' }] } }, { schedule: { every: 10_000 } }),
+        bash_2: record('bash_2', {}, { schedule: { cron: '*/5 * * * *' } }),
+        bash_3: record('bash_3', {}, { schedule: { every: 10 } }),
+        bash_4: record('bash_4', {}, { schedule: 'hourly' }),
+        bash_5: record('bash_5', { scheduled: { nextRunAt: 'soon', history: [] } }, { schedule: { every: 10_000 } }),
+      }),
+    );
+    if (!read.ok) throw new Error('unread');
+    expect(read.data.tasks.bash_1!.spec.schedule).toEqual({ every: 10_000 });
+    expect(read.data.tasks.bash_1!.scheduled!.history.map((e) => e.kind)).toEqual(['run', 'skip']);
+    expect(read.data.tasks.bash_2!.spec.schedule).toEqual({ cron: '*/5 * * * *' });
+    expect([...read.damage!.badRecords.keys()]).toEqual(['bash_3', 'bash_4']);
+    expect(read.data.tasks.bash_5!.spec.schedule).toEqual({ every: 10_000 });
+    expect(read.data.tasks.bash_5!.scheduled).toBeUndefined();
+  });
 });

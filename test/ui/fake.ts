@@ -30,6 +30,7 @@ export function task(id: string, over: Partial<TaskView> = {}): TaskView {
     session: null,
     project: null,
     keep: false,
+    nextRunAt: null,
     ...over,
   };
 }
@@ -39,6 +40,7 @@ export function details(t: TaskView, over: Partial<TaskDetails> = {}): TaskDetai
     ...t,
     restartPolicy: 'on-failure',
     maxRestarts: 5,
+    schedule: null,
     stopSignal: 'SIGTERM',
     stopCommand: null,
     graceMs: 5000,

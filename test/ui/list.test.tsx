@@ -1,11 +1,12 @@
 import { render, cleanup } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
+import { DetailsView } from '../../src/ui/components/DetailsView.js';
 import { listPosition, TaskList } from '../../src/ui/components/TaskList.js';
 import { TaskManager } from '../../src/ui/components/TaskManager.js';
 import { Sparkline } from '../../src/ui/components/Sparkline.js';
 import { buildRows, cleanLine, filterPrompt, layoutColumns, listTitle, sparkline, summary, windowStart } from '../../src/ui/format.js';
 import { waitFor } from '../helpers.js';
-import { FakeApi, FakeEventApi, frameWhere, KEY, rowOf, sleep, task } from './fake.js';
+import { details, FakeApi, FakeEventApi, frameWhere, KEY, rowOf, sleep, task } from './fake.js';
 
 const FAST = { listMs: 20, detailsMs: 20 };
 
@@ -228,5 +229,21 @@ describe('the sparkline', () => {
     expect(sparkline([Number.NaN])).toBe('');
     const { lastFrame } = render(<Sparkline values={[]} />);
     expect(lastFrame()).toBe('');
+  });
+});
+
+describe('a scheduled task', () => {
+  it('shows when it runs next, in the list and in its details', () => {
+    const nextRunAt = new Date(Date.now() + 4_000).toISOString();
+    const t = task('bash_5', { name: 'backup', command: './backup.sh', status: 'waiting', reason: 'next run at 14:05:00', pid: null, exitCode: 0, nextRunAt });
+    const { lastFrame } = render(<TaskList rows={buildRows([t])} selectedId="bash_5" width={119} height={5} top={0} now={Date.now()} color={false} />);
+    expect(rowOf(lastFrame()!, 'bash_5')).toMatch(/bash_5\s+backup\s+waiting\s+.*\.\/backup\.sh\s+\(next run in [34]s\)/);
+    cleanup();
+    const d = details(t, {
+      schedule: { every: '10m00s', cron: null, nextRunAt, history: [{ kind: 'run', startedAt: nextRunAt, endedAt: nextRunAt, durationMs: 5, exitCode: 0, signal: null }, { kind: 'skip', at: nextRunAt, reason: 'x' }] },
+    });
+    const frame = render(<DetailsView task={t} details={d} stdout={[]} stderr={[]} width={119} height={30} now={Date.now()} color={false} />).lastFrame()!;
+    expect(frame).toMatch(/status\s+waiting — next run at 14:05:00 \(next run in [34]s\)/);
+    expect(frame).toMatch(/schedule\s+every 10m00s {2}next run \d\d:\d\d:\d\d {2}\(last 1 run, 1 skip\)/);
   });
 });

@@ -211,7 +211,8 @@ export async function up(ctx: Context, only: string[], flags: { file?: string; n
   const shown = new Map<string, { status: string; health: string }>();
   const healthText = (t: TaskView, status: string) => (status === t.status && t.healthReason && t.healthReason !== 'unknown' ? ` · ${t.healthReason}` : '');
   const statusLine = (t: TaskView, status: string, reason: string | null) => {
-    const waitingFor = status === 'waiting' ? ` for ${t.dependsOn.join(', ')}` : '';
+    // A scheduled task waits for its next run (its reason says when), not for dependencies.
+    const waitingFor = status === 'waiting' && t.dependsOn.length > 0 && t.nextRunAt === null ? ` for ${t.dependsOn.join(', ')}` : '';
     const health = healthText(t, status);
     shown.set(t.id, { status, health });
     say(`${taskName(t).padEnd(width)} | ${status}${waitingFor}${health}${reason ? ` (${reason})` : ''}`);

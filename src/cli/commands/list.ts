@@ -4,13 +4,15 @@ import { isFinal } from '../../../machines/task.types.js';
 import type { TaskView } from '../../api.js';
 import type { Context } from '../context.js';
 import { colorStatus, printJson, table } from '../output.js';
-import { exitText, oneLine, restartCountdown, uptimeText } from '../../text.js';
+import { exitText, nextRunCountdown, oneLine, restartCountdown, uptimeText } from '../../text.js';
 import { listScope } from '../session.js';
 
-/** The command, and when a restarting task starts again: `node app.js   (in 4s, 2)`. */
+/** The command, and when a restarting task starts again (`node app.js   (in 4s, 2)`) or a scheduled one runs next (`(next run in 4m58s)`). */
 function commandCell(t: TaskView, now: number): string {
   const countdown = restartCountdown(t, now);
-  return countdown === null ? oneLine(t.command) : `${oneLine(t.command)}   (in ${countdown}, ${t.restarts})`;
+  if (countdown !== null) return `${oneLine(t.command)}   (in ${countdown}, ${t.restarts})`;
+  const next = nextRunCountdown(t, now);
+  return next === null ? oneLine(t.command) : `${oneLine(t.command)}   (next run in ${next})`;
 }
 
 function renderList(tasks: TaskView[], now = Date.now()): string {

@@ -39,6 +39,8 @@ interface RunFlags {
   once?: boolean;
   watch?: string[];
   stdin?: boolean;
+  every?: string;
+  schedule?: string;
 }
 
 /** `run -- npm run dev` and `run -- "npm run dev"` mean the same shell command. */
@@ -71,7 +73,7 @@ export async function run(ctx: Context, words: string[], flags: RunFlags): Promi
     ...(flags.once ? { once: true } : {}),
     ...(flags.watch !== undefined ? { watch: flags.watch } : {}),
     ...(flags.stdin ? { stdin: true } : {}),
-    ...pick(flags, ['maxRestarts', 'backoff', 'maxBackoff', 'minUptime', 'restartWindow', 'successExitCodes', 'nice', 'ionice', 'maxMemory', 'timeout', 'idle', 'idleAction', 'alertOn', 'logMaxSize', 'color']),
+    ...pick(flags, ['maxRestarts', 'backoff', 'maxBackoff', 'minUptime', 'restartWindow', 'successExitCodes', 'nice', 'ionice', 'maxMemory', 'timeout', 'idle', 'idleAction', 'alertOn', 'logMaxSize', 'color', 'every', 'schedule']),
   });
   if (task.reused && !ctx.json) process.stderr.write(`corral: ${reusedText(task)}\n`);
   if (flags.waitHealthy) {

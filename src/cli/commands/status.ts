@@ -55,6 +55,14 @@ export async function status(ctx: Context, ref: string): Promise<number> {
   for (const a of t.alerts.slice(-5)) lines.push(['alert', `${a.at} ${a.stream}: ${a.line}`]);
   for (const r of t.restartHistory.slice(-5)) lines.push(['restarted', `${r.at} ${r.reason}`]);
   if (t.restartAt) lines.push(['restart at', t.restartAt]);
+  if (t.schedule) {
+    const s = t.schedule;
+    lines.push(['schedule', `${s.every !== null ? `every ${s.every}` : `cron ${s.cron}`}, next run ${s.nextRunAt ?? 'none'}`]);
+    // The last runs and skips, newest last: how each run ended, or why a tick was skipped.
+    for (const e of s.history.slice(-5)) {
+      lines.push(e.kind === 'run' ? ['ran', `${e.startedAt} for ${formatDuration(e.durationMs)}: ${e.signal ?? `exit ${e.exitCode}`}`] : ['skipped', `${e.at} ${e.reason}`]);
+    }
+  }
   if (t.stdin === 'pipe') lines.push(['stdin', 'a pipe: corral send writes to it']);
   if (t.watch) {
     const w = t.watch;

@@ -11,6 +11,7 @@ import { parseBytes, parseIonice, parseLogCap } from '../../../machines/policies
 import { normalizeSignal } from '../../../machines/signals.js';
 import type { RestartPolicy } from '../../../machines/task.types.js';
 import { normalizeWatch, WatchSpecError, type WatchSpec } from '../../../machines/policies/watch.js';
+import { scheduleProblem, type ScheduleSpec } from '../../../machines/policies/schedule.js';
 import { envFromFiles } from './dotenv.js';
 import { zodFailure, type Located, type NodePath } from './located.js';
 import { envFileKeys, envFileSchema, type DependsOnDecl, type HealthDecl, type RestartDecl, type TaskDecl, type WatchDecl } from './schema.js';
@@ -34,10 +35,12 @@ export function parseTasksFile(loc: Located, raw: unknown, options: ParseOptions
       ...envFromFiles(loc, [...at, 'env_file'], t.env_file ?? [], base, read),
       ...(t.env ?? {}),
     };
+    const schedule = scheduleOf(loc, at, t);
     return {
       ...plainTask(name, t.command, cwd),
       env,
-      background: t.background ?? true,
+      // A scheduled task is a one-shot step: it runs and exits, tick after tick.
+      background: t.background ?? schedule === null,
       dependsOn: edges(t.depends_on, data.tasks),
       health: t.health ? healthOf(loc, [...at, 'health'], t.health) : null,
       restart: restartOf(t.restart),
@@ -58,6 +61,7 @@ export function parseTasksFile(loc: Located, raw: unknown, options: ParseOptions
       color: t.color ?? false,
       image: t.image ?? null,
       watch: t.watch ? watchOf(loc, [...at, 'watch'], t.watch, cwd) : null,
+      schedule,
       profiles: t.profiles ?? [],
       stdin: t.stdin === 'pipe' ? 'pipe' : null,
     };
@@ -68,7 +72,7 @@ export function parseTasksFile(loc: Located, raw: unknown, options: ParseOptions
 
 function edges(dependsOn: DependsOnDecl | undefined, all: Record<string, TaskDecl>): DependencyEdge[] {
   if (!dependsOn) return [];
-  const targetOf = (on: string) => (all[on] ? { background: all[on].background !== false, hasHealthCheck: Boolean(all[on].health) } : undefined);
+  const targetOf = (on: string) => (all[on] ? { background: all[on].background ?? (all[on].schedule === undefined && all[on].every === undefined), hasHealthCheck: Boolean(all[on].health) } : undefined);
   if (Array.isArray(dependsOn)) return edgesOf(dependsOn.map((on) => ({ on })), targetOf);
   const declared = Object.entries(dependsOn).map(([on, v]) => {
     const condition = (typeof v === 'string' ? v : v.condition) as DependencyCondition | undefined;
@@ -142,6 +146,15 @@ function watchOf(loc: Located, at: NodePath, w: WatchDecl, cwd: string): WatchSp
     if (error instanceof WatchSpecError) loc.fail(Array.isArray(w) ? at : [...at, 'paths'], error.message);
     throw error;
   }
+}
+
+/** The schedule declared on the task at `at` (`schedule:` or `every:`), refused at its key when the task cannot have one. */
+function scheduleOf(loc: Located, at: NodePath, t: TaskDecl): ScheduleSpec | null {
+  if (t.schedule === undefined && t.every === undefined) return null;
+  const restart = typeof t.restart === 'string' ? t.restart : t.restart?.policy;
+  const problem = scheduleProblem({ every: t.every, schedule: t.schedule, ...(restart ? { restart } : {}), ...(t.background !== undefined ? { background: t.background } : {}) });
+  if (problem) loc.fail(at, problem.message, problem.key);
+  return t.every !== undefined ? { every: t.every } : { cron: t.schedule! };
 }
 
 function restartOf(r: RestartDecl | undefined): Partial<RestartPolicy> {

@@ -12,6 +12,8 @@ import { userRegExp } from '../../../machines/pattern.js';
 import { quoteWords } from '../../../machines/shell-words.js';
 import { ID_LIKE_RULE, looksLikeTaskId, TASK_NAME } from '../../../machines/policies/names.js';
 import { imageProblem } from '../../../machines/policies/image.js';
+import { everyProblem } from '../../../machines/policies/schedule.js';
+import { cronProblem } from '../cron.js';
 
 const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
   try {
@@ -178,6 +180,19 @@ export const taskSchema = z.strictObject({
   logs: z.strictObject({ max_size: z.union([z.string(), z.number()]).superRefine(limitCheck(parseLogCap)).optional() }).optional(),
   color: z.boolean().optional(),
   watch: watchSchema.optional(),
+  schedule: z
+    .string()
+    .superRefine((value, ctx) => {
+      const problem = cronProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .optional(),
+  every: duration
+    .superRefine((ms, ctx) => {
+      const problem = everyProblem(ms);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .optional(),
   stdin: z.enum(['pipe'], { message: 'stdin is pipe (send writes to it), or null for /dev/null (the default)' }).nullable().optional(),
   profiles: z
     .union([z.string(), z.array(z.string())])

@@ -5,6 +5,7 @@ import type { HealthSpec } from '../../../machines/policies/health.js';
 import { NO_LIMITS, type IoPriority, type Limits } from '../../../machines/policies/limits.js';
 import type { RestartPolicy } from '../../../machines/task.types.js';
 import type { WatchSpec } from '../../../machines/policies/watch.js';
+import type { ScheduleSpec } from '../../../machines/policies/schedule.js';
 
 export interface EnvTaskDecl {
   name: string;
@@ -30,6 +31,8 @@ export interface EnvTaskDecl {
   /** The container image of an export (`image:`); corral runs the command on this machine and ignores it. */
   image: string | null;
   watch: WatchSpec | null;
+  /** A one-shot step run on a schedule (`schedule:` or `every:`). */
+  schedule: ScheduleSpec | null;
   /** `pipe`: `send` writes to its stdin. */
   stdin: 'pipe' | null;
   /** Started only when one is active (`--profile`), or when named; empty: always. */
@@ -83,6 +86,7 @@ export function plainTask(name: string, command: string, cwd: string): EnvTaskDe
     color: false,
     image: null,
     watch: null,
+    schedule: null,
     profiles: [],
     stdin: null,
   };

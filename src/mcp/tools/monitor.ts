@@ -34,14 +34,14 @@ const eventSchema = z.object({
 function describe(e: CorralEvent): string {
   const who = e.name ? `${e.id} (${e.env ? `${e.env}/` : ''}${e.name})` : e.id;
   if (e.type === 'alert') return `${e.at} ALERT ${who} ${e.stream}: ${e.line}`;
-  if (e.type === 'health') return `${e.at} ${who} ${e.reason}`;
+  if (e.type === 'health' || e.type === 'skip') return `${e.at} ${who} ${e.reason}`;
   return `${e.at} ${who} ${e.status}${e.reason ? `: ${e.reason}` : ''}`;
 }
 
 /** The data of an event; its words (reason, alert line) are in the text only. */
 function eventData(e: CorralEvent): z.infer<typeof eventSchema> {
   const kind = eventKind(e) as z.infer<typeof eventSchema>['kind'];
-  if (e.type === 'alert') return { seq: e.seq, kind, id: e.id };
+  if (e.type === 'alert' || e.type === 'skip') return { seq: e.seq, kind, id: e.id };
   if (e.type === 'health') return { seq: e.seq, kind, id: e.id, status: e.health };
   return { seq: e.seq, kind, id: e.id, status: e.status, exit_code: e.exitCode ?? null };
 }

@@ -59,6 +59,13 @@ function detailFields(task: TaskView, details: TaskDetails | null, now: number):
     if (lastRestart) restarts += `  last ${clockTime(lastRestart.at)}: ${lastRestart.reason}`;
   }
   fields.push({ label: 'restarts', value: restarts });
+  if (details?.schedule) {
+    const { every, cron, nextRunAt, history } = details.schedule;
+    const runs = history.filter((e) => e.kind === 'run').length;
+    const skips = history.length - runs;
+    const next = nextRunAt ? `next run ${clockTime(nextRunAt)}` : 'no next run';
+    fields.push({ label: 'schedule', value: `${every !== null ? `every ${every}` : `cron ${cron}`}  ${next}  (last ${counted(runs, 'run')}, ${counted(skips, 'skip')})` });
+  }
   const checks = details && details.healthChecks.length > 0 ? `  [${details.healthChecks.join(', ')}]` : '';
   fields.push({
     label: 'health',

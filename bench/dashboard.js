@@ -1,0 +1,181 @@
+/**
+ * The dashboard's cost to the daemon:
+ * 1. the idle daemon (no task, dashboard never asked for) of this tree vs the baseline
+ *    tree's (main by default), started alternately in the same run: the dashboard's code
+ *    must not load until asked for, so the ratio should be ~1;
+ * 2. the same daemon after `corral dashboard` and one page of /api/tasks, then idle, vs
+ *    itself before: what serving costs;
+ * 3. a busy environment (3 tasks printing ~4,000 lines a second each) with three SSE clients
+ *    on /api/events vs the same environment with none: the daemon's CPU over 10 s and RSS.
+ * The baseline tree is CORRAL_BASELINE_ROOT (a built checkout) or, without it, the
+ * CORRAL_BASELINE_REV revision (default `main`) exported with git archive into /tmp and
+ * built there with this tree's node_modules.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { CLI, ROOT, cpuMsOf, envFor, isAlive, makeHome, memoryOf, cleanupHome, corral, round, sleep } from './lib.js';
+
+const MB = (bytes) => round(bytes / 1e6, 1);
+const REPS = 3;
+
+/** A built copy of the baseline revision: its CLI path, and how to remove it. */
+function baselineTree() {
+  if (process.env.CORRAL_BASELINE_ROOT) return { cli: join(process.env.CORRAL_BASELINE_ROOT, 'dist/src/cli/main.js'), remove: () => {} };
+  const rev = process.env.CORRAL_BASELINE_REV ?? 'main';
+  const dir = mkdtempSync('/tmp/cb-bench-base-');
+  const sh = (cmd) => {
+    const r = spawnSync('sh', ['-c', cmd], { cwd: dir, encoding: 'utf8', maxBuffer: 64 << 20 });
+    if (r.status !== 0) throw new Error(`${cmd}: ${r.stderr}`);
+  };
+  sh(`git -C ${JSON.stringify(ROOT)} archive ${rev} | tar -x`);
+  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+  sh('node node_modules/typescript/bin/tsc -p . && sh scripts/build-spawner.sh');
+  return { cli: join(dir, 'dist/src/cli/main.js'), remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A daemon of `cli` in a fresh home, idle for 2 s: its RSS, then `fn` with it, then cleaned. */
+async function withIdleDaemon(cli, tag, notes, fn = async () => {}) {
+  const home = makeHome(tag);
+  try {
+    const r = spawnSync(process.execPath, [cli, 'daemon', 'start', '--json'], { env: envFor(home), encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`daemon start: ${r.stderr}`);
+    const { pid } = JSON.parse(r.stdout);
+    await sleep(2000);
+    const rss = memoryOf(pid).rss;
+    return { rss, ...(await fn({ home, pid })) };
+  } finally {
+    notes.push(...cleanupHome(home));
+  }
+}
+
+function get(port, token, path) {
+  return new Promise((resolve, reject) => {
+    request({ host: '127.0.0.1', port, path, headers: { Cookie: `corral_token=${token}` } }, (res) => {
+      let n = 0;
+      res.on('data', (c) => (n += c.length));
+      res.on('end', () => resolve(n));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+/** An SSE client: counts what it receives until closed. */
+function sseClient(port, token) {
+  const counts = { bytes: 0, logEvents: 0 };
+  const req = request({ host: '127.0.0.1', port, path: '/api/events', headers: { Cookie: `corral_token=${token}` } }, (res) => {
+    res.setEncoding('utf8');
+    res.on('data', (c) => {
+      counts.bytes += c.length;
+      counts.logEvents += c.split('event: log\n').length - 1;
+    });
+    res.on('error', () => {});
+  });
+  req.on('error', () => {});
+  req.end();
+  return { counts, close: () => req.destroy() };
+}
+
+/** The daemon's CPU (% of one core) and RSS over `ms`. */
+async function usageOver(pid, ms) {
+  const cpu0 = cpuMsOf(pid);
+  const t0 = performance.now();
+  await sleep(ms);
+  return { cpu: ((cpuMsOf(pid) - cpu0) / (performance.now() - t0)) * 100, rss: memoryOf(pid).rss };
+}
+
+const loadavg = () => spawnSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).stdout.split(' ').slice(0, 3).join(' ');
+
+export default {
+  name: 'dashboard',
+  title: 'The dashboard: idle daemon memory, serving, and three SSE clients on a busy environment',
+  async run() {
+    const rows = [];
+    const notes = [];
+    const raw = { loadBefore: loadavg() };
+    const base = baselineTree();
+    try {
+      // 1 and 2: alternately, so that a change of the machine's load hits both alike.
+      const ours = [];
+      const theirs = [];
+      const served = [];
+      for (let i = 0; i < REPS; i++) {
+        theirs.push((await withIdleDaemon(base.cli, 'dash-base', notes)).rss);
+        const r = await withIdleDaemon(CLI, 'dash', notes, async ({ home, pid }) => {
+          const { port, url } = JSON.parse(corral(home, ['dashboard', '--json']).stdout);
+          const token = new URL(url).searchParams.get('token');
+          await get(port, token, '/api/tasks');
+          await get(port, token, '/');
+          await sleep(2000);
+          return { servedRss: memoryOf(pid).rss };
+        });
+        ours.push(r.rss);
+        served.push(r.servedRss);
+      }
+      const med = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+      raw.idleBaselineBytes = theirs;
+      raw.idleBytes = ours;
+      raw.servedBytes = served;
+      rows.push({
+        measure: `daemon VmRSS, no task, idle 2 s, dashboard never asked for (median of ${REPS}, alternating)`,
+        baseline: `${MB(med(theirs))} MB (${process.env.CORRAL_BASELINE_REV ?? 'main'})`,
+        corral: `${MB(med(ours))} MB`,
+        ratio: round(med(ours) / med(theirs), 3),
+        target: '≤ 1.02',
+        met: med(ours) / med(theirs) <= 1.02,
+      });
+      rows.push({
+        measure: 'the same daemon after `corral dashboard`, one /api/tasks and one /, then idle 2 s',
+        baseline: `${MB(med(ours))} MB (before)`,
+        corral: `${MB(med(served))} MB`,
+        ratio: round(med(served) / med(ours), 3),
+        target: 'noted only',
+      });
+
+      // 3: a busy environment, without and then with three SSE clients.
+      const home = makeHome('dash-busy');
+      const clients = [];
+      try {
+        const file = join(home, 'busy.yaml');
+        const printer = `sh -c 'i=0; while :; do seq $i $((i+199)); i=$((i+200)); sleep 0.05; done'`;
+        writeFileSync(file, `name: busy\ntasks:\n${['a', 'b', 'c'].map((n) => `  ${n}:\n    command: ${JSON.stringify(printer)}\n`).join('')}`);
+        const { pid } = JSON.parse(corral(home, ['daemon', 'start', '--json']).stdout);
+        corral(home, ['orchestrate', 'busy', '-f', file, '--wait-healthy', '--timeout', '60s']);
+        const { port, url } = JSON.parse(corral(home, ['dashboard', '--json']).stdout);
+        const token = new URL(url).searchParams.get('token');
+        await sleep(2000);
+        const without = await usageOver(pid, 10_000);
+        for (let i = 0; i < 3; i++) clients.push(sseClient(port, token));
+        await sleep(1000);
+        const withClients = await usageOver(pid, 10_000);
+        const logEvents = clients.map((c) => c.counts.logEvents);
+        raw.busy = { without, withClients, logEvents, alive: isAlive(pid) };
+        rows.push({
+          measure: 'daemon CPU over 10 s, 3 tasks printing ~4,000 lines/s each; 3 SSE clients on /api/events vs none',
+          baseline: `${round(without.cpu, 1)} % (no client)`,
+          corral: `${round(withClients.cpu, 1)} %`,
+          ratio: round(withClients.cpu / Math.max(without.cpu, 0.1), 2),
+          target: 'noted only',
+        });
+        rows.push({
+          measure: 'daemon VmRSS at the end of the same 10 s',
+          baseline: `${MB(without.rss)} MB (no client)`,
+          corral: `${MB(withClients.rss)} MB`,
+          ratio: round(withClients.rss / without.rss, 3),
+          target: 'noted only',
+        });
+        notes.push(`log events each client received in ~11 s: ${logEvents.join(', ')} (the logs are looked at 5 times a second, one event per grown log: at most 3 tasks × 5 × 11 s = 165 here)`);
+      } finally {
+        for (const c of clients) c.close();
+        notes.push(...cleanupHome(home));
+      }
+    } finally {
+      base.remove();
+    }
+    raw.loadAfter = loadavg();
+    notes.push(`load average before ${raw.loadBefore}, after ${raw.loadAfter}`);
+    return { rows, notes, raw };
+  },
+};
