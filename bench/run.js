@@ -28,8 +28,9 @@ import grep from './grep.js';
 import logsFollow from './logs-follow.js';
 import dashboard from './dashboard.js';
 import scale from './scale.js';
+import apply from './apply.js';
 
-const ALL = [logThroughput, cliLatency, stop, readTail, readFilter, daemonRss, orchestrate, restart, envLoad, events, logCap, watch, grep, dashboard, logsFollow, scale];
+const ALL = [logThroughput, cliLatency, stop, readTail, readFilter, daemonRss, orchestrate, restart, envLoad, events, logCap, watch, grep, dashboard, logsFollow, scale, apply];
 
 const filters = process.argv.slice(2);
 const selected = filters.length ? ALL.filter((b) => filters.some((f) => b.name.includes(f))) : ALL;

@@ -3,11 +3,12 @@
  * supervisor. The Supervisor implements it in-process; the client implements it over the
  * daemon's socket. Types only, so front ends load nothing heavy by importing it.
  */
+import type { AppliedTask } from '../machines/policies/apply.js';
 import type { ScheduleEntry } from '../machines/policies/schedule.js';
 import type { EventKind } from '../machines/event-kind.js';
 import type { TaskStatus } from '../machines/task.types.js';
 
-export type { TaskStatus };
+export type { AppliedTask, TaskStatus };
 
 /** A task as clients see it (the JSON contract). Times are ISO strings. */
 export interface TaskView {
@@ -171,6 +172,8 @@ export interface OrchestrateResult {
   tasks: TaskView[];
   /** Ended tasks of older runs of the environment, removed as this run started (see DEFAULTS.envRunsKept). */
   removedFromOlderRuns: number;
+  /** Set when the environment was already up and the file was applied to it: what was done to each task, and why. */
+  applied?: AppliedTask[];
 }
 
 export interface EnvReport {

@@ -1,9 +1,19 @@
 /** Task facts as text, shared by every front end (CLI, MCP server, terminal UI). */
 import { counted } from '../machines/counted.js';
 import { formatDuration } from '../machines/duration.js';
-import type { EnvReport, TaskDetails, TaskView } from './api.js';
+import { appliedText } from '../machines/policies/apply.js';
+import type { AppliedTask, EnvReport, TaskDetails, TaskView } from './api.js';
 
 type Named = { id: string; name: string | null };
+
+/** What applying an env file did: a headline, then a line for each task that was not kept. */
+export function appliedLines(env: string, applied: AppliedTask[]): string[] {
+  const acted = applied.filter((a) => a.action !== 'kept');
+  const kept = applied.length - acted.length;
+  const keptText = kept > 0 ? ` (${counted(kept, 'task')} kept)` : '';
+  if (acted.length === 0) return [`${env} is up and matches its file${keptText}`];
+  return [`applied the file to ${env}${keptText}:`, ...acted.map((a) => `  ${appliedText(a)}`)];
+}
 
 /** How messages name a task: `bash_3 (web)`, or `bash_3` when it has no name. */
 export function taskLabel(t: Named): string {

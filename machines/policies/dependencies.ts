@@ -15,6 +15,8 @@ export interface DependencyEdge {
   on: string;
   condition: DependencyCondition;
   timeoutMs: number;
+  /** `restart: true`: when an applied env file restarts the task depended on, this one restarts after it (compose's meaning). */
+  restart?: boolean;
 }
 
 export interface GraphNode {
@@ -28,6 +30,7 @@ export interface DeclaredEdge {
   on: string;
   condition?: DependencyCondition | undefined;
   timeoutMs?: number | undefined;
+  restart?: boolean | undefined;
 }
 
 /** What the condition a bare name means depends on. */
@@ -42,7 +45,12 @@ export interface EdgeTarget {
  * a name that is no task, which the graph's check then refuses).
  */
 export function edgesOf(declared: DeclaredEdge[], targetOf: (name: string) => EdgeTarget | undefined): DependencyEdge[] {
-  return declared.map((d) => ({ on: d.on, condition: d.condition ?? defaultCondition(targetOf(d.on)), timeoutMs: d.timeoutMs ?? DEFAULTS.dependencyTimeoutMs }));
+  return declared.map((d) => ({
+    on: d.on,
+    condition: d.condition ?? defaultCondition(targetOf(d.on)),
+    timeoutMs: d.timeoutMs ?? DEFAULTS.dependencyTimeoutMs,
+    ...(d.restart ? { restart: true } : {}),
+  }));
 }
 
 function defaultCondition(target: EdgeTarget | undefined): DependencyCondition {

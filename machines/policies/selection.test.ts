@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dependentsInOrder, planBringUp, selectPart, SelectionError } from './selection.js';
+import { dependentsInOrder, selectPart, SelectionError } from './selection.js';
 
 const tasks = [
   { name: 'db', dependsOn: [], profiles: [] },
@@ -54,21 +54,3 @@ describe('the dependents of a task', () => {
   });
 });
 
-describe('bringing up an environment that is up', () => {
-  const decl = (name: string, command = `run ${name}`) => ({ name, command, cwd: '/p' });
-  const run = (name: string, broken = false, command = `run ${name}`) => ({ name, command, cwd: '/p', broken });
-  const file = [decl('db'), decl('api'), decl('web')];
-
-  it('does nothing when every task asked for runs as declared', () => {
-    expect(planBringUp([run('db'), run('api')], file, ['db', 'api'])).toEqual({ kind: 'same' });
-  });
-
-  it('adds the tasks the run does not have, and starts again those that ended', () => {
-    expect(planBringUp([run('db'), run('api', true)], file, ['db', 'api', 'web'])).toEqual({ kind: 'extend', add: ['web'], revive: ['api'] });
-  });
-
-  it('is a different environment when a task is declared differently or is no longer in the file', () => {
-    expect(planBringUp([run('db', false, 'other')], file, ['db'])).toMatchObject({ kind: 'differs' });
-    expect(planBringUp([run('db'), run('old')], file, ['db'])).toEqual({ kind: 'differs', why: 'old is not in it' });
-  });
-});

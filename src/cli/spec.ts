@@ -224,6 +224,7 @@ export const COMMANDS: CommandSpec[] = [
       { flags: '-f, --file <file>', description: 'env file (default: ./corral.yaml, corral.yml or Procfile)' },
       { flags: '--name <env>', description: "the environment's name (over the file's name:)" },
       { flags: '--profile <name>', description: 'start the tasks of this profile too (repeatable)', repeatable: true },
+      { flags: '--watch-file', description: 'apply the env file again each time it is saved: restart what changed, start what was added, stop what was removed' },
     ],
     load: async () => (await import('./commands/env.js')).up,
   },

@@ -129,8 +129,9 @@ export class DependencyCoordinator {
       }
     }
     let id = this.ids.get(keyOf(wait.env, wait.run, name));
-    if (id === undefined) {
-      // A task added to the run after it was indexed (`up web` beside a running `api`).
+    if (id === undefined || !this.host.record(id)) {
+      // A task added to the run after it was indexed (`up web` beside a running `api`), or
+      // added again after an applied file removed it (a new id under the same name).
       id = this.host.records().find((r) => r.env === wait.env && (r.envRun ?? 0) === wait.run && r.name === name)?.id;
       if (id !== undefined) this.ids.set(keyOf(wait.env, wait.run, name), id);
     }

@@ -1,29 +1,35 @@
 /**
- * Environments: bringing one up (in dependency order, through the actors), waiting until
- * it is ready, and taking it down in reverse order. Each bringing-up is a run; an
- * environment is judged, listed and stopped by its latest run, and a new run removes
+ * Environments: bringing one up (in dependency order, through the actors), applying its
+ * file again once it is up, waiting until it is ready, and taking it down in reverse
+ * order. Each bringing-up is a run; an environment is judged, listed and stopped by its latest run, and a new run removes
  * the ended tasks of the runs before the last few.
  */
 import { DEFAULTS } from '../../machines/defaults.js';
-import { culpritOf, isBroken, judgeEnvironment, latestRunOf, nextEnvRun, outdatedRunTasks } from '../../machines/policies/environment.js';
-import { checkNames, dependentsInOrder, planBringUp, selectPart, SelectionError } from '../../machines/policies/selection.js';
+import { culpritOf, judgeEnvironment, latestRunOf, nextEnvRun, outdatedRunTasks } from '../../machines/policies/environment.js';
+import { checkNames, dependentsInOrder, selectPart, SelectionError } from '../../machines/policies/selection.js';
 import { isFinal, type TaskRecord, type TaskSpec } from '../../machines/task.types.js';
 import type { DownOptions, EnvReport, OrchestrateInput, OrchestrateResult, TaskView } from '../api.js';
 import { normalizeStop, normalizeTimeout } from '../config/control.js';
 import type { EnvSpec, EnvTaskDecl } from '../config/envfile/index.js';
 import { sharedEnvs, specFromDecl } from '../config/normalize.js';
 import { normalizeOrchestrate } from '../config/orchestrate.js';
-import { failure, notFound, see, usageError } from '../errors.js';
+import { notFound, usageError } from '../errors.js';
 import { taskLogDir } from '../home.js';
 import { lastLines } from '../logs/last-lines.js';
 import { projectFinder } from '../project.js';
 import { removedText } from '../text.js';
-import { freshRun, restartedRecord } from './records.js';
+import { applyEnvFile } from './apply.js';
+import { forgetEnded } from './forget-ended.js';
+import { freshRun } from './records.js';
 import type { SupervisorHost } from './host.js';
 import { stopInOrder } from './shutdown.js';
 import { Slices } from './slices.js';
+import { Turns } from './turns.js';
 
 export class Environments {
+  /** Two bringing-ups (or applies) of one environment take turns. */
+  private readonly turns = new Turns();
+
   constructor(private readonly host: SupervisorHost) {}
 
   tasksOf(env: string): TaskRecord[] {
@@ -44,51 +50,27 @@ export class Environments {
   async orchestrate(input: OrchestrateInput): Promise<OrchestrateResult> {
     const { host } = this;
     const env = { ...selectedPart(await normalizeOrchestrate(input), input.only ?? [], input.profiles ?? []), ...(input.callerEnv ? { callerEnv: input.callerEnv } : {}) };
-    const live = host.store.tasks().filter((t) => t.env === env.name && !isFinal(t.status));
-    if (live.length > 0) return this.extend(env, live);
-    const envRun = nextEnvRun(host.store.tasks(), env.name);
-    const created = await this.createTasks(env.name, envRun, env.part, input.callerEnv, env.file);
-    host.log('info', `orchestrating ${env.name}`, { tasks: created.map((r) => r.id), file: env.file });
-    await this.startTasks(created);
-    const tasks = created.map((r) => host.view(host.store.task(r.id)!));
-    return { tasks, removedFromOlderRuns: await this.removeOutdatedRuns(env.name, envRun) };
+    return this.turns.take(env.name, async () => {
+      const live = host.store.tasks().filter((t) => t.env === env.name && !isFinal(t.status));
+      if (live.length > 0) return this.apply(env);
+      const envRun = nextEnvRun(host.store.tasks(), env.name);
+      const created = await this.createTasks(env.name, envRun, env.part, input.callerEnv, env.file);
+      host.log('info', `orchestrating ${env.name}`, { tasks: created.map((r) => r.id), file: env.file });
+      await this.startTasks(created);
+      const tasks = created.map((r) => host.view(host.store.task(r.id)!));
+      return { tasks, removedFromOlderRuns: await this.removeOutdatedRuns(env.name, envRun) };
+    });
   }
 
-  /**
-   * The environment is up (or partly): the tasks asked for that its run lacks are added to
-   * it, those of it that ended start again, and the rest is left as it is, as with compose.
-   * One declared differently has to go first.
-   */
-  private async extend(env: SelectedEnv, live: TaskRecord[]): Promise<OrchestrateResult> {
+  /** The environment is up (or partly): the file is applied to its run (see supervisor/apply.ts), as compose's `up` does. */
+  private async apply(env: SelectedEnv): Promise<OrchestrateResult> {
     const { host } = this;
     const current = this.tasksOf(env.name);
-    const plan = planBringUp(
-      current.map((t) => ({ name: t.name ?? '', command: t.spec.command, cwd: t.spec.cwd, broken: isBroken(t) })),
-      env.tasks,
-      env.part.map((t) => t.name),
-    );
-    if (plan.kind === 'differs') {
-      const states = live.map((t) => `${t.name} ${t.status}`).join(', ');
-      throw failure(`environment ${env.name} is already up (${states}) and differs from this one (${plan.why}): ${see('down', env.name)} first`);
-    }
-    const wanted = new Set(env.part.map((t) => t.name));
-    if (plan.kind === 'same') {
-      host.log('info', `${env.name} is already up`);
-      return { tasks: current.filter((t) => wanted.has(t.name ?? '')).map((r) => host.view(r)), removedFromOlderRuns: 0 };
-    }
     const run = current[0]!.envRun ?? 0;
-    const added = await this.createTasks(env.name, run, env.part.filter((t) => plan.add.includes(t.name)), env.callerEnv, env.file);
-    const revived = current
-      .filter((t) => plan.revive.includes(t.name ?? ''))
-      .map((t) => {
-        const again: TaskRecord = { ...restartedRecord(t), status: t.dependsOn.length > 0 ? 'waiting' : 'starting' };
-        host.store.put(again);
-        return again;
-      });
-    host.log('info', `bringing up more of ${env.name}`, { added: added.map((r) => r.id), again: revived.map((r) => r.id) });
-    await this.startTasks([...revived, ...added]);
+    const applied = await applyEnvFile(host, { create: (decls) => this.createTasks(env.name, run, decls, env.callerEnv, env.file), start: (records) => this.startTasks(records) }, env, current);
+    const wanted = new Set(env.part.map((t) => t.name));
     const tasks = this.tasksOf(env.name).filter((t) => wanted.has(t.name ?? '')).map((r) => host.view(r));
-    return { tasks, removedFromOlderRuns: 0 };
+    return { tasks, removedFromOlderRuns: 0, applied };
   }
 
   /** Records for `decls` in run `envRun` of `env`, stored (not started yet). */
@@ -141,11 +123,7 @@ export class Environments {
   private async removeOutdatedRuns(env: string, newRun: number): Promise<number> {
     const { host } = this;
     const outdated = outdatedRunTasks(host.store.tasks(), env, newRun, DEFAULTS.envRunsKept, (id) => host.isLive(id));
-    if (outdated.length === 0) return 0;
-    const leftovers = new Set(host.withLeftovers(outdated).map((t) => t.id));
-    const removed = outdated.filter((t) => !leftovers.has(t.id));
-    for (const record of removed) host.forget(record);
-    await host.store.flush();
+    const removed = await forgetEnded(host, outdated);
     if (removed.length > 0) host.log('info', removedText(removed.length, env), { tasks: removed.map((t) => t.id) });
     return removed.length;
   }

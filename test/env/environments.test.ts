@@ -325,10 +325,14 @@ tasks:
     expect(same.code, same.stderr).toBe(0);
     expect(JSON.parse(same.stdout).tasks.map((t: any) => t.id)).toEqual(tasks.map((t) => t.id));
     expect(await cliJson<any[]>(home, ['ls'])).toHaveLength(2);
-    // A different one under the same name has to wait for a down.
-    const again = await cli(home, ['orchestrate', 'adhoc', '--background', 'sleep 1']);
-    expect(again.code).toBe(1);
-    expect(again.stderr).toMatch(/environment adhoc is already up \(.*\) and differs from this one/);
+    // A different one under the same name is applied to it, as a changed file is: its tasks go, the new one comes.
+    const again = await cliJson<{ tasks: any[]; applied: any[] }>(home, ['orchestrate', 'adhoc', '--background', 'sleep 30']);
+    expect(again.applied.map((a) => a.action)).toEqual(['started', 'stopped', 'stopped']);
+    expect(again.applied.map((a) => a.name)).toEqual(['sleep-30', ...tasks.map((t) => t.name)]);
+    await waitFor(async () => {
+      const now = (await cliJson<any[]>(home, ['ls', '--env', 'adhoc'])).map((t) => `${t.command} ${t.status}`);
+      return now.length === 1 && now[0] === 'sleep 30 running';
+    }, 'the new task alone, running');
     expect((await cli(home, ['down'])).code).toBe(0);
   });
 

@@ -49,12 +49,13 @@ describe('bringing up a part of an environment', () => {
     expect(await states()).toEqual({ db: 'running', api: 'running', web: 'running' });
     const after = await pids();
     expect([after.db, after.api]).toEqual([before.db, before.api]);
-    // The same part again: already up, nothing starts.
-    const same = await cliJson<Row[]>(home, ['orchestrate', 'part', 'api', '-f', file]);
-    expect(same.map((t) => [t.name, t.pid])).toEqual([
+    // The same part again: already up, nothing starts; the report says each task was kept.
+    const same = await cliJson<{ tasks: Row[]; applied: { name: string; action: string }[] }>(home, ['orchestrate', 'part', 'api', '-f', file]);
+    expect(same.tasks.map((t) => [t.name, t.pid])).toEqual([
       ['db', before.db],
       ['api', before.api],
     ]);
+    expect(same.applied.map((a) => `${a.name} ${a.action}`)).toEqual(['db kept', 'api kept']);
   });
 
   it('starts a task of a profile when it is named, with its dependencies', async () => {

@@ -122,4 +122,26 @@ describe('background_orchestrate with inline tasks', () => {
     namesTheApi(await conn.call('background_orchestrate', { file, timeout: 3 }));
     await conn.ok('background_kill', { env: 'fil', grace: 1 });
   });
+
+  it('applies a changed file to an environment that is up, for the part and profiles asked for', async () => {
+    const file = join(home, 'apply.yaml');
+    const text = (api: string) => `name: app\ntasks:\n  db:\n    command: sleep 600\n  api:\n    command: ${api}\n    depends_on: [db]\n  debugger:\n    command: sleep 604\n    profiles: [debug]\n`;
+    writeFileSync(file, text('sleep 601'));
+    const first = await conn.ok('background_orchestrate', { file, only: ['api'], timeout: 20 });
+    expect(first.data.applied, textOf(first)).toBeNull();
+    const before = Object.fromEntries((await tasksOf('app')).map((t) => [t.name, t.pid]));
+    expect(Object.keys(before).sort()).toEqual(['api', 'db']);
+    writeFileSync(file, text('sleep 611'));
+    const again = await conn.ok('background_orchestrate', { file, profiles: ['debug'], timeout: 20 });
+    expect(again.data.applied.map((a: any) => `${a.name} ${a.action}`)).toEqual(['db kept', 'api restarted', 'debugger started']);
+    expect(again.data.applied[1].changed).toEqual(['command']);
+    expect(textOf(again)).toContain('applied the file to app (1 task kept):\n  api restarted: its command changed\n  debugger started: not in the environment yet');
+    const after = Object.fromEntries((await tasksOf('app')).map((t) => [t.name, t.pid]));
+    expect(after.db).toBe(before.db);
+    expect(after.api).not.toBe(before.api);
+    const inline = await conn.call('background_orchestrate', { name: 'x', tasks: [{ command: 'sleep 1' }], only: ['a'] });
+    expect(inline.isError).toBe(true);
+    expect(textOf(inline)).toMatch(/only.*picks tasks of an env file or template, not of inline tasks/);
+    await conn.ok('background_kill', { env: 'app', grace: 1 });
+  });
 });

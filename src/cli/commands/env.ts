@@ -6,13 +6,13 @@ import { isFinal } from '../../../machines/task.types.js';
 import type { EnvReport, InlineTask, OrchestrateInput, TaskView } from '../../api.js';
 import type { RemoteSupervisor } from '../../client/remote.js';
 import { colorWanted } from '../../color.js';
-import { usageError } from '../../errors.js';
+import { CorralError, usageError } from '../../errors.js';
 import type { Context } from '../context.js';
 import { AttachedOutput } from '../attached-output.js';
 import { linePrefixes } from '../prefixes.js';
 import { callerEnv, DEFAULT_FILES, findEnvFile } from '../env-file.js';
 import { colorStatus, printJson } from '../output.js';
-import { culpritText, removedText, taskName } from '../../text.js';
+import { appliedLines, culpritText, removedText, taskName } from '../../text.js';
 
 interface OrchestrateFlags {
   file?: string;
@@ -89,18 +89,20 @@ function report(r: EnvReport): string {
 export async function orchestrate(ctx: Context, name: string, only: string[], flags: OrchestrateFlags): Promise<number> {
   const input = buildOrchestrateInput(name, flags, only);
   const api = await ctx.api();
-  const { tasks, removedFromOlderRuns } = await api.orchestrate(input);
+  const { tasks, removedFromOlderRuns, applied } = await api.orchestrate(input);
   const env = tasks[0]?.env ?? name;
   if (removedFromOlderRuns > 0 && !ctx.json) process.stderr.write(`corral: ${removedText(removedFromOlderRuns, env)}\n`);
+  if (applied && !ctx.json) for (const line of appliedLines(env, applied)) process.stderr.write(`corral: ${line}\n`);
+  // Applied to an environment already up: the report goes with the tasks.
   if (!flags.waitHealthy) {
-    if (ctx.json) printJson(tasks);
+    if (ctx.json) printJson(applied ? { tasks, applied } : tasks);
     else for (const t of tasks) process.stdout.write(`${describe(t)}\n`);
     return 0;
   }
   const waiting = api.waitEnv(env, flags.timeout);
   if (!ctx.json) await progress(api, env, waiting, (line) => process.stderr.write(`${line}\n`));
   const result = await waiting;
-  if (ctx.json) printJson(result);
+  if (ctx.json) printJson(applied ? { ...result, applied } : result);
   else if (result.ready) process.stdout.write(report(result));
   else process.stderr.write(`corral: ${report(result)}`);
   return result.ready ? 0 : 1;
@@ -134,31 +136,39 @@ export async function down(ctx: Context, name: string | undefined, tasks: string
 const STARTS = new Set(['starting', 'running']);
 const BEFORE_A_RUN = new Set(['queued', 'waiting', 'starting', 'restarting']);
 
-export async function up(ctx: Context, only: string[], flags: { file?: string; name?: string; profile?: string[] }): Promise<number> {
+export async function up(ctx: Context, only: string[], flags: { file?: string; name?: string; profile?: string[]; watchFile?: boolean }): Promise<number> {
   const input = buildOrchestrateInput(flags.name, { ...(flags.file ? { file: flags.file } : {}), ...(flags.profile ? { profile: flags.profile } : {}) }, only);
   const api = await ctx.api();
   // Events from here on: those of an environment already up, from before, are not news.
   let since = (await api.eventsSince(0, 0, { ids: [] })).last;
-  const { tasks, removedFromOlderRuns } = await api.orchestrate(input);
+  const { tasks, removedFromOlderRuns, applied } = await api.orchestrate(input);
   const env = tasks[0]?.env ?? flags.name ?? basename(input.file ?? 'env');
   const color = colorWanted();
-  const { width, of: prefixOf } = linePrefixes(tasks, color);
+  // Recomputed when an applied file adds tasks: the names line up again, colours keep their places.
+  let { width, of: prefixOf } = linePrefixes(tasks, color);
   const say = (line: string) => process.stdout.write(color ? `\u001b[2m${line}\u001b[0m\n` : `${line}\n`);
   if (removedFromOlderRuns > 0) say(`corral: ${removedText(removedFromOlderRuns, env)}`);
+  if (applied) for (const line of appliedLines(env, applied)) say(`corral: ${line}`);
   say(`corral: ${env} is starting (${counted(tasks.length, 'task')}); Ctrl-C stops it in order`);
 
   // `up api`: Ctrl-C takes down what it brought up (and what depends on it), not the rest.
-  const part = input.only || input.profiles ? { tasks: tasks.map((t) => t.name!) } : {};
+  const partOnly = Boolean(input.only || input.profiles);
+  const names = new Set(tasks.map((t) => t.name!));
+  const part = () => (partOnly ? { tasks: [...names] } : {});
+  // `--watch-file`: a save is applied by the loop below, between two looks, so that no event of a task it adds is missed.
+  let saved = false;
+  const stopWatching = flags.watchFile && input.file ? await (await import('../file-saves.js')).onFileSaves(input.file, () => (saved = true)) : null;
+  if (stopWatching) say(`corral: watching ${input.file}: each save applies it`);
   let interrupts = 0;
   let stopping: Promise<unknown> | null = null;
   const onSigint = () => {
     interrupts++;
     if (interrupts === 1) {
       say(`corral: stopping ${env} (Ctrl-C again to kill at once)`);
-      stopping = api.down(env, part);
+      stopping = api.down(env, part());
     } else if (interrupts === 2) {
       say('corral: killing');
-      stopping = api.down(env, { signal: 'SIGKILL', grace: 0, ...part });
+      stopping = api.down(env, { signal: 'SIGKILL', grace: 0, ...part() });
     }
   };
   process.on('SIGINT', onSigint);
@@ -166,7 +176,14 @@ export async function up(ctx: Context, only: string[], flags: { file?: string; n
   process.on('SIGHUP', onSigint);
 
   const output = new AttachedOutput((id, line) => process.stdout.write(`${prefixOf.get(id)}${line}\n`));
-  const readAhead = async (id: string) => output.take(await api.read({ ref: id, newAs: 'up', stream: 'both', encoding: 'base64' }));
+  const readAhead = async (id: string) => {
+    try {
+      output.take(await api.read({ ref: id, newAs: 'up', stream: 'both', encoding: 'base64' }));
+    } catch (error) {
+      // A task that an applied file removed is gone, logs and all: there is nothing more of it to print.
+      if (!(error instanceof CorralError && error.kind === 'not-found')) throw error;
+    }
+  };
   /** Reads until what was read reaches `upTo` (or the log ends short of it). */
   const readTo = async (id: string, upTo: { stdout: number; stderr: number }) => {
     for (let before = output.reach(id); before.stdout < upTo.stdout || before.stderr < upTo.stderr; ) {
@@ -195,7 +212,35 @@ export async function up(ctx: Context, only: string[], flags: { file?: string; n
     say(`${taskName(t).padEnd(width)} | ${status}${waitingFor}${health}${reason ? ` (${reason})` : ''}`);
   };
   for (const t of tasks) statusLine(t, t.status, t.reason);
+  /** The file again, on a save: a file that cannot be applied changes nothing, and says why. */
+  const applyAgain = async () => {
+    try {
+      const again = await api.orchestrate(input);
+      for (const line of appliedLines(env, again.applied ?? [])) say(`corral: ${line}`);
+      // Those it stopped are gone from the environment: this `up` no longer follows them.
+      for (const gone of (again.applied ?? []).filter((a) => a.action === 'stopped')) {
+        const at = ids.findIndex((id) => byId.get(id)?.name === gone.name);
+        if (at >= 0) ids.splice(at, 1);
+        names.delete(gone.name);
+      }
+      const added = again.tasks.filter((t) => !byId.has(t.id));
+      for (const t of added) {
+        ids.push(t.id);
+        byId.set(t.id, t);
+        names.add(t.name!);
+      }
+      ({ width, of: prefixOf } = linePrefixes([...byId.values()], color));
+      for (const t of added) statusLine(t, t.status, t.reason);
+    } catch (error) {
+      say(`corral: ${(error as Error).message}`);
+      say(`corral: the file was not applied; ${env} keeps running as it was`);
+    }
+  };
   for (;;) {
+    if (saved && !stopping) {
+      saved = false;
+      await applyAgain();
+    }
     // The tasks this `up` started: with a part, the rest of the environment is not its own.
     const list = (await api.list({ env })).filter((t) => ids.includes(t.id));
     for (const t of list) {
@@ -229,6 +274,7 @@ export async function up(ctx: Context, only: string[], flags: { file?: string; n
     if (list.every((t) => isFinal(t.status))) {
       for (const t of list) output.print(t.id, undefined, true);
       if (stopping) await stopping;
+      await stopWatching?.();
       say(`corral: ${env} is down`);
       process.off('SIGINT', onSigint);
       return interrupts > 0 || list.every((t) => t.status === 'completed') ? 0 : 1;

@@ -76,7 +76,7 @@ function edges(dependsOn: DependsOnDecl | undefined, all: Record<string, TaskDec
   if (Array.isArray(dependsOn)) return edgesOf(dependsOn.map((on) => ({ on })), targetOf);
   const declared = Object.entries(dependsOn).map(([on, v]) => {
     const condition = (typeof v === 'string' ? v : v.condition) as DependencyCondition | undefined;
-    return { on, condition, timeoutMs: typeof v === 'string' ? undefined : v.timeout };
+    return typeof v === 'string' ? { on, condition } : { on, condition, timeoutMs: v.timeout, restart: v.restart };
   });
   return edgesOf(declared, targetOf);
 }

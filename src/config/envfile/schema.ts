@@ -99,9 +99,12 @@ const conditionSchema = z.enum(DEPENDENCY_CONDITIONS as [string, ...string[]], {
   message: `a condition is one of ${DEPENDENCY_CONDITIONS.join(', ')}`,
 });
 
+/** `restart: true` on an edge: this task restarts after the one it depends on restarts (compose's meaning). */
+const restartEdge = z.boolean({ message: 'restart is true (restart after it, when an applied file restarts it) or false' });
+
 export const dependsOnSchema = z.preprocess((value) => (typeof value === 'string' ? [value] : value), z.union([
   z.array(z.string()),
-  z.record(z.string(), z.union([conditionSchema, z.strictObject({ condition: conditionSchema.optional(), timeout: duration.optional() })])),
+  z.record(z.string(), z.union([conditionSchema, z.strictObject({ condition: conditionSchema.optional(), timeout: duration.optional(), restart: restartEdge.optional() })])),
 ]));
 
 export const restartSchema = z.union([
@@ -263,7 +266,7 @@ export function envFileKeys(path: PropertyKey[]): string[] {
   if (p[0] === 'autoBackground' && p.length === 1) return Object.keys(autoBackgroundSchema.shape);
   if (p[0] === 'autoBackground' && p[1] === 'rules' && p.length === 3) return ['pattern', 'background'];
   if (p[0] === 'tasks' && p.length === 2) return KNOWN_KEYS.task!;
-  if (p[0] === 'tasks' && p.length === 4 && p[2] === 'depends_on') return ['condition', 'timeout'];
+  if (p[0] === 'tasks' && p.length === 4 && p[2] === 'depends_on') return ['condition', 'timeout', 'restart'];
   const last = p.at(-1)!;
   if (p[0] === 'tasks' && p.length === 3 && ['health', 'stop', 'restart', 'limits', 'monitor', 'logs', 'watch'].includes(last)) return KNOWN_KEYS[last]!;
   return [];

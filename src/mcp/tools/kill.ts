@@ -10,7 +10,7 @@ import { statusText } from '../format.js';
 import { tasksArg, durationArg, taskSummary, taskSummarySchema, type Extra } from './shared.js';
 import { registerTool } from './register.js';
 
-const DESCRIPTION = `Stop tasks, whole process trees: signal (default: its stop signal), SIGKILL after grace (default 5s); returns once none is left. Give id, env (dependents first) or all: true.`;
+const DESCRIPTION = `Stop tasks, whole process trees: signal, SIGKILL after grace (default 5s); returns once none is left. Give id, env (dependents first) or all: true.`;
 
 export function registerKill(server: McpServer, ctx: McpContext): void {
   registerTool(

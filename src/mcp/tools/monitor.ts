@@ -16,7 +16,7 @@ import { toolError } from '../errors.js';
 import type { Extra } from './shared.js';
 import { registerTool } from './register.js';
 
-const DESCRIPTION = `Set alert_on and restart_on_failure (kept by the daemon) on ids, env or all; returns exits, restarts, health changes, alerts since this client's last call (a new name: the latest ${DEFAULTS.newEventsBacklog}).`;
+const DESCRIPTION = `Set alert_on and restart_on_failure on ids, env or all; returns exits, restarts, health changes, alerts since this client's last call (a new name: the latest ${DEFAULTS.newEventsBacklog}).`;
 
 /** What an agent is told of: not every state change, the ones that need its attention. */
 const KINDS: EventKind[] = ['exit', 'restart', 'health', 'alert'];

@@ -3,11 +3,11 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import type { EnvReport, InlineTask, OrchestrateInput, TaskView } from '../../api.js';
+import type { AppliedTask, EnvReport, InlineTask, OrchestrateInput, TaskView } from '../../api.js';
 import { counted } from '../../../machines/counted.js';
 import { DEPENDENCY_CONDITIONS } from '../../../machines/policies/dependencies.js';
 import { formatDuration } from '../../../machines/duration.js';
-import { culpritText, removedText, taskLabel } from '../../text.js';
+import { appliedLines, culpritText, removedText, taskLabel } from '../../text.js';
 import type { McpContext } from '../context.js';
 import { argumentError, toolError } from '../errors.js';
 import { durationOption } from '../../config/control.js';
@@ -20,7 +20,7 @@ const DEFAULT_ENV_WAIT_MS = 45_000;
 const DEFAULT_FILES = ['corral.yaml', 'corral.yml', 'Procfile'];
 const DEFAULT_INLINE_NAME = 'dev';
 
-const DESCRIPTION = `Bring up several tasks in one call; waits until all are healthy (running if no check). Give file (corral.yaml, workflow, Procfile), template or tasks; depends_on starts a task once its dependency is healthy (started, without a check). One already up is left as is. On failure: the task at fault, why, last lines.`;
+const DESCRIPTION = `Bring up tasks (file: corral.yaml, workflow, Procfile; template; inline); waits until all are healthy (running, if no check); depends_on waits for healthy (started, if no check). Already up: applies the file, restarting what changed. Failure: the culprit, why, last lines.`;
 
 const inlineTaskSchema = z.object({
   name: z.string().optional().describe('task name'),
@@ -55,6 +55,8 @@ export function registerOrchestrate(server: McpServer, ctx: McpContext): void {
         tasks: z.array(inlineTaskSchema).optional().describe('inline tasks'),
         name: z.string().optional().describe(`default: the file's, or ${DEFAULT_INLINE_NAME}`),
         cwd: z.string().optional().describe('folder'),
+        only: z.array(z.string()).optional().describe('tasks + deps'),
+        profiles: z.array(z.string()).optional().describe('profiles too'),
         wait_healthy: z.boolean().optional().describe('default true'),
         timeout: durationArg('default 45s').optional(),
       },
@@ -63,6 +65,10 @@ export function registerOrchestrate(server: McpServer, ctx: McpContext): void {
         ready: z.boolean().nullable().describe('null when not waited for'),
         timed_out: z.boolean(),
         tasks: z.array(taskSummarySchema),
+        applied: z
+          .array(z.object({ name: z.string(), action: z.enum(['restarted', 'started', 'stopped', 'kept']), why: z.string(), changed: z.array(z.string()) }))
+          .nullable()
+          .describe('when it was already up'),
         culprit: z
           .object({ id: z.string(), name: z.string().nullable(), status: z.string(), reason: z.string(), last_lines: z.array(z.string()) })
           .nullable(),
@@ -75,12 +81,16 @@ export function registerOrchestrate(server: McpServer, ctx: McpContext): void {
         const waitHealthy = args.wait_healthy !== false;
         const sources = (['file', 'template', 'tasks'] as const).filter((k) => args[k] !== undefined);
         if (sources.length > 1) throw argumentError(sources[1]!, `give one of file, template or tasks, not ${sources.join(' and ')}`);
+        if (args.tasks !== undefined && (args.only !== undefined || args.profiles !== undefined)) {
+          throw argumentError(args.only !== undefined ? 'only' : 'profiles', 'picks tasks of an env file or template, not of inline tasks');
+        }
+        const part = { ...(args.only !== undefined ? { only: args.only } : {}), ...(args.profiles !== undefined ? { profiles: args.profiles } : {}) };
         const cwd = args.cwd === undefined ? ctx.cwd : isAbsolute(args.cwd) ? args.cwd : resolve(ctx.cwd, args.cwd);
         let input: OrchestrateInput;
         if (args.template !== undefined) {
           // A template runs in the project's folder, not in the package's templates/ folder.
           const { findTemplate } = await import('../../init/templates.js');
-          input = { file: findTemplate(args.template).file, cwd, ...(args.name !== undefined ? { name: args.name } : {}), callerEnv: ctx.baseEnv };
+          input = { file: findTemplate(args.template).file, cwd, ...(args.name !== undefined ? { name: args.name } : {}), callerEnv: ctx.baseEnv, ...part };
         } else if (args.tasks !== undefined) {
           if (args.tasks.length === 0) throw argumentError('tasks', 'the list is empty');
           // Dependencies are checked where an env file's are (config/orchestrate.ts), before anything starts.
@@ -93,18 +103,19 @@ export function registerOrchestrate(server: McpServer, ctx: McpContext): void {
           input = { name: args.name ?? DEFAULT_INLINE_NAME, tasks, callerEnv: ctx.baseEnv, cwd };
         } else {
           if (args.cwd !== undefined) throw argumentError('cwd', 'goes with inline tasks or a template; an env file says its folders itself');
-          input = { file: findFile(args.file, ctx.cwd), ...(args.name !== undefined ? { name: args.name } : {}), callerEnv: ctx.baseEnv };
+          input = { file: findFile(args.file, ctx.cwd), ...(args.name !== undefined ? { name: args.name } : {}), callerEnv: ctx.baseEnv, ...part };
         }
 
         return await ctx.withApi(async (api) => {
-          const { tasks: started, removedFromOlderRuns } = await api.orchestrate(input);
+          const { tasks: started, removedFromOlderRuns, applied } = await api.orchestrate(input);
           const env = started[0]?.env ?? input.name ?? 'env';
           const removed = removedFromOlderRuns > 0 ? removedText(removedFromOlderRuns, env) : null;
-          if (!waitHealthy) return result(env, null, started, removed);
+          const notes = { removed, applied: applied ?? null };
+          if (!waitHealthy) return result(env, null, started, notes);
           const t0 = Date.now();
           const stop = heartbeat(extra, () => `waiting for ${env} to be ready (${formatDuration(Date.now() - t0)} of ${formatDuration(waitMs)})`);
           try {
-            return result(env, await api.waitEnv(env, waitMs / 1000), started, removed);
+            return result(env, await api.waitEnv(env, waitMs / 1000), started, notes);
           } finally {
             stop();
           }
@@ -116,13 +127,13 @@ export function registerOrchestrate(server: McpServer, ctx: McpContext): void {
   );
 }
 
-function result(env: string, report: EnvReport | null, started: TaskView[], removed: string | null) {
+function result(env: string, report: EnvReport | null, started: TaskView[], { removed, applied }: { removed: string | null; applied: AppliedTask[] | null }) {
   const tasks = report?.tasks ?? started;
   let headline: string;
   if (!report) headline = `${env} is starting (${counted(tasks.length, 'task')}); not waited for`;
   else if (report.ready) headline = `${env} is ready`;
   else headline = report.timedOut ? `${env} is not ready after the timeout; its tasks keep running` : `${env} did not come up`;
-  const lines = [headline, ...tasks.map((t) => `${taskLabel(t)}: ${statusText(t)}`)];
+  const lines = [headline, ...(applied ? appliedLines(env, applied) : []), ...tasks.map((t) => `${taskLabel(t)}: ${statusText(t)}`)];
   const c = report?.culprit ?? null;
   if (c) lines.push(`at fault: ${culpritText(c)}`);
   if (removed) lines.push(removed);
@@ -133,6 +144,7 @@ function result(env: string, report: EnvReport | null, started: TaskView[], remo
       ready: report ? report.ready : null,
       timed_out: report?.timedOut ?? false,
       tasks: tasks.map(taskSummary),
+      applied,
       culprit: c ? { id: c.id, name: c.name, status: c.status, reason: c.reason, last_lines: c.lastLines } : null,
     },
   };

@@ -9,7 +9,7 @@ import { statusText } from '../format.js';
 import { taskArg, type Extra } from './shared.js';
 import { registerTool } from './register.js';
 
-const DESCRIPTION = `Restart a task: a running one is stopped first (whole tree, stop signal, grace), an ended one starts again. Same id, logs; returns the new pid.`;
+const DESCRIPTION = `Restart a task (a running one is stopped first: whole tree, stop signal, grace). Same id, logs; returns the new pid.`;
 
 export function registerRestart(server: McpServer, ctx: McpContext): void {
   registerTool(

@@ -184,6 +184,23 @@ describe('corral.yaml details', () => {
     expect(taskOf(spec, 'api').dependsOn).toEqual([{ on: 'db', condition: 'started', timeoutMs: 30_000 }]);
   });
 
+  it('reads restart: true on an edge (compose\'s form), and leaves it off the others', () => {
+    const spec = parse(
+      y(
+        'tasks:',
+        '  db: { command: x, health: { tcp: 1 } }',
+        '  cache: { command: x }',
+        '  api:',
+        '    command: y',
+        '    depends_on: { db: { condition: healthy, restart: true }, cache: { restart: false } }',
+      ),
+    );
+    expect(taskOf(spec, 'api').dependsOn).toEqual([
+      { on: 'db', condition: 'healthy', timeoutMs: 300_000, restart: true },
+      { on: 'cache', condition: 'started', timeoutMs: 300_000 },
+    ]);
+  });
+
   it('lets an explicit condition override the default, also "completed" and "succeeded" on background tasks', () => {
     const spec = parse(
       y(

@@ -33,6 +33,11 @@ describe('a bad corral.yaml is refused with file:line:col and what is wrong', ()
       bad(y('tasks:', '  a:', '    command: x', '    health: { tcp: 80, star_period: 1s }'), 4, 24, 'unknown key "star_period"; did you mean "start_period"?');
     });
 
+    it('in an edge of depends_on, and a restart that is not true or false', () => {
+      bad(y('tasks:', '  db: { command: x }', '  api:', '    command: y', '    depends_on: { db: { restrat: true } }'), 5, 25, 'unknown key "restrat"; did you mean "restart"? (valid: condition, timeout, restart');
+      bad(y('tasks:', '  db: { command: x }', '  api:', '    command: y', '    depends_on:', '      db: { restart: yes }'), 6, 22, 'tasks.api.depends_on.db.restart: restart is true (restart after it, when an applied file restarts it) or false');
+    });
+
     it('in stop', () => {
       bad(y('tasks:', '  a:', '    command: x', '    stop:', '      signl: INT'), 5, 7, 'unknown key "signl"; did you mean "signal"? (valid: signal, grace, command');
     });
@@ -272,12 +277,12 @@ describe('fixed bugs', () => {
     bad(y('tasks:', '  health:', '    command: x', '    helth: 1'), 4, 5, 'did you mean "health"?', '(valid: command');
   });
 
-  it('an unknown key in a depends_on edge on a task named "health" lists condition and timeout', () => {
+  it('an unknown key in a depends_on edge on a task named "health" lists condition, timeout and restart', () => {
     bad(
       y('tasks:', '  health:', '    command: x', '  api:', '    command: y', '    depends_on:', '      health: { condtion: started }'),
       7,
       17,
-      'did you mean "condition"? (valid: condition, timeout)',
+      'did you mean "condition"? (valid: condition, timeout, restart)',
     );
   });
 
