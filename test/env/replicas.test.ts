@@ -6,6 +6,9 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { connectIfRunning } from '../../src/client/daemon.js';
+import { CorralError } from '../../src/errors.js';
+import { homePaths } from '../../src/home.js';
 import { cleanupHome, cli, cliJson, isRunning, liveProcesses, makeHome, waitFor } from '../helpers.js';
 
 type Row = { id: string; name: string; status: string; pid: number | null; health: string | null; reason: string | null; replica?: { of: string; index: number } };
@@ -136,6 +139,17 @@ tasks:
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(code);
       expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
       expect(r.stderr).toMatch(message);
+    }
+    // The daemon's scale method checks the same way, whoever calls it.
+    const rpc = (await connectIfRunning(homePaths(home)))!;
+    try {
+      for (const [targets, code] of [[['api=x'], 2], [['api=-1'], 2], [['api=1001'], 2], [[], 2], [['nope=1'], 3]] as const) {
+        const error = await rpc.call('scale', { targets }).catch((e: unknown) => e);
+        expect(error, targets.join(' ')).toBeInstanceOf(CorralError);
+        expect((error as CorralError).exitCode, targets.join(' ')).toBe(code);
+      }
+    } finally {
+      rpc.close();
     }
     const after = await rows();
     for (const n of ['api.1', 'api.2', 'db']) expect(after[n]).toMatchObject({ status: 'running', pid: before[n]!.pid });
