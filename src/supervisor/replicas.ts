@@ -101,12 +101,10 @@ export class Replicas {
       host.store.put({ ...record, replica: { of: target.name, index, scaledDown: true } });
     }
     if (plan.retire.length > 0) host.log('info', `scaling ${target.env}/${target.name} down to ${count}`, { out: plan.retire.map((i) => byIndex.get(i)!.id) });
-    const stopped: string[] = [];
-    for (const index of plan.stop) {
-      const record = host.store.task(byIndex.get(index)!.id)!;
-      await host.stopOne(record, undefined, undefined, `scaled down to ${count}`);
-      stopped.push(record.id);
-    }
+    // Signalled highest number first, and stopped together: a hundred copies with a 5 s grace
+    // each take one grace, not a hundred.
+    const stopped = plan.stop.map((index) => byIndex.get(index)!.id);
+    await Promise.all(stopped.map((id) => host.stopOne(host.store.task(id)!, undefined, undefined, `scaled down to ${count}`)));
     const revived = plan.revive.map((index) => {
       const record = host.store.task(byIndex.get(index)!.id)!;
       const again: TaskRecord = { ...restartedRecord(record), status: record.dependsOn.length > 0 ? 'waiting' : 'starting', replica: { of: target.name, index } };
