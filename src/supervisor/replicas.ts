@@ -134,6 +134,7 @@ export class Replicas {
       name: replicaName(name, index),
       env: sibling.env,
       ...(sibling.envRun !== undefined ? { envRun: sibling.envRun } : {}),
+      ...(sibling.envFile !== undefined ? { envFile: sibling.envFile } : {}),
       spec,
       dependsOn: sibling.dependsOn,
       background: sibling.background,
