@@ -8,29 +8,11 @@ import { describe, expect, it } from 'vitest';
 import type { TaskEvent } from '../../machines/task.contracts.js';
 import type { TaskRecord, TaskStatus } from '../../machines/task.types.js';
 import { DependencyCoordinator } from '../../src/supervisor/dependencies.js';
+import { freshRun } from '../../src/supervisor/records.js';
 
 function task(id: string, name: string, status: TaskStatus, more: Partial<TaskRecord> = {}): TaskRecord {
-  return {
-    id,
-    name,
-    env: 'dev',
-    envRun: 1,
-    spec: {} as TaskRecord['spec'],
-    dependsOn: [],
-    background: true,
-    status,
-    reason: null,
-    process: null,
-    exitCode: null,
-    signal: null,
-    restarts: 0,
-    health: null,
-    createdAt: '',
-    startedAt: status === 'waiting' ? null : '2026-01-01T00:00:00.000Z',
-    endedAt: null,
-    restartAt: null,
-    ...more,
-  };
+  const started = status === 'waiting' ? {} : { startedAt: '2026-01-01T00:00:00.000Z' };
+  return { id, name, env: 'dev', envRun: 1, spec: {} as TaskRecord['spec'], dependsOn: [], background: true, status, ...freshRun(0), ...started, ...more };
 }
 const copy = (id: string, index: number, status: TaskStatus, scaledDown = false) =>
   task(id, `api.${index}`, status, { replica: { of: 'api', index, ...(scaledDown ? { scaledDown: true as const } : {}) } });
