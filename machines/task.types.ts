@@ -7,6 +7,7 @@ import type { HealthSpec, HealthState } from './policies/health.js';
 import type { IoPriority, Limits } from './policies/limits.js';
 import type { ScheduleSpec, ScheduleState } from './policies/schedule.js';
 import type { WatchSpec } from './policies/watch.js';
+import type { ReplicaOf } from './policies/replicas.js';
 
 export type TaskStatus =
   | 'queued'
@@ -130,6 +131,8 @@ export interface TaskRecord extends ExitInfo {
   lastChange?: WatchChange;
   /** A scheduled task's next tick and its last runs and skips. */
   scheduled?: ScheduleState;
+  /** One copy of a task with `replicas:` (`api.2`); `scaledDown` once a scale took it out of its group. */
+  replica?: ReplicaOf & { scaledDown?: true };
 }
 
 export interface WatchChange {

@@ -41,6 +41,8 @@ export interface TaskView {
   project: string | null;
   /** It outlives its session. */
   keep: boolean;
+  /** Set on a copy of a task with `replicas:`: `{of: "api", index: 2}` is `api.2`. */
+  replica?: { of: string; index: number };
   /** In a reply to `run` with `once`: the task already ran this command, and none was started. */
   reused?: true;
 }
@@ -158,6 +160,21 @@ export interface OrchestrateInput {
   only?: string[];
   /** Profiles whose tasks start too (`--profile debug`). */
   profiles?: string[];
+}
+
+export interface ScaleInput {
+  /** `api=3`, as many as asked (`scale api=3 web=2`); `env/api=3` names the environment too. */
+  targets: string[];
+  /** The environment of every target (`--env E`); needed only when a name has replicas in several. */
+  env?: string;
+}
+
+export interface ScaleResult {
+  /** Each target's copies after the scale, in number order (those scaled down included, stopped). */
+  groups: { env: string; name: string; replicas: number; tasks: TaskView[] }[];
+  /** Ids of the copies stopped by this scale, and of those started (again). */
+  stopped: string[];
+  started: string[];
 }
 
 export interface DownOptions {
@@ -450,6 +467,8 @@ export interface SupervisorApi {
   waitEnv(env: string, timeout?: string | number): Promise<EnvReport>;
   /** Stops the environment's latest run, or (`tasks`) those tasks and what depends on them. */
   down(env: string, options?: DownOptions): Promise<TaskView[]>;
+  /** Sets how many copies of tasks with replicas run (`scale api=3`): stops the highest numbers first, starts the missing ones. */
+  scale(input: ScaleInput): Promise<ScaleResult>;
   get(ref: string): Promise<TaskView>;
   describe(ref: string): Promise<TaskDetails>;
   monitor(input: MonitorInput): Promise<{ tasks: TaskView[]; last: number }>;

@@ -61,6 +61,14 @@ describe('judgeEnvironment and culpritOf', () => {
     expect(judgeEnvironment(tasks, NOW)).toEqual({ ready: true, broken: undefined, judgeAgainAt: null });
     expect(culpritOf(tasks, Infinity, NOW)).toBeNull();
   });
+  it('counts a copy that a scale took out neither as broken nor as awaited, and a copy that ended by itself as broken', () => {
+    const kept = task('api.1', 'running', { replica: { of: 'api', index: 1 } });
+    const out = task('api.2', 'killed', { replica: { of: 'api', index: 2, scaledDown: true }, reason: 'scaled down to 1 (SIGTERM)' });
+    expect(judgeEnvironment([kept, out], NOW)).toEqual({ ready: true, broken: undefined, judgeAgainAt: null });
+    expect(culpritOf([kept, out], Infinity, NOW)).toBeNull();
+    const crashed = task('api.2', 'failed', { replica: { of: 'api', index: 2 }, reason: 'exit 1' });
+    expect(judgeEnvironment([kept, crashed], NOW).broken).toBe(crashed);
+  });
   it('blames a task that failed, with its reason, before any that is merely not ready', () => {
     const failed = task('migrate', 'failed', { background: false, reason: 'exit 1' });
     const tasks = [task('db', 'starting'), failed, task('api', 'waiting', { dependsOn: [{ on: 'migrate', condition: 'succeeded', timeoutMs: 1 }] })];

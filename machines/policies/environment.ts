@@ -32,6 +32,9 @@ export const isReady = (t: TaskRecord, now: number): boolean => {
 /** Failed for good, as an environment's wait sees it: a service that ended, a step that failed or was killed. */
 export const isBroken = (t: TaskRecord): boolean => (t.spec.schedule ? t.status === 'killed' : t.background ? isFinal(t.status) : t.status === 'failed' || t.status === 'killed');
 
+/** Not a copy that a scale took out of its group. */
+const inService = (t: TaskRecord): boolean => t.replica?.scaledDown !== true;
+
 export interface EnvVerdict {
   ready: boolean;
   /** The first task that failed for good, if any. */
@@ -40,7 +43,9 @@ export interface EnvVerdict {
   judgeAgainAt: number | null;
 }
 
-export function judgeEnvironment(tasks: TaskRecord[], now: number): EnvVerdict {
+export function judgeEnvironment(all: TaskRecord[], now: number): EnvVerdict {
+  // A copy that a scale took out of its group is stopped on purpose: neither awaited nor broken.
+  const tasks = all.filter(inService);
   const settling = tasks.map(settlesAt).filter((at): at is number => at !== null && at > now);
   return { ready: tasks.every((t) => isReady(t, now)), broken: tasks.find(isBroken), judgeAgainAt: settling.length > 0 ? Math.min(...settling) : null };
 }
@@ -53,7 +58,7 @@ export function judgeEnvironment(tasks: TaskRecord[], now: number): EnvVerdict {
 export function culpritOf(tasks: TaskRecord[], maxConcurrent: number, now: number): { task: TaskRecord; reason: string } | null {
   const { ready, broken } = judgeEnvironment(tasks, now);
   if (ready) return null;
-  const notReady = tasks.filter((t) => !isReady(t, now));
+  const notReady = tasks.filter((t) => inService(t) && !isReady(t, now));
   const found = broken ?? notReady.find((t) => t.status !== 'waiting') ?? notReady[0];
   if (!found) return null;
   const task = rootOf(found, tasks);

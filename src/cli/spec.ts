@@ -239,6 +239,13 @@ export const COMMANDS: CommandSpec[] = [
     load: async () => (await import('./commands/env.js')).down,
   },
   {
+    words: ['scale'],
+    description: 'set how many copies of a task with replicas run: stops the highest numbers first, starts the missing ones',
+    args: [{ name: '<targets...>', description: 'NAME=N (api=3), or ENV/NAME=N; 0 to 1000' }],
+    options: [{ flags: '--env <env>', description: 'the environment of the names (needed when several have them)' }],
+    load: async () => (await import('./commands/scale.js')).scale,
+  },
+  {
     words: ['status'],
     description: 'everything known about one task',
     args: [{ name: '<id>', description: 'task id, name or env/name' }],

@@ -10,6 +10,8 @@ import type {
   DiskUse,
   PruneOptions,
   DownOptions,
+  ScaleInput,
+  ScaleResult,
   EnvReport,
   OrchestrateInput,
   OrchestrateResult,
@@ -45,6 +47,9 @@ export class RemoteSupervisor implements SupervisorApi {
   }
   down(env: string, options: DownOptions = {}): Promise<TaskView[]> {
     return this.rpc.call('down', { env, ...options });
+  }
+  scale(input: ScaleInput): Promise<ScaleResult> {
+    return this.rpc.call('scale', input);
   }
   send(input: SendInput): Promise<SendResult> {
     return this.rpc.call('send', input);

@@ -65,6 +65,11 @@ export const METHODS: Record<string, Method> = {
     params: z.object({ env: z.string().min(1), signal: z.string().optional(), grace: duration.optional(), tasks: z.array(z.string().min(1)).optional() }),
     handler: (s, p) => s.down(p.env, p),
   },
+  scale: {
+    // Each target (`api=3`) is checked where the CLI's are: machines/policies/replicas.ts.
+    params: z.object({ targets: z.array(z.string()), env: z.string().min(1).optional() }),
+    handler: (s, p) => s.scale(p),
+  },
   get: { params: z.object({ ref }), handler: (s, p) => s.get(p.ref) },
   describe: { params: z.object({ ref }), handler: (s, p) => s.describe(p.ref) },
   monitor: {

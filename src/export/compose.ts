@@ -12,6 +12,7 @@ import {
   mappableProbes,
   portsOf,
   probeCommand,
+  readsReplicaNumber,
   restartOf,
   spanText,
   stopOf,
@@ -59,8 +60,15 @@ function service(task: EnvTaskDecl, input: ExportInput, warnings: Warnings): Rec
     );
   }
   const ports = portsOf(task);
-  // Published on the host's loopback, where the checks (and the developer) reached them under corral.
-  if (ports.length > 0) s.ports = ports.map((p) => `127.0.0.1:${p}:${p}`);
+  const copies = task.replicas !== null && task.replicas !== 1;
+  // Published on the host's loopback, where the checks (and the developer) reached them under corral;
+  // copies cannot all have the same host port: each gets a free one.
+  if (ports.length > 0) s.ports = ports.map((p) => (copies ? `127.0.0.1::${p}` : `127.0.0.1:${p}:${p}`));
+  if (copies && ports.length > 0) warnings.add(task.name, 'replicas', `the copies cannot share host port ${ports.join(', ')}: each is published on a free one (docker compose port ${task.name} ${ports[0]})`);
+  if (task.replicas !== null) {
+    s.deploy = { replicas: task.replicas };
+    if (readsReplicaNumber(task)) warnings.add(task.name, 'replicas', 'compose gives its copies no number: CORRAL_REPLICA is unset in them');
+  }
   const healthcheck = healthcheckOf(task, warnings);
   if (healthcheck) s.healthcheck = healthcheck;
   s.restart = restartPolicy(task, warnings);

@@ -7,7 +7,7 @@
 import type { HealthProbe, HealthSpec } from '../../machines/policies/health.js';
 import type { EnvSpec, EnvTaskDecl } from '../config/envfile/index.js';
 import { field, usageError } from '../errors.js';
-import { chosenImage, containerCommand, headerLines, scheduleKey, imageOf, mappableProbes, portsOf, probeCommand, probePort, restartOf, stopOf, warnCorralOnly, wholeSeconds, Warnings, type ExportFile, type ExportInput, type ExportResult } from './model.js';
+import { chosenImage, containerCommand, headerLines, scheduleKey, imageOf, mappableProbes, portsOf, probeCommand, probePort, readsReplicaNumber, restartOf, stopOf, warnCorralOnly, wholeSeconds, Warnings, type ExportFile, type ExportInput, type ExportResult } from './model.js';
 import { yamlText } from './yaml.js';
 import { cronJobSchedule } from './schedule.js';
 
@@ -80,7 +80,7 @@ function deployment(task: EnvTaskDecl, ctx: Context): Obj {
     kind: 'Deployment',
     metadata: metadata(task, ctx),
     spec: {
-      replicas: 1,
+      replicas: task.replicas ?? 1,
       selector: { matchLabels: labels(task, ctx) },
       template: { metadata: { labels: labels(task, ctx) }, spec: podSpec(task, ctx, 'Always') },
     },
@@ -242,6 +242,8 @@ function warnTask(task: EnvTaskDecl, ctx: Context): void {
   if (stopOf(task).signal !== 'SIGTERM') w('stop.signal', `Kubernetes stops a container with SIGTERM (or the image's STOPSIGNAL): ${stopOf(task).signal} is left out`);
   if (task.limits.timeoutMs !== null && (task.background || ctx.needed.has(task.name))) w('limits.timeout', 'only a Job has a deadline (activeDeadlineSeconds): left out');
   if (task.nice !== null) w('nice', 'Kubernetes has no nice level: left out (set it in the command)');
+  if (!task.background && task.replicas !== null && task.replicas !== 1) w('replicas', 'a one-shot step runs once in Kubernetes: replicas is left out');
+  if (task.background && task.replicas !== null && readsReplicaNumber(task)) w('replicas', "a Deployment's pods have no number: CORRAL_REPLICA is unset in them");
   if (task.ionice !== null) w('ionice', 'Kubernetes has no I/O class: left out');
   if (!task.background && ctx.needed.has(task.name)) {
     if (task.health) w('health', 'a one-shot step runs as an init container, which has no checks: left out');

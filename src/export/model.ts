@@ -11,6 +11,7 @@ import type { HealthProbe, HealthSpec } from '../../machines/policies/health.js'
 import { selectPart, SelectionError } from '../../machines/policies/selection.js';
 import { shellQuote, simpleWords } from '../../machines/shell-words.js';
 import type { RestartPolicy } from '../../machines/task.types.js';
+import { REPLICA_VARIABLE } from '../../machines/policies/replicas.js';
 import type { EnvSpec, EnvTaskDecl } from '../config/envfile/index.js';
 import { notFound, usageError } from '../errors.js';
 
@@ -196,6 +197,12 @@ export const wholeSeconds = (ms: number, min = 0): number => Math.max(min, Math.
 /** The stop signal and grace of a task, defaults filled in. */
 export function stopOf(task: EnvTaskDecl): { signal: string; graceMs: number } {
   return { signal: task.stopSignal ?? DEFAULTS.stopSignal, graceMs: task.graceMs ?? DEFAULTS.graceMs };
+}
+
+/** Whether a task's command, environment or checks read CORRAL_REPLICA, the number corral gives each copy. */
+export function readsReplicaNumber(task: EnvTaskDecl): boolean {
+  const texts = [task.command, ...Object.values(task.env), ...(task.health?.probes ?? []).map((p) => JSON.stringify(p))];
+  return texts.some((text) => text.includes(REPLICA_VARIABLE));
 }
 
 /**

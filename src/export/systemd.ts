@@ -1,5 +1,6 @@
 /**
- * `corral export systemd`: one service unit per task (`<env>-<task>.service`) and a target
+ * `corral export systemd`: one service unit per task (`<env>-<task>.service`, a template
+ * `<env>-<task>@.service` with an instance per copy for a task with replicas) and a target
  * (`<env>.target`) that starts them all. Dependencies become Requires=/Wants= with After=;
  * one-shot steps are Type=oneshot with RemainAfterExit=, so that After= waits for their
  * exit; a task with checks is active only once they pass (a polling ExecStartPost=), so
@@ -7,6 +8,7 @@
  */
 import type { DependencyEdge } from '../../machines/policies/dependencies.js';
 import { DEFAULTS } from '../../machines/defaults.js';
+import { REPLICA_VARIABLE } from '../../machines/policies/replicas.js';
 import type { EnvSpec, EnvTaskDecl } from '../config/envfile/index.js';
 import { systemdTimer } from './schedule.js';
 import { headerLines, scheduleKey, mappableProbes, probeCommand, restartOf, spanText, stopOf, warnCorralOnly, Warnings, type ExportFile, type ExportInput, type ExportResult } from './model.js';
@@ -15,6 +17,17 @@ const unitName = (spec: EnvSpec, task: string) => `${spec.name}-${task}.service`
 const timerName = (spec: EnvSpec, task: string) => `${spec.name}-${task}.timer`;
 /** What the target starts of a task: its service, or the timer of a scheduled one. */
 const startedBy = (spec: EnvSpec, task: EnvTaskDecl) => (task.schedule ? timerName(spec, task.name) : unitName(spec, task.name));
+
+/**
+ * The units that run a task: its own, or for a task with replicas the instances `api@1` …
+ * `api@N` of its template unit (`<env>-api@.service`), each told its number in CORRAL_REPLICA.
+ */
+function unitsOf(spec: EnvSpec, name: string): string[] {
+  const replicas = spec.tasks.find((t) => t.name === name)?.replicas ?? null;
+  if (replicas === null) return [unitName(spec, name)];
+  return Array.from({ length: replicas }, (_, i) => `${spec.name}-${name}@${i + 1}.service`);
+}
+const fileName = (spec: EnvSpec, task: EnvTaskDecl) => (task.replicas === null ? unitName(spec, task.name) : `${spec.name}-${task.name}@.service`);
 const targetName = (spec: EnvSpec) => `${spec.name}.target`;
 
 /** `%` starts a specifier in every value of a unit. */
@@ -37,11 +50,11 @@ export function exportSystemd(input: ExportInput): ExportResult {
   const { spec } = input;
   const header = headerLines('systemd', input).map((line) => `# ${line}`);
   const files: ExportFile[] = spec.tasks.flatMap((task) => [
-    { path: unitName(spec, task.name), content: `${[...header, '', unit(task, spec, warnings)].join('\n')}\n` },
+    { path: fileName(spec, task), content: `${[...header, '', unit(task, spec, warnings)].join('\n')}\n` },
     ...(task.schedule ? [{ path: timerName(spec, task.name), content: `${[...header, '', timer(task, spec, warnings)].join('\n')}\n` }] : []),
   ]);
   const target = [
-    section('Unit', [`Description=${noSpecifiers(`${spec.name}: every task of ${input.source}`)}`, `Wants=${spec.tasks.map((t) => startedBy(spec, t)).join(' ')}`]),
+    section('Unit', [`Description=${noSpecifiers(`${spec.name}: every task of ${input.source}`)}`, `Wants=${spec.tasks.flatMap((t) => (t.schedule ? [startedBy(spec, t)] : unitsOf(spec, t.name))).join(' ')}`]),
     section('Install', ['WantedBy=multi-user.target']),
   ];
   files.push({ path: targetName(spec), content: `${[...header, '', target.join('\n\n')].join('\n')}\n` });
@@ -77,7 +90,7 @@ function unitLines(task: EnvTaskDecl, spec: EnvSpec, warnings: Warnings): Lines 
   const restart = restartOf(task);
   const byName = new Map(spec.tasks.map((t) => [t.name, t]));
   // completed: ordered after the step's exit, whatever its code (Wants= does not fail with it).
-  const needs = (edges: DependencyEdge[]) => edges.map((e) => unitName(spec, e.on)).join(' ');
+  const needs = (edges: DependencyEdge[]) => edges.flatMap((e) => unitsOf(spec, e.on)).join(' ');
   const required = task.dependsOn.filter((e) => e.condition !== 'completed');
   const wanted = task.dependsOn.filter((e) => e.condition === 'completed');
   for (const edge of task.dependsOn) {
@@ -86,7 +99,7 @@ function unitLines(task: EnvTaskDecl, spec: EnvSpec, warnings: Warnings): Lines 
     }
   }
   return [
-    `Description=${noSpecifiers(`${spec.name}: ${task.name}`)}`,
+    `Description=${noSpecifiers(`${spec.name}: ${task.name}`)}${task.replicas !== null ? ' copy %i' : ''}`,
     `PartOf=${targetName(spec)}`,
     required.length > 0 ? `Requires=${needs(required)}` : null,
     wanted.length > 0 ? `Wants=${needs(wanted)}` : null,
@@ -105,6 +118,8 @@ function serviceLines(task: EnvTaskDecl, spec: EnvSpec, warnings: Warnings): Lin
     task.background || task.schedule ? null : 'RemainAfterExit=yes',
     `WorkingDirectory=${noSpecifiers(task.cwd)}`,
     ...Object.entries(task.env).map(([k, v]) => `Environment=${quoted(`${k}=${v}`)}`),
+    // The instance name (`api@2`) is the copy's number.
+    task.replicas !== null ? `Environment=${REPLICA_VARIABLE}=%i` : null,
     `ExecStart=${shellLine(task.command)}`,
     readiness ? `ExecStartPost=${shellLine(readiness)}` : null,
     ...startTimeout(task, spec, readiness !== null),

@@ -74,6 +74,9 @@ const oneOf = (values: readonly string[]) => (v: unknown) => typeof v === 'strin
 const orNull = (ok: (v: unknown) => boolean) => (v: unknown) => v === null || ok(v);
 const isStringMap = (v: unknown): v is Record<string, string> => isObject(v) && Object.values(v).every(isText);
 
+/** Which copy of a task with replicas a record is: `{of, index}`, and `scaledDown: true` once a scale took it out. */
+const isReplica = (v: unknown) =>
+  isObject(v) && isWord(v.of) && isInt(1)(v.index) && (v.scaledDown === undefined || v.scaledDown === true) && Object.keys(v).every((k) => ['of', 'index', 'scaledDown'].includes(k));
 const isTextOrNull = orNull(isText);
 const isDateOrNull = orNull(isDate);
 const isStatus = oneOf(['queued', 'waiting', 'starting', 'running', 'stopping', 'restarting', 'completed', 'failed', 'killed']);
@@ -218,6 +221,7 @@ function taskRecord(raw: unknown, id: string, env: Record<string, string>): Task
     ...(raw.session !== undefined ? { session: take<string>(raw, 'session', isWord) } : {}),
     ...(raw.project !== undefined ? { project: take<string>(raw, 'project', isWord) } : {}),
     ...(raw.keep !== undefined ? { keep: take<boolean>(raw, 'keep', isBoolean) } : {}),
+    ...(raw.replica !== undefined ? { replica: take<TaskRecord['replica']>(raw, 'replica', isReplica) } : {}),
     spec: taskSpec(take(raw, 'spec', isObject), env),
     dependsOn: take(raw, 'dependsOn', isEdges, []),
     background: take(raw, 'background', isBoolean, true),

@@ -6,7 +6,8 @@
  * A change is looked at only by the tasks that wait on the task that changed, and only on
  * their edges to it: an environment of 10,000 tasks costs the same per change as one of ten.
  */
-import { dependencyStateOf, judgeEdge, type DependencyEdge } from '../../machines/policies/dependencies.js';
+import { dependencyStateOf, type DependencyEdge } from '../../machines/policies/dependencies.js';
+import { judgeGroupEdge } from '../../machines/policies/replicas.js';
 import { formatDuration } from '../../machines/duration.js';
 import type { TaskRecord } from '../../machines/task.types.js';
 import type { TaskEvent } from '../../machines/task.contracts.js';
@@ -33,12 +34,15 @@ interface Wait {
 /** A task as its run's dependents name it: a name can recur across runs of an environment. */
 const keyOf = (env: string | null, run: number, name: string | null) => `${env ?? ''}\u0000${run}\u0000${name ?? ''}`;
 
+/** The name dependents give a task: the copies of a task with replicas share theirs. */
+const dependedName = (r: TaskRecord): string | null => r.replica?.of ?? r.name;
+
 export class DependencyCoordinator {
   private readonly waits = new Map<string, Wait>();
   /** A task's key → the waiting tasks with an edge to it. */
   private readonly dependents = new Map<string, Set<string>>();
-  /** A task's key → its id, for the runs that have waiting tasks (indexed once per run). */
-  private readonly ids = new Map<string, string>();
+  /** A task's key → its ids (the copies of one with replicas), for the runs that have waiting tasks (indexed once per run). */
+  private readonly ids = new Map<string, Set<string>>();
   private readonly indexedRuns = new Set<string>();
 
   constructor(private readonly host: DependencyHost) {}
@@ -72,11 +76,15 @@ export class DependencyCoordinator {
   evaluate(record: TaskRecord): void {
     // Nothing waits (the usual case once an environment is up): nothing to look at.
     if (this.waits.size === 0 || record.env === null) return;
-    const waiting = this.dependents.get(keyOf(record.env, record.envRun ?? 0, record.name));
+    const name = dependedName(record);
+    const key = keyOf(record.env, record.envRun ?? 0, name);
+    const waiting = this.dependents.get(key);
     if (!waiting) return;
+    // A copy added to an indexed run (a scale up) joins its group.
+    if (record.replica && this.indexedRuns.has(keyOf(record.env, record.envRun ?? 0, null))) this.ids.get(key)?.add(record.id);
     for (const id of [...waiting]) {
       const wait = this.waits.get(id);
-      if (wait) this.judge(id, wait, wait.edgesTo.get(record.name ?? '') ?? []);
+      if (wait) this.judge(id, wait, wait.edgesTo.get(name ?? '') ?? []);
     }
   }
 
@@ -106,9 +114,11 @@ export class DependencyCoordinator {
     for (const i of indexes) {
       if (this.waits.get(id) !== wait) return;
       const edge = wait.edges[i]!;
-      const dep = this.dependency(wait, edge.on);
-      if (!dep) return this.fail(id, `dependency ${edge.on} is gone`);
-      const verdict = judgeEdge(edge, dependencyStateOf(dep));
+      const group = this.dependency(wait, edge.on);
+      if (group.length === 0) return this.fail(id, `dependency ${edge.on} is gone`);
+      // A copy that a scale took out of its group is not waited for.
+      const counted = group.filter((r) => !r.replica?.scaledDown).map((r) => ({ name: r.name ?? edge.on, state: dependencyStateOf(r) }));
+      const verdict = judgeGroupEdge(edge, counted);
       if (verdict.met) wait.unmet.delete(i);
       else if (verdict.never) return this.fail(id, verdict.reason);
       else wait.unmet.add(i);
@@ -119,23 +129,30 @@ export class DependencyCoordinator {
     }
   }
 
-  /** The task of the waiting task's run named `name`, as it is now. */
-  private dependency(wait: Wait, name: string): TaskRecord | undefined {
+  /** The tasks of the waiting task's run named `name` (one, or the copies of one with replicas), as they are now. */
+  private dependency(wait: Wait, name: string): TaskRecord[] {
     const run = keyOf(wait.env, wait.run, null);
+    const inRun = (r: TaskRecord) => r.env === wait.env && (r.envRun ?? 0) === wait.run;
+    const index = (r: TaskRecord) => {
+      const key = keyOf(r.env, wait.run, dependedName(r));
+      const ids = this.ids.get(key);
+      if (ids) ids.add(r.id);
+      else this.ids.set(key, new Set([r.id]));
+    };
     if (!this.indexedRuns.has(run)) {
       this.indexedRuns.add(run);
-      for (const r of this.host.records()) {
-        if (r.env === wait.env && (r.envRun ?? 0) === wait.run) this.ids.set(keyOf(r.env, wait.run, r.name), r.id);
-      }
+      for (const r of this.host.records()) if (inRun(r)) index(r);
     }
-    let id = this.ids.get(keyOf(wait.env, wait.run, name));
-    if (id === undefined || !this.host.record(id)) {
+    const key = keyOf(wait.env, wait.run, name);
+    let ids = this.ids.get(key);
+    if (ids === undefined || [...ids].some((id) => !this.host.record(id))) {
       // A task added to the run after it was indexed (`up web` beside a running `api`), or
       // added again after an applied file removed it (a new id under the same name).
-      id = this.host.records().find((r) => r.env === wait.env && (r.envRun ?? 0) === wait.run && r.name === name)?.id;
-      if (id !== undefined) this.ids.set(keyOf(wait.env, wait.run, name), id);
+      this.ids.delete(key);
+      for (const r of this.host.records()) if (inRun(r) && dependedName(r) === name) index(r);
+      ids = this.ids.get(key);
     }
-    return id === undefined ? undefined : this.host.record(id);
+    return [...(ids ?? [])].map((id) => this.host.record(id)).filter((r): r is TaskRecord => r !== undefined);
   }
 
   private fail(id: string, reason: string): void {

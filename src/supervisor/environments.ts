@@ -13,6 +13,7 @@ import { normalizeStop, normalizeTimeout } from '../config/control.js';
 import type { EnvSpec, EnvTaskDecl } from '../config/envfile/index.js';
 import { sharedEnvs, specFromDecl } from '../config/normalize.js';
 import { normalizeOrchestrate } from '../config/orchestrate.js';
+import { withReplicas } from '../config/replicas.js';
 import { notFound, usageError } from '../errors.js';
 import { taskLogDir } from '../home.js';
 import { lastLines } from '../logs/last-lines.js';
@@ -49,7 +50,7 @@ export class Environments {
 
   async orchestrate(input: OrchestrateInput): Promise<OrchestrateResult> {
     const { host } = this;
-    const env = { ...selectedPart(await normalizeOrchestrate(input), input.only ?? [], input.profiles ?? []), ...(input.callerEnv ? { callerEnv: input.callerEnv } : {}) };
+    const env = { ...withReplicas(selectedPart(await normalizeOrchestrate(input), input.only ?? [], input.profiles ?? [])), ...(input.callerEnv ? { callerEnv: input.callerEnv } : {}) };
     return this.turns.take(env.name, async () => {
       const live = host.store.tasks().filter((t) => t.env === env.name && !isFinal(t.status));
       if (live.length > 0) return this.apply(env);
@@ -96,6 +97,7 @@ export class Environments {
       status: decl.dependsOn.length > 0 ? 'waiting' : 'starting',
       ...freshRun(host.clock.now()),
       project: projectOf(spec.cwd),
+      ...(decl.replica ? { replica: decl.replica } : {}),
     }));
     for (const record of created) host.store.put(record);
     await host.store.flush();
@@ -103,7 +105,7 @@ export class Environments {
   }
 
   /** Starts the actors of stored records: those with dependencies wait for them. */
-  private async startTasks(records: TaskRecord[]): Promise<void> {
+  async startTasks(records: TaskRecord[]): Promise<void> {
     const { host } = this;
     const slices = new Slices();
     for (const record of records) {
@@ -221,10 +223,12 @@ function selectedPart(env: EnvSpec, only: string[], profiles: string[]): Selecte
 
 /** `down ENV api`: api and every task of the run that depends on it. */
 function partToStop(run: TaskRecord[], names: string[], env: string): TaskRecord[] {
-  const graph = run.filter((t) => t.name !== null).map((t) => ({ name: t.name!, dependsOn: t.dependsOn.map((e) => e.on), profiles: [] }));
+  // The copies of a task with replicas are one node of the graph, under the name they share.
+  const nameOf = (t: TaskRecord) => t.replica?.of ?? t.name;
+  const graph = [...new Map(run.filter((t) => t.name !== null).map((t) => [nameOf(t)!, { name: nameOf(t)!, dependsOn: t.dependsOn.map((e) => e.on), profiles: [] }])).values()];
   asked(() => checkNames(graph, names, env));
   const stopping = new Set(names.flatMap((n) => [n, ...dependentsInOrder(graph, n)]));
-  return run.filter((t) => stopping.has(t.name ?? ''));
+  return run.filter((t) => stopping.has(nameOf(t) ?? ''));
 }
 
 /** A selection's refusal as the error of its kind: an unknown task is not found (exit 3), an unknown profile bad input (2). */

@@ -23,7 +23,8 @@ export interface SupervisorHost {
   /** Tasks that take a slot under the concurrency limit. */
   liveCount(): number;
   startActor(record: TaskRecord, extra: Partial<TaskInput>): void;
-  stopOne(record: TaskRecord, signal?: string, graceMs?: number): Promise<TaskView>;
+  /** `reason` leads the stopped task's reason (`scaled down to 1 (SIGTERM)`). */
+  stopOne(record: TaskRecord, signal?: string, graceMs?: number, reason?: string): Promise<TaskView>;
   view(record: TaskRecord): TaskView;
   /** Finished tasks whose trees still have processes (a daemonised child, a background job). */
   withLeftovers(records: TaskRecord[]): TaskRecord[];

@@ -85,6 +85,7 @@ export function viewOf(record: TaskRecord, usage?: Usage): TaskView {
     session: record.session ?? null,
     project: record.project ?? null,
     keep: record.keep === true,
+    ...(record.replica ? { replica: { of: record.replica.of, index: record.replica.index } } : {}),
   };
 }
 

@@ -5,6 +5,8 @@
 import type { TaskRecord } from '../../machines/task.types.js';
 
 const key = (env: string | null, name: string | null) => `${env ?? ''}\u0000${name ?? ''}`;
+/** Dependents name a task with replicas by the name its copies share. */
+const nameOf = (r: TaskRecord) => r.replica?.of ?? r.name;
 
 /**
  * The records, dependents before what they depend on (Kahn's order, without recursion: a
@@ -15,7 +17,7 @@ function dependentsFirst(records: TaskRecord[]): { order: TaskRecord[]; dependen
   const byKey = new Map<string, TaskRecord[]>();
   for (const r of records) {
     if (r.env === null) continue;
-    const k = key(r.env, r.name);
+    const k = key(r.env, nameOf(r));
     const same = byKey.get(k);
     if (same) same.push(r);
     else byKey.set(k, [r]);
@@ -55,7 +57,7 @@ export async function stopInOrder<T>(records: TaskRecord[], stopOne: (record: Ta
   const { order, dependents } = dependentsFirst(unique);
   const stopping = new Map<string, Promise<T>>();
   for (const record of order) {
-    const first = record.env === null ? [] : (dependents.get(key(record.env, record.name)) ?? []);
+    const first = record.env === null ? [] : (dependents.get(key(record.env, nameOf(record))) ?? []);
     // Settle the dependents first, whatever their outcome (those of a cycle are not waited for).
     const before = first.map((d) => stopping.get(d.id)).filter((p): p is Promise<T> => p !== undefined);
     stopping.set(record.id, Promise.allSettled(before).then(() => stopOne(record)));

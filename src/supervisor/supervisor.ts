@@ -23,6 +23,8 @@ import type {
   OrchestrateResult,
   PruneOptions,
   ReadInput,
+  ScaleInput,
+  ScaleResult,
   ReadResult,
   RunInput,
   SupervisorApi,
@@ -50,6 +52,7 @@ import { systemClock } from './clock.js';
 import { Environments } from './environments.js';
 import type { EventLog } from './events.js';
 import { restoreHome, type HomeRestore } from './home-restore.js';
+import { Replicas } from './replicas.js';
 import type { SupervisorOptions } from './options.js';
 import { TaskQueries } from './queries.js';
 import { ownersOf } from './owners.js';
@@ -63,6 +66,7 @@ export class Supervisor implements SupervisorApi {
   readonly startedAt = new Date();
   private readonly environments: Environments;
   private readonly queries: TaskQueries;
+  private readonly replicas: Replicas;
   private closed = false;
 
   private constructor(
@@ -72,6 +76,7 @@ export class Supervisor implements SupervisorApi {
   ) {
     this.environments = new Environments(table);
     this.queries = new TaskQueries(table, table);
+    this.replicas = new Replicas(table, this.environments);
   }
 
   static async open(options: SupervisorOptions): Promise<Supervisor> {
@@ -198,6 +203,10 @@ export class Supervisor implements SupervisorApi {
     return new Map([...names].map((name) => [name, this.environments.tasksOf(name)]));
   }
 
+  scale(input: ScaleInput): Promise<ScaleResult> {
+    return this.replicas.scale(input);
+  }
+
   async get(ref: string): Promise<TaskView> {
     return this.table.view(this.table.resolve(ref));
   }
@@ -233,7 +242,7 @@ export class Supervisor implements SupervisorApi {
     const { table } = this;
     const records = all
       ? [...this.store.tasks().filter((t) => !isFinal(t.status) || table.isLive(t.id)), ...table.withLeftovers()]
-      : refs.map((ref) => table.resolve(ref));
+      : refs.flatMap((ref) => this.replicas.resolveMany(ref));
     return stopInOrder(records, (record) => table.stopOne(record, signal, graceMs));
   }
 
@@ -258,7 +267,7 @@ export class Supervisor implements SupervisorApi {
 
   async remove(refs: string[]): Promise<TaskView[]> {
     // Every one is checked before any goes: an unknown or running one removes none.
-    const records = [...new Map(refs.map((ref) => this.table.resolve(ref)).map((r) => [r.id, r])).values()];
+    const records = [...new Map(refs.flatMap((ref) => this.replicas.resolveMany(ref)).map((r) => [r.id, r])).values()];
     const live = records.find((r) => !this.table.isForgettable(r.id));
     if (live) throw usageError(`${live.id} is ${live.status}: kill it before removing it`);
     // Once forgotten, nothing could reach what a task left running: that goes first.

@@ -9,6 +9,7 @@ import { rmSync } from 'node:fs';
 import { createActor, type Actor } from 'xstate';
 import { describeHealth } from '../../machines/policies/health.js';
 import { memoryBreach } from '../../machines/policies/limits.js';
+import { lookUpGroup, oneTaskRefusal } from '../../machines/policies/replicas.js';
 import { lookUpName, qualifiedName } from '../../machines/policies/names.js';
 import { LOST_REASON, resumptionOf } from '../../machines/policies/resume.js';
 import type { TaskEvent, TaskInput } from '../../machines/task.contracts.js';
@@ -390,6 +391,9 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
       const candidates = lookup.ambiguous.map((t) => `${qualifiedName(t)} (${t.id}, ${t.status})`).join(', ');
       throw usageError(`"${ref}" names several tasks: ${candidates}; give env/name or the id`);
     }
+    const group = lookUpGroup(this.store.tasks(), ref);
+    // A command that needs one task, given the name the copies of a task with replicas share.
+    if ('copies' in group) throw usageError(oneTaskRefusal(ref, group.copies.map((t) => t.name ?? t.id)));
     throw notFound(`no task "${ref}": see ${see('list')} for ids and names`);
   }
 
@@ -426,17 +430,17 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
   // ---- stopping ----------------------------------------------------------------------
 
   /** A stop on request: a watched task stops following its files too. */
-  async stopOne(record: TaskRecord, signal?: string, graceMs?: number): Promise<TaskView> {
+  async stopOne(record: TaskRecord, signal?: string, graceMs?: number, reason?: string): Promise<TaskView> {
     this.watches.unfollow(record.id);
     this.schedules.end(record.id);
-    return this.stopRun(record, signal, graceMs);
+    return this.stopRun(record, signal, graceMs, reason);
   }
 
   /** Stops the task's current run (whole tree) and leaves its watch on: a restart follows. */
-  async stopRun(record: TaskRecord, signal?: string, graceMs?: number): Promise<TaskView> {
+  async stopRun(record: TaskRecord, signal?: string, graceMs?: number, reason?: string): Promise<TaskView> {
     const actor = this.actors.get(record.id);
     if (actor) {
-      this.sendStop(record.id, { ...(signal ? { signal } : {}), ...(graceMs !== undefined ? { graceMs } : {}) });
+      this.sendStop(record.id, { ...(signal ? { signal } : {}), ...(graceMs !== undefined ? { graceMs } : {}), ...(reason !== undefined ? { reason } : {}) });
       await this.until(record.id, (v) => isFinal(v.status), 24 * 3_600_000);
     } else if (record.process) {
       // Finished, but a descendant that daemonised itself may still be around: it goes too.

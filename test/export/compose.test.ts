@@ -111,3 +111,33 @@ describe('compose mapping', () => {
     expect(warningKeys(bare)).toEqual(['a: image']);
   });
 });
+
+describe('compose mapping of replicas', () => {
+  const exported = (...lines: string[]) => exportOf('compose', y('tasks:', ...lines), { image: 'node:20' });
+
+  it('replicas: deploy.replicas; the copies publish their ports on free host ports; a read of CORRAL_REPLICA is warned about', () => {
+    const r = exported('  api:', '    command: node api.js --port $((3000 + CORRAL_REPLICA))', '    replicas: 3', '    health: { tcp: 4000 }', '  db:', '    command: db');
+    const services = yamlOf(r).services;
+    expect(services.api.deploy).toEqual({ replicas: 3 });
+    expect(services.api.ports).toEqual(['127.0.0.1::4000']);
+    expect(services.db.deploy).toBeUndefined();
+    expect(warningKeys(r)).toEqual(['api: replicas', 'api: replicas']);
+    expect(r.warnings.map((w) => w.message)).toEqual([
+      'the copies cannot share host port 4000: each is published on a free one (docker compose port api 4000)',
+      'compose gives its copies no number: CORRAL_REPLICA is unset in them',
+    ]);
+  });
+
+  it('replicas: 1 and 0 are written as they are, one copy keeping its host port', () => {
+    const one = yamlOf(exported('  api: { command: x, replicas: 1, health: { tcp: 4000 } }')).services.api;
+    expect(one.deploy).toEqual({ replicas: 1 });
+    expect(one.ports).toEqual(['127.0.0.1:4000:4000']);
+    expect(yamlOf(exported('  api: { command: x, replicas: 0 }')).services.api.deploy).toEqual({ replicas: 0 });
+  });
+
+  it('docker-compose config -q accepts the copies', () => {
+    const dir = folder();
+    writeFileSync(join(dir, 'compose.yaml'), exported('  api: { command: x, replicas: 2, health: { tcp: 4000 } }').files[0]!.content);
+    expect(validate('docker-compose', ['config', '-q'], dir)).toEqual({ code: 0, output: '' });
+  });
+});

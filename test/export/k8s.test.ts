@@ -147,3 +147,21 @@ describe('Kubernetes mapping', () => {
     expect(() => exportOf('k8s', y('tasks:', `  ${long}: { command: x }`))).toThrow(`task ${long} would be the Kubernetes object ${long}, longer than the 63 characters of a name: shorten it`);
   });
 });
+
+describe('Kubernetes mapping of replicas', () => {
+  const exported = (...lines: string[]) => exportOf('k8s', y('name: app', 'tasks:', ...lines), { image: 'node:20' });
+
+  it('replicas: the Deployment\'s replicas; a read of CORRAL_REPLICA is warned about', () => {
+    const r = exported('  api: { command: "node api.js --port $((3000 + CORRAL_REPLICA))", replicas: 3 }', '  db: { command: db }');
+    expect(objectsOfTask(r, 'api')[0].spec.replicas).toBe(3);
+    expect(objectsOfTask(r, 'db')[0].spec.replicas).toBe(1);
+    expect(r.warnings.filter((w) => w.key === 'replicas').map((w) => `${w.task}: ${w.message}`)).toEqual(["api: a Deployment's pods have no number: CORRAL_REPLICA is unset in them"]);
+    expect(objectsOfTask(exported('  api: { command: x, replicas: 0 }'), 'api')[0].spec.replicas).toBe(0);
+  });
+
+  it('replicas of a one-shot step are left out, with a warning', () => {
+    const r = exported('  step: { command: x, background: false, replicas: 2 }');
+    expect(objectsOfTask(r, 'step')[0].kind).toBe('Job');
+    expect(r.warnings.filter((w) => w.key === 'replicas').map((w) => `${w.task}: ${w.message}`)).toEqual(['step: a one-shot step runs once in Kubernetes: replicas is left out']);
+  });
+});

@@ -2,7 +2,7 @@
  * `corral export systemd`: golden files, `systemd-analyze verify` on every unit, and one
  * test per row of the README's mapping table.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { ExportResult } from '../../src/export/index.js';
 import { expectGolden, exportOf, GOLDEN_CASES, useExportCli, validate, warningKeys, y } from './helpers.js';
@@ -103,3 +103,29 @@ describe('systemd mapping', () => {
     expect(unitOf(r, 'api')).toEqual(expect.arrayContaining(['PartOf=app.target', 'WantedBy=app.target']));
   });
 });
+
+describe('systemd mapping of replicas', () => {
+  it('replicas: a template unit whose instances (one per copy, each told its number) the target and the dependents want', async () => {
+    const r = exportOf('systemd', y('name: app', 'tasks:', '  api:', '    command: node api.js --port $((3000 + CORRAL_REPLICA))', '    replicas: 2', '  web:', '    command: web', '    depends_on: [api]'));
+    expect(r.files.map((f) => f.path)).toEqual(['app-api@.service', 'app-web.service', 'app.target']);
+    const template = r.files[0]!.content.split('\n');
+    expect(template).toContain('Environment=CORRAL_REPLICA=%i');
+    expect(template).toContain('Description=app: api copy %i');
+    const web = unitOf(r, 'web');
+    expect(web).toContain('Requires=app-api@1.service app-api@2.service');
+    expect(web).toContain('After=app-api@1.service app-api@2.service');
+    expect(r.files[2]!.content).toContain('Wants=app-api@1.service app-api@2.service app-web.service');
+    expect(r.warnings).toEqual([]);
+    // systemd-analyze reads the instances from the template.
+    const dir = folder();
+    const written = await run('systemd', '-f', writeEnvFile(dir, y('name: app', 'tasks:', '  api:', '    command: sleep 1', '    replicas: 2')), '-o', dir);
+    expect(written.code, written.stderr).toBe(0);
+    expect(validate('systemd-analyze', ['verify', './app-api@1.service', './app.target'], dir)).toEqual({ code: 0, output: '' });
+  });
+});
+
+function writeEnvFile(dir: string, text: string): string {
+  const file = `${dir}/corral.yaml`;
+  writeFileSync(file, text);
+  return file;
+}

@@ -190,3 +190,21 @@ describe('a scheduled task in the state file', () => {
     expect(read.data.tasks.bash_5!.scheduled).toBeUndefined();
   });
 });
+
+describe('a copy of a task with replicas in the state file', () => {
+  it('keeps which copy of a task with replicas a record is, and takes a record with a bad one for a bad record', () => {
+    const read = readState(
+      file({
+        bash_1: record('bash_1', { replica: { of: 'api', index: 2 } }),
+        bash_2: record('bash_2', { replica: { of: 'api', index: 3, scaledDown: true } }),
+        bash_3: record('bash_3', { replica: { of: 'api', index: 0 } }),
+        bash_4: record('bash_4', { replica: 'api.2' }),
+        bash_5: record('bash_5', { replica: { of: '', index: 1 } }),
+      }),
+    );
+    if (!read.ok) throw new Error('unread');
+    expect(read.data.tasks.bash_1!.replica).toEqual({ of: 'api', index: 2 });
+    expect(read.data.tasks.bash_2!.replica).toEqual({ of: 'api', index: 3, scaledDown: true });
+    expect([...read.damage!.badRecords.keys()]).toEqual(['bash_3', 'bash_4', 'bash_5']);
+  });
+});

@@ -115,7 +115,7 @@ export async function down(ctx: Context, name: string | undefined, tasks: string
   let env = name;
   let part = tasks;
   // `down api`: with one environment up, a name that is no environment but one of its tasks.
-  if (env !== undefined && live.length === 1 && !all.some((t) => t.env === env) && all.some((t) => t.env === live[0] && t.name === env)) {
+  if (env !== undefined && live.length === 1 && !all.some((t) => t.env === env) && all.some((t) => t.env === live[0] && (t.name === env || t.replica?.of === env))) {
     part = [env, ...tasks];
     env = live[0];
   }

@@ -12,6 +12,7 @@ import { normalizeSignal } from '../../../machines/signals.js';
 import type { RestartPolicy } from '../../../machines/task.types.js';
 import { normalizeWatch, WatchSpecError, type WatchSpec } from '../../../machines/policies/watch.js';
 import { scheduleProblem, type ScheduleSpec } from '../../../machines/policies/schedule.js';
+import { parseReplicaName } from '../../../machines/policies/replicas.js';
 import { envFromFiles } from './dotenv.js';
 import { zodFailure, type Located, type NodePath } from './located.js';
 import { envFileKeys, envFileSchema, type DependsOnDecl, type HealthDecl, type RestartDecl, type TaskDecl, type WatchDecl } from './schema.js';
@@ -64,8 +65,10 @@ export function parseTasksFile(loc: Located, raw: unknown, options: ParseOptions
       schedule,
       profiles: t.profiles ?? [],
       stdin: t.stdin === 'pipe' ? 'pipe' : null,
+      replicas: t.replicas ?? null,
     };
   });
+  checkReplicaNames(loc, tasks);
   checkGraph(loc, tasks);
   return { name: options.name ?? data.name ?? defaultEnvName(loc.file), file: loc.file, tasks };
 }
@@ -79,6 +82,18 @@ function edges(dependsOn: DependsOnDecl | undefined, all: Record<string, TaskDec
     return typeof v === 'string' ? { on, condition } : { on, condition, timeoutMs: v.timeout, restart: v.restart };
   });
   return edgesOf(declared, targetOf);
+}
+
+/** Refuses a task whose name is that of another task's copy (`api.2` beside `api` with `replicas: 3`), at the copy's count. */
+function checkReplicaNames(loc: Located, tasks: EnvTaskDecl[]): void {
+  const counts = new Map(tasks.filter((t) => t.replicas !== null).map((t) => [t.name, t.replicas!]));
+  if (counts.size === 0) return;
+  for (const t of tasks) {
+    const copy = parseReplicaName(t.name);
+    if (copy && copy.index <= (counts.get(copy.of) ?? 0)) {
+      loc.fail(['tasks', copy.of, 'replicas'], `${copy.of} has ${counts.get(copy.of)} replicas, and the name of its copy ${t.name} is taken by another task`);
+    }
+  }
 }
 
 /** Where a task is declared: `tasks.<name>` in an env file, `steps.<index>` in a workflow. */

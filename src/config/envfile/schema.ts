@@ -14,6 +14,7 @@ import { ID_LIKE_RULE, looksLikeTaskId, TASK_NAME } from '../../../machines/poli
 import { imageProblem } from '../../../machines/policies/image.js';
 import { everyProblem } from '../../../machines/policies/schedule.js';
 import { cronProblem } from '../cron.js';
+import { MAX_REPLICAS, REPLICAS_RULE } from '../../../machines/policies/replicas.js';
 
 const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
   try {
@@ -194,6 +195,7 @@ export const taskSchema = z.strictObject({
     })
     .optional(),
   stdin: z.enum(['pipe'], { message: 'stdin is pipe (send writes to it), or null for /dev/null (the default)' }).nullable().optional(),
+  replicas: z.number({ message: REPLICAS_RULE }).int(REPLICAS_RULE).min(0, REPLICAS_RULE).max(MAX_REPLICAS, REPLICAS_RULE).optional(),
   profiles: z
     .union([z.string(), z.array(z.string())])
     .transform((v) => (Array.isArray(v) ? v : [v]))

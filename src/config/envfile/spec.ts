@@ -6,6 +6,7 @@ import { NO_LIMITS, type IoPriority, type Limits } from '../../../machines/polic
 import type { RestartPolicy } from '../../../machines/task.types.js';
 import type { WatchSpec } from '../../../machines/policies/watch.js';
 import type { ScheduleSpec } from '../../../machines/policies/schedule.js';
+import type { ReplicaOf } from '../../../machines/policies/replicas.js';
 
 export interface EnvTaskDecl {
   name: string;
@@ -35,6 +36,10 @@ export interface EnvTaskDecl {
   schedule: ScheduleSpec | null;
   /** `pipe`: `send` writes to its stdin. */
   stdin: 'pipe' | null;
+  /** `replicas: N`: N copies named `NAME.1` … `NAME.N`; null for one task named NAME. */
+  replicas: number | null;
+  /** Set on each copy once the environment's tasks are expanded into their replicas (see config/replicas.ts). */
+  replica?: ReplicaOf;
   /** Started only when one is active (`--profile`), or when named; empty: always. */
   profiles: string[];
 }
@@ -89,6 +94,7 @@ export function plainTask(name: string, command: string, cwd: string): EnvTaskDe
     schedule: null,
     profiles: [],
     stdin: null,
+    replicas: null,
   };
 }
 
