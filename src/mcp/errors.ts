@@ -14,6 +14,7 @@ const ARGUMENTS: Record<string, string> = {
   waitTimeout: 'timeout',
   stopSignal: 'signal',
   all: 'all: true',
+  schedule: 'every',
 };
 
 export const mcpWording: Wording = (key) => {

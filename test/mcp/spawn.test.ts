@@ -128,6 +128,27 @@ describe('background_spawn of a command that already runs', () => {
   });
 });
 
+describe('background_spawn every', () => {
+  it('runs the command again and again on an interval, or on a cron schedule; a bad one is refused by name', async () => {
+    const r = await conn.ok('background_spawn', { command: 'echo tick', name: 'ticks', every: '1s' });
+    await waitFor(async () => (await cliJson(home, ['status', r.data.id])).schedule?.history.filter((e: { kind: string }) => e.kind === 'run').length >= 2, 'two runs of the schedule');
+    const status = await cliJson(home, ['status', r.data.id]);
+    expect(status.schedule).toMatchObject({ every: expect.stringMatching(/1s|1000/), cron: null });
+    expect(status.schedule.history.filter((e: { kind: string }) => e.kind === 'run').every((e: { exitCode: number }) => e.exitCode === 0)).toBe(true);
+    await conn.ok('background_kill', { id: r.data.id });
+
+    const cron = await conn.ok('background_spawn', { command: 'true', name: 'hourly', every: '0 * * * *' });
+    expect((await cliJson(home, ['status', cron.data.id])).schedule).toMatchObject({ cron: '0 * * * *', every: null, nextRunAt: expect.any(String) });
+    await conn.ok('background_kill', { id: cron.data.id });
+
+    for (const every of ['soon', '61 * * * *']) {
+      const bad = await conn.call('background_spawn', { command: 'true', every });
+      expect(bad.isError, every).toBe(true);
+      expect(textOf(bad)).toMatch(/^every: /);
+    }
+  }, 60_000);
+});
+
 describe('background_kill', () => {
   it('stops a list of ids, then all: true stops every live task', async () => {
     const ids: string[] = [];

@@ -20,7 +20,7 @@ const DEFAULT_ENV_WAIT_MS = 45_000;
 const DEFAULT_FILES = ['corral.yaml', 'corral.yml', 'Procfile'];
 const DEFAULT_INLINE_NAME = 'dev';
 
-const DESCRIPTION = `Bring up tasks (file: corral.yaml, workflow, Procfile; template; inline); waits until all are healthy (running, if no check); depends_on waits for healthy (started, if no check). Already up: applies the file, restarting what changed. Failure: the culprit, why, last lines.`;
+const DESCRIPTION = `Bring up tasks (file: corral.yaml, workflow, Procfile; template; inline); waits until all are healthy (running, if no check); depends_on waits for healthy (started, if no check). Already up: restarts what changed. Failure: culprit, why, last lines.`;
 
 const inlineTaskSchema = z.object({
   name: z.string().optional().describe('task name'),

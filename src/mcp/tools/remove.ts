@@ -9,7 +9,7 @@ import { statusText } from '../format.js';
 import { tasksArg, type Extra } from './shared.js';
 import { registerTool } from './register.js';
 
-const DESCRIPTION = `Forget ended tasks, records and logs. Give id (one or a list) or ended: true; naming a running one removes nothing: stop it first.`;
+const DESCRIPTION = `Forget ended tasks, records and logs. Give id (one or a list) or ended: true; a running one stays: stop it first.`;
 
 export function registerRemove(server: McpServer, ctx: McpContext): void {
   registerTool(

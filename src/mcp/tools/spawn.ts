@@ -27,7 +27,7 @@ const DEFAULT_WAIT_MS = 30_000;
 /** The output shown by spawn when the call does not say: the first page of the task's output (it is then "seen"). */
 const FIRST_PAGE_BYTES = 4 * 1024;
 
-const DESCRIPTION = `Run a shell command in the background, beyond this conversation (one already running here, same cwd and env, returns its task). wait_for: return once ready or say why not. Returns id, pid, first output; an ended one: exit, first error line, last lines.`;
+const DESCRIPTION = `Run a shell command in the background, beyond this conversation (the same one running here returns its task). wait_for: return once ready or say why not. Returns id, pid, first output; if it ended: exit, first error, last lines.`;
 
 const waitForSchema = z
   .object({
@@ -168,6 +168,13 @@ function waitForPort(api: SupervisorApi, id: string, port: number, seconds: numb
   return Promise.race(waits.map((w) => w.then((r) => (r.reached ? r : both))));
 }
 
+/** `every`: an interval (`10m`) or, with spaces or an `@` nickname, a cron schedule (`*\/5 * * * *`). */
+function scheduleOf(every: string | undefined): Pick<RunInput, 'every' | 'schedule'> {
+  if (every === undefined) return {};
+  const text = every.trim();
+  return /\s|^@/.test(text) ? { schedule: text } : { every: text };
+}
+
 export function registerSpawn(server: McpServer, ctx: McpContext): void {
   registerTool(
     server,
@@ -185,6 +192,7 @@ export function registerSpawn(server: McpServer, ctx: McpContext): void {
         keep: z.boolean().optional().describe('outlive the session'),
         reuse: z.boolean().optional().describe('false: start another copy'),
         stdin: z.boolean().optional().describe('for background_send'),
+        every: z.string().optional().describe('rerun: 10m or cron; no overlap'),
         ...readArgs,
       },
       dataSchema: {
@@ -226,6 +234,7 @@ export function registerSpawn(server: McpServer, ctx: McpContext): void {
           session: args.session ?? ctx.session(),
           ...(args.keep ? { keep: true } : {}),
           ...(args.stdin ? { stdin: true } : {}),
+          ...scheduleOf(args.every),
         };
 
         const reuse = args.reuse !== false;

@@ -10,7 +10,7 @@ import { shorten, statusText, whenText } from '../format.js';
 import { taskArg, type Extra } from './shared.js';
 import { registerTool } from './register.js';
 
-const DESCRIPTION = `One task in full: command, cwd, variables, session, health and last failure, ports, restarts and why, exit, CPU, memory, times.`;
+const DESCRIPTION = `One task in full: command, cwd, variables, session, health, last failure, ports, restarts and why, exit, CPU, memory.`;
 
 /** A task's session, when tasks carry one (`run --session`). */
 const sessionOf = (t: TaskDetails): string | null => (t as TaskDetails & { session?: string | null }).session ?? null;
