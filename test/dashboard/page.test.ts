@@ -190,6 +190,14 @@ setInterval(() => {
       });
     const row = `tr[data-id="${id}"] td.memory`;
     await page.waitForFunction((sel) => /\d/.test(document.querySelector(sel)?.textContent ?? ''), row, { timeout: 30_000 });
+    // The page reads the list twice as it opens: once at first, once when its event stream opens.
+    await page.waitForFunction(
+      () =>
+        document.getElementById('live')!.classList.contains('on') &&
+        performance.getEntriesByType('resource').filter((e) => new URL(e.name).pathname === '/api/tasks').length >= 2,
+      undefined,
+      { timeout: 30_000 },
+    );
     expect(await mb(row)).toBeLessThan(90);
     // From here on, the page asks the daemon for no list: a new figure can only come with a samples event.
     await clearTimings(page);
