@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { cleanupHome, cli, cliJson, makeHome, waitFor } from '../helpers.js';
+import { hasChromium, launchBrowser, openDashboard } from './browser.js';
 
 let home: string;
 beforeEach(() => {
@@ -89,3 +90,27 @@ it('is not served by a daemon of a home where it never was', async () => {
   expect(readFileSync(join(home, 'daemon.log'), 'utf8')).not.toContain('dashboard');
   expect(() => statSync(join(home, 'dashboard.json'))).toThrow(/ENOENT/);
 });
+
+it.skipIf(!hasChromium)('keeps an open page: it reconnects by itself to the next daemon and shows what happens there', async () => {
+  const served = await cliJson<{ url: string }>(home, ['dashboard']);
+  const tb = await launchBrowser();
+  try {
+    const context = await tb.browser.newContext();
+    const { page, errors } = await openDashboard(context, served.url);
+    const live = () => page.evaluate(() => document.getElementById('live')!.classList.contains('on'));
+    await page.waitForFunction(() => document.getElementById('live')!.classList.contains('on'), undefined, { timeout: 30_000 });
+    await stopDaemon();
+    await waitFor(async () => !(await live()), 'the page to see its server go', 30_000);
+    // Not reloaded: the same document, whose EventSource tries again every 2 s.
+    await page.evaluate(() => ((window as unknown as { kept: boolean }).kept = true));
+    const id = (await cli(home, ['run', '--name', 'after', '--', 'sleep 300'])).stdout.trim();
+    await page.waitForSelector(`tr[data-id="${id}"] .status-running`, { timeout: 30_000 });
+    expect(await live()).toBe(true);
+    expect(await page.evaluate(() => (window as unknown as { kept?: boolean }).kept)).toBe(true);
+    // The console's errors are the refused reconnections while no daemon was there; no error of the page's own.
+    expect(errors.filter((e) => !/ERR_CONNECTION_REFUSED|Failed to load resource/.test(e))).toEqual([]);
+    await context.close();
+  } finally {
+    await tb.close();
+  }
+}, 120_000);
