@@ -7,6 +7,7 @@ import { rmSync } from 'node:fs';
 import { ensureHome, homePaths, resolveHome } from '../home.js';
 import type { HomeRestore } from '../supervisor/home-restore.js';
 import { HomeGuard, type Loss } from './home-guard.js';
+import { rememberedDashboardPort } from './dashboard-memory.js';
 import { acquireLock } from './lock.js';
 import { boundDaemonLog } from './log-bound.js';
 import { DEFAULTS } from '../../machines/defaults.js';
@@ -77,6 +78,18 @@ async function main(): Promise<void> {
     logger.flush();
     setTimeout(() => process.exit(0), 20);
   };
+
+  // The dashboard served by the daemon before this one: served again, on its port, before
+  // any client can ask for it (a client asking while that port turns out taken would be told
+  // so, instead of being served on another).
+  const dashboardPort = rememberedDashboardPort(paths.home);
+  if (dashboardPort !== null) {
+    const { serveDashboard } = await import('../dashboard/server.js');
+    await serveDashboard(supervisor, { port: dashboardPort }).then(
+      () => log('info', `serving the dashboard again on 127.0.0.1:${dashboardPort}`),
+      (error: Error) => log('warn', `could not serve the dashboard again on 127.0.0.1:${dashboardPort} (${error.message}): corral dashboard serves it on another port`),
+    );
+  }
 
   const hooks = { log, onShutdown: (reply: (result: unknown) => void) => void exit(true, reply) };
   let server = await startServer(supervisor, paths.socket, hooks);

@@ -5,6 +5,7 @@
 import { z } from 'zod/v3'; // see src/config/normalize.ts
 import { EVENT_KINDS } from '../../machines/event-kind.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
+import { rememberDashboard } from './dashboard-memory.js';
 
 const ref = z.string().min(1, 'a task id or name is required');
 const duration = z.union([z.string(), z.number()]);
@@ -136,8 +137,13 @@ export const METHODS: Record<string, Method> = {
   owners: { params: z.object({ pids: z.array(z.number().int().positive()).max(100_000) }), handler: (s, p) => s.owners(p.pids) },
   status: { params: z.object({}).optional(), handler: (s) => s.status() },
   // Loaded on the first call only: a daemon nobody asked for the dashboard never pays for it.
+  // Remembered in the home: the next daemon serves it again on the same port.
   dashboard: {
     params: z.object({ port: z.number().int().min(0).max(65535).optional() }).optional(),
-    handler: async (s, p) => (await import('../dashboard/server.js')).serveDashboard(s, p ?? {}),
+    handler: async (s, p) => {
+      const address = await (await import('../dashboard/server.js')).serveDashboard(s, p ?? {});
+      rememberDashboard(s.paths.home, address.port);
+      return address;
+    },
   },
 };

@@ -4,7 +4,10 @@
  * reconnecting EventSource sends) or `?since=`, else from now. While at least one client
  * is connected, the logs of live tasks are looked at five times a second, and a `log`
  * event says which one grew (`{id, stream, size}`): at most ten a second per task (two
- * streams), and no look at all while nobody watches. A comment line every 15 s keeps
+ * streams), and no look at all while nobody watches. After each tick of the sampler (every
+ * 2 s), a `samples` event carries the running tasks' CPU and memory as the tick read them
+ * (`{t, tasks: {ID: {cpu, rss}}}`), so that a quiet task's figures stay current; it too
+ * goes out only while someone watches, and costs no look of its own. A comment line every 15 s keeps
  * proxies and the browser from taking a quiet stream for a dead one.
  */
 import { statSync } from 'node:fs';
@@ -31,6 +34,7 @@ export class EventStreams {
   private readonly watched = new Map<string, Watched>();
   private timer: NodeJS.Timeout | null = null;
   private stopListening: (() => void) | null = null;
+  private stopSamples: (() => void) | null = null;
 
   constructor(
     private readonly supervisor: Supervisor,
@@ -49,10 +53,17 @@ export class EventStreams {
     res.once('close', () => {
       gone.abort();
       this.clients.delete(res);
-      if (this.clients.size === 0) this.stopWatchingLogs();
+      if (this.clients.size === 0) this.stopWatching();
     });
     this.clients.add(res);
-    if (this.clients.size === 1) this.watchLogs();
+    if (this.clients.size === 1) {
+      this.watchLogs();
+      this.stopSamples = this.supervisor.onSamples((t, samples) => {
+        if (samples.length === 0) return;
+        const tasks = Object.fromEntries(samples.map((s) => [s.id, { cpu: s.cpuPercent, rss: s.memoryBytes }]));
+        this.broadcast(`event: samples\ndata: ${JSON.stringify({ t, tasks })}\n\n`);
+      });
+    }
     void this.pump(res, from, gone.signal);
   }
 
@@ -73,7 +84,7 @@ export class EventStreams {
   }
 
   private broadcast(text: string): void {
-    // A client that cannot keep up misses log notices (the next one tells the newer size): they are hints, not data.
+    // A client that cannot keep up misses log notices and samples (the next one is newer): they are hints, not data.
     for (const res of this.clients) if (!res.writableNeedDrain) res.write(text);
   }
 
@@ -93,7 +104,9 @@ export class EventStreams {
     this.timer.unref();
   }
 
-  private stopWatchingLogs(): void {
+  private stopWatching(): void {
+    this.stopSamples?.();
+    this.stopSamples = null;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     this.stopListening?.();
@@ -141,7 +154,7 @@ export class EventStreams {
 
   close(): void {
     for (const res of this.clients) res.end();
-    this.stopWatchingLogs();
+    this.stopWatching();
   }
 }
 

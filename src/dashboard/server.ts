@@ -1,9 +1,9 @@
 /**
  * The dashboard's HTTP server, inside the daemon: loaded only when `corral dashboard`
- * asks for it (the `dashboard` RPC method imports this module), and then serving until
- * the daemon goes. It listens on 127.0.0.1 only. Every request passes the checks of
- * auth.ts first; then /api/events is the event stream, /api/* the JSON routes, and
- * anything else a file of the page.
+ * asks for it (the `dashboard` RPC method imports this module), or as a daemon starts in a
+ * home whose last daemon served it, and then serving until the daemon goes. It listens on
+ * 127.0.0.1 only. Every request passes the checks of auth.ts first; then /api/events is the
+ * event stream, /api/* the JSON routes, and anything else a file of the page.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,7 +19,8 @@ let serving: Promise<DashboardAddress> | null = null;
 
 /**
  * Serves the dashboard (once: a second call answers with the port already served) and
- * says where, with the token in the URL. It serves until the daemon exits.
+ * says where, with the token in the URL. It serves until the daemon exits; the next daemon
+ * of the home serves it again on the same port (src/daemon/dashboard-memory.ts).
  */
 export async function serveDashboard(supervisor: Supervisor, options: { port?: number } = {}): Promise<DashboardAddress> {
   if (!serving) {

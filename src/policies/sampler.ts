@@ -30,6 +30,7 @@ export class Sampler {
   /** Each counted process's CPU ticks at its last sample, updated in place. */
   private readonly cpuTicks = new Map<number, { ticks: number; at: number }>();
   private timer: LongTimer | null = null;
+  private readonly tickListeners = new Set<(at: number, ids: readonly string[]) => void>();
 
   constructor(
     private readonly live: () => { id: string; process: ProcessInfo }[],
@@ -80,6 +81,12 @@ export class Sampler {
     this.adoptBorn(this.live(), seen, last);
     this.seenPid = last;
     return [...(this.members.get(id) ?? [])];
+  }
+
+  /** Calls `listener` after every tick with the tasks it sampled, until the returned function is called. */
+  onTick(listener: (at: number, ids: readonly string[]) => void): () => void {
+    this.tickListeners.add(listener);
+    return () => this.tickListeners.delete(listener);
   }
 
   forget(id: string): void {
@@ -189,6 +196,10 @@ export class Sampler {
       const members = new Set([...this.members.values()].flat());
       this.stats.keepOnly(members);
       for (const pid of this.cpuTicks.keys()) if (!members.has(pid)) this.cpuTicks.delete(pid);
+    }
+    if (this.tickListeners.size > 0) {
+      const ids = [...seen];
+      for (const listener of [...this.tickListeners]) listener(now, ids);
     }
   }
 

@@ -116,6 +116,23 @@ export class Supervisor implements SupervisorApi {
     return this.table.onChange(listener);
   }
 
+  /**
+   * Calls `listener` after every sampler tick with each running task's latest CPU and
+   * memory (what the tick just read: no look at /proc of its own), until the returned
+   * function is called.
+   */
+  onSamples(listener: (at: number, samples: { id: string; cpuPercent: number; memoryBytes: number }[]) => void): () => void {
+    const sampler = this.table.sampler;
+    return sampler.onTick((at, ids) => {
+      const samples = [];
+      for (const id of ids) {
+        const usage = sampler.get(id);
+        if (usage) samples.push({ id, cpuPercent: usage.cpuPercent, memoryBytes: usage.memoryBytes });
+      }
+      listener(at, samples);
+    });
+  }
+
   private get store(): Store {
     return this.table.store;
   }

@@ -273,6 +273,32 @@ describe('API', () => {
     }
   });
 
+  it("sends each sampler tick's CPU and memory of the running tasks, with no journal event", async () => {
+    const id = (await cli(home, ['run', '--', 'sleep 300'])).stdout.trim();
+    const stream = await openEvents();
+    try {
+      const samples = () =>
+        stream
+          .lines()
+          .map((l, i, all) => (all[i - 1] === 'event: samples' && l.startsWith('data: ') ? JSON.parse(l.slice(6)) : null))
+          .filter((e) => e !== null);
+      const [first, second] = await waitFor(() => {
+        const withTask = samples().filter((e) => e.tasks[id]);
+        return withTask.length >= 2 ? withTask : null;
+      }, 'two samples events with the task');
+      expect(first.tasks[id].rss).toBeGreaterThan(0);
+      expect(typeof first.tasks[id].cpu).toBe('number');
+      expect(second.t).toBeGreaterThan(first.t);
+      // A samples event is no journal event: it has no id, so it moves no client's Last-Event-ID.
+      const at = stream.lines().indexOf(`data: ${JSON.stringify(first)}`);
+      expect(stream.lines()[at - 1]).toBe('event: samples');
+      expect(stream.lines()[at - 2]).toBe('');
+    } finally {
+      stream.close();
+      await cli(home, ['kill', id]);
+    }
+  });
+
   it('reads the one log of a task with combined output as the combined stream', async () => {
     const file = join(home, 'combined.yaml');
     writeFileSync(file, ['name: both', 'tasks:', '  talker:', '    command: "echo out; echo err >&2; sleep 300"', '    output: combined', ''].join('\n'));

@@ -164,6 +164,73 @@ describe('the dashboard page', () => {
     await cli(env.home, ['down', 'gated']);
   }, 120_000);
 
+  it('shows a quiet task’s memory as it grows, in the list and on its page, with no journal event and no refetch', async () => {
+    // A node process that holds 96 MB more as each gate file appears: no output, no state change.
+    const script = join(gates, 'grow.cjs');
+    writeFileSync(
+      script,
+      `const { existsSync } = require('node:fs');
+const gates = process.argv.slice(2);
+const held = [];
+setInterval(() => {
+  if (gates.length > 0 && existsSync(gates[0])) {
+    gates.shift();
+    held.push(Buffer.alloc(96 << 20, 1));
+  }
+}, 50);
+`,
+    );
+    const [first, second] = [join(gates, 'grow-1'), join(gates, 'grow-2')];
+    const id = (await cli(env.home, ['run', '--name', 'grower', '--', `exec "${process.execPath}" "${script}" "${first}" "${second}"`])).stdout.trim();
+    const { page, errors } = await open('');
+    const mb = (selector: string) =>
+      page.$eval(selector, (td) => {
+        const m = /^([\d.]+) (B|KB|MB|GB)$/.exec(td.textContent ?? '');
+        return m ? Number(m[1]) * 1024 ** ['B', 'KB', 'MB', 'GB'].indexOf(m[2]!) / 2 ** 20 : null;
+      });
+    const row = `tr[data-id="${id}"] td.memory`;
+    await page.waitForFunction((sel) => /\d/.test(document.querySelector(sel)?.textContent ?? ''), row, { timeout: 30_000 });
+    // The page reads the list twice as it opens: once at first, once when its event stream opens.
+    await page.waitForFunction(
+      () =>
+        document.getElementById('live')!.classList.contains('on') &&
+        performance.getEntriesByType('resource').filter((e) => new URL(e.name).pathname === '/api/tasks').length >= 2,
+      undefined,
+      { timeout: 30_000 },
+    );
+    expect(await mb(row)).toBeLessThan(90);
+    // From here on, the page asks the daemon for no list: a new figure can only come with a samples event.
+    await clearTimings(page);
+    writeFileSync(first, '');
+    await page.waitForFunction((sel) => /^[\d.]+ (MB|GB)$/.test(document.querySelector(sel)?.textContent ?? '') && parseFloat(document.querySelector(sel)!.textContent!) >= 96, row, { timeout: 30_000 });
+    const fetched = () => page.evaluate(() => performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname).filter((p) => p.startsWith('/api/tasks')));
+    expect(await fetched()).toEqual([]);
+
+    // Its page: the memory figure and the chart move on by the same events.
+    await page.goto(`${origin}/#/task/${id}`);
+    const chartSamples = () => page.$eval('[data-chart="Memory"]', (box) => Number((box as HTMLElement).dataset.samples ?? 0));
+    await page.waitForSelector('[data-chart="Memory"][data-samples]', { timeout: 30_000 });
+    // Once one sample has been appended, the page's own first reads are behind it.
+    const opened = await chartSamples();
+    await waitFor(async () => (await chartSamples()) > opened, 'a sample appended to the chart', 30_000);
+    await clearTimings(page);
+    const before = await chartSamples();
+    writeFileSync(second, '');
+    const fact = '[data-fact="memory"]';
+    await page.waitForFunction(
+      (sel) => {
+        const m = /([\d.]+) (MB|GB)$/.exec(document.querySelector(sel)?.textContent ?? '');
+        return m !== null && Number(m[1]) * (m[2] === 'GB' ? 1024 : 1) >= 192;
+      },
+      fact,
+      { timeout: 30_000 },
+    );
+    expect(await chartSamples()).toBeGreaterThan(before);
+    expect(await fetched()).toEqual([]);
+    expect(errors).toEqual([]);
+    await cli(env.home, ['kill', id]);
+  }, 120_000);
+
   it('appends a task’s new line to its open log view within 500 ms of its being written', async () => {
     // The task echoes what the test writes into a fifo: a shell builtin, no process started
     // between the test's write and the line in the log.

@@ -143,4 +143,22 @@ describe('Sampler', () => {
     expect(sampler.membersOf('old')).toEqual([info.pid]);
     sampler.stop();
   });
+
+  it('tells its tick listeners, after each tick, which tasks it sampled, until they stop listening', async () => {
+    const { info } = await tree();
+    const sampler = new Sampler(() => [{ id: 'a', process: info }], () => {});
+    const heard: [number, readonly string[], number | undefined][] = [];
+    const stop = sampler.onTick((at, ids) => heard.push([at, ids, sampler.get('a')?.history.at(-1)?.at]));
+    sampler.tick(1_000);
+    sampler.tick(3_000);
+    // Each call comes after the tick's samples are kept: a listener reads the figures of that tick.
+    expect(heard).toEqual([
+      [1_000, ['a'], 1_000],
+      [3_000, ['a'], 3_000],
+    ]);
+    stop();
+    sampler.tick(5_000);
+    expect(heard.length).toBe(2);
+    sampler.stop();
+  });
 });

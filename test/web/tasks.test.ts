@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyEvent, groupByEnv, matchesFilter, nextSort, sortTasks } from '../../web/src/lib/tasks.js';
+import { applyEvent, groupByEnv, matchesFilter, nextSort, sortTasks, withSamples } from '../../web/src/lib/tasks.js';
 import { fakeTask } from './fake.js';
 
 describe('task list', () => {
@@ -38,5 +38,18 @@ describe('task list', () => {
     expect(killed).toMatchObject({ status: 'killed', pid: null, signal: 'SIGTERM' });
     expect(applyEvent(t, { seq: 2, at: '', type: 'health', id: 'zz', name: null, env: null, health: 'unhealthy' })).toBe(t);
     expect(applyEvent(t, { seq: 3, at: '', type: 'health', id: 'a1', name: null, env: null, health: 'unhealthy' }).health).toBe('unhealthy');
+  });
+
+  it("takes a running task's figures from a samples event, and leaves the others as they are", () => {
+    const [running, , ended] = tasks;
+    const samples = { t: 1, tasks: { a1: { cpu: 42.5, rss: 9000 }, c3: { cpu: 3, rss: 7 } } };
+    expect(withSamples(running!, samples)).toMatchObject({ id: 'a1', cpuPercent: 42.5, memoryBytes: 9000 });
+    expect(withSamples(tasks[1]!, samples)).toBe(tasks[1]);
+    // A sample that came after the task ended (the journal said so first) does not bring it back to life.
+    expect(withSamples(ended!, samples)).toBe(ended);
+    // The same figures again: the same object, so that nothing redraws for nothing.
+    const same = fakeTask({ id: 'a1', cpuPercent: 42.5, memoryBytes: 9000 });
+    expect(withSamples(same, samples)).toBe(same);
+    expect(withSamples(fakeTask({ id: 'toString' }), samples).cpuPercent).toBe(1);
   });
 });

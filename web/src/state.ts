@@ -4,7 +4,7 @@
  * up what events do not carry: pid, start time, ports, CPU, memory). Views subscribe to changes.
  */
 import { api } from './api.js';
-import { applyEvent, type Sort } from './lib/tasks.js';
+import { applyEvent, withSamples, type Samples, type Sort } from './lib/tasks.js';
 import type { Env, JournalEvent, Task } from './lib/types.js';
 
 export interface AppState {
@@ -69,4 +69,13 @@ export function onJournalEvent(event: JournalEvent): void {
   state.tasks = state.tasks.map((t) => applyEvent(t, event));
   changed();
   scheduleRefetch(!known);
+}
+
+/**
+ * A sampler tick's figures, into the tasks' CPU and memory, quietly: every two seconds, a
+ * whole redraw would take the focus from a button and the text from a selection, so the
+ * views that show these figures listen to the samples (live.ts) and change just those cells.
+ */
+export function applySamples(samples: Samples): void {
+  state.tasks = state.tasks.map((t) => withSamples(t, samples));
 }

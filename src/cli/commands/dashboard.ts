@@ -19,11 +19,11 @@ export async function dashboard(ctx: Context, flags: { port?: number; open?: boo
 function openInBrowser(url: string): void {
   const opener = onPath('xdg-open');
   if (!opener) {
-    process.stderr.write('corral: xdg-open is not installed: open the URL above in a browser\n');
+    process.stderr.write('corral: could not open a browser (xdg-open is not installed): open the URL above\n');
     return;
   }
   const child = spawn(opener, [url], { detached: true, stdio: 'ignore' });
-  child.on('error', (error) => process.stderr.write(`corral: could not run xdg-open: ${error.message}\n`));
+  child.on('error', (error) => process.stderr.write(`corral: could not open a browser (xdg-open: ${error.message}): open the URL above\n`));
   child.unref();
 }
 

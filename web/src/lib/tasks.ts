@@ -90,3 +90,16 @@ export function applyEvent(task: Task, event: JournalEvent): Task {
   if (event.type === 'health' && event.health) return { ...task, health: event.health as Task['health'] };
   return task;
 }
+
+/** A `samples` event: one sampler tick's CPU (percent) and memory (RSS bytes) of each running task, at `t` (ms). */
+export interface Samples {
+  t: number;
+  tasks: Record<string, { cpu: number; rss: number }>;
+}
+
+/** A task with the figures a samples event has for it (the same object when it has none, or the same ones). */
+export function withSamples(task: Task, samples: Samples): Task {
+  const s = Object.hasOwn(samples.tasks, task.id) ? samples.tasks[task.id] : undefined;
+  if (!s || task.status !== 'running' || (task.cpuPercent === s.cpu && task.memoryBytes === s.rss)) return task;
+  return { ...task, cpuPercent: s.cpu, memoryBytes: s.rss };
+}

@@ -6,6 +6,7 @@ import { moveSelection, type KeyAction } from '../lib/keys.js';
 import { taskHref } from '../lib/route.js';
 import { groupByEnv, label, matchesFilter, nextSort, sortTasks, type SortKey } from '../lib/tasks.js';
 import type { Task } from '../lib/types.js';
+import { onSamples } from '../live.js';
 import { changed, state } from '../state.js';
 import type { View } from './view.js';
 
@@ -31,6 +32,17 @@ export function listView(): View {
     const now = Date.now();
     for (const td of el.querySelectorAll<HTMLElement>('td.uptime[data-started]')) td.textContent = uptime(td.dataset.started!, null, now);
   }, 1000);
+
+  // A sampler tick: the figures' cells change in place, unless the rows are sorted by them.
+  const offSamples = onSamples((samples) => {
+    if (state.sort?.key === 'cpu' || state.sort?.key === 'memory') return render();
+    for (const tr of el.querySelectorAll<HTMLElement>('tr[data-id]')) {
+      const t = Object.hasOwn(samples.tasks, tr.dataset.id!) ? state.tasks.find((x) => x.id === tr.dataset.id) : undefined;
+      if (!t) continue;
+      tr.querySelector('td.cpu')!.textContent = formatPercent(t.cpuPercent);
+      tr.querySelector('td.memory')!.textContent = formatBytes(t.memoryBytes);
+    }
+  });
 
   function visible(): Task[] {
     return state.tasks.filter((t) => matchesFilter(t, state.filter));
@@ -80,8 +92,8 @@ export function listView(): View {
       h('td', { class: 'num opt pid' }, t.pid === null ? '–' : String(t.pid)),
       h('td', { class: 'num uptime opt-phone', 'data-started': t.startedAt && !t.endedAt ? t.startedAt : null }, uptime(t.startedAt, t.endedAt, now)),
       h('td', { class: 'num opt' }, String(t.restarts)),
-      h('td', { class: 'num' }, formatPercent(t.cpuPercent)),
-      h('td', { class: 'num opt' }, formatBytes(t.memoryBytes)),
+      h('td', { class: 'num cpu' }, formatPercent(t.cpuPercent)),
+      h('td', { class: 'num opt memory' }, formatBytes(t.memoryBytes)),
       h('td', { class: 'opt mono' }, ports.join(' ') || '–'),
       h('td', { class: 'opt exit', title: lastExit(t) }, t.endedAt || t.exitCode !== null || t.signal ? lastExit(t) : '–'),
       h(
@@ -147,7 +159,10 @@ export function listView(): View {
       else return false;
       return true;
     },
-    destroy: () => clearInterval(clock),
+    destroy: () => {
+      clearInterval(clock);
+      offSamples();
+    },
   };
 }
 

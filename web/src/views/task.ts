@@ -15,7 +15,7 @@ import { append, fromWindow, hasNewer, hasOlder, prepend, type LogView } from '.
 import { taskHref, type Route } from '../lib/route.js';
 import { label } from '../lib/tasks.js';
 import type { Task } from '../lib/types.js';
-import { onLogGrowth } from '../live.js';
+import { onLogGrowth, onSamples } from '../live.js';
 import { state, subscribe } from '../state.js';
 import { toast } from '../ui.js';
 import { chart, type Chart } from './chart.js';
@@ -23,6 +23,8 @@ import type { View } from './view.js';
 
 const MAX_LINES = 5000;
 const WINDOW_BYTES = 65536;
+/** Samples the charts keep: as many as the daemon keeps of a task (its sampler's history). */
+const KEPT_SAMPLES = 60;
 
 export function taskView(route: Extract<Route, { view: 'task' }>): View {
   const id = route.id;
@@ -110,7 +112,7 @@ export function taskView(route: Extract<Route, { view: 'task' }>): View {
     );
     clear(facts);
     const ports = t.ports ?? details?.ports ?? [];
-    const fact = (name: string, value: string) => h('div', {}, h('span', {}, name), value);
+    const fact = (name: string, value: string) => h('div', { 'data-fact': name }, h('span', {}, name), value);
     facts.append(
       fact('pid', t.pid === null ? '–' : String(t.pid)),
       fact('uptime', uptime(t.startedAt, t.endedAt, Date.now())),
@@ -134,6 +136,28 @@ export function taskView(route: Extract<Route, { view: 'task' }>): View {
       chart(chartBox, 'CPU %', xs, samples.map((p) => p.cpu), marks, (v) => formatPercent(v)),
       chart(chartBox, 'Memory', xs, samples.map((p) => p.rss), marks, (v) => formatBytes(v)),
     ];
+  }
+
+  // A sampler tick: the figures change in place, and the charts draw one sample more.
+  const offSamples = onSamples(({ t, tasks }) => {
+    const own = details?.id ?? id;
+    const sample = Object.hasOwn(tasks, own) ? tasks[own] : undefined;
+    if (!sample || !details) return;
+    const current = task();
+    if (current?.status !== 'running') return;
+    setFact('cpu', formatPercent(current.cpuPercent));
+    setFact('memory', formatBytes(current.memoryBytes));
+    const samples = [...(details.samples ?? []), { t, cpu: sample.cpu, rss: sample.rss }].slice(-KEPT_SAMPLES);
+    details = { ...details, samples };
+    const xs = samples.map((p) => p.t / 1000);
+    const [cpu, memory] = charts;
+    const drawn = cpu?.update(xs, samples.map((p) => p.cpu)) && memory?.update(xs, samples.map((p) => p.rss));
+    if (!drawn) drawCharts();
+  });
+
+  function setFact(name: string, value: string): void {
+    const cell = facts.querySelector(`[data-fact="${name}"]`);
+    if (cell?.lastChild) cell.lastChild.textContent = value;
   }
 
   function drawTabs(): void {
@@ -297,6 +321,7 @@ export function taskView(route: Extract<Route, { view: 'task' }>): View {
     },
     destroy: () => {
       offGrowth();
+      offSamples();
       offState();
       if (detailsTimer) clearTimeout(detailsTimer);
       window.removeEventListener('corral-theme', onTheme);
