@@ -1,17 +1,21 @@
 /**
- * Writes the README's pictures of the dashboard (opt-in: CORRAL_SCREENSHOTS=1): the task
- * list, the graph and a task page at 1280×800, and the list at a phone's width, from the
- * example environment under a real daemon. CORRAL_SCREENSHOTS=dark takes them dark.
+ * Takes the README's pictures of the dashboard: the task list, the graph and a task page
+ * at 1280×800, and the list at a phone's width, from the example environment under a real
+ * daemon. They go to a temporary folder, unless CORRAL_SCREENSHOTS=1 asks for docs/ (the
+ * README's pictures; CORRAL_SCREENSHOTS=dark takes them dark).
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupHome, ROOT, waitFor } from '../helpers.js';
 import { exampleEnv, launchBrowser, type ExampleEnv, type TestBrowser } from './browser.js';
 
 const wanted = process.env.CORRAL_SCREENSHOTS;
-const dir = process.env.CORRAL_SCREENSHOTS_DIR ?? join(ROOT, 'docs');
+const scratch = wanted || process.env.CORRAL_SCREENSHOTS_DIR ? null : mkdtempSync(join(tmpdir(), 'corral-shots-'));
+const dir = process.env.CORRAL_SCREENSHOTS_DIR ?? scratch ?? join(ROOT, 'docs');
 
-describe.runIf(wanted)('dashboard screenshots', () => {
+describe('dashboard screenshots', () => {
   let env: ExampleEnv;
   let tb: TestBrowser;
 
@@ -22,9 +26,10 @@ describe.runIf(wanted)('dashboard screenshots', () => {
   afterAll(async () => {
     await tb?.close();
     if (env) await cleanupHome(env.home);
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
   }, 60_000);
 
-  it('writes docs/dashboard-*.png', async () => {
+  it('writes dashboard-*.png of the list, the graph, a task page and the phone width', async () => {
     const colorScheme = wanted === 'dark' ? 'dark' : 'light';
     const context = await tb.browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme });
     const page = await context.newPage();
