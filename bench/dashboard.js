@@ -6,7 +6,9 @@
  * 2. the same daemon after `corral dashboard` and one page of /api/tasks, then idle, vs
  *    itself before: what serving costs;
  * 3. a busy environment (3 tasks printing ~4,000 lines a second each) with three SSE clients
- *    on /api/events vs the same environment with none: the daemon's CPU over 10 s and RSS.
+ *    on /api/events vs the same environment with none: the daemon's CPU over 10 s and RSS;
+ * 4. the time to the first full render of the page in Debian's chromium (every task's row
+ *    shown) with 100 running tasks, against the same with 1 task, alternately.
  * The baseline tree is CORRAL_BASELINE_ROOT (a built checkout) or, without it, the
  * CORRAL_BASELINE_REV revision (default `main`) exported with git archive into /tmp and
  * built there with this tree's node_modules.
@@ -84,6 +86,32 @@ async function usageOver(pid, ms) {
   const t0 = performance.now();
   await sleep(ms);
   return { cpu: ((cpuMsOf(pid) - cpu0) / (performance.now() - t0)) * 100, rss: memoryOf(pid).rss };
+}
+
+/** Milliseconds from navigation to every one of `count` task rows in the page, in a fresh page each time. */
+async function firstRender(browser, url, count) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  try {
+    const page = await context.newPage();
+    await page.goto(url); // sets the cookie; the timed load is the next one
+    await page.waitForFunction((n) => document.querySelectorAll('tr[data-id]').length >= n, count, { timeout: 60_000 });
+    const t0 = performance.now();
+    await page.goto(new URL(url).origin + '/');
+    await page.waitForFunction((n) => document.querySelectorAll('tr[data-id]').length >= n, count, { timeout: 60_000 });
+    return performance.now() - t0;
+  } finally {
+    await context.close();
+  }
+}
+
+/** A daemon with `count` running `sleep` tasks of one environment and its dashboard's URL. */
+function dashboardWithTasks(count) {
+  const home = makeHome(`dash-render-${count}`);
+  const file = join(home, 'many.yaml');
+  writeFileSync(file, `name: many\ntasks:\n${Array.from({ length: count }, (_, i) => `  t${i}:\n    command: sleep 600\n`).join('')}`);
+  corral(home, ['orchestrate', 'many', '-f', file, '--wait-healthy', '--timeout', '120s']);
+  const { url } = JSON.parse(corral(home, ['dashboard', '--json']).stdout);
+  return { home, url };
 }
 
 const loadavg = () => spawnSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).stdout.split(' ').slice(0, 3).join(' ');
@@ -171,6 +199,32 @@ export default {
         for (const c of clients) c.close();
         notes.push(...cleanupHome(home));
       }
+
+      // 4: first full render, 1 task and 100, alternately.
+      if (existsSync('/usr/bin/chromium')) {
+        const { chromium } = await import('playwright-core');
+        const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+        const one = dashboardWithTasks(1);
+        const hundred = dashboardWithTasks(100);
+        try {
+          const times = { 1: [], 100: [] };
+          for (let i = 0; i < REPS + 2; i++) {
+            times[1].push(await firstRender(browser, one.url, 1));
+            times[100].push(await firstRender(browser, hundred.url, 100));
+          }
+          raw.firstRenderMs = times;
+          rows.push({
+            measure: `first full render in chromium (navigation → every task's row shown), 100 running tasks (median of ${REPS + 2}, alternating)`,
+            baseline: `${round(med(times[1]), 0)} ms (1 task)`,
+            corral: `${round(med(times[100]), 0)} ms`,
+            ratio: round(med(times[100]) / med(times[1]), 2),
+            target: 'noted only',
+          });
+        } finally {
+          await browser.close();
+          notes.push(...cleanupHome(one.home), ...cleanupHome(hundred.home));
+        }
+      } else notes.push('first render: skipped, /usr/bin/chromium is not installed (scripts/test-tools.sh installs it)');
     } finally {
       base.remove();
     }
