@@ -88,6 +88,9 @@ export interface ProcessInfo {
   token: string;
   /** Sizes of the log files when this run started: where its own output begins. */
   logStart: { stdout: number; stderr: number };
+  /** 'monitor': the monitor notes the logs' time index itself (native spawner, protocol 6);
+   *  absent: the daemon notes it at its sample (the sh monitor, and runs an older monitor started). */
+  logTimes?: 'monitor';
 }
 
 export interface ExitInfo {

@@ -191,6 +191,7 @@ export function createProcessActor(deps: ProcessActorDeps) {
             bootId: bootId(),
             token,
             logStart: started.logStart,
+            ...(started.logTimes ? { logTimes: started.logTimes } : {}),
           };
           send({ type: 'SPAWNED', process: info, at: now() });
           const queued = pending;

@@ -1,7 +1,10 @@
 /**
  * When each part of a log was written, to read by time (`logs --since 10m`). corral never
- * sees the writes (the task writes straight into its file), so the daemon notes each log's
- * size at its 2 s sample when the size changed: `<stream>.times` beside the log, one
+ * sees the writes (the task writes straight into its file), so the size of each log is
+ * noted, at most every 2 s, when it changed: by the native monitor, which wakes on the
+ * writes (spawner.c, "the time index"), or else by the daemon at its 2 s sample
+ * (LogTimeIndex below: the sh monitor's tasks, and runs an older monitor started). Both
+ * write the same file: `<stream>.times` beside the log, one
  * `<ms since epoch> <size>` a line. A byte between two notes was written between their
  * times, so a time maps to an offset within one sample interval. The index is bounded:
  * past 256 KB (about 10,000 notes, 5.5 busy hours at 2 s) it keeps every other note of its

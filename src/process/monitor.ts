@@ -91,6 +91,8 @@ export interface Started {
   commandPid: number;
   /** Sizes of the logs before the command started: its output begins there. */
   logStart: { stdout: number; stderr: number };
+  /** The monitor notes the logs' time index itself (logs/time-index.ts): the daemon need not. */
+  logTimes?: 'monitor';
 }
 
 /**

@@ -28,6 +28,8 @@
  * stdin; it holds a write end itself, so the command sees no end of input while nobody
  * writes, until SIGURG tells it to let go (`send --eof`): writers open the FIFO by its path,
  * so it serves the daemon that started the task and any daemon after it.
+ * The monitor also keeps each log's time index, `<stream>.times` (see "the time index"
+ * below; protocol 6): the daemon leaves the logs of the tasks it started this way alone.
  * At the end of stdin the spawner exits; monitors and tasks go on without it.
  * `corral-spawner --protocol` prints the version of this format.
  */
@@ -211,16 +213,22 @@ static void write_kept(struct capped *c) {
   }
 }
 
-/* `/x/stdout.log` → `/x/stdout.kept`. */
+/* `/x/stdout.log` → `/x/stdout<suffix>`, malloc'd; NULL when out of memory. */
+static char *beside(const char *log_path, const char *suffix) {
+  size_t n = strlen(log_path);
+  char *path = malloc(n + strlen(suffix) + 1);
+  if (!path) return NULL;
+  memcpy(path, log_path, n + 1);
+  if (n > 4 && strcmp(path + n - 4, ".log") == 0) path[n - 4] = '\0';
+  strcat(path, suffix);
+  return path;
+}
+
 static void open_kept(struct capped *c, const char *log_path) {
   c->kept = 0;
   c->kept_file = -1;
-  size_t n = strlen(log_path);
-  char *path = malloc(n + 6);
+  char *path = beside(log_path, ".kept");
   if (!path) return;
-  memcpy(path, log_path, n + 1);
-  if (n > 4 && strcmp(path + n - 4, ".log") == 0) path[n - 4] = '\0';
-  strcat(path, ".kept");
   c->kept_file = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   free(path);
   if (c->kept_file < 0) return;
@@ -258,45 +266,172 @@ static void trim(struct capped *c) {
   }
 }
 
+/* ---------------------------------------------------------------- the time index
+ *
+ * When each part of a log was written, for reads by time (`logs --since`): `<stream>.times`
+ * beside the log, one `<ms since epoch> <size>` a line, as src/logs/time-index.ts reads it.
+ * A byte between two notes was written between their times. The monitor notes a log's size
+ * when it grew, at most once per NOTE_EVERY_MS: the first write after a quiet spell at once,
+ * the writes that follow at the end of that interval. It is the same watch as the cap's, so
+ * an idle task costs nobody anything, daemon or monitor. Past INDEX_MAX_BYTES the index
+ * keeps every other note of its older half, as time-index.ts does for the sh monitor's tasks. */
+
+#define NOTE_EVERY_MS 2000
+#define INDEX_MAX_BYTES (256 * 1024)
+
+struct indexed {
+  char *times_path;   /* <stream>.times, NULL when it could not be named */
+  long long noted;    /* the size noted last (at first, the size the run started at) */
+  long long noted_at; /* when, in ms since the epoch; 0: never */
+};
+
+static long long now_ms(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_REALTIME, &t);
+  return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Keeps every other note of the older half and all of the newer, through a rename: a reader sees the old index or the new. */
+static void thin_index(const char *path) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  struct stat st;
+  char *text = NULL;
+  ssize_t got = -1;
+  if (fstat(fd, &st) == 0 && (text = malloc((size_t)st.st_size + 1))) got = pread(fd, text, (size_t)st.st_size, 0);
+  close(fd);
+  if (got <= 0) {
+    free(text);
+    return;
+  }
+  text[got] = '\0';
+  size_t lines = 0;
+  for (ssize_t i = 0; i < got; i++) lines += text[i] == '\n';
+  size_t half = lines / 2;
+  size_t tmp_len = strlen(path) + 5;
+  char *tmp = malloc(tmp_len);
+  char *kept = malloc((size_t)got + 1);
+  if (!tmp || !kept) {
+    free(tmp);
+    free(kept);
+    free(text);
+    return;
+  }
+  snprintf(tmp, tmp_len, "%s.new", path);
+  size_t used_bytes = 0, line = 0;
+  for (char *at = text; *at; line++) {
+    char *end = strchr(at, '\n');
+    size_t len = end ? (size_t)(end - at) + 1 : strlen(at);
+    if (line >= half || line % 2 == 1) {
+      memcpy(kept + used_bytes, at, len);
+      used_bytes += len;
+    }
+    at += len;
+  }
+  int out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (out >= 0) {
+    int whole = write(out, kept, used_bytes) == (ssize_t)used_bytes;
+    close(out);
+    if (!whole || rename(tmp, path) != 0) unlink(tmp);
+  }
+  free(tmp);
+  free(kept);
+  free(text);
+}
+
+static void append_note(struct indexed *x, long long at, long long size) {
+  x->noted = size;
+  x->noted_at = at;
+  if (!x->times_path) return;
+  int fd = open(x->times_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return; /* a full disk or a removed home: the index is a convenience */
+  char line[64];
+  int n = snprintf(line, sizeof line, "%lld %lld\n", at, size);
+  struct stat st;
+  int written = write(fd, line, (size_t)n) == n;
+  int large = written && fstat(fd, &st) == 0 && st.st_size > INDEX_MAX_BYTES;
+  close(fd);
+  if (large) thin_index(x->times_path);
+}
+
+/* Notes the log's size if it grew and the last note is old enough; otherwise returns when
+   a note will be due (ms since the epoch), or 0 when nothing waits to be noted. */
+static long long index_log(struct indexed *x, int log, long long now, int final) {
+  struct stat st;
+  if (fstat(log, &st) != 0 || st.st_size == x->noted) return 0;
+  long long due = x->noted_at + NOTE_EVERY_MS;
+  if (final || now >= due) {
+    append_note(x, now, st.st_size);
+    return 0;
+  }
+  return due;
+}
+
 static void on_child(int sig) {
   (void)sig;
 }
 
-/* Waits for the command while it keeps each log under the cap; returns the command's status. */
-static int wait_capped(pid_t pid, const char *out_path, const char *err_path) {
+/* Waits for the command while it keeps each log under the cap and notes when it grew; returns the command's status. */
+static int wait_watching(pid_t pid, const char *out_path, const char *err_path, const long long start_sizes[2]) {
   struct capped logs[2];
+  struct indexed index[2];
   int count = err_path[0] ? 2 : 1;
   const char *paths[2] = {out_path, err_path};
   int watch = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
   for (int i = 0; i < count; i++) {
     logs[i].log = i + 1; /* the monitor's own stdout and stderr are the logs */
-    open_kept(&logs[i], paths[i]);
+    if (log_cap > 0) open_kept(&logs[i], paths[i]);
+    else logs[i].kept_file = -1;
+    index[i] = (struct indexed){.times_path = beside(paths[i], ".times"), .noted = start_sizes[i], .noted_at = 0};
     if (watch >= 0) inotify_add_watch(watch, paths[i], IN_MODIFY);
+  }
+  long long due = 0; /* when the next note is due; 0: none waits */
+  long long now = now_ms();
+  /* What the command wrote before the watch was there. */
+  for (int i = 0; i < count; i++) {
     trim(&logs[i]);
+    long long next = index_log(&index[i], logs[i].log, now, 0);
+    if (next && (!due || next < due)) due = next;
   }
   sigset_t waiting;
   sigprocmask(SIG_SETMASK, NULL, &waiting);
   sigdelset(&waiting, SIGCHLD);
   struct pollfd pfd = {.fd = watch, .events = POLLIN};
-  /* Without a watch, a look every 100 ms. */
-  struct timespec tick = {0, 100 * 1000 * 1000};
   int status;
   for (;;) {
     pid_t done = waitpid(pid, &status, WNOHANG);
     if (done == pid) break;
     if (done == -1 && errno != EINTR) _exit(126);
+    /* Without a cap, a write while a note waits changes nothing: the watch rests until the
+       note is due (inotify folds the writes meanwhile into one event). With a cap, every
+       write is looked at. Without a watch, a look every 100 ms (cap) or interval (index). */
+    int watching = watch >= 0 && (log_cap > 0 || due == 0);
+    long long wait_ms = -1; /* -1: until a write or the command's end */
+    if (due) wait_ms = due > now_ms() ? due - now_ms() : 0;
+    if (watch < 0 && (wait_ms < 0 || wait_ms > (log_cap > 0 ? 100 : NOTE_EVERY_MS))) wait_ms = log_cap > 0 ? 100 : NOTE_EVERY_MS;
+    struct timespec wait_for = {wait_ms / 1000, (wait_ms % 1000) * 1000000};
     /* SIGCHLD is blocked outside ppoll: an end that comes before it interrupts it at once. */
-    ppoll(watch >= 0 ? &pfd : NULL, watch >= 0 ? 1 : 0, watch >= 0 ? NULL : &tick, &waiting);
+    ppoll(watching ? &pfd : NULL, watching ? 1 : 0, wait_ms >= 0 ? &wait_for : NULL, &waiting);
     char events[4096];
     while (watch >= 0 && read(watch, events, sizeof events) > 0) {
     }
-    for (int i = 0; i < count; i++) trim(&logs[i]);
+    now = now_ms();
+    due = 0;
+    for (int i = 0; i < count; i++) {
+      trim(&logs[i]);
+      long long next = index_log(&index[i], logs[i].log, now, 0);
+      if (next && (!due || next < due)) due = next;
+    }
     /* At most a thousand looks a second, however small the writes: a task printing short
        lines unbuffered would otherwise wake the monitor once per line. */
     struct timespec pause = {0, 1000 * 1000};
     nanosleep(&pause, NULL);
   }
-  for (int i = 0; i < count; i++) trim(&logs[i]);
+  now = now_ms();
+  for (int i = 0; i < count; i++) {
+    trim(&logs[i]);
+    index_log(&index[i], logs[i].log, now, 1);
+  }
   return status;
 }
 
@@ -415,22 +550,15 @@ static void monitor(struct request *r) {
   close(replies);
   sigset_t none;
   sigemptyset(&none);
-  int status;
-  if (log_cap > 0) {
-    struct sigaction child;
-    memset(&child, 0, sizeof child);
-    child.sa_handler = on_child;
-    sigemptyset(&child.sa_mask);
-    sigaction(SIGCHLD, &child, NULL);
-    sigaddset(&none, SIGCHLD);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-    status = wait_capped(pid, r->out, r->err);
-  } else {
-    sigprocmask(SIG_SETMASK, &none, NULL);
-    while (waitpid(pid, &status, 0) == -1) {
-      if (errno != EINTR) _exit(126);
-    }
-  }
+  struct sigaction child;
+  memset(&child, 0, sizeof child);
+  child.sa_handler = on_child;
+  sigemptyset(&child.sa_mask);
+  sigaction(SIGCHLD, &child, NULL);
+  sigaddset(&none, SIGCHLD);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+  const long long start_sizes[2] = {(long long)so.st_size, (long long)se.st_size};
+  int status = wait_watching(pid, r->out, r->err, start_sizes);
   int code = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
   write_exit_file(r->exit_file, code);
   _exit(code);
@@ -508,7 +636,7 @@ static void reap(void) {
 }
 
 /* The request and reply format above; the daemon checks it before it uses a spawner. */
-#define PROTOCOL "5"
+#define PROTOCOL "6"
 
 int main(int argc, char **argv) {
   if (argc == 2 && strcmp(argv[1], "--protocol") == 0) {

@@ -22,7 +22,7 @@ export const SPAWNER_PATH = [
 ].find((path) => existsSync(path)) ?? fileURLToPath(new URL('../../bin/corral-spawner', import.meta.url));
 
 /** The request format this module speaks (spawner.c's PROTOCOL). */
-const PROTOCOL = '5';
+const PROTOCOL = '6';
 
 /**
  * The launcher this machine supports: the native spawner when it was built, runs here
@@ -147,7 +147,7 @@ export class NativeSpawner implements Launcher {
       this.pending.delete(a!);
       const monitorPid = Number(b);
       this.monitors.set(monitorPid, p.end);
-      p.resolve({ monitorPid, commandPid: Number(c), logStart: { stdout: Number(d), stderr: Number(e) } });
+      p.resolve({ monitorPid, commandPid: Number(c), logStart: { stdout: Number(d), stderr: Number(e) }, logTimes: 'monitor' });
     } else if (kind === 'F') {
       const p = this.pending.get(a!);
       if (!p) return;

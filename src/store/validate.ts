@@ -143,7 +143,8 @@ const isProcess = (v: unknown) =>
   isCount(v.monitorStart) &&
   isText(v.bootId) &&
   isWord(v.token) &&
-  (v.logStart === undefined || (isObject(v.logStart) && isCount(v.logStart.stdout) && isCount(v.logStart.stderr)));
+  (v.logStart === undefined || (isObject(v.logStart) && isCount(v.logStart.stdout) && isCount(v.logStart.stderr))) &&
+  (v.logTimes === undefined || v.logTimes === 'monitor');
 
 const isHealthSpecOrNull = orNull(isHealthSpec);
 const isTextList = (v: unknown) => Array.isArray(v) && v.every(isText);

@@ -347,8 +347,9 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
   private onUsage(id: string, usage: Usage): void {
     const record = this.store.task(id);
     if (!record) return;
-    // The same tick notes how far each log reaches, for reads by time.
-    this.logTimes.note(id, usage.history.at(-1)?.at ?? this.clock.now());
+    // The same tick notes how far each log reaches, for reads by time, unless the task's
+    // monitor does it (it wakes on the writes: an idle task then costs this tick no stat).
+    if (record.process?.logTimes !== 'monitor') this.logTimes.note(id, usage.history.at(-1)?.at ?? this.clock.now());
     if (this.capsBySample) this.capLogs(record);
     const breach = memoryBreach(record.spec.limits, usage.memoryBytes);
     if (breach) this.stopForLimit(id, breach, true);

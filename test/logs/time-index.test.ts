@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LogTimeIndex, offsetAt, readNotes, timesPath, WriteTimes } from '../../src/logs/time-index.js';
+import { cleanupHome, cli, makeHome, waitFor } from '../helpers.js';
 
 let dir: string;
 beforeEach(() => {
@@ -76,4 +77,32 @@ describe('the time index', () => {
     expect(times.timeOf(300)).toBe(30000);
     expect(times.timeOf(301)).toBe(Number.POSITIVE_INFINITY);
   });
+});
+
+describe("the native monitor's index", () => {
+  let home: string;
+  beforeEach(() => {
+    home = makeHome();
+  });
+  afterEach(() => cleanupHome(home));
+
+  it('notes the growth of a log and thins its index past the bound, as the daemon does', async () => {
+    const go = join(home, 'go');
+    const id = (await cli(home, ['run', '--', `while [ ! -e ${go} ]; do sleep 0.1; done; echo done`])).stdout.trim();
+    const times = timesPath(join(home, 'logs', id), 'stdout');
+    // An index already past its bound (an earlier run's): the next note thins it.
+    const seeded = Array.from({ length: 15_000 }, (_, i) => `${1_000_000_000_000 + i} ${i}\n`).join('');
+    expect(seeded.length).toBeGreaterThan(256 * 1024);
+    writeFileSync(times, seeded);
+    writeFileSync(go, '');
+    await waitFor(async () => (await cli(home, ['status', id, '--json'])).stdout.includes('"completed"'), 'the task to end', 20_000, 200);
+    await waitFor(() => readNotes(times).at(-1)?.size === 5, 'the note of its output');
+    expect(statSync(times).size).toBeLessThanOrEqual(256 * 1024);
+    const notes = readNotes(times);
+    // The older half keeps every other note, the newer half all of them.
+    expect(notes[0]).toEqual({ at: 1_000_000_000_001, size: 1 });
+    expect(notes[1]).toEqual({ at: 1_000_000_000_003, size: 3 });
+    expect(notes.at(-2)).toEqual({ at: 1_000_000_014_999, size: 14_999 });
+    expect(notes.at(-1)!.at).toBeGreaterThan(Date.now() - 60_000);
+  }, 60_000);
 });

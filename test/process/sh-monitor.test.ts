@@ -5,6 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readNotes, timesPath } from '../../src/logs/time-index.js';
 import { cleanupHome, cli, cliJson, FIXTURES, isRunning, makeHome, waitFor } from '../helpers.js';
 import { sigkillDaemon } from '../sigkill.js';
 
@@ -67,5 +68,23 @@ describe('a daemon under the sh monitor', () => {
     const lines = (await cli(home, ['logs', 'bash_1', '--stream', 'stdout'])).stdout.split('\n').filter(Boolean);
     expect(lines.length).toBeGreaterThanOrEqual(20);
     expect(lines.map((l) => Number(l.split(' ')[1]))).toEqual(lines.map((_, i) => i + 1));
+  });
+
+  it('has the daemon note its tasks\' time index, before and after the daemon is replaced (as for runs of an older monitor)', async () => {
+    const id = (await cli(home, ['run', '--', 'while true; do echo tick; sleep 0.3; done'])).stdout.trim();
+    // No `logTimes: monitor` in its record: the daemon notes it.
+    expect(JSON.parse(readFileSync(join(home, 'state.json'), 'utf8')).tasks[id].process.logTimes).toBeUndefined();
+    const times = timesPath(join(home, 'logs', id), 'stdout');
+    await waitFor(() => readNotes(times).length >= 2, 'the daemon to note the log');
+    await sigkillDaemon(home);
+    const down = Date.now();
+    const noted = readNotes(times).length;
+    // Nothing notes it while no daemon runs (the log grows all the same)...
+    const size = readFileSync(join(home, 'logs', id, 'stdout.log')).length;
+    await waitFor(() => readFileSync(join(home, 'logs', id, 'stdout.log')).length >= size + 50, 'more output');
+    expect(readNotes(times).length).toBe(noted);
+    // ...and the next daemon, which adopts the run, notes it again.
+    expect((await cli(home, ['daemon', 'start'], { env: { CORRAL_MONITOR: 'sh' } })).code).toBe(0);
+    await waitFor(() => readNotes(times).filter((n) => n.at > down).length >= 2, 'the new daemon to note the log');
   });
 });
