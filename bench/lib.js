@@ -189,4 +189,32 @@ export async function startTasks(rpc, count, command, extra = {}) {
   return waited.map((w) => w.task);
 }
 
+/**
+ * `count` bare `sh -c COMMAND` children started at once, until each one's 'spawn': the
+ * floor a supervisor's start of as many tasks (of the same command) is judged against.
+ * Killed after.
+ */
+export async function bareSpawns(count, command = 'exec sleep 600') {
+  const t0 = now();
+  const children = [];
+  await Promise.all(
+    Array.from({ length: count }, () => {
+      const child = spawn('/bin/sh', ['-c', command], { detached: true, stdio: 'ignore' });
+      children.push(child);
+      return new Promise((resolve, reject) => {
+        child.once('spawn', resolve);
+        child.once('error', reject);
+      });
+    }),
+  );
+  const ms = now() - t0;
+  for (const c of children) {
+    try {
+      process.kill(-c.pid, 'SIGKILL');
+    } catch {}
+  }
+  await sleep(200);
+  return ms;
+}
+
 export { spawn };

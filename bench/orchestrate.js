@@ -8,36 +8,12 @@
  *    interval 50 ms): the time from a dependency turning healthy to its dependent leaving
  *    `waiting`, from the supervisor's own events (in-process). Target: each ≤ 20 ms.
  */
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DIST, cleanupHome, corral, makeHome, median, now, round, rpcOpen, sleep } from './lib.js';
+import { DIST, bareSpawns, cleanupHome, corral, makeHome, median, now, round, rpcOpen, sleep } from './lib.js';
 
 const TASKS = 100;
 const REPS = 3;
-
-async function bareSpawns() {
-  const t0 = now();
-  const children = [];
-  await Promise.all(
-    Array.from({ length: TASKS }, () => {
-      const child = spawn('/bin/sh', ['-c', 'sleep 300'], { detached: true, stdio: 'ignore' });
-      children.push(child);
-      return new Promise((resolve, reject) => {
-        child.once('spawn', resolve);
-        child.once('error', reject);
-      });
-    }),
-  );
-  const ms = now() - t0;
-  for (const c of children) {
-    try {
-      process.kill(-c.pid, 'SIGKILL');
-    } catch {}
-  }
-  await sleep(100);
-  return ms;
-}
 
 async function orchestrate100(notes) {
   const times = [];
@@ -110,7 +86,7 @@ export default {
   async run() {
     const notes = [];
     const bare = [];
-    for (let i = 0; i < REPS; i++) bare.push(await bareSpawns());
+    for (let i = 0; i < REPS; i++) bare.push(await bareSpawns(TASKS, 'sleep 300'));
     const orch = await orchestrate100(notes);
     const gaps = await chain(notes);
     const b = median(bare);

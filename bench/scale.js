@@ -17,40 +17,16 @@
  * Also per-task figures (time to running, RSS, idle CPU) from 100 to 1,000, which should
  * not grow: the cost of a task should not depend on how many others there are.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { cleanupHome, corral, cpuMsOf, makeHome, median, memoryOf, now, processesOfHome, round, rpcOpen, sleep } from './lib.js';
+import { bareSpawns, cleanupHome, corral, cpuMsOf, makeHome, median, memoryOf, now, processesOfHome, round, rpcOpen, sleep } from './lib.js';
 
 const SIZES = [10, 100, 1000];
 /** Idle CPU windows: 20 s at 1,000 tasks, 10 s below (the suite stays under 5 minutes). */
 const idleMsAt = (count) => (count >= 1000 ? 20_000 : 10_000);
 const CLI_REPS = 3;
 const RPC_REPS = 9;
-
-async function bareSpawns(count) {
-  const t0 = now();
-  const children = [];
-  await Promise.all(
-    Array.from({ length: count }, () => {
-      const child = spawn('/bin/sh', ['-c', 'exec sleep 600'], { detached: true, stdio: 'ignore' });
-      children.push(child);
-      return new Promise((resolve, reject) => {
-        child.once('spawn', resolve);
-        child.once('error', reject);
-      });
-    }),
-  );
-  const ms = now() - t0;
-  for (const c of children) {
-    try {
-      process.kill(-c.pid, 'SIGKILL');
-    } catch {}
-  }
-  await sleep(200);
-  return ms;
-}
 
 async function timeRpc(rpc, method, params) {
   const times = [];
