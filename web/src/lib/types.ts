@@ -1,7 +1,8 @@
 /**
  * The shapes the dashboard's API answers with (docs/dashboard-api.md): the parts the page
  * reads of src/api.ts's TaskView and the routes' answers. Written out here because the page
- * compiles on its own (web/tsconfig.json, for the browser) and cannot import from src/.
+ * compiles on its own (web/tsconfig.json, for the browser) and cannot import from src/;
+ * test/web/contract.test.ts holds them to the server's types at `npm run typecheck`.
  */
 export interface Task {
   id: string;
