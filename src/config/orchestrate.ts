@@ -7,19 +7,20 @@ import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import type { InlineTask, OrchestrateInput } from '../api.js';
 import { field, usageError } from '../errors.js';
 import type { EnvSpec, EnvTaskDecl } from './envfile/index.js';
+import { plainTask, slug } from './envfile/spec.js';
 import { taskNameProblem, TASK_NAME, TASK_NAME_RULE } from '../../machines/policies/names.js';
 import { parseHealthFlags } from './normalize.js';
 
 export async function normalizeOrchestrate(input: OrchestrateInput): Promise<EnvSpec> {
   // An environment's name scopes its tasks' names (`dev/web`): no `/` in it, whatever the source.
   if (input.name !== undefined && !TASK_NAME.test(input.name)) throw usageError(`"${input.name}" is not an environment name: ${TASK_NAME_RULE}`);
-  // The env-file loader (yaml and its schemas) is loaded only by the daemons that read env files.
-  const envfile = await import('./envfile/index.js');
+  // The env-file reader (yaml and its schemas) runs in a process of its own: see envfile/aside.ts.
   if (input.file) {
-    const spec = await envfile.loadEnvFileAside(input.file, { callerEnv: input.callerEnv ?? {}, ...(input.name ? { name: input.name } : {}) });
+    const { loadEnvFileAside } = await import('./envfile/aside.js');
+    const spec = await loadEnvFileAside(input.file, { callerEnv: input.callerEnv ?? {}, ...(input.name ? { name: input.name } : {}) });
     return input.cwd === undefined ? spec : rebased(spec, input.file, input.cwd);
   }
-  return inlineEnv(input, envfile);
+  return inlineEnv(input);
 }
 
 /**
@@ -41,7 +42,7 @@ function rebased(spec: EnvSpec, file: string, cwd: string): EnvSpec {
  * Ad-hoc tasks, checked and normalised as an env file's are: the same default conditions
  * of `depends_on`, and the same graph check (unknown task, cycle, `healthy` without a check).
  */
-function inlineEnv(input: OrchestrateInput, { slug, plainTask }: typeof import('./envfile/index.js')): EnvSpec {
+function inlineEnv(input: OrchestrateInput): EnvSpec {
   if (!input.name) throw usageError(`"" is not an environment name: ${TASK_NAME_RULE}`);
   if (!input.tasks || input.tasks.length === 0) throw usageError('an environment needs an env file (-f) or at least one --background command');
   const given = input.tasks;
@@ -49,7 +50,7 @@ function inlineEnv(input: OrchestrateInput, { slug, plainTask }: typeof import('
     const problem = t.name === undefined ? null : taskNameProblem(t.name);
     if (problem) throw usageError(`"${t.name}" is not a task name: ${problem}`);
   }
-  const names = taskNames(given, slug);
+  const names = taskNames(given);
   const cwd = input.cwd ?? process.cwd();
   const tasks: EnvTaskDecl[] = given.map((t, i) => ({ ...plainTask(names[i]!, t.command, cwd), health: parseHealthFlags(t.health) }));
   const targets = new Map(tasks.map((t) => [t.name, { background: t.background, hasHealthCheck: t.health !== null }]));
@@ -77,7 +78,7 @@ function inlineEnv(input: OrchestrateInput, { slug, plainTask }: typeof import('
  * key once), else one after the command's first words, numbered when two read alike. Given
  * names are taken first, so a dependency on one never lands on a task named after its command.
  */
-function taskNames(tasks: InlineTask[], slug: (text: string) => string): string[] {
+function taskNames(tasks: InlineTask[]): string[] {
   const taken = new Map<string, number>();
   tasks.forEach((t, i) => {
     if (t.name === undefined) return;

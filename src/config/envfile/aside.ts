@@ -1,46 +1,62 @@
 /**
- * Big env files are read in a worker thread: parsing and checking 10,000 tasks takes a
- * second or more, which the daemon's other clients should not wait through. Small files,
- * the usual case, are read in place, without the cost of starting a thread.
+ * Env files are read in a process of their own, which exits once it has answered. The
+ * reader's packages (yaml, zod 4 and its locales) cost the process that loads them about
+ * 8 MB that it never gives back: the daemon, which stays up for hours, does not load them.
+ * A big file (10,000 tasks take a second or more to check) keeps the daemon's other clients
+ * waiting no more than a small one. Unbuilt sources (the tests) read in place.
  */
-import { existsSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { deserialize, serialize } from 'node:v8';
 import { CorralError, failure } from '../../errors.js';
-import { loadEnvFile } from './load.js';
 import type { EnvSpec, LoadOptions } from './spec.js';
 
-/** From this size on, a file is read aside (about a thousand tasks). */
-export const ASIDE_BYTES = 64 * 1024;
+/** The built reader; absent when the sources run unbuilt (the tests), which read every file in place. */
+const READER = fileURLToPath(new URL('./reader.js', import.meta.url));
+/** Lite mode: the reader runs once, and starts faster without the optimising compilers. */
+const READER_NODE_FLAGS = ['--lite-mode'];
 
-/** The built worker; absent when the sources run unbuilt (the tests), which read every file in place. */
-const WORKER = fileURLToPath(new URL('./worker.js', import.meta.url));
+export interface ReaderRequest {
+  path: string;
+  options: LoadOptions;
+}
 
-export interface WorkerAnswer {
+export interface ReaderAnswer {
   spec?: EnvSpec;
   error?: { kind: 'usage' | 'failed' | 'not-found'; template: string };
 }
 
-function sizeOf(path: string): number {
-  try {
-    return statSync(path).size;
-  } catch {
-    return 0;
-  }
+/** `loadEnvFile`, in a process of its own when built. Relative paths are the current folder's, as in place. */
+export async function loadEnvFileAside(path: string, options: LoadOptions): Promise<EnvSpec> {
+  if (!existsSync(READER)) return (await import('./load.js')).loadEnvFile(path, options);
+  const answer = await ask({ path, options });
+  if (answer.spec) return answer.spec;
+  throw new CorralError(answer.error?.kind ?? 'failed', answer.error?.template ?? `${path}: could not be read`);
 }
 
-/** `loadEnvFile`, in a worker thread when the file is big. */
-export function loadEnvFileAside(path: string, options: LoadOptions): Promise<EnvSpec> {
-  if (sizeOf(path) < ASIDE_BYTES || !existsSync(WORKER)) return Promise.resolve().then(() => loadEnvFile(path, options));
+function ask(request: ReaderRequest): Promise<ReaderAnswer> {
+  const { path } = request;
   return new Promise((resolve, reject) => {
-    const worker = new Worker(WORKER, { workerData: { path, options } });
-    let answered = false;
-    worker.once('message', (answer: WorkerAnswer) => {
-      answered = true;
-      if (answer.spec) resolve(answer.spec);
-      else reject(new CorralError(answer.error?.kind ?? 'failed', answer.error?.template ?? `${path}: could not be read`));
+    const reader = spawn(process.execPath, [...READER_NODE_FLAGS, READER], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    let stderr = '';
+    reader.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    reader.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    // A reader that exits early closes its stdin under the write: its exit says why.
+    reader.stdin.on('error', () => {});
+    reader.once('error', (error) => reject(failure(`${path}: could not be read (${error.message})`)));
+    reader.once('close', (code, signal) => {
+      if (code === 0 && out.length) {
+        try {
+          return resolve(deserialize(Buffer.concat(out)) as ReaderAnswer);
+        } catch {
+          // An answer cut short: said as the exit below.
+        }
+      }
+      const why = stderr.trim().split('\n').filter(Boolean).pop();
+      reject(failure(`${path}: could not be read (the reader exited ${signal ?? code}${why ? `: ${why}` : ''})`));
     });
-    worker.once('error', (error) => reject(failure(`${path}: could not be read (${error.message})`)));
-    worker.once('exit', (code) => answered || reject(failure(`${path}: could not be read (the reader exited ${code})`)));
+    reader.stdin.end(serialize(request));
   });
 }

@@ -10,5 +10,4 @@ export { loadEnvFile } from './load.js';
 export { loadEnvFileAside } from './aside.js';
 export { parseEnvYaml } from './document.js';
 export { parseProcfile } from './procfile.js';
-export { slug } from './workflow.js';
-export { plainTask, type EnvSpec, type EnvTaskDecl, type LoadOptions, type ParseOptions, type ReadEnvFile } from './spec.js';
+export { plainTask, slug, type EnvSpec, type EnvTaskDecl, type LoadOptions, type ParseOptions, type ReadEnvFile } from './spec.js';

@@ -103,3 +103,9 @@ export function defaultEnvName(file: string): string {
   const folder = basename(dirname(file)).replace(/[^A-Za-z0-9._-]/g, '-').replace(/^[^A-Za-z]+/, '').slice(0, 64);
   return folder || 'env';
 }
+
+/** "Start Frontend" → "start-frontend": step names (and ad-hoc commands) become task names. */
+export function slug(name: string): string {
+  const s = name.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '');
+  return /^[a-z]/.test(s) ? s.slice(0, 64) : `step-${s}`.slice(0, 64);
+}

@@ -10,13 +10,7 @@ import { ID_LIKE_RULE, looksLikeTaskId } from '../../../machines/policies/names.
 import { checkGraph, healthOf } from './compose.js';
 import { zodFailure, type Located } from './located.js';
 import { workflowKeys, workflowSchema } from './schema.js';
-import { defaultEnvName, plainTask, type EnvSpec, type EnvTaskDecl, type LoadOptions } from './spec.js';
-
-/** "Start Frontend" → "start-frontend": step names become task names. */
-export function slug(name: string): string {
-  const s = name.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '');
-  return /^[a-z]/.test(s) ? s.slice(0, 64) : `step-${s}`.slice(0, 64);
-}
+import { defaultEnvName, plainTask, slug, type EnvSpec, type EnvTaskDecl, type LoadOptions } from './spec.js';
 
 const WORKFLOW_ALERTS = '[Ee]rror|ERROR|[Ff]ailed|FAILED|[Ee]xception|EXCEPTION';
 

@@ -1,0 +1,86 @@
+#!/usr/bin/env node
+/**
+ * Bundles the daemon's entry (src/daemon/main.ts) into dist/src/daemon/main.js, over the
+ * compiler's output, after `tsc` (npm run build). The daemon stays up for hours: what it
+ * holds at start is paid for all that time. One file instead of ~170 modules (its own and
+ * the ESM packages it always loads: xstate, lowdb, chokidar, zod 3), tree-shaken, with
+ * whitespace dropped, holds less source and fewer module records.
+ *
+ * What a serving daemon does not always need stays outside: every dynamic import of the
+ * sources other than main.ts's own start-up imports loads the compiler's output at run
+ * time (the dashboard, the env-file reader's fallback, the probes' helpers), and CommonJS
+ * packages (pino) load from node_modules as before.
+ *
+ * The build fails rather than produce a bundle that would differ from the unbundled daemon:
+ * when a module resolving paths from `import.meta.url` would see a URL of another folder
+ * depth than its own.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const ENTRY = join(ROOT, 'src/daemon/main.ts');
+const OUT = join(ROOT, 'dist/src/daemon/main.js');
+/** Packages the bundle holds: ESM, loaded by every serving daemon. The others stay external. */
+const BUNDLED_PACKAGES = ['xstate', 'lowdb', 'steno', 'chokidar', 'readdirp', 'zod'];
+
+function fail(message) {
+  process.stderr.write(`bundle-daemon: ${message}\n`);
+  process.exit(1);
+}
+
+if (!existsSync(join(ROOT, 'dist/src/daemon/server.js'))) fail('dist/src/daemon/server.js is missing: run tsc first (npm run build)');
+
+const distOf = (source) => join(ROOT, 'dist', relative(ROOT, source)).replace(/\.tsx?$/, '.js');
+const packageOf = (specifier) => (specifier.startsWith('@') ? specifier.split('/').slice(0, 2) : specifier.split('/').slice(0, 1)).join('/');
+
+const daemonLayout = {
+  name: 'daemon-layout',
+  setup(b) {
+    // Dynamic imports other than main.ts's own point at the compiler's output, relative to the bundle.
+    b.onResolve({ filter: /^\./, namespace: 'file' }, (args) => {
+      if (args.kind !== 'dynamic-import' || args.importer === ENTRY) return undefined;
+      const source = resolve(args.resolveDir, args.path).replace(/\.js$/, '.ts');
+      const target = distOf(existsSync(source) ? source : source.replace(/\.ts$/, '.tsx'));
+      if (!existsSync(target)) fail(`${relative(ROOT, args.importer)} imports ${args.path}, but ${relative(ROOT, target)} was not built`);
+      let path = relative(dirname(OUT), target).split(sep).join('/');
+      if (!path.startsWith('.')) path = `./${path}`;
+      return { path, external: true };
+    });
+    // Packages outside the list load from node_modules; a package's dynamic import too.
+    b.onResolve({ filter: /^[^./]/, namespace: 'file' }, (args) => {
+      if (args.path.startsWith('node:')) return { path: args.path, external: true };
+      if (BUNDLED_PACKAGES.includes(packageOf(args.path)) && args.kind !== 'dynamic-import') return undefined;
+      return { path: args.path, external: true };
+    });
+  },
+};
+
+const result = await build({
+  entryPoints: [ENTRY],
+  outfile: OUT,
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  // Whitespace and syntax only: names stay, so the daemon log's stack traces still read.
+  minifyWhitespace: true,
+  minifySyntax: true,
+  sourcemap: true,
+  metafile: true,
+  logLevel: 'warning',
+  plugins: [daemonLayout],
+});
+
+const sameDepth = (file) => dirname(dirname(join(ROOT, file))) === dirname(dirname(ENTRY));
+for (const file of Object.keys(result.metafile.inputs)) {
+  if (file.includes('node_modules/')) continue;
+  if (!sameDepth(file) && readFileSync(join(ROOT, file), 'utf8').includes('import.meta')) {
+    fail(`${file} uses import.meta, and in the bundle its URL is ${relative(ROOT, OUT)}'s, of another folder depth`);
+  }
+}
+const output = Object.values(result.metafile.outputs).find((o) => o.entryPoint);
+const modules = Object.keys(result.metafile.inputs).length;
+process.stdout.write(`bundle-daemon: ${relative(ROOT, OUT)}: ${modules} modules, ${Math.round(output.bytes / 1024)} KB\n`);
