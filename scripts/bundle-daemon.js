@@ -7,9 +7,9 @@
  * whitespace dropped, holds less source and fewer module records.
  *
  * What a serving daemon does not always need stays outside: every dynamic import of the
- * sources other than main.ts's own start-up imports loads the compiler's output at run
- * time (the dashboard, the env-file reader's fallback, the probes' helpers), and CommonJS
- * packages (pino) load from node_modules as before.
+ * sources other than main.ts's start-up ones (the supervisor, the server) loads the
+ * compiler's output at run time (the dashboard, the env-file reader, the probes' helpers),
+ * and CommonJS packages (pino) load from node_modules as before.
  *
  * The build fails rather than produce a bundle that would differ from the unbundled daemon:
  * when a module resolving paths from `import.meta.url` would see a URL of another folder
@@ -25,6 +25,10 @@ const ENTRY = join(ROOT, 'src/daemon/main.ts');
 const OUT = join(ROOT, 'dist/src/daemon/main.js');
 /** Packages the bundle holds: ESM, loaded by every serving daemon. The others stay external. */
 const BUNDLED_PACKAGES = ['xstate', 'lowdb', 'steno', 'chokidar', 'readdirp', 'zod'];
+/** main.ts's own dynamic imports that every serving daemon makes: in the bundle. */
+const START_IMPORTS = ['../supervisor/supervisor.js', './server.js'];
+/** Node modules that cost MBs (TLS, crypto, threads) and that only some calls need: never at start. */
+const LAZY_BUILTINS = ['node:http', 'node:https', 'node:tls', 'node:crypto', 'node:worker_threads'];
 
 function fail(message) {
   process.stderr.write(`bundle-daemon: ${message}\n`);
@@ -39,9 +43,9 @@ const packageOf = (specifier) => (specifier.startsWith('@') ? specifier.split('/
 const daemonLayout = {
   name: 'daemon-layout',
   setup(b) {
-    // Dynamic imports other than main.ts's own point at the compiler's output, relative to the bundle.
+    // Dynamic imports other than main.ts's start-up ones point at the compiler's output, relative to the bundle.
     b.onResolve({ filter: /^\./, namespace: 'file' }, (args) => {
-      if (args.kind !== 'dynamic-import' || args.importer === ENTRY) return undefined;
+      if (args.kind !== 'dynamic-import' || (args.importer === ENTRY && START_IMPORTS.includes(args.path))) return undefined;
       const source = resolve(args.resolveDir, args.path).replace(/\.js$/, '.ts');
       const target = distOf(existsSync(source) ? source : source.replace(/\.ts$/, '.tsx'));
       if (!existsSync(target)) fail(`${relative(ROOT, args.importer)} imports ${args.path}, but ${relative(ROOT, target)} was not built`);
@@ -74,6 +78,10 @@ const result = await build({
   plugins: [daemonLayout],
 });
 
+const output = Object.values(result.metafile.outputs).find((o) => o.entryPoint);
+const eager = output.imports.filter((i) => i.kind === 'import-statement' && LAZY_BUILTINS.includes(i.path)).map((i) => i.path);
+if (eager.length) fail(`the bundle would import ${[...new Set(eager)].join(', ')} at start-up: import it where it is used`);
+
 const sameDepth = (file) => dirname(dirname(join(ROOT, file))) === dirname(dirname(ENTRY));
 for (const file of Object.keys(result.metafile.inputs)) {
   if (file.includes('node_modules/')) continue;
@@ -81,6 +89,5 @@ for (const file of Object.keys(result.metafile.inputs)) {
     fail(`${file} uses import.meta, and in the bundle its URL is ${relative(ROOT, OUT)}'s, of another folder depth`);
   }
 }
-const output = Object.values(result.metafile.outputs).find((o) => o.entryPoint);
 const modules = Object.keys(result.metafile.inputs).length;
 process.stdout.write(`bundle-daemon: ${relative(ROOT, OUT)}: ${modules} modules, ${Math.round(output.bytes / 1024)} KB\n`);

@@ -4,8 +4,6 @@
  * judged on every change of the task; the others look again every few tenths of a second.
  */
 import { statSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { formatDuration } from '../../machines/duration.js';
 import type { TaskRecord } from '../../machines/task.types.js';
@@ -106,10 +104,13 @@ function httpCheck(url: string): WaitCheck {
 /**
  * The status code of a GET, redirects not followed. Through node:http, not fetch: the
  * daemon runs under --lite-mode, where fetch has no HTTP parser (see daemon/main.ts).
+ * Imported on the first check: node:https brings TLS and crypto, 2 MB a daemon that
+ * never waits on a URL would hold for nothing.
  */
-function statusOf(url: string, timeoutMs: number): Promise<number> {
+async function statusOf(url: string, timeoutMs: number): Promise<number> {
+  const { request: get } = url.startsWith('https:') ? await import('node:https') : await import('node:http');
   return new Promise((resolve, reject) => {
-    const request = (url.startsWith('https:') ? httpsRequest : httpRequest)(url, { method: 'GET', agent: false, timeout: timeoutMs }, (response) => {
+    const request = get(url, { method: 'GET', agent: false, timeout: timeoutMs }, (response) => {
       resolve(response.statusCode ?? 0);
       response.resume();
       request.destroy();
