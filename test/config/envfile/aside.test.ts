@@ -1,0 +1,75 @@
+/**
+ * Env files are read by a process of their own (src/config/envfile/aside.ts), so that the
+ * daemon never loads the reader's packages. Run from the build, as the daemon runs it: the
+ * answer is the one reading in place gives, a refusal keeps its `file:line:col`, and the
+ * daemon's code reaches neither yaml nor zod 4 by static imports.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { CorralError } from '../../../src/errors.js';
+import { loadEnvFile } from '../../../src/config/envfile/index.js';
+import { ROOT } from '../../helpers.js';
+import { useTempDir, y } from './helpers.js';
+
+const DIST = join(ROOT, 'dist/src');
+const temp = useTempDir();
+const built = async (): Promise<typeof import('../../../src/config/envfile/aside.js')> =>
+  import(pathToFileURL(join(DIST, 'config/envfile/aside.js')).href);
+
+describe('an env file read aside', () => {
+  it('gives what reading in place gives, with the caller environment and a relative path', async () => {
+    const file = join(temp(), 'corral.yaml');
+    writeFileSync(join(temp(), '.env'), 'FROM_FILE=1\n');
+    writeFileSync(file, y('name: app', 'tasks:', '  api:', '    command: serve ${PORT}', '    env_file: .env', '    env: { PORT: "${PORT}" }', '    health: { log: "ready (\\\\d+)" }', '  web:', '    command: web', '    depends_on: { api: healthy }'));
+    const options = { callerEnv: { PORT: '8080' } };
+    const { loadEnvFileAside } = await built();
+    const aside = await loadEnvFileAside(file, options);
+    expect(aside).toEqual(loadEnvFile(file, options));
+    expect(aside.tasks.find((t) => t.name === 'api')!.env).toEqual({ FROM_FILE: '1', PORT: '8080' });
+    const cwd = process.cwd();
+    try {
+      process.chdir(temp());
+      expect(await loadEnvFileAside('corral.yaml', options)).toEqual(aside);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
+  it('refuses a bad file with the reader’s own sentence and kind', async () => {
+    const file = join(temp(), 'broken.yaml');
+    writeFileSync(file, y('tasks:', '  a:', '    command: x', '    depends_on: [b]'));
+    const { loadEnvFileAside } = await built();
+    const error = await loadEnvFileAside(file, { callerEnv: {} }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CorralError);
+    expect((error as CorralError).kind).toBe('usage');
+    expect((error as Error).message).toBe(`${file}:4:18: a depends on "b", which is not a task of this file`);
+    const missing = await loadEnvFileAside(join(temp(), 'none.yaml'), {}).catch((e: unknown) => e);
+    expect((missing as Error).message).toBe(`${join(temp(), 'none.yaml')}: no such file`);
+  });
+});
+
+/** Static imports, in the compiler's output and in the bundle (no space before `from`); not `import(…)`. */
+const STATIC = /(?:^|[;\s}])(?:import|export)(?!\s*\()\b[^;'"()]*?(?:from\s*)?['"]([^'"]+)['"]/gm;
+
+it('reaches neither yaml nor zod 4 from what the daemon loads to start and to orchestrate', () => {
+  const seen = new Set<string>();
+  const packages = new Set<string>();
+  const queue = ['daemon/main.js', 'daemon/server.js', 'supervisor/supervisor.js', 'config/orchestrate.js', 'config/envfile/aside.js'].map((f) => join(DIST, f));
+  while (queue.length > 0) {
+    const file = queue.pop()!;
+    if (seen.has(file) || !existsSync(file)) continue;
+    seen.add(file);
+    for (const [, spec] of readFileSync(file, 'utf8').matchAll(STATIC)) {
+      if (spec!.startsWith('.')) {
+        if (spec!.endsWith('.js')) queue.push(resolve(dirname(file), spec!));
+      } else packages.add(spec!);
+    }
+  }
+  // The walk follows imports: the orchestrate path and the RPC schemas (zod 3) are in it.
+  expect(seen.has(join(DIST, 'config/envfile/spec.js'))).toBe(true);
+  expect(packages.has('zod/v3')).toBe(true);
+  expect([...packages].filter((p) => p === 'yaml' || p === 'zod' || p.startsWith('zod/v4'))).toEqual([]);
+  expect([...seen].filter((f) => /envfile\/(load|document|schema)\.js$/.test(f))).toEqual([]);
+});
