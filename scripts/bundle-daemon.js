@@ -64,21 +64,20 @@ const daemonLayout = {
   },
 };
 
-const result = await build({
-  entryPoints: [ENTRY],
-  outfile: OUT,
+/** Both bundles: ESM for node 20, whitespace and syntax minified (names stay, so stack traces still read). */
+const COMMON = {
   bundle: true,
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  // Whitespace and syntax only: names stay, so the daemon log's stack traces still read.
   minifyWhitespace: true,
   minifySyntax: true,
   sourcemap: true,
   metafile: true,
   logLevel: 'warning',
-  plugins: [daemonLayout],
-});
+};
+
+const result = await build({ ...COMMON, entryPoints: [ENTRY], outfile: OUT, plugins: [daemonLayout] });
 
 const output = Object.values(result.metafile.outputs).find((o) => o.entryPoint);
 const eager = output.imports.filter((i) => i.kind === 'import-statement' && LAZY_BUILTINS.includes(i.path)).map((i) => i.path);
@@ -93,17 +92,9 @@ report(result, OUT);
  * CPU. yaml is CommonJS, and requires node's modules: the bundle gets a `require`.
  */
 const reader = await build({
+  ...COMMON,
   entryPoints: [READER_ENTRY],
   outfile: READER_OUT,
-  bundle: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  minifyWhitespace: true,
-  minifySyntax: true,
-  sourcemap: true,
-  metafile: true,
-  logLevel: 'warning',
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
 });
 checkDepths(reader, READER_ENTRY, READER_OUT);
