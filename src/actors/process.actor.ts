@@ -155,11 +155,12 @@ export function createProcessActor(deps: ProcessActorDeps) {
         send({ type: 'SPAWNED', process: info, at: now() });
         watchExitFile(UNKNOWN_AWAY);
       });
-    } else if (!readExitFile(exitFile) && existsSync(logDir) && (info = findRunningCopy(identity, logDir))) {
+    } else if (existsSync(logDir) && !readExitFile(exitFile) && (info = findRunningCopy(identity, logDir))) {
       // An earlier run goes on with no status written (its monitor killed, or a record that
       // missed it): it is that run the task has, never a second one. (Processes an ended
       // run left behind are leftovers, not a run: its exit file holds its status. A task
-      // without a log folder never ran: no scan of /proc is spent on a first start.)
+      // without a log folder never ran: neither its exit file nor /proc is looked at on a
+      // first start, where the exit file's absence costs an error thrown and caught.)
       const copy = info;
       queueMicrotask(() => {
         send({ type: 'SPAWNED', process: copy, at: now() });
