@@ -81,6 +81,9 @@ const result = await build({
   target: 'node20',
   packages: 'external',
   sourcemap: true,
+  // Less for V8 to parse at every call (2.5 M instructions of `ls`); names are kept, and the map leads back to the source.
+  minifyWhitespace: true,
+  minifySyntax: true,
   metafile: true,
   logLevel: 'warning',
   plugins: [lazyOutside],
