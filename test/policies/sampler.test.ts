@@ -144,6 +144,41 @@ describe('Sampler', () => {
     sampler.stop();
   });
 
+  it("reports an idle tree's memory fresh at every tick, and a tree that wakes, grows and uses CPU at the next one", async () => {
+    const wake = join(dir, 'wake');
+    spawnSync('mkfifo', [wake]);
+    // Waits on the fifo; once woken, spins a moment and grows by a variable of 8 MB, then waits again.
+    const script = `read x < ${wake}; i=0; while [ $i -lt 100000 ]; do i=$((i+1)); done; y=$(head -c 8000000 /dev/zero | tr '\\0' a); echo > ${join(dir, 'grown')}; read x < ${wake}`;
+    const child = spawn('/bin/sh', ['-c', script], { detached: true, stdio: 'ignore' });
+    children.push(child);
+    const pid = child.pid!;
+    await waitFor(() => (readStat(pid)?.rssBytes ?? 0) > 0, 'the shell to load');
+    const info: ProcessInfo = { pid, pidStart: readStat(pid)!.start, monitorPid: -1, monitorStart: 0, bootId: '', token: `t${pid}`, logStart: { stdout: 0, stderr: 0 } };
+    const samples: Usage[] = [];
+    const sampler = new Sampler(() => [{ id: 'w', process: info }], (_id, usage) => samples.push({ ...usage, history: [] }));
+    let now = Date.now();
+    // Asleep on its fifo: every tick still gives the figures the kernel has now.
+    await waitFor(() => readStat(pid)?.state === 'S', 'the shell to wait');
+    for (let i = 0; i < 3; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      sampler.tick((now += 2000));
+      expect(samples.at(-1)!.memoryBytes).toBe(readStat(pid)!.rssBytes);
+    }
+    expect(samples.slice(1).map((s) => s.cpuPercent)).toEqual([0, 0]);
+    const idle = samples.at(-1)!.memoryBytes;
+
+    writeFileSync(wake, 'go\n');
+    await waitFor(() => readdirSync(dir).includes('grown') && readStat(pid)?.state === 'S', 'the shell to grow and wait again', 60_000);
+    await new Promise((r) => setTimeout(r, 10));
+    sampler.tick((now += 2000));
+    const grown = readStat(pid)!;
+    expect(grown.rssBytes).toBeGreaterThan(idle + 4_000_000);
+    expect(sampler.membersOf('w')).toEqual([pid]); // the pipeline's processes ended before the tick
+    expect(samples.at(-1)!.memoryBytes).toBe(grown.rssBytes);
+    expect(samples.at(-1)!.cpuPercent).toBeGreaterThan(0);
+    sampler.stop();
+  });
+
   it('tells its tick listeners, after each tick, which tasks it sampled, until they stop listening', async () => {
     const { info } = await tree();
     const sampler = new Sampler(() => [{ id: 'a', process: info }], () => {});
