@@ -19,6 +19,17 @@ export interface Usage {
 
 const HISTORY = 60;
 const NONE: number[] = [];
+
+/** Who may be a newborn's parent, group or session leader, or token, in the trees the sampler knows. */
+interface Ties {
+  /** The tasks they were made for (the same objects, in the same order, for them to hold). */
+  live: { id: string; process: ProcessInfo }[];
+  owner: Map<number, string>;
+  leaders: Map<number, string>;
+  tokens: Map<string, string>;
+  monitors: Set<number>;
+  pidOf: Map<string, ProcessInfo>;
+}
 /** A full scan now and then all the same: a process that joined a tree without being born into it (setpgid into its group). */
 const FULL_SCAN_EVERY = 30;
 /** More pids than this handed out since the last look (a machine forking hard): one scan reads fewer files. */
@@ -95,12 +106,15 @@ export class Sampler {
     this.lastAt.delete(id);
     this.sampledAt.delete(id);
     this.members.delete(id);
+    this.ties = null;
   }
 
   private ticks = 0;
   /** The tick (its count) at which each task was last sampled. */
   private readonly sampledAt = new Map<string, number>();
   private readonly members = new Map<string, number[]>();
+  /** The look at newborns' maps, kept while the tasks and their members stay the same (null when they changed). */
+  private ties: Ties | null = null;
   private readonly stats = new KeptStats();
 
   /** The last pid the kernel had given at the last look: processes born since have higher pids (until pids wrap). */
@@ -154,6 +168,7 @@ export class Sampler {
       if (byPid) {
         members = treeOf(process, procs!);
         this.members.set(id, members);
+        this.ties = null;
       } else {
         members = this.members.get(id) ?? NONE;
       }
@@ -181,7 +196,10 @@ export class Sampler {
           prev.at = now;
         }
       }
-      if (alive < members.length) this.members.set(id, members.filter((pid) => this.cpuTicks.get(pid)?.at === now));
+      if (alive < members.length) {
+        this.members.set(id, members.filter((pid) => this.cpuTicks.get(pid)?.at === now));
+        this.ties = null;
+      }
       const cpuPercent = before !== undefined && now > before ? (used / CLOCK_TICKS_PER_SECOND / ((now - before) / 1000)) * 100 : 0;
       this.lastAt.set(id, now);
       this.sampledAt.set(id, stamp);
@@ -209,6 +227,7 @@ export class Sampler {
         this.lastAt.delete(id);
       }
       for (const id of this.members.keys()) if (this.sampledAt.get(id) !== stamp) this.members.delete(id);
+      this.ties = null;
     }
     if (full) {
       const members = new Set([...this.members.values()].flat());
@@ -219,6 +238,34 @@ export class Sampler {
       const ids = live.map(({ id }) => id);
       for (const listener of [...this.tickListeners]) listener(now, ids);
     }
+  }
+
+  /** The maps of the look at newborns, made again only when a task or a tree's members changed. */
+  private tiesOf(live: { id: string; process: ProcessInfo }[], everyLive: { id: string; process: ProcessInfo }[]): Ties {
+    const kept = this.ties;
+    if (kept && kept.live.length === live.length && everyLive.length === live.length) {
+      let same = true;
+      for (let i = 0; i < live.length && same; i++) same = kept.live[i] === live[i];
+      if (same) return kept;
+    }
+    const owner = new Map<number, string>();
+    const leaders = new Map<number, string>();
+    const tokens = new Map<string, string>();
+    // Monitors are never members of a tree.
+    const monitors = new Set(everyLive.map(({ process }) => process.monitorPid));
+    for (const { id, process } of live) {
+      const members = this.members.get(id);
+      for (const pid of members ?? []) owner.set(pid, id);
+      owner.set(process.monitorPid, id);
+      // A group outlives its leader, but a pid reused by a stranger is not the task's: only a command seen alive leads its group.
+      if (members?.includes(process.pid)) leaders.set(process.pid, id);
+      tokens.set(process.token, id);
+    }
+    const pidOf = new Map(live.map(({ id, process }) => [id, process]));
+    const ties = { live, owner, leaders, tokens, monitors, pidOf };
+    // Kept only when every task is in it (the common case: no task older than the last look waits for its full scan).
+    this.ties = everyLive.length === live.length ? ties : null;
+    return ties;
   }
 
   /**
@@ -236,20 +283,7 @@ export class Sampler {
     // Tokens are read only for the newborns nothing else ties to a tree (below).
     const born = processesBorn(after, upTo, false);
     if (born.length === 0) return;
-    const owner = new Map<number, string>();
-    const leaders = new Map<number, string>();
-    const tokens = new Map<string, string>();
-    // Monitors are never members of a tree.
-    const monitors = new Set(everyLive.map(({ process }) => process.monitorPid));
-    for (const { id, process } of live) {
-      const members = this.members.get(id);
-      for (const pid of members ?? []) owner.set(pid, id);
-      owner.set(process.monitorPid, id);
-      // A group outlives its leader, but a pid reused by a stranger is not the task's: only a command seen alive leads its group.
-      if (members?.includes(process.pid)) leaders.set(process.pid, id);
-      tokens.set(process.token, id);
-    }
-    const pidOf = new Map(live.map(({ id, process }) => [id, process]));
+    const { owner, leaders, tokens, monitors, pidOf } = this.tiesOf(live, everyLive);
     // Newborns found to hold no token: their children, born of them, hold none either (the token
     // is a secret only a task's processes have), so a machine forking hard costs one read of
     // an environment per family of strangers, not one per process.
@@ -274,8 +308,10 @@ export class Sampler {
       owner.set(p.pid, id);
       if (p.pid === info.pid) leaders.set(p.pid, id);
       const members = this.members.get(id);
-      if (!members) this.members.set(id, [p.pid]);
-      else if (!members.includes(p.pid)) members.push(p.pid);
+      if (!members) {
+        this.members.set(id, [p.pid]);
+        this.ties = null;
+      } else if (!members.includes(p.pid)) members.push(p.pid);
     }
   }
 }

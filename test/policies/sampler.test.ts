@@ -144,6 +144,45 @@ describe('Sampler', () => {
     sampler.stop();
   });
 
+  it('finds each child born into a tree whose task list stays the same from tick to tick, before and after a member ends', async () => {
+    const go = join(dir, 'go');
+    const again = join(dir, 'again');
+    spawnSync('mkfifo', [go]);
+    spawnSync('mkfifo', [again]);
+    const script = `read x < ${go}; sleep 60 & echo $! > ${join(dir, 'first')}; read x < ${again}; sleep 60 & echo $! > ${join(dir, 'second')}; wait`;
+    const child = spawn('/bin/sh', ['-c', script], { detached: true, stdio: 'ignore' });
+    children.push(child);
+    const pid = child.pid!;
+    await waitFor(() => (readStat(pid)?.rssBytes ?? 0) > 0, 'the shell to load');
+    const info: ProcessInfo = { pid, pidStart: readStat(pid)!.start, monitorPid: -1, monitorStart: 0, bootId: '', token: `t${pid}`, logStart: { stdout: 0, stderr: 0 } };
+    // The same task objects at every tick, as the daemon's records are while nothing changes.
+    const tasks = [{ id: 't', process: info }];
+    const sampler = new Sampler(() => tasks, () => {});
+    let now = Date.now();
+    sampler.tick(now);
+    await new Promise((r) => setTimeout(r, 10));
+    sampler.tick((now += 2000));
+    const bornPid = async (file: string) => {
+      const p = await waitFor(() => (readdirSync(dir).includes(file) ? Number(readFileSync(join(dir, file), 'utf8')) || null : null), `the ${file} child to start`);
+      await waitFor(() => (readStat(p)?.rssBytes ?? 0) > 0, `the ${file} child to load`);
+      await new Promise((r) => setTimeout(r, 10));
+      return p;
+    };
+    writeFileSync(go, 'go\n');
+    const first = await bornPid('first');
+    sampler.tick((now += 2000));
+    expect(sampler.membersOf('t').sort()).toEqual([pid, first].sort());
+    process.kill(first, 'SIGKILL');
+    await waitFor(() => !isRunning(first), 'the first child to end');
+    sampler.tick((now += 2000));
+    expect(sampler.membersOf('t')).toEqual([pid]);
+    writeFileSync(again, 'go\n');
+    const second = await bornPid('second');
+    sampler.tick((now += 2000));
+    expect(sampler.membersOf('t').sort()).toEqual([pid, second].sort());
+    sampler.stop();
+  });
+
   it("reports an idle tree's memory fresh at every tick, and a tree that wakes, grows and uses CPU at the next one", async () => {
     const wake = join(dir, 'wake');
     spawnSync('mkfifo', [wake]);
