@@ -133,6 +133,22 @@ export class Sampler {
   tick(now = Date.now(), scan?: ProcEntry[]): void {
     const live = this.live();
     const last = scan === undefined ? lastPid() : null;
+    if (live.length === 0 && scan === undefined) {
+      // Nothing to sample and no tree to look for: no scan, no look at newborns. The pids
+      // handed out until now are none of a task's, so the next task's tick looks after them.
+      this.ticks++;
+      this.seenPid = last;
+      if (this.sampledAt.size > 0 || this.members.size > 0) {
+        this.sampledAt.clear();
+        this.lastAt.clear();
+        this.members.clear();
+        this.cpuTicks.clear();
+        this.stats.close();
+        this.ties = null;
+      }
+      for (const listener of [...this.tickListeners]) listener(now, []);
+      return;
+    }
     const seenPid = this.seenPid;
     const inRange = (pid: number) => seenPid !== null && last !== null && pid > seenPid && pid <= last;
     const due =

@@ -218,6 +218,29 @@ describe('Sampler', () => {
     sampler.stop();
   });
 
+  it('lets go of every kept file once no task runs, and finds the next task at its first tick', async () => {
+    const { info } = await tree();
+    const tasks: { id: string; process: ProcessInfo }[] = [{ id: 'a', process: info }];
+    const sampler = new Sampler(() => tasks, () => {});
+    const fds = () => readdirSync('/proc/self/fd').length;
+    const before = fds();
+    let now = Date.now();
+    sampler.tick(now);
+    sampler.tick((now += 2000)); // read through its kept stat file
+    expect(fds()).toBe(before + 1);
+    const next = await tree(); // older than the next look: its first tick scans for it
+    tasks.length = 0;
+    await new Promise((r) => setTimeout(r, 10));
+    sampler.tick((now += 2000));
+    expect(fds()).toBe(before);
+    expect(sampler.membersOf('a')).toEqual([]);
+    tasks.push({ id: 'b', process: next.info });
+    sampler.tick((now += 2000));
+    expect(sampler.membersOf('b')).toEqual([next.info.pid]);
+    expect(sampler.get('b')!.memoryBytes).toBeGreaterThan(0);
+    sampler.stop();
+  });
+
   it('tells its tick listeners, after each tick, which tasks it sampled, until they stop listening', async () => {
     const { info } = await tree();
     const sampler = new Sampler(() => [{ id: 'a', process: info }], () => {});
