@@ -12,8 +12,8 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { CLI, corral, envFor, median, round, startTasks, timeSync, withDaemon } from './lib.js';
 
-const N = 15;
-const WARMUP = 2;
+const N = 11;
+const WARMUP = 1;
 
 /**
  * With CORRAL_BENCH_INSTRUCTIONS=1 (and valgrind installed): the instructions a process runs,

@@ -14,8 +14,8 @@ import { CLI, DIST, corral, envFor, makeHome, cleanupHome, median, round, sleep,
 const { EventLog } = await import(join(DIST, 'supervisor/events.js'));
 const { JournalFile } = await import(join(DIST, 'supervisor/journal-file.js'));
 
-const EXITS = 20;
-const STARTS = 11;
+const EXITS = 12;
+const STARTS = 7;
 
 /** Waits until `probe()` is truthy (polling every 2 ms), or fails after `ms`. */
 async function until(probe, what, ms = 20_000) {

@@ -53,6 +53,22 @@ export function timeSync(file, args, { env = process.env, timeout = 120_000 } = 
   return { ms, stdout: r.stdout };
 }
 
+/**
+ * Where a benchmark's time goes: `mark(name)` closes the phase since the last mark;
+ * `toString()` gives "name 1.2 s, …" for the notes (the suite has a budget of its own).
+ */
+export function phaseClock() {
+  const phases = [];
+  let at = now();
+  return {
+    mark(name) {
+      phases.push(`${name} ${round((now() - at) / 1000, 1)} s`);
+      at = now();
+    },
+    toString: () => `where the time went: ${phases.join(', ')}`,
+  };
+}
+
 // ---------------------------------------------------------------- homes and cleanup
 
 const activeHomes = new Set();
@@ -118,6 +134,70 @@ export function cpuMsOf(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(f[11]) + Number(f[12])) * 10; // utime, stime in clock ticks (USER_HZ = 100)
+}
+
+/**
+ * CPU time a process has used so far, in ms with microsecond precision: the sum over its
+ * threads of the time the scheduler ran them (/proc/PID/task/TID/schedstat, in ns), where
+ * `cpuMsOf` counts in 10 ms clock ticks, too coarse for a few seconds of an idle daemon.
+ * Threads that ended are not counted: use it over windows where none should.
+ */
+export function preciseCpuMsOf(pid) {
+  let ns = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'latin1').split(' ')[0]);
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return ns / 1e6;
+}
+
+/** The sampler's period in the daemon, and how many ticks apart its full scans of /proc are (src/policies/sampler.ts). */
+export const SAMPLER_TICK_MS = 2_000;
+const FULL_SCAN_EVERY_TICKS = 30;
+
+/**
+ * The daemon's own CPU time over an idle window of `ms`, as % of one core. A window that is
+ * a whole number of sampler periods holds that many ticks whatever its phase. The full scan
+ * of /proc (every thirtieth tick, once a minute) falls in a short window only by chance, so
+ * its share is measured apart (`fullScanShare`) and added where the figure is the whole
+ * idle cost: callers start the window well clear of the daemon's first minute's end.
+ */
+export async function idleCpuOver(pid, ms) {
+  const c0 = preciseCpuMsOf(pid);
+  const t0 = now();
+  await sleep(ms);
+  const usedMs = preciseCpuMsOf(pid) - c0;
+  const wallMs = now() - t0;
+  return { percent: (usedMs / wallMs) * 100, usedMs, wallMs, ticks: Math.round(wallMs / SAMPLER_TICK_MS) };
+}
+
+/**
+ * The CPU of one full scan of /proc as the daemon makes it: its own scanProcesses, in a node
+ * started with the daemon's flags (lite mode runs it about twice as slowly as a plain node),
+ * over the machine's processes as they are now (take it while the tasks run; other work on
+ * the machine counts too), median of `reps` after one that fills the caches; and that scan's
+ * share of a core once spread over its minute.
+ */
+export async function fullScanShare(reps = 5) {
+  const { DAEMON_NODE_FLAGS } = await import(join(DIST, 'client/daemon.js'));
+  const script = `
+    const { scanProcesses } = await import(${JSON.stringify(join(DIST, 'process/procfs.js'))});
+    scanProcesses(0, false);
+    const times = [];
+    for (let i = 0; i < ${reps}; i++) {
+      const t0 = process.cpuUsage();
+      scanProcesses(0, false);
+      const used = process.cpuUsage(t0);
+      times.push((used.user + used.system) / 1000);
+    }
+    process.stdout.write(JSON.stringify(times));`;
+  const r = spawnSync(process.execPath, [...DAEMON_NODE_FLAGS, '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+  if (r.status !== 0) throw new Error(`timing a full scan failed: ${r.stderr}`);
+  const scanMs = median(JSON.parse(r.stdout));
+  return { scanMs, processes: readdirSync('/proc').filter((n) => /^\d+$/.test(n)).length, percent: (scanMs / (SAMPLER_TICK_MS * FULL_SCAN_EVERY_TICKS)) * 100 };
 }
 
 /**

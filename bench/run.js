@@ -2,7 +2,9 @@
 /**
  * corral benchmark suite. `npm run bench` (builds first) or `node bench/run.js [filter...]`:
  * a filter runs only the benchmarks whose name contains it (`node bench/run.js stop`).
- * Prints a markdown table and writes bench/out/results.json.
+ * Prints a markdown table, the seconds each benchmark took and the total, and writes
+ * bench/out/results.json. The whole suite is meant to take at most SUITE_BUDGET_S on the
+ * 2-core machine; a run over it says so in one line.
  *
  * Every figure is compared with a baseline measured in the same run, on the same machine.
  * Every benchmark uses its own temporary home under /tmp and, even on failure, stops its
@@ -29,6 +31,9 @@ import logsFollow from './logs-follow.js';
 import dashboard from './dashboard.js';
 import scale from './scale.js';
 import apply from './apply.js';
+
+/** What the whole suite may take, in seconds: past it, a warning line. */
+const SUITE_BUDGET_S = 300;
 
 const ALL = [logThroughput, cliLatency, stop, readTail, readFilter, daemonRss, orchestrate, restart, envLoad, events, logCap, watch, grep, dashboard, logsFollow, scale, apply];
 
@@ -101,8 +106,11 @@ for (const r of results) for (const n of r.notes ?? []) notes += `- ${r.name}: $
 process.stdout.write(
   `\n## corral benchmarks — ${new Date().toISOString().slice(0, 10)}, ${machine.cpus} cores (${machine.cpuModel}), Node ${machine.node}\n\n${md}\n` +
     (notes ? `Notes:\n${notes}\n` : '') +
-    `Suite time: ${totalSeconds} s\n`,
+    `Suite time: ${totalSeconds} s (${results.map((r) => `${r.name} ${r.seconds}`).join(', ')})\n`,
 );
+if (totalSeconds > SUITE_BUDGET_S) {
+  process.stdout.write(`warning: the suite took ${totalSeconds} s, over its budget of ${SUITE_BUDGET_S} s (load average ${round(loadavg()[0], 1)} now)\n`);
+}
 
 const outDir = join(ROOT, 'bench/out');
 mkdirSync(outDir, { recursive: true });

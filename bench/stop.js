@@ -16,10 +16,10 @@
 import { join } from 'node:path';
 import { DIST, cleanupHome, corral, isAlive, makeHome, median, now, processesOfHome, round, rpcOpen, sleep, startTasks } from './lib.js';
 
-const REPS = 5; // 50-task kills through the CLI and the library
+const REPS = 3; // 50-task kills through the CLI and the library
 const REPS_RPC = 3;
 const REPS_TERM = 3; // TERM-ignoring tasks: each kill takes the whole 2 s grace
-const LS_RUNS = 5;
+const LS_RUNS = 3;
 
 const TERM_IGNORER = `sh -c 'trap "" TERM; sleep 300'`;
 

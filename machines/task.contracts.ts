@@ -18,8 +18,11 @@ export type ProcessCommand =
 export type ProcessReport =
   | { type: 'SPAWNED'; process: ProcessInfo; at: number }
   | { type: 'SPAWN_FAILED'; message: string; at: number; random?: number }
-  /** The command ended. `random` in [0,1) feeds the restart jitter; `note` explains an unknown status. */
-  | { type: 'EXITED'; exitCode: number | null; signal: string | null; at: number; random: number; note?: string }
+  /**
+   * The command ended. `random` in [0,1) feeds the restart jitter; `note` explains an unknown status.
+   * `treeEmpty`: after WATCH_TREE, the same look found no process of the task left (TREE_EMPTY in the same step).
+   */
+  | { type: 'EXITED'; exitCode: number | null; signal: string | null; at: number; random: number; note?: string; treeEmpty?: boolean }
   /** After WATCH_TREE: no process of the task is left, the monitor included. */
   | { type: 'TREE_EMPTY'; at: number; random: number }
   /** From the health actor: the readiness changed. */

@@ -26,6 +26,30 @@ describe('task machine: stopping', () => {
     expect(h.current().stopped).toBe(true);
   });
 
+  it('ends the stop in one step when the exit comes with the tree seen empty, as EXITED then TREE_EMPTY would', () => {
+    const h = stopping();
+    const snapshots: string[] = [];
+    h.actor.subscribe((s) => snapshots.push(JSON.stringify(s.value)));
+    h.report({ type: 'EXITED', exitCode: null, signal: 'SIGTERM', at: 1_600, random: 0.5, treeEmpty: true });
+    expect([h.status(), h.ctx().reason, h.ctx().endedAt, h.ctx().signal]).toEqual(['killed', 'SIGTERM', 1_600, 'SIGTERM']);
+    expect(snapshots).toEqual(['"killed"']);
+    expect(h.current().stopped).toBe(true);
+  });
+
+  it('restarts after a limit stop whose exit came with the tree empty, counting the restart', () => {
+    const h = stopping({ spec: withPolicy({ policy: 'always' }) }, { reason: 'memory 600 MB over limit 500 MB', restart: true, at: 1_500 });
+    h.report({ type: 'EXITED', exitCode: null, signal: 'SIGTERM', at: 1_600, random: 0.5, treeEmpty: true });
+    expect(h.status()).toBe('restarting');
+    expect(h.ctx().restarts).toBe(1);
+  });
+
+  it('takes the tree being empty from an exit only while stopping: a crash with it is a crash', () => {
+    const h = harness({ spec: withPolicy({ policy: 'no' }) });
+    h.spawned();
+    h.report({ type: 'EXITED', exitCode: 3, signal: null, at: 2_000, random: 0.5, treeEmpty: true });
+    expect([h.status(), h.ctx().reason]).toEqual(['failed', 'exit 3']);
+  });
+
   it('says "exit 0 after SIGTERM" when the task exited on its own terms', () => {
     const h = stopping();
     h.exited(0, null, 1_600);

@@ -2,6 +2,7 @@
  * Timers of any length (src/long-timer.ts), on vitest's fake timers, which overflow a delay
  * over 2^31-1 ms to 1 ms as Node does: a 30-day timer must neither fire early nor be lost.
  */
+import { stat } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createActor, createMachine } from 'xstate';
 import { LongTimer, MAX_TIMER_MS, setLongInterval, setLongTimeout } from '../src/long-timer.js';
@@ -134,6 +135,23 @@ describe('what arms long timers', () => {
     systemClock.clearTimeout(handle);
     vi.advanceTimersByTime(2 * DAY);
     expect(fired).not.toHaveBeenCalled();
+  });
+
+  it("the supervisor's clock: a delay of 0 (a restart without backoff) runs as the turn ends, ahead of node's timers, and can be called off", async () => {
+    vi.useRealTimers();
+    const order: string[] = [];
+    await new Promise<void>((done) => {
+      // From an I/O callback, node runs what is due at the turn's end before any timer: armed first, the plain timer still comes after.
+      stat('.', () => {
+        setTimeout(() => {
+          order.push('timer');
+          done();
+        }, 0);
+        systemClock.setTimeout(() => order.push('clock'), 0);
+        systemClock.clearTimeout(systemClock.setTimeout(() => order.push('called off'), 0));
+      });
+    });
+    expect(order).toEqual(['clock', 'timer']);
   });
 
   it('the event log: a long wait for events waits', async () => {

@@ -64,6 +64,8 @@ export function createProcessActor(deps: ProcessActorDeps) {
     let watching = false;
     let killing = false;
     let pending: string[] = [];
+    /** The end the monitor reported while a stop watches the tree: sent with the next look, which tells whether the tree is empty too. */
+    let reportedExit: { exit: ExitInfo & { at?: number }; note: string } | null = null;
     let unwatchTree: (() => void) | null = null;
     let unwatchExit: (() => void) | null = null;
 
@@ -71,7 +73,7 @@ export function createProcessActor(deps: ProcessActorDeps) {
       if (!disposed) sendBack(report);
     };
 
-    const finish = (exit: (ExitInfo & { at?: number }) | null, note: string) => {
+    const finish = (exit: (ExitInfo & { at?: number }) | null, note: string, treeEmpty = false) => {
       if (ended || disposed) return;
       ended = true;
       unwatchExit?.();
@@ -84,6 +86,7 @@ export function createProcessActor(deps: ProcessActorDeps) {
         at: Math.min(exit?.at ?? now(), now()),
         random: Math.random(),
         ...(exit ? {} : { note }),
+        ...(treeEmpty ? { treeEmpty } : {}),
       });
     };
 
@@ -104,15 +107,19 @@ export function createProcessActor(deps: ProcessActorDeps) {
       if (disposed || !info) return;
       // One tree per scan: a stop of a thousand tasks calls this for each of them on every scan.
       const members = treeOf(info, procs);
-      if (!ended && !monitorRunning(info, procs)) {
+      const empty = members.length === 0;
+      if (!ended && reportedExit) {
+        finish(reportedExit.exit, reportedExit.note, empty);
+      } else if (!ended && !monitorRunning(info, procs)) {
         const exit = readExitFile(exitFile);
-        if (exit || members.length === 0) finish(exit, UNKNOWN_MONITOR);
+        if (exit || empty) finish(exit, UNKNOWN_MONITOR, empty);
+      } else if (ended && empty) {
+        send({ type: 'TREE_EMPTY', at: now(), random: Math.random() });
       }
-      if (killing && members.length > 0) signalTree(info, 'SIGKILL', procs);
-      if (ended && members.length === 0) {
+      if (killing && !empty) signalTree(info, 'SIGKILL', procs);
+      if (ended && empty) {
         unwatchTree?.();
         unwatchTree = null;
-        send({ type: 'TREE_EMPTY', at: now(), random: Math.random() });
       }
     };
 
@@ -155,11 +162,12 @@ export function createProcessActor(deps: ProcessActorDeps) {
         send({ type: 'SPAWNED', process: info, at: now() });
         watchExitFile(UNKNOWN_AWAY);
       });
-    } else if (!readExitFile(exitFile) && existsSync(logDir) && (info = findRunningCopy(identity, logDir))) {
+    } else if (existsSync(logDir) && !readExitFile(exitFile) && (info = findRunningCopy(identity, logDir))) {
       // An earlier run goes on with no status written (its monitor killed, or a record that
       // missed it): it is that run the task has, never a second one. (Processes an ended
       // run left behind are leftovers, not a run: its exit file holds its status. A task
-      // without a log folder never ran: no scan of /proc is spent on a first start.)
+      // without a log folder never ran: neither its exit file nor /proc is looked at on a
+      // first start, where the exit file's absence costs an error thrown and caught.)
       const copy = info;
       queueMicrotask(() => {
         send({ type: 'SPAWNED', process: copy, at: now() });
@@ -205,11 +213,14 @@ export function createProcessActor(deps: ProcessActorDeps) {
         },
       );
       launch.ended.then((end) => {
-        if (ended || disposed || !info) return;
-        // The exit file, or else the status the monitor passed on (a disk too full for the file).
-        const exit = readExitFile(exitFile) ?? (end.how === 'exited' && end.status !== null ? parseExitStatus(String(end.status)) : null);
-        if (exit) finish(exit, UNKNOWN_MONITOR);
-        else watchExitFile(end.how === 'exited' ? UNKNOWN_MONITOR : UNKNOWN_AWAY);
+        if (!ended && !disposed && info) {
+          // The exit file, or else the status the monitor passed on (a disk too full for the file).
+          const exit = readExitFile(exitFile) ?? (end.how === 'exited' && end.status !== null ? parseExitStatus(String(end.status)) : null);
+          // A stop is watching: the next look says whether the tree went with the command, in the same report.
+          if (exit && watching) reportedExit = { exit, note: UNKNOWN_MONITOR };
+          else if (exit) finish(exit, UNKNOWN_MONITOR);
+          else watchExitFile(end.how === 'exited' ? UNKNOWN_MONITOR : UNKNOWN_AWAY);
+        }
       });
     }
 

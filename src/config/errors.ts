@@ -1,6 +1,6 @@
 import { field, usageError, type CorralError } from '../errors.js';
 
-/** What both zod APIs in use (v4 for env files, v3 in the daemon) give on a failure. */
+/** What a zod failure gives (the daemon, env files included, uses zod's v3 API). */
 interface ZodFailure {
   issues: { path: PropertyKey[]; message: string }[];
 }

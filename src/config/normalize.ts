@@ -5,8 +5,7 @@
 import { statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 // zod's v3 API: the daemon loads this module at start, and zod 4's main entry parses all
-// of its ~50 locales on import (about 5 MB of the daemon's RSS); env files, read on
-// demand, use zod 4.
+// of its ~50 locales on import (about 5 MB of the daemon's RSS). Env files use it too.
 import { z } from 'zod/v3';
 import { DEFAULTS } from '../../machines/defaults.js';
 import { DurationError } from '../../machines/duration.js';

@@ -5,7 +5,7 @@
  * is not used). Keeps a short history per task for sparklines, and the peak.
  */
 import type { ProcessInfo } from '../../machines/task.types.js';
-import { CLOCK_TICKS_PER_SECOND, KeptStats, lastPid, processesBorn, scanProcesses, type ProcEntry } from '../process/procfs.js';
+import { CLOCK_TICKS_PER_SECOND, KeptStats, lastPid, processesBorn, scanProcesses, tokenOfEntry, type ProcEntry } from '../process/procfs.js';
 import { treeOf } from '../process/tree.js';
 import { setLongInterval, type LongTimer } from '../long-timer.js';
 
@@ -18,6 +18,18 @@ export interface Usage {
 }
 
 const HISTORY = 60;
+const NONE: number[] = [];
+
+/** Who may be a newborn's parent, group or session leader, or token, in the trees the sampler knows. */
+interface Ties {
+  /** The tasks they were made for (the same objects, in the same order, for them to hold). */
+  live: { id: string; process: ProcessInfo }[];
+  owner: Map<number, string>;
+  leaders: Map<number, string>;
+  tokens: Map<string, string>;
+  monitors: Set<number>;
+  pidOf: Map<string, ProcessInfo>;
+}
 /** A full scan now and then all the same: a process that joined a tree without being born into it (setpgid into its group). */
 const FULL_SCAN_EVERY = 30;
 /** More pids than this handed out since the last look (a machine forking hard): one scan reads fewer files. */
@@ -92,11 +104,17 @@ export class Sampler {
   forget(id: string): void {
     this.usage.delete(id);
     this.lastAt.delete(id);
+    this.sampledAt.delete(id);
     this.members.delete(id);
+    this.ties = null;
   }
 
   private ticks = 0;
+  /** The tick (its count) at which each task was last sampled. */
+  private readonly sampledAt = new Map<string, number>();
   private readonly members = new Map<string, number[]>();
+  /** The look at newborns' maps, kept while the tasks and their members stay the same (null when they changed). */
+  private ties: Ties | null = null;
   private readonly stats = new KeptStats();
 
   /** The last pid the kernel had given at the last look: processes born since have higher pids (until pids wrap). */
@@ -115,6 +133,22 @@ export class Sampler {
   tick(now = Date.now(), scan?: ProcEntry[]): void {
     const live = this.live();
     const last = scan === undefined ? lastPid() : null;
+    if (live.length === 0 && scan === undefined) {
+      // Nothing to sample and no tree to look for: no scan, no look at newborns. The pids
+      // handed out until now are none of a task's, so the next task's tick looks after them.
+      this.ticks++;
+      this.seenPid = last;
+      if (this.sampledAt.size > 0 || this.members.size > 0) {
+        this.sampledAt.clear();
+        this.lastAt.clear();
+        this.members.clear();
+        this.cpuTicks.clear();
+        this.stats.close();
+        this.ties = null;
+      }
+      for (const listener of [...this.tickListeners]) listener(now, []);
+      return;
+    }
     const seenPid = this.seenPid;
     const inRange = (pid: number) => seenPid !== null && last !== null && pid > seenPid && pid <= last;
     const due =
@@ -140,80 +174,96 @@ export class Sampler {
       for (const { id } of live) if (!this.members.has(id)) this.members.set(id, []);
     }
     const byPid = procs ? new Map(procs.map((p) => [p.pid, p])) : null;
-    const seen = new Set<string>();
+    const stamp = this.ticks;
     for (const { id, process } of live) {
-      seen.add(id);
       const before = this.lastAt.get(id);
       let memoryBytes = 0;
-      let used = 0;
       // CPU used since the task's last sample, by processes seen both times (new ones count from their next sample).
-      const count = (pid: number, cpuTicks: number, rssBytes: number) => {
-        memoryBytes += rssBytes;
+      let used = 0;
+      let members: number[];
+      if (byPid) {
+        members = treeOf(process, procs!);
+        this.members.set(id, members);
+        this.ties = null;
+      } else {
+        members = this.members.get(id) ?? NONE;
+      }
+      let alive = 0;
+      for (let i = 0; i < members.length; i++) {
+        const pid = members[i]!;
+        let cpuTicks: number;
+        if (byPid) {
+          const p = byPid.get(pid)!;
+          cpuTicks = p.cpuTicks;
+          memoryBytes += p.rssBytes;
+        } else {
+          const u = this.stats.usage(pid);
+          if (u === null || u.zombie) continue;
+          cpuTicks = u.cpuTicks;
+          memoryBytes += u.rssBytes;
+        }
+        alive++;
+        // Kept in place, one object per process for its life: a thousand trees sampled every tick should not churn the heap.
         const prev = this.cpuTicks.get(pid);
         if (prev === undefined) this.cpuTicks.set(pid, { ticks: cpuTicks, at: now });
         else {
-          if (prev.at === before) used += Math.max(0, cpuTicks - prev.ticks);
+          if (prev.at === before) used += cpuTicks > prev.ticks ? cpuTicks - prev.ticks : 0;
           prev.ticks = cpuTicks;
           prev.at = now;
         }
-      };
-      if (procs && byPid) {
-        const pids = treeOf(process, procs);
-        this.members.set(id, pids);
-        for (const pid of pids) {
-          const p = byPid.get(pid)!;
-          count(pid, p.cpuTicks, p.rssBytes);
-        }
-      } else {
-        const known = this.members.get(id) ?? [];
-        let alive = 0;
-        for (const pid of known) {
-          const u = this.stats.usage(pid);
-          if (u === null || u.zombie) continue;
-          alive++;
-          count(pid, u.cpuTicks, u.rssBytes);
-        }
-        if (alive < known.length) this.members.set(id, known.filter((pid) => this.cpuTicks.get(pid)?.at === now));
+      }
+      if (alive < members.length) {
+        this.members.set(id, members.filter((pid) => this.cpuTicks.get(pid)?.at === now));
+        this.ties = null;
       }
       const cpuPercent = before !== undefined && now > before ? (used / CLOCK_TICKS_PER_SECOND / ((now - before) / 1000)) * 100 : 0;
       this.lastAt.set(id, now);
-      const usage = this.usage.get(id) ?? { cpuPercent: 0, memoryBytes: 0, peakMemoryBytes: 0, history: [] };
+      this.sampledAt.set(id, stamp);
+      let usage = this.usage.get(id);
+      if (usage === undefined) {
+        usage = { cpuPercent: 0, memoryBytes: 0, peakMemoryBytes: 0, history: [] };
+        this.usage.set(id, usage);
+      }
       usage.cpuPercent = Math.round(cpuPercent * 10) / 10;
       usage.memoryBytes = memoryBytes;
-      usage.peakMemoryBytes = Math.max(usage.peakMemoryBytes, memoryBytes);
+      if (memoryBytes > usage.peakMemoryBytes) usage.peakMemoryBytes = memoryBytes;
       // Kept in place, the oldest sample's object reused for the newest: a thousand tasks sampled every tick should not churn the heap.
       const sample = usage.history.length >= HISTORY ? usage.history.shift()! : { at: 0, cpuPercent: 0, memoryBytes: 0 };
       sample.at = now;
       sample.cpuPercent = usage.cpuPercent;
       sample.memoryBytes = memoryBytes;
       usage.history.push(sample);
-      this.usage.set(id, usage);
       this.onSample(id, usage);
     }
-    for (const id of this.lastAt.keys()) if (!seen.has(id)) this.lastAt.delete(id);
-    for (const id of this.members.keys()) if (!seen.has(id)) this.members.delete(id);
+    // Tasks no longer running: their last tick's stamp is an older one (no set of this tick's ids is built).
+    if (this.sampledAt.size > live.length || this.members.size > live.length) {
+      for (const [id, at] of this.sampledAt) {
+        if (at === stamp) continue;
+        this.sampledAt.delete(id);
+        this.lastAt.delete(id);
+      }
+      for (const id of this.members.keys()) if (this.sampledAt.get(id) !== stamp) this.members.delete(id);
+      this.ties = null;
+    }
     if (full) {
       const members = new Set([...this.members.values()].flat());
       this.stats.keepOnly(members);
       for (const pid of this.cpuTicks.keys()) if (!members.has(pid)) this.cpuTicks.delete(pid);
     }
     if (this.tickListeners.size > 0) {
-      const ids = [...seen];
+      const ids = live.map(({ id }) => id);
       for (const listener of [...this.tickListeners]) listener(now, ids);
     }
   }
 
-  /**
-   * Gives each process born since the last look to the tree it belongs to, as treeOf
-   * would: the child of a member or of the task's monitor, a process in the group or
-   * session the command leads (while the command is the one the task started), or one
-   * holding the task's token. Pids in increasing order: a parent comes before its children.
-   */
-  private adoptBorn(everyLive: { id: string; process: ProcessInfo }[], after: number, upTo: number): void {
-    // The trees it can grow: those known, and those of tasks started since the last look
-    // (a task whose processes are older waits for the full scan its next tick makes).
-    const live = everyLive.filter(({ id, process }) => this.members.has(id) || (process.pid > after && process.pid <= upTo));
-    const born = processesBorn(after, upTo);
+  /** The maps of the look at newborns, made again only when a task or a tree's members changed. */
+  private tiesOf(live: { id: string; process: ProcessInfo }[], everyLive: { id: string; process: ProcessInfo }[]): Ties {
+    const kept = this.ties;
+    if (kept && kept.live.length === live.length && everyLive.length === live.length) {
+      let same = true;
+      for (let i = 0; i < live.length && same; i++) same = kept.live[i] === live[i];
+      if (same) return kept;
+    }
     const owner = new Map<number, string>();
     const leaders = new Map<number, string>();
     const tokens = new Map<string, string>();
@@ -228,17 +278,56 @@ export class Sampler {
       tokens.set(process.token, id);
     }
     const pidOf = new Map(live.map(({ id, process }) => [id, process]));
+    const ties = { live, owner, leaders, tokens, monitors, pidOf };
+    // Kept only when every task is in it (the common case: no task older than the last look waits for its full scan).
+    this.ties = everyLive.length === live.length ? ties : null;
+    return ties;
+  }
+
+  /**
+   * Gives each process born since the last look to the tree it belongs to, as treeOf
+   * would: the child of a member or of the task's monitor, a process in the group or
+   * session the command leads (while the command is the one the task started), or one
+   * holding the task's token. Pids in increasing order: a parent comes before its children.
+   */
+  private adoptBorn(everyLive: { id: string; process: ProcessInfo }[], after: number, upTo: number): void {
+    if (upTo <= after) return; // no pid handed out since: nobody was born
+    // The trees it can grow: those known, and those of tasks started since the last look
+    // (a task whose processes are older waits for the full scan its next tick makes).
+    const live = everyLive.filter(({ id, process }) => this.members.has(id) || (process.pid > after && process.pid <= upTo));
+    if (live.length === 0) return;
+    // Tokens are read only for the newborns nothing else ties to a tree (below).
+    const born = processesBorn(after, upTo, false);
+    if (born.length === 0) return;
+    const { owner, leaders, tokens, monitors, pidOf } = this.tiesOf(live, everyLive);
+    // Newborns found to hold no token: their children, born of them, hold none either (the token
+    // is a secret only a task's processes have), so a machine forking hard costs one read of
+    // an environment per family of strangers, not one per process.
+    const strangers = new Set<number>();
     for (const p of born) {
       if (monitors.has(p.pid)) continue;
-      const id = owner.get(p.ppid) ?? leaders.get(p.pgid) ?? leaders.get(p.sid) ?? (p.token !== null ? tokens.get(p.token) : undefined);
-      if (id === undefined) continue;
+      let id = owner.get(p.ppid) ?? leaders.get(p.pgid) ?? leaders.get(p.sid);
+      if (id === undefined) {
+        if (strangers.has(p.ppid)) {
+          strangers.add(p.pid);
+          continue;
+        }
+        const token = tokenOfEntry(p);
+        id = token !== null ? tokens.get(token) : undefined;
+        if (id === undefined) {
+          if (token === null) strangers.add(p.pid);
+          continue;
+        }
+      }
       const info = pidOf.get(id)!;
       if (p.pid === info.pid && p.start !== info.pidStart) continue; // the command's pid, reused by a stranger
       owner.set(p.pid, id);
       if (p.pid === info.pid) leaders.set(p.pid, id);
       const members = this.members.get(id);
-      if (!members) this.members.set(id, [p.pid]);
-      else if (!members.includes(p.pid)) members.push(p.pid);
+      if (!members) {
+        this.members.set(id, [p.pid]);
+        this.ties = null;
+      } else if (!members.includes(p.pid)) members.push(p.pid);
     }
   }
 }

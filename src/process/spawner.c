@@ -30,6 +30,8 @@
  * so it serves the daemon that started the task and any daemon after it.
  * The monitor also keeps each log's time index, `<stream>.times` (see "the time index"
  * below; protocol 6): the daemon leaves the logs of the tasks it started this way alone.
+ * The monitor hears its command's end at once, without the pause it takes between looks at
+ * the logs (protocol 7: a restart on failure waits on that end).
  * At the end of stdin the spawner exits; monitors and tasks go on without it.
  * `corral-spawner --protocol` prints the version of this format.
  */
@@ -422,6 +424,8 @@ static int wait_watching(pid_t pid, const char *out_path, const char *err_path, 
       long long next = index_log(&index[i], logs[i].log, now, 0);
       if (next && (!due || next < due)) due = next;
     }
+    /* The command's end is heard at once: its replacement (restart on failure) waits on it. */
+    if (waitpid(pid, &status, WNOHANG) == pid) break;
     /* At most a thousand looks a second, however small the writes: a task printing short
        lines unbuffered would otherwise wake the monitor once per line. */
     struct timespec pause = {0, 1000 * 1000};
@@ -636,7 +640,7 @@ static void reap(void) {
 }
 
 /* The request and reply format above; the daemon checks it before it uses a spawner. */
-#define PROTOCOL "6"
+#define PROTOCOL "7"
 
 int main(int argc, char **argv) {
   if (argc == 2 && strcmp(argv[1], "--protocol") == 0) {

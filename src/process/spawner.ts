@@ -22,7 +22,7 @@ export const SPAWNER_PATH = [
 ].find((path) => existsSync(path)) ?? fileURLToPath(new URL('../../bin/corral-spawner', import.meta.url));
 
 /** The request format this module speaks (spawner.c's PROTOCOL). */
-const PROTOCOL = '6';
+const PROTOCOL = '7';
 
 /**
  * The launcher this machine supports: the native spawner when it was built, runs here

@@ -70,9 +70,6 @@ export async function applyEnvFile(host: SupervisorHost, tasks: RunTasks, env: E
       dependsOn: decl.dependsOn,
       background: decl.background,
       status: decl.dependsOn.length > 0 ? 'waiting' : 'starting',
-      // Not started (nor healthy) until its new run is: a dependent waits for that run, not the stopped one.
-      startedAt: null,
-      health: null,
     };
     host.store.put(record);
     return record;

@@ -43,7 +43,11 @@ export function recordFromSnapshot(prev: TaskRecord, snapshot: TaskSnapshot, now
   };
 }
 
-/** A finished task started again by hand, under the same id. */
+/**
+ * A task started again under the same id (by hand, a watched change, an apply, a scale).
+ * Not started nor healthy until its new run is: a dependent waits for that run, not the
+ * one before it.
+ */
 export function restartedRecord(current: TaskRecord): TaskRecord {
   return {
     ...current,
@@ -52,6 +56,8 @@ export function restartedRecord(current: TaskRecord): TaskRecord {
     exitCode: null,
     signal: null,
     restarts: current.restarts + 1,
+    health: null,
+    startedAt: null,
     endedAt: null,
     restartAt: null,
   };

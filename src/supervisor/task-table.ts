@@ -15,7 +15,7 @@ import { LOST_REASON, resumptionOf } from '../../machines/policies/resume.js';
 import type { TaskEvent, TaskInput } from '../../machines/task.contracts.js';
 import { taskMachine } from '../../machines/task.machine.js';
 import { statusOf, type TaskSnapshot } from '../../machines/task.status.js';
-import { isFinal, type ProcessInfo, type TaskRecord, type TaskSpec } from '../../machines/task.types.js';
+import { isFinal, type ProcessInfo, type TaskRecord, type TaskSpec, type TaskStatus } from '../../machines/task.types.js';
 import { createHealthActor } from '../actors/health.actor.js';
 import { createProcessActor } from '../actors/process.actor.js';
 import type { TaskView } from '../api.js';
@@ -132,7 +132,8 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
     });
     this.logTimes = new LogTimeIndex(logDir);
     this.sampler = new Sampler(
-      () => store.tasks().filter((t) => t.status === 'running' && t.process && this.actors.has(t.id)).map((t) => ({ id: t.id, process: t.process! })),
+      // The records themselves (each has its id and process): no object per task and tick.
+      () => store.tasks().filter((t): t is TaskRecord & { process: ProcessInfo } => t.status === 'running' && !!t.process && this.actors.has(t.id)),
       (id, usage) => this.onUsage(id, usage),
       options.sampleIntervalMs,
     );
@@ -269,7 +270,7 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
     const changed = record.status !== prev.status;
     if (changed) {
       this.log('info', `${id} ${record.status}`, { reason: record.reason });
-      this.journalStateChange(record);
+      this.journalStateChange(record, prev.status);
       this.history.noteRestart(record);
     }
     const health = record.health?.status;
@@ -304,8 +305,11 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
     return files;
   }
 
-  private journalStateChange(record: TaskRecord): void {
-    const sizes = this.sizesBeforeStop.get(record.id) ?? logSizes(this.logFiles(record.id));
+  private journalStateChange(record: TaskRecord, before?: TaskStatus): void {
+    // A run that has just started: its monitor measured where its output begins (the
+    // output before the change is that of the runs before), with no stat of two files.
+    const started = before === 'starting' && record.status === 'running' ? record.process?.logStart : undefined;
+    const sizes = this.sizesBeforeStop.get(record.id) ?? started ?? logSizes(this.logFiles(record.id));
     this.events.push({ type: 'state', ...eventSubject(record), status: record.status, reason: record.reason, logSizes: sizes, ...runEnd(record) });
   }
 

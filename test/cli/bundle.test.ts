@@ -1,10 +1,10 @@
 /**
- * The CLI's entry as `npm run build` leaves it: one file holding the commands marked
- * `bundled`, importing only Node built-ins at start-up, and handing every other call to
- * the unbundled CLI, errors and exit codes included.
+ * The CLI's entry as `npm run build` leaves it: one CommonJS file holding the commands
+ * marked `bundled`, requiring only Node built-ins at start-up, and handing every other call
+ * to the unbundled CLI, errors and exit codes included; `main.js` links to it.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { lstatSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLI, ROOT, cleanupHome, cli, makeHome } from '../helpers.js';
@@ -27,8 +27,16 @@ afterEach(async () => {
 });
 
 describe('the bundled CLI entry', () => {
-  const text = readFileSync(CLI, 'utf8');
-  const sources: string[] = (JSON.parse(readFileSync(`${CLI}.map`, 'utf8')) as { sources: string[] }).sources.map((s) => resolve(dirname(CLI), s));
+  const bundle = realpathSync(CLI);
+  const text = readFileSync(bundle, 'utf8');
+  const sources: string[] = (JSON.parse(readFileSync(`${bundle}.map`, 'utf8')) as { sources: string[] }).sources.map((s) => resolve(dirname(bundle), s));
+
+  it('is main.cjs, which main.js and the package\'s bin lead to', () => {
+    expect(lstatSync(CLI).isSymbolicLink()).toBe(true);
+    expect(bundle).toBe(join(dirname(CLI), 'main.cjs'));
+    const { bin } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string> };
+    expect(realpathSync(join(ROOT, bin.corral!))).toBe(bundle);
+  });
   const commandSource = (words: string) => {
     const path = COMMANDS.find((c) => c.words === words)!.module!;
     return join(ROOT, 'src/cli', `${path}.ts`);
@@ -42,10 +50,11 @@ describe('the bundled CLI entry', () => {
     expect(sources.some((s) => s.endsWith('src/cli/program.ts'))).toBe(false);
   });
 
-  it('imports nothing but Node built-ins at start-up', () => {
-    const statics = [...text.matchAll(/^import\s[^;]*?from\s*["']([^"']+)["']/gm)].map((m) => m[1]);
-    expect(statics.length).toBeGreaterThan(0);
-    expect(statics.filter((s) => !s!.startsWith('node:'))).toEqual([]);
+  it('is CommonJS, and requires nothing but Node built-ins at start-up', () => {
+    expect(text).not.toMatch(/^import\s/m);
+    const required = [...text.matchAll(/\brequire\(["']([^"']+)["']\)/g)].map((m) => m[1]);
+    expect(required.length).toBeGreaterThan(0);
+    expect(required.filter((s) => !s!.startsWith('node:'))).toEqual([]);
     expect(text).toContain('import("./cli.js")');
   });
 

@@ -144,6 +144,103 @@ describe('Sampler', () => {
     sampler.stop();
   });
 
+  it('finds each child born into a tree whose task list stays the same from tick to tick, before and after a member ends', async () => {
+    const go = join(dir, 'go');
+    const again = join(dir, 'again');
+    spawnSync('mkfifo', [go]);
+    spawnSync('mkfifo', [again]);
+    const script = `read x < ${go}; sleep 60 & echo $! > ${join(dir, 'first')}; read x < ${again}; sleep 60 & echo $! > ${join(dir, 'second')}; wait`;
+    const child = spawn('/bin/sh', ['-c', script], { detached: true, stdio: 'ignore' });
+    children.push(child);
+    const pid = child.pid!;
+    await waitFor(() => (readStat(pid)?.rssBytes ?? 0) > 0, 'the shell to load');
+    const info: ProcessInfo = { pid, pidStart: readStat(pid)!.start, monitorPid: -1, monitorStart: 0, bootId: '', token: `t${pid}`, logStart: { stdout: 0, stderr: 0 } };
+    // The same task objects at every tick, as the daemon's records are while nothing changes.
+    const tasks = [{ id: 't', process: info }];
+    const sampler = new Sampler(() => tasks, () => {});
+    let now = Date.now();
+    sampler.tick(now);
+    await new Promise((r) => setTimeout(r, 10));
+    sampler.tick((now += 2000));
+    const bornPid = async (file: string) => {
+      const p = await waitFor(() => (readdirSync(dir).includes(file) ? Number(readFileSync(join(dir, file), 'utf8')) || null : null), `the ${file} child to start`);
+      await waitFor(() => (readStat(p)?.rssBytes ?? 0) > 0, `the ${file} child to load`);
+      await new Promise((r) => setTimeout(r, 10));
+      return p;
+    };
+    writeFileSync(go, 'go\n');
+    const first = await bornPid('first');
+    sampler.tick((now += 2000));
+    expect(sampler.membersOf('t').sort()).toEqual([pid, first].sort());
+    process.kill(first, 'SIGKILL');
+    await waitFor(() => !isRunning(first), 'the first child to end');
+    sampler.tick((now += 2000));
+    expect(sampler.membersOf('t')).toEqual([pid]);
+    writeFileSync(again, 'go\n');
+    const second = await bornPid('second');
+    sampler.tick((now += 2000));
+    expect(sampler.membersOf('t').sort()).toEqual([pid, second].sort());
+    sampler.stop();
+  });
+
+  it("reports an idle tree's memory fresh at every tick, and a tree that wakes, grows and uses CPU at the next one", async () => {
+    const wake = join(dir, 'wake');
+    spawnSync('mkfifo', [wake]);
+    // Waits on the fifo; once woken, spins a moment and grows by a variable of 8 MB, then waits again.
+    const script = `read x < ${wake}; i=0; while [ $i -lt 100000 ]; do i=$((i+1)); done; y=$(head -c 8000000 /dev/zero | tr '\\0' a); echo > ${join(dir, 'grown')}; read x < ${wake}`;
+    const child = spawn('/bin/sh', ['-c', script], { detached: true, stdio: 'ignore' });
+    children.push(child);
+    const pid = child.pid!;
+    await waitFor(() => (readStat(pid)?.rssBytes ?? 0) > 0, 'the shell to load');
+    const info: ProcessInfo = { pid, pidStart: readStat(pid)!.start, monitorPid: -1, monitorStart: 0, bootId: '', token: `t${pid}`, logStart: { stdout: 0, stderr: 0 } };
+    const samples: Usage[] = [];
+    const sampler = new Sampler(() => [{ id: 'w', process: info }], (_id, usage) => samples.push({ ...usage, history: [] }));
+    let now = Date.now();
+    // Asleep on its fifo: every tick still gives the figures the kernel has now.
+    await waitFor(() => readStat(pid)?.state === 'S', 'the shell to wait');
+    for (let i = 0; i < 3; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      sampler.tick((now += 2000));
+      expect(samples.at(-1)!.memoryBytes).toBe(readStat(pid)!.rssBytes);
+    }
+    expect(samples.slice(1).map((s) => s.cpuPercent)).toEqual([0, 0]);
+    const idle = samples.at(-1)!.memoryBytes;
+
+    writeFileSync(wake, 'go\n');
+    await waitFor(() => readdirSync(dir).includes('grown') && readStat(pid)?.state === 'S', 'the shell to grow and wait again', 60_000);
+    await new Promise((r) => setTimeout(r, 10));
+    sampler.tick((now += 2000));
+    const grown = readStat(pid)!;
+    expect(grown.rssBytes).toBeGreaterThan(idle + 4_000_000);
+    expect(sampler.membersOf('w')).toEqual([pid]); // the pipeline's processes ended before the tick
+    expect(samples.at(-1)!.memoryBytes).toBe(grown.rssBytes);
+    expect(samples.at(-1)!.cpuPercent).toBeGreaterThan(0);
+    sampler.stop();
+  });
+
+  it('lets go of every kept file once no task runs, and finds the next task at its first tick', async () => {
+    const { info } = await tree();
+    const tasks: { id: string; process: ProcessInfo }[] = [{ id: 'a', process: info }];
+    const sampler = new Sampler(() => tasks, () => {});
+    const fds = () => readdirSync('/proc/self/fd').length;
+    const before = fds();
+    let now = Date.now();
+    sampler.tick(now);
+    sampler.tick((now += 2000)); // read through its kept stat file
+    expect(fds()).toBe(before + 1);
+    const next = await tree(); // older than the next look: its first tick scans for it
+    tasks.length = 0;
+    await new Promise((r) => setTimeout(r, 10));
+    sampler.tick((now += 2000));
+    expect(fds()).toBe(before);
+    expect(sampler.membersOf('a')).toEqual([]);
+    tasks.push({ id: 'b', process: next.info });
+    sampler.tick((now += 2000));
+    expect(sampler.membersOf('b')).toEqual([next.info.pid]);
+    expect(sampler.get('b')!.memoryBytes).toBeGreaterThan(0);
+    sampler.stop();
+  });
+
   it('tells its tick listeners, after each tick, which tasks it sampled, until they stop listening', async () => {
     const { info } = await tree();
     const sampler = new Sampler(() => [{ id: 'a', process: info }], () => {});

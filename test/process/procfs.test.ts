@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { KeptStats, newTaskToken, readStat } from '../../src/process/procfs.js';
+import { KeptStats, lastPid, newTaskToken, processesBorn, readStat } from '../../src/process/procfs.js';
 import { isRunning, waitFor } from '../helpers.js';
 
 let children: ChildProcess[] = [];
@@ -67,6 +67,50 @@ describe('KeptStats.usage', () => {
     const stats = new KeptStats();
     const start = stats.usage(child.pid!)!.cpuTicks;
     await waitFor(() => stats.usage(child.pid!)!.cpuTicks >= start + 10, 'a tenth of a second of CPU', 10_000);
+    stats.close();
+  });
+});
+
+describe('processesBorn', () => {
+  it("lists the processes born since a look, and none of their threads (a thread id opens in /proc too)", async () => {
+    const before = lastPid()!;
+    // node starts several threads at once: their ids come right after its pid, and open in /proc as a process's do.
+    const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)'], { stdio: 'ignore' });
+    children.push(child);
+    const threads = await waitFor(() => {
+      try {
+        const ids = readdirSync(`/proc/${child.pid}/task`).map(Number);
+        return ids.length > 1 ? ids : null;
+      } catch {
+        return null;
+      }
+    }, 'the threads to start');
+    const upTo = Math.max(...threads);
+    const born = processesBorn(before, upTo).map((p) => p.pid);
+    expect(born).toContain(child.pid);
+    expect(born.filter((pid) => threads.includes(pid))).toEqual([child.pid]);
+    // Every pid listed leads its thread group, however the pids were found.
+    for (const pid of born) {
+      const tgid = /^Tgid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'latin1'))?.[1];
+      if (tgid !== undefined) expect(Number(tgid)).toBe(pid);
+    }
+  });
+});
+
+describe('KeptStats, unchanged bytes', () => {
+  it('gives the same figures while a process sleeps, and new ones once it ran', async () => {
+    const child = spawn('/bin/sh', ['-c', 'read x; i=0; while [ $i -lt 100000 ]; do i=$((i+1)); done; read x'], { stdio: ['pipe', 'ignore', 'ignore'] });
+    children.push(child);
+    await waitFor(() => readStat(child.pid!)?.state === 'S' && readStat(child.pid!)!.rssBytes > 0, 'the shell to wait');
+    const stats = new KeptStats();
+    const first = { ...stats.usage(child.pid!)! };
+    expect({ ...stats.usage(child.pid!)! }).toEqual(first);
+    child.stdin!.write('go\n');
+    const after = await waitFor(() => {
+      const st = readStat(child.pid!);
+      return st && st.state === 'S' && st.cpuTicks > first.cpuTicks ? st : null;
+    }, 'the shell to spin and wait again', 60_000);
+    expect({ ...stats.usage(child.pid!)! }).toEqual({ zombie: false, cpuTicks: after.cpuTicks, rssBytes: after.rssBytes });
     stats.close();
   });
 });

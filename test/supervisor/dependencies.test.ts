@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { TaskEvent } from '../../machines/task.contracts.js';
 import type { TaskRecord, TaskStatus } from '../../machines/task.types.js';
 import { DependencyCoordinator } from '../../src/supervisor/dependencies.js';
-import { freshRun } from '../../src/supervisor/records.js';
+import { freshRun, restartedRecord } from '../../src/supervisor/records.js';
 
 function task(id: string, name: string, status: TaskStatus, more: Partial<TaskRecord> = {}): TaskRecord {
   const started = status === 'waiting' ? {} : { startedAt: '2026-01-01T00:00:00.000Z' };
@@ -71,5 +71,30 @@ describe('a dependency on a task with replicas', () => {
     deps.track(web);
     change(task('bash_1', 'api', 'running'));
     expect(sent).toEqual([['bash_9', 'DEPENDENCIES_READY', undefined]]);
+  });
+});
+
+describe('a dependency started again under the same id', () => {
+  const healthyApi = task('bash_1', 'api', 'running', { health: { status: 'healthy', failures: 0, lastError: null } });
+
+  it('is not "started" again until its new run starts', () => {
+    const records = new Map([healthyApi, web].map((r) => [r.id, r]));
+    const { deps, sent, change } = coordinator(records);
+    change(restartedRecord(healthyApi));
+    deps.track(web);
+    expect(sent).toEqual([]);
+    change({ ...restartedRecord(healthyApi), status: 'running', startedAt: '2026-01-01T00:01:00.000Z' });
+    expect(sent).toEqual([['bash_9', 'DEPENDENCIES_READY', undefined]]);
+  });
+
+  it('is not "healthy" on the strength of the run before it', () => {
+    const onHealthy = task('bash_8', 'web', 'waiting', { dependsOn: [{ on: 'api', condition: 'healthy', timeoutMs: 60_000 }] });
+    const records = new Map([healthyApi, onHealthy].map((r) => [r.id, r]));
+    const { deps, sent, change } = coordinator(records);
+    change({ ...restartedRecord(healthyApi), status: 'running', startedAt: '2026-01-01T00:01:00.000Z' });
+    deps.track(onHealthy);
+    expect(sent).toEqual([]);
+    change({ ...restartedRecord(healthyApi), status: 'running', startedAt: '2026-01-01T00:01:00.000Z', health: { status: 'healthy', failures: 0, lastError: null } });
+    expect(sent).toEqual([['bash_8', 'DEPENDENCIES_READY', undefined]]);
   });
 });

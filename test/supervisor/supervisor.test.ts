@@ -3,7 +3,7 @@
  * refuses) every start, and xstate's SimulatedClock for backoffs, limits, dependency
  * deadlines and waits, so hour-long policies are tested in milliseconds.
  */
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SimulatedClock } from 'xstate';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -76,6 +76,26 @@ describe('the supervisor with an injected launcher', () => {
     expect(req.logDir).toBe(join(home, 'logs', task.id));
     expect(req.priority).toEqual({ nice: 5, ionice: null });
     expect(isRunning(task.pid!)).toBe(true);
+  });
+
+  it('stamps a run\'s start with where its output begins, not with what it wrote before the daemon heard of it', async () => {
+    // The start is reported only once the command has printed: a stat at that moment would count its output as the output before the start.
+    const stdoutSize = (logDir: string) => statSync(join(logDir, 'stdout.log'), { throwIfNoEntry: false })?.size ?? 0;
+    const late: Launcher = {
+      name: 'a launcher that reports late',
+      launch(req) {
+        const launch = shLauncher.launch(req);
+        return { ...launch, started: launch.started.then(async (started) => (await waitFor(() => stdoutSize(req.logDir) >= 6, 'the output'), started)) };
+      },
+      close() {},
+    };
+    const s = await open({ launcher: late });
+    const task = await s.run({ command: 'printf second; exec sleep 30', cwd: home, baseEnv: env() });
+    expect(task.status).toBe('running');
+    const { events } = await s.eventsSince(0, 0);
+    const started = events.find((e) => e.type === 'state' && e.id === task.id && e.status === 'running');
+    expect(started).toMatchObject({ logSizes: { stdout: 0, stderr: 0 } });
+    expect(stdoutSize(join(home, 'logs', task.id))).toBe(6);
   });
 
   it('a launch that starts nothing fails the task with the reason, and restarts nothing', async () => {

@@ -4,7 +4,7 @@
  * and the fix. The result is an EnvSpec: plain, validated, with durations in ms.
  *
  * Only `load.ts` reads files; the parse functions are pure. The daemon imports this module
- * lazily, so that yaml and zod 4 are loaded only by daemons that read env files.
+ * lazily, so that yaml and the schemas are loaded only by daemons that read env files.
  */
 export { loadEnvFile } from './load.js';
 export { loadEnvFileAside } from './aside.js';

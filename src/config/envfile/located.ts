@@ -3,7 +3,7 @@
  * with `file:line:col`, found from the nodes of its YAML document, and says what to write.
  */
 import { isMap, LineCounter, parseDocument, type Document, type Node as YamlNode, type Pair } from 'yaml';
-import type { z } from 'zod';
+import type { z } from 'zod/v3';
 import { suggestion } from '../../../machines/policies/dependencies.js';
 import { usageError } from '../../errors.js';
 import { refuseDuplicateKeys } from './guards.js';
@@ -89,23 +89,25 @@ interface FlatIssue {
   keys?: string[];
 }
 
+/** Marks the issue of a map's key (zod's v3 API reports it at the key's path, as it would its value's). */
+export const RECORD_KEY = 'recordKey';
+
 /** The issue to report, with its full path: inside a union, the branch the value was meant for. */
-function flatten(issue: z.core.$ZodIssue, base: NodePath = []): FlatIssue {
-  const path = [...base, ...(issue.path as NodePath)];
-  if (issue.code === 'invalid_union' && issue.errors.length > 0) {
-    const firsts = issue.errors.map((branch) => branch[0]).filter((i): i is z.core.$ZodIssue => i !== undefined);
+function flatten(issue: z.ZodIssue): FlatIssue {
+  const path = issue.path as NodePath;
+  if (issue.code === 'invalid_union' && issue.unionErrors.length > 0) {
+    const firsts = issue.unionErrors.map((branch) => branch.issues[0]).filter((i): i is z.ZodIssue => i !== undefined);
     // A branch whose type matched failed for a reason worth telling; "expected object" from the others is not.
     // A deeper issue means the branch's shape matched; among shallow ones, a wrong value beats a wrong type.
     const deepest = [...firsts].sort((x, y) => y.path.length - x.path.length)[0]!;
-    const meant = deepest.path.length > 0 ? deepest : firsts.find((i) => i.code !== 'invalid_type');
-    if (meant) return flatten(meant, path);
+    const meant = deepest.path.length > path.length ? deepest : firsts.find((i) => i.code !== 'invalid_type');
+    if (meant) return flatten(meant);
     const expected = [...new Set(firsts.map((i) => (i as { expected?: string }).expected).filter(Boolean))];
     return { path, code: 'invalid_type', message: `expected ${expected.join(' or ')}` };
   }
-  if (issue.code === 'invalid_key') {
-    return { path, code: 'invalid_key', message: issue.issues[0]?.message ?? issue.message };
-  }
+  if (issue.code === 'custom' && issue.params?.[RECORD_KEY]) return { path, code: 'invalid_key', message: issue.message };
   if (issue.code === 'unrecognized_keys') return { path, code: issue.code, message: issue.message, keys: issue.keys };
+  if (issue.code === 'invalid_type' && issue.received === 'undefined') return { path, code: 'missing', message: issue.message };
   return { path, code: issue.code, message: issue.message };
 }
 
@@ -122,7 +124,7 @@ export function zodFailure(loc: Located, error: z.ZodError, keysOf: (path: Prope
   if (issue.code === 'invalid_key') {
     loc.fail(path.slice(0, -1), `"${path[path.length - 1]}": ${issue.message}`, String(path[path.length - 1]));
   }
-  if (issue.code === 'invalid_type' && issue.message.includes('received undefined')) {
+  if (issue.code === 'missing') {
     const missing = String(path[path.length - 1]);
     loc.fail(path.slice(0, -1), `"${missing}" is required`);
   }

@@ -2,7 +2,10 @@
  * The zod schemas of corral.yaml (`tasks:`) and of the workflow format (`steps:`), and the
  * keys each place of a file accepts, for "unknown key" messages with the nearest valid one.
  */
-import { z } from 'zod';
+// zod's v3 API, which the daemon has loaded already (see src/config/normalize.ts): zod 4's
+// own entry cost more to load (about 120 ms under the daemon's lite mode) than reading a
+// hundred-task file, on the first `up` of every daemon.
+import { z } from 'zod/v3';
 import { DurationError, parseDuration } from '../../../machines/duration.js';
 import { DEPENDENCY_CONDITIONS } from '../../../machines/policies/dependencies.js';
 import { parseProbe, type HealthProbe } from '../../../machines/policies/health.js';
@@ -14,6 +17,7 @@ import { ID_LIKE_RULE, looksLikeTaskId, TASK_NAME } from '../../../machines/poli
 import { imageProblem } from '../../../machines/policies/image.js';
 import { everyProblem } from '../../../machines/policies/schedule.js';
 import { cronProblem } from '../cron.js';
+import { RECORD_KEY } from './located.js';
 import { MAX_REPLICAS, REPLICAS_RULE } from '../../../machines/policies/replicas.js';
 
 const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
@@ -105,12 +109,12 @@ const restartEdge = z.boolean({ message: 'restart is true (restart after it, whe
 
 export const dependsOnSchema = z.preprocess((value) => (typeof value === 'string' ? [value] : value), z.union([
   z.array(z.string()),
-  z.record(z.string(), z.union([conditionSchema, z.strictObject({ condition: conditionSchema.optional(), timeout: duration.optional(), restart: restartEdge.optional() })])),
+  z.record(z.string(), z.union([conditionSchema, z.object({ condition: conditionSchema.optional(), timeout: duration.optional(), restart: restartEdge.optional() }).strict()])),
 ]));
 
 export const restartSchema = z.union([
   z.enum(['no', 'on-failure', 'always', 'unless-stopped']),
-  z.strictObject({
+  z.object({
     policy: z.enum(['no', 'on-failure', 'always', 'unless-stopped']),
     backoff: duration.optional(),
     max_backoff: duration.optional(),
@@ -119,7 +123,7 @@ export const restartSchema = z.union([
     max_restarts: z.number().int().min(0).optional(),
     window: duration.optional(),
     success_exit_codes: z.array(z.number().int()).optional(),
-  }),
+  }).strict(),
 ]);
 
 const signal = z.union([z.string(), z.number().int()]).transform(String).superRefine((value, ctx) => {
@@ -146,15 +150,15 @@ const pathList = z.union([z.string(), z.array(z.string())]).transform((v) => (Ar
 /** `watch: src`, `watch: [src, lib]`, or the object form with ignores, debounce and cascade. */
 export const watchSchema = z.union([
   pathList,
-  z.strictObject({
+  z.object({
     paths: pathList,
     ignore: pathList.optional(),
     debounce: duration.optional(),
     cascade: z.boolean().optional(),
-  }),
+  }).strict(),
 ]);
 
-export const taskSchema = z.strictObject({
+export const taskSchema = z.object({
   command: commandSchema,
   description: z.string().optional(),
   image: imageSchema.optional(),
@@ -201,30 +205,30 @@ export const taskSchema = z.strictObject({
     .transform((v) => (Array.isArray(v) ? v : [v]))
     .pipe(z.array(z.string().regex(TASK_NAME, 'a profile starts with a letter: letters, digits, ".", "_" and "-"')))
     .optional(),
-});
+}).strict();
 
-const autoBackgroundSchema = z.strictObject({
+const autoBackgroundSchema = z.object({
   enabled: z.boolean().optional(),
   patterns: z.array(z.string()).optional(),
   excludePatterns: z.array(z.string()).optional(),
   rules: z.array(z.strictObject({ pattern: z.string().min(1), background: z.boolean() })).optional(),
-});
+}).strict();
 
-export const envFileSchema = z.strictObject({
+export const envFileSchema = z.object({
   autoBackground: autoBackgroundSchema.optional(),
   name: z.string().regex(TASK_NAME, 'an environment name starts with a letter: letters, digits, ".", "_" and "-"').optional(),
   env: envMap.optional(),
   env_file: envFiles.optional(),
   tasks: z.record(
-    z
-      .string()
-      .regex(TASK_NAME, 'a task name starts with a letter: letters, digits, ".", "_" and "-"')
-      .refine((n) => !looksLikeTaskId(n), ID_LIKE_RULE),
+    z.string().superRefine((name, ctx) => {
+      const problem = !TASK_NAME.test(name) ? 'a task name starts with a letter: letters, digits, ".", "_" and "-"' : looksLikeTaskId(name) ? ID_LIKE_RULE : null;
+      if (problem) ctx.addIssue({ code: 'custom', message: problem, params: { [RECORD_KEY]: true } });
+    }),
     taskSchema,
   ),
-});
+}).strict();
 
-const stepSchema = z.strictObject({
+const stepSchema = z.object({
   name: z.string().min(1),
   command: commandSchema,
   background: z.boolean().optional(),
@@ -233,13 +237,13 @@ const stepSchema = z.strictObject({
   cwd: z.string().optional(),
   env: envMap.optional(),
   health: healthSchema.optional(),
-});
+}).strict();
 
-export const workflowSchema = z.strictObject({
+export const workflowSchema = z.object({
   name: z.string().optional(),
   env: envMap.optional(),
   steps: z.array(stepSchema).min(1, 'a workflow needs at least one step'),
-});
+}).strict();
 
 export type TaskDecl = z.infer<typeof taskSchema>;
 export type HealthDecl = z.infer<typeof healthSchema>;

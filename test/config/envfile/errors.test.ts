@@ -256,6 +256,16 @@ describe('fixed bugs', () => {
     bad(y('tasks:', '  web/api:', '    command: x'), 2, 3, 'a task name starts with a letter');
   });
 
+  it('a value of the wrong type, or not one of the words a key takes, says what was given', () => {
+    bad(y('tasks:', '  a:', '    command: 5'), 3, 14, 'tasks.a.command: Expected string, received number');
+    bad(y('tasks: 5'), 1, 8, 'tasks: Expected object, received number');
+    bad(y('tasks:', '  a:', '    command: x', '    output: both'), 4, 13, "tasks.a.output: Invalid enum value. Expected 'separate' | 'combined', received 'both'");
+  });
+
+  it('a bad task name is told as the name\'s fault even when its task is bad too', () => {
+    bad(y('tasks:', '  1api:', '    command: 5'), 2, 3, '"1api": a task name starts with a letter');
+  });
+
   it('a task named like an id is refused: a reference would mean two tasks', () => {
     bad(y('tasks:', '  web:', '    command: x', '  bash_5:', '    command: y'), 4, 3, 'a name cannot look like a task id (bash_N)');
   });
