@@ -1,7 +1,7 @@
 /**
  * Env files are read in a process of their own, which exits once it has answered. The
- * reader's packages (yaml, zod 4 and its locales) cost the process that loads them about
- * 8 MB that it never gives back: the daemon, which stays up for hours, does not load them.
+ * reader (yaml, the schemas, their checks) costs the process that loads it about 3 MB
+ * that it never gives back: the daemon, which stays up for hours, does not load it.
  * A big file (10,000 tasks take a second or more to check) keeps the daemon's other clients
  * waiting no more than a small one. Unbuilt sources (the tests) read in place.
  */

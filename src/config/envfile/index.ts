@@ -3,8 +3,8 @@
  * and Procfiles. A bad file is refused whole, before anything starts, with `file:line:col`
  * and the fix. The result is an EnvSpec: plain, validated, with durations in ms.
  *
- * Only `load.ts` reads files; the parse functions are pure. The daemon imports this module
- * lazily, so that yaml and the schemas are loaded only by daemons that read env files.
+ * Only `load.ts` reads files; the parse functions are pure. The daemon never imports this
+ * module: it reads env files through a process of its own (aside.ts).
  */
 export { loadEnvFile } from './load.js';
 export { loadEnvFileAside } from './aside.js';

@@ -2,7 +2,7 @@
  * Env files are read by a process of their own (src/config/envfile/aside.ts), so that the
  * daemon never loads the reader's packages. Run from the build, as the daemon runs it: the
  * answer is the one reading in place gives, a refusal keeps its `file:line:col`, and the
- * daemon's code reaches neither yaml nor zod 4 by static imports.
+ * daemon's code reaches neither yaml nor the reader's modules by static imports.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -53,7 +53,7 @@ describe('an env file read aside', () => {
 /** Static imports, in the compiler's output and in the bundle (no space before `from`); not `import(…)`. */
 const STATIC = /(?:^|[;\s}])(?:import|export)(?!\s*\()\b[^;'"()]*?(?:from\s*)?['"]([^'"]+)['"]/gm;
 
-it('reaches neither yaml nor zod 4 from what the daemon loads to start and to orchestrate', () => {
+it('reaches neither yaml nor the reader from what the daemon loads to start and to orchestrate', () => {
   const seen = new Set<string>();
   const packages = new Set<string>();
   const queue = ['daemon/main.js', 'daemon/server.js', 'supervisor/supervisor.js', 'config/orchestrate.js', 'config/envfile/aside.js'].map((f) => join(DIST, f));
