@@ -1,12 +1,14 @@
 /**
- * Env files are read in a process of their own, which exits once it has answered. The
- * reader (yaml, the schemas, their checks) costs the process that loads it about 3 MB
- * that it never gives back: the daemon, which stays up for hours, does not load it.
- * A big file (10,000 tasks take a second or more to check) keeps the daemon's other clients
- * waiting no more than a small one. Unbuilt sources (the tests) read in place.
+ * Big env files are read in a process of their own, which exits once it has answered:
+ * checking 10,000 tasks takes a second or more, which the daemon's other clients should not
+ * wait through, and the process gives back all it allocated (a worker thread left the
+ * daemon about 5 MB bigger for good). Small files, the usual case, are read in place: a
+ * process costs about 130 ms more per read, which `up --watch-file` would pay on every
+ * save; the reader's packages then stay loaded (about 3 MB). Unbuilt sources (the tests)
+ * read every file in place.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { deserialize, serialize } from 'node:v8';
 import { CorralError, failure } from '../../errors.js';
@@ -27,9 +29,12 @@ export interface ReaderAnswer {
   error?: { kind: 'usage' | 'failed' | 'not-found'; template: string };
 }
 
-/** `loadEnvFile`, in a process of its own when built. Relative paths are the current folder's, as in place. */
+/** From this size on, a file is read aside (about a thousand tasks). */
+export const ASIDE_BYTES = 64 * 1024;
+
+/** `loadEnvFile`, in a process of its own when the file is big. Relative paths are the current folder's, as in place. */
 export async function loadEnvFileAside(path: string, options: LoadOptions): Promise<EnvSpec> {
-  if (!existsSync(READER)) return (await import('./load.js')).loadEnvFile(path, options);
+  if ((statSync(path, { throwIfNoEntry: false })?.size ?? 0) < ASIDE_BYTES || !existsSync(READER)) return (await import('./load.js')).loadEnvFile(path, options);
   const answer = await ask({ path, options });
   if (answer.spec) return answer.spec;
   throw new CorralError(answer.error?.kind ?? 'failed', answer.error?.template ?? `${path}: could not be read`);

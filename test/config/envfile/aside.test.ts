@@ -1,8 +1,9 @@
 /**
- * Env files are read by a process of their own (src/config/envfile/aside.ts), so that the
- * daemon never loads the reader's packages. Run from the build, as the daemon runs it: the
+ * Big env files are read by a process of their own (src/config/envfile/aside.ts), so that
+ * the daemon keeps nothing of their reading. Run from the build, as the daemon runs it: the
  * answer is the one reading in place gives, a refusal keeps its `file:line:col`, and the
- * daemon's code reaches neither yaml nor the reader's modules by static imports.
+ * daemon's code reaches neither yaml nor the reader's modules by static imports (small
+ * files load them when first read).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -13,16 +14,19 @@ import { loadEnvFile } from '../../../src/config/envfile/index.js';
 import { ROOT } from '../../helpers.js';
 import { useTempDir, y } from './helpers.js';
 
+/** A comment at the end makes a file big enough to be read aside, without moving any line. */
+const big = (text: string) => `${text}\n${'#'.repeat(70 * 1024)}\n`;
+
 const DIST = join(ROOT, 'dist/src');
 const temp = useTempDir();
 const built = async (): Promise<typeof import('../../../src/config/envfile/aside.js')> =>
   import(pathToFileURL(join(DIST, 'config/envfile/aside.js')).href);
 
-describe('an env file read aside', () => {
+describe('a big env file read aside', () => {
   it('gives what reading in place gives, with the caller environment and a relative path', async () => {
     const file = join(temp(), 'corral.yaml');
     writeFileSync(join(temp(), '.env'), 'FROM_FILE=1\n');
-    writeFileSync(file, y('name: app', 'tasks:', '  api:', '    command: serve ${PORT}', '    env_file: .env', '    env: { PORT: "${PORT}" }', '    health: { log: "ready (\\\\d+)" }', '  web:', '    command: web', '    depends_on: { api: healthy }'));
+    writeFileSync(file, big(y('name: app', 'tasks:', '  api:', '    command: serve ${PORT}', '    env_file: .env', '    env: { PORT: "${PORT}" }', '    health: { log: "ready (\\\\d+)" }', '  web:', '    command: web', '    depends_on: { api: healthy }')));
     const options = { callerEnv: { PORT: '8080' } };
     const { loadEnvFileAside } = await built();
     const aside = await loadEnvFileAside(file, options);
@@ -39,7 +43,7 @@ describe('an env file read aside', () => {
 
   it('refuses a bad file with the reader’s own sentence and kind', async () => {
     const file = join(temp(), 'broken.yaml');
-    writeFileSync(file, y('tasks:', '  a:', '    command: x', '    depends_on: [b]'));
+    writeFileSync(file, big(y('tasks:', '  a:', '    command: x', '    depends_on: [b]')));
     const { loadEnvFileAside } = await built();
     const error = await loadEnvFileAside(file, { callerEnv: {} }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CorralError);
@@ -47,6 +51,26 @@ describe('an env file read aside', () => {
     expect((error as Error).message).toBe(`${file}:4:18: a depends on "b", which is not a task of this file`);
     const missing = await loadEnvFileAside(join(temp(), 'none.yaml'), {}).catch((e: unknown) => e);
     expect((missing as Error).message).toBe(`${join(temp(), 'none.yaml')}: no such file`);
+  });
+});
+
+describe('which files are read aside', () => {
+  it('reads a small file in place and a big one in a process of its own', async () => {
+    const small = join(temp(), 'small.yaml');
+    const large = join(temp(), 'large.yaml');
+    writeFileSync(small, y('tasks:', '  a:', '    command: x'));
+    writeFileSync(large, big(y('tasks:', '  a:', '    command: x')));
+    const { loadEnvFileAside } = await built();
+    // A node that cannot start: only a read in place still answers.
+    const execPath = process.execPath;
+    process.execPath = '/bin/false';
+    try {
+      expect((await loadEnvFileAside(small, {})).tasks.map((t) => t.name)).toEqual(['a']);
+      const error = await loadEnvFileAside(large, {}).catch((e: unknown) => e);
+      expect((error as Error).message).toBe(`${large}: could not be read (the reader exited 1)`);
+    } finally {
+      process.execPath = execPath;
+    }
   });
 });
 
