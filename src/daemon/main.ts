@@ -95,6 +95,9 @@ async function main(): Promise<void> {
   let server = await startServer(supervisor, paths.socket, hooks);
   serving = true;
   log('info', 'daemon started', { home: paths.home, socket: paths.socket });
+  // After the socket is up, so the client that started the daemon is not kept waiting:
+  // its first task then finds the spawner running (55-77 ms of the first start otherwise).
+  setImmediate(() => supervisor.prepareLaunches());
 
   // The home deleted under the daemon (or its socket): made anew from what the daemon holds.
   async function restore(loss: Loss): Promise<void> {

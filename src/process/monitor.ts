@@ -116,6 +116,8 @@ export interface Launcher {
   /** For the daemon's log: how tasks start. */
   readonly name: string;
   launch(req: SpawnRequest): Launch;
+  /** Starts ahead what the first launch would otherwise wait for (the native spawner). */
+  prepare?(): void;
   close(): void;
 }
 

@@ -109,6 +109,10 @@ export class NativeSpawner implements Launcher {
     return { started, ended };
   }
 
+  prepare(): void {
+    this.spawner();
+  }
+
   /** Ends the spawner's input: it exits, and every task it started goes on. */
   close(): void {
     this.child?.stdin?.end();

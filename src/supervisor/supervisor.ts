@@ -348,6 +348,11 @@ export class Supervisor implements SupervisorApi {
   }
 
   /** Stops every live task (waiting until each tree is gone), then closes. */
+  /** Readies the launcher, so that the first task a client starts does not wait for it. */
+  prepareLaunches(): void {
+    if (!this.closed) this.table.launcher.prepare?.();
+  }
+
   async shutdown(): Promise<TaskView[]> {
     const { table } = this;
     const live = this.store.tasks().filter((t) => table.isLive(t.id));

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { acquireLock } from '../../src/daemon/lock.js';
@@ -144,6 +144,21 @@ describe('the daemon', () => {
     // Without a daemon, the status still counts the tasks the home keeps, and gives the version.
     expect(await cliJson(home, ['daemon', 'status'])).toMatchObject({ running: false, tasks: 1, version: status.version });
     expect((await cli(home, ['daemon', 'status'])).stdout).toBe(`no daemon running for ${home} (its state keeps 1 task)\n`);
+  });
+
+  it('has its spawner running before the first task, and takes it along when it stops', async () => {
+    const { pid } = await cliJson(home, ['daemon', 'start']);
+    const childrenOf = (parent: number) =>
+      readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).filter((p) => {
+        try {
+          return Number(readFileSync(`/proc/${p}/stat`, 'latin1').split(') ')[1]!.split(' ')[1]) === parent;
+        } catch {
+          return false; // gone meanwhile
+        }
+      });
+    const spawner = await waitFor(() => childrenOf(pid).find((p) => readFileSync(`/proc/${p}/cmdline`, 'latin1').includes('corral-spawner')), 'the spawner, before any task');
+    await cliJson(home, ['daemon', 'stop']);
+    await waitFor(() => !isRunning(spawner), 'the spawner to end with its daemon');
   });
 
   it('puts the socket in a short runtime path when the home path is too long', async () => {
