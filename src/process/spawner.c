@@ -44,7 +44,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -196,7 +195,8 @@ static int open_stdin_fifo(const char *path) {
  * release, into `<stream>.kept` beside the log (a fixed-width number overwritten in place),
  * so readers and the next daemon know which offsets hold output and which were released.
  * The monitor does it, not the daemon: it lives as long as the command, daemon or not, and
- * an inotify watch wakes it on each write, so the cap holds at the writer's pace. */
+ * looks at the log more often the faster it grows (see wait_watching), so the cap holds at
+ * the writer's pace. */
 
 #define KEPT_WIDTH 20
 
@@ -246,13 +246,12 @@ static void open_kept(struct capped *c, const char *log_path) {
 
 /* Releases the head of the log once more than the cap is kept: down to 15/16 of the cap,
    block-aligned, so that a busy log is trimmed every cap/16 bytes, not on every write. */
-static void trim(struct capped *c) {
+static void trim(struct capped *c, const struct stat *st) {
   if (c->kept_file < 0 || log_cap <= 0) return;
-  struct stat st;
-  if (fstat(c->log, &st) != 0 || st.st_size - c->kept <= log_cap) return;
-  long long block = st.st_blksize > 0 ? st.st_blksize : 4096;
+  if (st->st_size - c->kept <= log_cap) return;
+  long long block = st->st_blksize > 0 ? st->st_blksize : 4096;
   long long slack = log_cap / 16;
-  long long start = (st.st_size - (log_cap - slack)) / block * block;
+  long long start = (st->st_size - (log_cap - slack)) / block * block;
   if (start <= c->kept) return;
   long long before = c->kept;
   c->kept = start;
@@ -273,10 +272,11 @@ static void trim(struct capped *c) {
  * When each part of a log was written, for reads by time (`logs --since`): `<stream>.times`
  * beside the log, one `<ms since epoch> <size>` a line, as src/logs/time-index.ts reads it.
  * A byte between two notes was written between their times. The monitor notes a log's size
- * when it grew, at most once per NOTE_EVERY_MS: the first write after a quiet spell at once,
- * the writes that follow at the end of that interval. It is the same watch as the cap's, so
- * an idle task costs nobody anything, daemon or monitor. Past INDEX_MAX_BYTES the index
- * keeps every other note of its older half, as time-index.ts does for the sh monitor's tasks. */
+ * when it grew, at most once per NOTE_EVERY_MS: the first write after a quiet spell at the
+ * next look, the writes that follow at the end of that interval. It is the same look as the
+ * cap's: an idle task costs its monitor one look every 2 s (a few fstat calls), and the
+ * daemon nothing. Past INDEX_MAX_BYTES the index keeps every other note of its older half,
+ * as time-index.ts does for the sh monitor's tasks. */
 
 #define NOTE_EVERY_MS 2000
 #define INDEX_MAX_BYTES (256 * 1024)
@@ -358,12 +358,11 @@ static void append_note(struct indexed *x, long long at, long long size) {
 
 /* Notes the log's size if it grew and the last note is old enough; otherwise returns when
    a note will be due (ms since the epoch), or 0 when nothing waits to be noted. */
-static long long index_log(struct indexed *x, int log, long long now, int final) {
-  struct stat st;
-  if (fstat(log, &st) != 0 || st.st_size == x->noted) return 0;
+static long long index_log(struct indexed *x, long long size, long long now, int final) {
+  if (size == x->noted) return 0;
   long long due = x->noted_at + NOTE_EVERY_MS;
   if (final || now >= due) {
-    append_note(x, now, st.st_size);
+    append_note(x, now, size);
     return 0;
   }
   return due;
@@ -373,68 +372,90 @@ static void on_child(int sig) {
   (void)sig;
 }
 
+/* How often the monitor looks at its logs. Not through inotify: an instance a task would
+   count against the user's inotify instances (128 on many systems), so that a hundred tasks
+   would leave the user's editors and file watchers none. A quiet log is looked at every
+   QUIET_LOOK_MS (the time index notes no more often anyway); a log that grows under a cap is
+   looked at before it could fill a quarter of the room left under the cap at the pace it
+   grew, down to a look a millisecond. After the start, the looks begin at FIRST_LOOK_MS and
+   double while nothing is written, so that output from the start is caught early. */
+#define QUIET_LOOK_MS NOTE_EVERY_MS
+#define FIRST_LOOK_MS 10
+
+/* When to look next: `grown` bytes were written over `elapsed_ms`, and `room` is what the
+   fullest capped log may still take before its cap (-1: no cap). */
+static long long next_look_ms(long long previous_ms, long long grown, long long elapsed_ms, long long room) {
+  if (grown <= 0) return previous_ms * 2 < QUIET_LOOK_MS ? previous_ms * 2 : QUIET_LOOK_MS;
+  if (room < 0) return QUIET_LOOK_MS;
+  if (elapsed_ms < 1) elapsed_ms = 1;
+  /* room/4 at grown/elapsed_ms bytes a ms; in doubles, as a fast writer's product overflows. */
+  double ms = (double)room / 4.0 * (double)elapsed_ms / (double)grown;
+  if (ms < 1) return 1;
+  return ms > QUIET_LOOK_MS ? QUIET_LOOK_MS : (long long)ms;
+}
+
 /* Waits for the command while it keeps each log under the cap and notes when it grew; returns the command's status. */
 static int wait_watching(pid_t pid, const char *out_path, const char *err_path, const long long start_sizes[2]) {
   struct capped logs[2];
   struct indexed index[2];
+  long long sizes[2];
   int count = err_path[0] ? 2 : 1;
   const char *paths[2] = {out_path, err_path};
-  int watch = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
   for (int i = 0; i < count; i++) {
     logs[i].log = i + 1; /* the monitor's own stdout and stderr are the logs */
     if (log_cap > 0) open_kept(&logs[i], paths[i]);
     else logs[i].kept_file = -1;
     index[i] = (struct indexed){.times_path = beside(paths[i], ".times"), .noted = start_sizes[i], .noted_at = 0};
-    if (watch >= 0) inotify_add_watch(watch, paths[i], IN_MODIFY);
+    sizes[i] = start_sizes[i];
   }
   long long due = 0; /* when the next note is due; 0: none waits */
-  long long now = now_ms();
-  /* What the command wrote before the watch was there. */
-  for (int i = 0; i < count; i++) {
-    trim(&logs[i]);
-    long long next = index_log(&index[i], logs[i].log, now, 0);
-    if (next && (!due || next < due)) due = next;
-  }
+  long long look_every = FIRST_LOOK_MS;
+  long long looked_at = now_ms();
   sigset_t waiting;
   sigprocmask(SIG_SETMASK, NULL, &waiting);
   sigdelset(&waiting, SIGCHLD);
-  struct pollfd pfd = {.fd = watch, .events = POLLIN};
   int status;
-  for (;;) {
-    pid_t done = waitpid(pid, &status, WNOHANG);
-    if (done == pid) break;
+  pid_t done = waitpid(pid, &status, WNOHANG);
+  while (done != pid) {
     if (done == -1 && errno != EINTR) _exit(126);
-    /* Without a cap, a write while a note waits changes nothing: the watch rests until the
-       note is due (inotify folds the writes meanwhile into one event). With a cap, every
-       write is looked at. Without a watch, a look every 100 ms (cap) or interval (index). */
-    int watching = watch >= 0 && (log_cap > 0 || due == 0);
-    long long wait_ms = -1; /* -1: until a write or the command's end */
-    if (due) wait_ms = due > now_ms() ? due - now_ms() : 0;
-    if (watch < 0 && (wait_ms < 0 || wait_ms > (log_cap > 0 ? 100 : NOTE_EVERY_MS))) wait_ms = log_cap > 0 ? 100 : NOTE_EVERY_MS;
+    long long wait_ms = look_every;
+    if (due) {
+      long long until_due = due - looked_at;
+      if (until_due < 0) until_due = 0;
+      if (until_due < wait_ms) wait_ms = until_due;
+    }
     struct timespec wait_for = {wait_ms / 1000, (wait_ms % 1000) * 1000000};
     /* SIGCHLD is blocked outside ppoll: an end that comes before it interrupts it at once. */
-    ppoll(watching ? &pfd : NULL, watching ? 1 : 0, wait_ms >= 0 ? &wait_for : NULL, &waiting);
-    char events[4096];
-    while (watch >= 0 && read(watch, events, sizeof events) > 0) {
-    }
-    now = now_ms();
+    ppoll(NULL, 0, &wait_for, &waiting);
+    long long now = now_ms();
+    long long grown = 0, room = -1;
     due = 0;
     for (int i = 0; i < count; i++) {
-      trim(&logs[i]);
-      long long next = index_log(&index[i], logs[i].log, now, 0);
+      /* One fstat a log and look: the cap, the index and the pace all read it. */
+      struct stat st;
+      if (fstat(logs[i].log, &st) != 0) continue;
+      trim(&logs[i], &st);
+      long long next = index_log(&index[i], st.st_size, now, 0);
       if (next && (!due || next < due)) due = next;
+      if (st.st_size > sizes[i]) grown += st.st_size - sizes[i];
+      sizes[i] = st.st_size;
+      if (logs[i].kept_file >= 0 && log_cap > 0) {
+        long long left = log_cap - (st.st_size - logs[i].kept);
+        if (left < 0) left = 0;
+        if (room < 0 || left < room) room = left;
+      }
     }
+    look_every = next_look_ms(look_every, grown, now - looked_at, room);
+    looked_at = now;
     /* The command's end is heard at once: its replacement (restart on failure) waits on it. */
-    if (waitpid(pid, &status, WNOHANG) == pid) break;
-    /* At most a thousand looks a second, however small the writes: a task printing short
-       lines unbuffered would otherwise wake the monitor once per line. */
-    struct timespec pause = {0, 1000 * 1000};
-    nanosleep(&pause, NULL);
+    done = waitpid(pid, &status, WNOHANG);
   }
-  now = now_ms();
+  long long now = now_ms();
   for (int i = 0; i < count; i++) {
-    trim(&logs[i]);
-    index_log(&index[i], logs[i].log, now, 1);
+    struct stat st;
+    if (fstat(logs[i].log, &st) != 0) continue;
+    trim(&logs[i], &st);
+    index_log(&index[i], st.st_size, now, 1);
   }
   return status;
 }
