@@ -1,9 +1,10 @@
 /**
  * Watch and restart: (A) the daemon's idle CPU and RSS with 100 tasks (`sleep 600`) all
  * watching one tree of 10,000 files (100 folders of 100), against the same 100 tasks
- * unwatched, each in a fresh daemon, over 8 s of idle (4 sampler ticks: the figure is a
- * difference of two daemons sampling the same 100 tasks, so the sampler's own cost cancels)
- * from 4 s after every watcher is ready (all of the tree's inotify watches added); the
+ * unwatched, each in a fresh daemon, the three daemons (none, 1 and 100 watching) over the
+ * same 8 s of idle (4 sampler ticks: the figure is a difference of two daemons sampling the
+ * same 100 tasks, so the sampler's own cost cancels) from 4 s after the last watcher is
+ * ready (all of the tree's inotify watches added); the
  * inotify watches the daemon holds, for context; and 100 tasks watching against 1 of them,
  * to show that the watcher is shared. (B) change → restart latency: one watched
  * task notes the time it starts; a file of the tree is written, and the note of the next
@@ -47,9 +48,15 @@ function inotifyWatches(pid) {
   return count;
 }
 
-/** 100 idle tasks in a fresh daemon, the first `watching` of them watching the tree. */
-async function idleCost(tree, watching, notes) {
-  return withDaemon(`watch-${watching}`, notes, async ({ rpc, pid }) => {
+/**
+ * 100 idle tasks in a fresh daemon, the first `watching` of them watching the tree, started
+ * and made ready; `measure` then reads its idle cost. Kept open (the daemon runs) until
+ * `hold` resolves, so that the three daemons' idle windows can be the same 8 s.
+ */
+async function readyDaemon(tree, watching, notes, hold) {
+  let ready;
+  const readyNow = new Promise((resolve, reject) => (ready = { resolve, reject }));
+  const done = withDaemon(`watch-${watching}`, notes, async ({ rpc, pid }) => {
     const views = [];
     for (let i = 0; i < 100; i++) views.push(await rpc.call('run', { command: 'sleep 600', cwd: tree, ...(i < watching ? { watch: ['.'] } : {}) }));
     for (const [i, v] of views.entries()) {
@@ -74,10 +81,33 @@ async function idleCost(tree, watching, notes) {
       }
       if (last < TREE_ENTRIES) notes.push(`${watching} watching: measured with ${last} inotify watches, not the tree's ${TREE_ENTRIES} (their count had stopped growing)`);
     }
-    await sleep(4000); // the first seconds after a hundred starts still cost
-    const { percent: cpuPercent } = await idleCpuOver(pid, IDLE_MS);
-    return { rss: memoryOf(pid).rss, cpuPercent, inotify: inotifyWatches(pid) };
+    ready.resolve({ pid, readyAt: now() });
+    await hold;
   });
+  done.catch((error) => ready.reject(error));
+  return { ready: await readyNow, done };
+}
+
+/**
+ * The idle cost of 100 tasks unwatched, 1 of them watching the tree and all 100 watching it:
+ * three daemons started one after the other, then measured over the same 8 s (from 4 s after
+ * the last got ready: the first seconds after a hundred starts still cost). Three idle
+ * daemons barely load each other, and one window for all three puts the same neighbours in
+ * each: the difference watched − unwatched is steadier than from three windows in turn.
+ */
+async function idleCosts(tree, notes) {
+  let release;
+  const hold = new Promise((resolve) => (release = resolve));
+  const daemons = [];
+  try {
+    for (const watching of [0, 1, 100]) daemons.push(await readyDaemon(tree, watching, notes, hold));
+    await sleep(Math.max(0, 4000 - (now() - daemons.at(-1).ready.readyAt)));
+    const windows = await Promise.all(daemons.map(({ ready }) => idleCpuOver(ready.pid, IDLE_MS)));
+    return daemons.map(({ ready }, i) => ({ rss: memoryOf(ready.pid).rss, cpuPercent: windows[i].percent, inotify: inotifyWatches(ready.pid) }));
+  } finally {
+    release();
+    await Promise.allSettled(daemons.map((d) => d.done));
+  }
 }
 
 async function latency(tree, notes) {
@@ -145,12 +175,8 @@ export default {
     const tree = makeTree();
     phase('tree');
     try {
-      const off = await idleCost(tree, 0, notes);
-      phase('unwatched');
-      const one = await idleCost(tree, 1, notes);
-      phase('1 watching');
-      const on = await idleCost(tree, 100, notes);
-      phase('100 watching');
+      const [off, one, on] = await idleCosts(tree, notes);
+      phase('three daemons (unwatched, 1 watching, 100 watching) and their idle window');
       rows.push({
         measure: 'daemon RSS, 100 idle tasks watching one 10,000-file tree',
         baseline: `${MB(off.rss)} MB (the same tasks unwatched)`,
