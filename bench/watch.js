@@ -1,12 +1,12 @@
 /**
  * Watch and restart: (A) the daemon's idle CPU and RSS with 100 tasks (`sleep 600`) all
  * watching one tree of 10,000 files (100 folders of 100), against the same 100 tasks
- * unwatched, each in a fresh daemon, the three daemons (none, 1 and 100 watching) over the
- * same 8 s of idle (4 sampler ticks: the figure is a difference of two daemons sampling the
- * same 100 tasks, so the sampler's own cost cancels) from 4 s after the last watcher is
- * ready (all of the tree's inotify watches added); the
- * inotify watches the daemon holds, for context; and 100 tasks watching against 1 of them,
- * to show that the watcher is shared. (B) change → restart latency: one watched
+ * unwatched, each in a fresh daemon, the two daemons over the same 8 s of idle (4 sampler
+ * ticks: the figure is a difference of two daemons sampling the same 100 tasks, so the
+ * sampler's own cost cancels) from 4 s after the last watcher is ready (all of the tree's
+ * inotify watches added); the
+ * inotify watches the daemon holds, for context; and 100 tasks watching against 1 of them
+ * (a third daemon, its own 8 s window after the pair's), to show that the watcher is shared. (B) change → restart latency: one watched
  * task notes the time it starts; a file of the tree is written, and the note of the next
  * start is compared with the write, 6 times, at the default debounce (300 ms) and at 0;
  * the baseline is a `restart` RPC of the same task (stop and start, no watch involved). The
@@ -16,7 +16,7 @@
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { idleCpuOver, median, memoryOf, now, phaseClock, round, sleep, withDaemon } from './lib.js';
+import { idleCpuOver, median, memoryOf, now, openDaemon, phaseClock, round, sleep, withDaemon } from './lib.js';
 
 const IDLE_MS = 8_000;
 /** Writes (and `restart` RPCs) per debounce: their medians moved by a few ms between 6 and 10. */
@@ -48,15 +48,16 @@ function inotifyWatches(pid) {
   return count;
 }
 
+class NoWatches extends Error {}
+
 /**
- * 100 idle tasks in a fresh daemon, the first `watching` of them watching the tree, started
- * and made ready; `measure` then reads its idle cost. Kept open (the daemon runs) until
- * `hold` resolves, so that the three daemons' idle windows can be the same 8 s.
+ * 100 idle tasks in a fresh daemon (left running), the first `watching` of them watching the
+ * tree, once every task runs and chokidar holds all of the tree's watches.
  */
-async function readyDaemon(tree, watching, notes, hold) {
-  let ready;
-  const readyNow = new Promise((resolve, reject) => (ready = { resolve, reject }));
-  const done = withDaemon(`watch-${watching}`, notes, async ({ rpc, pid }) => {
+async function readyDaemon(tree, watching, notes, { retry }) {
+  const daemon = await openDaemon(`watch-${watching}`, notes);
+  const { rpc, pid } = daemon;
+  try {
     const views = [];
     for (let i = 0; i < 100; i++) views.push(await rpc.call('run', { command: 'sleep 600', cwd: tree, ...(i < watching ? { watch: ['.'] } : {}) }));
     for (const [i, v] of views.entries()) {
@@ -77,36 +78,48 @@ async function readyDaemon(tree, watching, notes, hold) {
         const count = inotifyWatches(pid);
         if (count !== last) (last = count), (stableSince = now());
         if (count >= TREE_ENTRIES || (count > 0 && now() - stableSince >= 3000)) break;
+        // Not one watch 20 s after every task said it watches: this daemon's watcher never
+        // started (every time with a third daemon of 100 tasks beside two others, the
+        // machine's inotify instances then all in use; no error is logged); the caller tries
+        // a fresh daemon once rather than wait longer, then measures what there is.
+        if (count === 0 && now() - t0 > 20_000) {
+          if (retry) throw new NoWatches(`${watching} watching: no inotify watch 20 s after every task said it watches`);
+          break;
+        }
         if (now() - t0 > 120_000) break;
       }
       if (last < TREE_ENTRIES) notes.push(`${watching} watching: measured with ${last} inotify watches, not the tree's ${TREE_ENTRIES} (their count had stopped growing)`);
     }
-    ready.resolve({ pid, readyAt: now() });
-    await hold;
-  });
-  done.catch((error) => ready.reject(error));
-  return { ready: await readyNow, done };
+    return { ...daemon, readyAt: now() };
+  } catch (error) {
+    daemon.close();
+    throw error;
+  }
 }
 
 /**
- * The idle cost of 100 tasks unwatched, 1 of them watching the tree and all 100 watching it:
- * three daemons started one after the other, then measured over the same 8 s (from 4 s after
- * the last got ready: the first seconds after a hundred starts still cost). Three idle
- * daemons barely load each other, and one window for all three puts the same neighbours in
- * each: the difference watched − unwatched is steadier than from three windows in turn.
+ * The idle cost of 100 tasks in each of `counts` fresh daemons (how many of the tasks watch
+ * the tree), started one after the other and measured over the same 8 s, from 4 s after the
+ * last got ready (the first seconds after a hundred starts still cost). Idle daemons barely
+ * load each other, and one window puts the same neighbours in each figure.
  */
-async function idleCosts(tree, notes) {
-  let release;
-  const hold = new Promise((resolve) => (release = resolve));
+async function idleCosts(tree, counts, notes) {
   const daemons = [];
   try {
-    for (const watching of [0, 1, 100]) daemons.push(await readyDaemon(tree, watching, notes, hold));
-    await sleep(Math.max(0, 4000 - (now() - daemons.at(-1).ready.readyAt)));
-    const windows = await Promise.all(daemons.map(({ ready }) => idleCpuOver(ready.pid, IDLE_MS)));
-    return daemons.map(({ ready }, i) => ({ rss: memoryOf(ready.pid).rss, cpuPercent: windows[i].percent, inotify: inotifyWatches(ready.pid) }));
+    for (const watching of counts) {
+      try {
+        daemons.push(await readyDaemon(tree, watching, notes, { retry: true }));
+      } catch (error) {
+        if (!(error instanceof NoWatches)) throw error;
+        notes.push(`${error.message}; measured in a second fresh daemon`);
+        daemons.push(await readyDaemon(tree, watching, notes, { retry: false }));
+      }
+    }
+    await sleep(Math.max(0, 4000 - (now() - daemons.at(-1).readyAt)));
+    const windows = await Promise.all(daemons.map(({ pid }) => idleCpuOver(pid, IDLE_MS)));
+    return daemons.map(({ pid }, i) => ({ rss: memoryOf(pid).rss, cpuPercent: windows[i].percent, inotify: inotifyWatches(pid) }));
   } finally {
-    release();
-    await Promise.allSettled(daemons.map((d) => d.done));
+    for (const d of daemons) d.close();
   }
 }
 
@@ -175,8 +188,11 @@ export default {
     const tree = makeTree();
     phase('tree');
     try {
-      const [off, one, on] = await idleCosts(tree, notes);
-      phase('three daemons (unwatched, 1 watching, 100 watching) and their idle window');
+      // Two daemons at a time: a third of 100 tasks beside them got no inotify watch at all.
+      const [off, on] = await idleCosts(tree, [0, 100], notes);
+      phase('unwatched and 100 watching, one idle window');
+      const [one] = await idleCosts(tree, [1], notes);
+      phase('1 watching');
       rows.push({
         measure: 'daemon RSS, 100 idle tasks watching one 10,000-file tree',
         baseline: `${MB(off.rss)} MB (the same tasks unwatched)`,
