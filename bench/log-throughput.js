@@ -10,7 +10,7 @@
  *           exit (~20 ms of node teardown) overlaps the task's first milliseconds on a 2-core
  *           machine, and the wall time from just before `corral run` to the `wait` RPC's answer
  *           (one CLI start included, which cli-latency measures on its own).
- * `sync` runs (untimed) before every timed run. Every file must hold exactly 100,000,000 bytes;
+ * `sync` runs (untimed) before every timed run. Every file must hold exactly SIZE bytes;
  * on the last repetition the SHA-256 of both must match. Each file is hashed (untimed) and
  * deleted right after its run: the megabytes left in the page cache slowed the runs after it.
  */
@@ -20,7 +20,8 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { cpuMsOf, corral, envFor, median, now, round, timeSync, withDaemon } from './lib.js';
 
-const SIZE = 100_000_000;
+/** 100 MB; `CORRAL_BENCH_LOG_MB=200` runs the 200 MB of the original issue. */
+const SIZE = Number(process.env.CORRAL_BENCH_LOG_MB ?? 100) * 1_000_000;
 const REPS = 6; // each of the three orders twice
 
 const VARIANTS = [
