@@ -2,7 +2,7 @@
  * The dashboard's cost to the daemon:
  * 1. what serving costs: an idle daemon (no task) that never served the dashboard, then the
  *    same daemon after `corral dashboard`, one page of /api/tasks and one of /, idle again;
- *    medians of 3 daemons. The dashboard's code must not load until asked for, so the
+ *    medians of 3 daemons (started together, idle together). The dashboard's code must not load until asked for, so the
  *    never-served daemon is the one to compare with, in the same run;
  * 2. a busy environment (3 tasks printing ~4,000 lines a second each) with three SSE clients
  *    on /api/events vs the same environment with none: the daemon's CPU over 6 s and RSS;
@@ -10,7 +10,7 @@
  *    shown) with 100 running tasks, against the same with 1 task, alternately.
  * With CORRAL_BASELINE_ROOT (a built checkout) or CORRAL_BASELINE_REV (a revision, exported
  * with git archive into /tmp and built there with this tree's node_modules), the idle daemon
- * of that tree is also started alternately with this one's: the same idle RSS, compared
+ * of that tree is also started (its 3 daemons just before this tree's 3): the same idle RSS, compared
  * across trees. Not in the default run: building a tree takes a minute of the suite.
  */
 import { spawnSync } from 'node:child_process';
@@ -21,6 +21,8 @@ import { CLI, ROOT, cpuMsOf, envFor, isAlive, makeHome, memoryOf, cleanupHome, c
 
 const MB = (bytes) => round(bytes / 1e6, 1);
 const REPS = 3;
+/** First renders of each page, alternating (5 until the suite had to fit in 5 minutes). */
+const RENDER_REPS = 3;
 /** The busy windows: the daemon works tens of % of a core there, 6 s is plenty. */
 const BUSY_MS = 6_000;
 
@@ -40,18 +42,25 @@ function baselineTree() {
   return { cli: join(dir, 'dist/src/cli/main.js'), remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** A daemon of `cli` in a fresh home, idle for 2 s: its RSS, then `fn` with it, then cleaned. */
-async function withIdleDaemon(cli, tag, notes, fn = async () => {}) {
-  const home = makeHome(tag);
+/**
+ * `count` daemons of `cli`, each in a fresh home, started at once and idle for 2 s: their RSS,
+ * then `fn` with each (all at once), then cleaned. Idle daemons of no task do not move each
+ * other's RSS; starting them together saves a 2 s wait per daemon.
+ */
+async function withIdleDaemons(cli, tag, count, notes, fn = async () => ({})) {
+  const homes = Array.from({ length: count }, (_, i) => makeHome(`${tag}-${i}`));
   try {
-    const r = spawnSync(process.execPath, [cli, 'daemon', 'start', '--json'], { env: envFor(home), encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`daemon start: ${r.stderr}`);
-    const { pid } = JSON.parse(r.stdout);
+    const pids = homes.map((home) => {
+      const r = spawnSync(process.execPath, [cli, 'daemon', 'start', '--json'], { env: envFor(home), encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`daemon start: ${r.stderr}`);
+      return JSON.parse(r.stdout).pid;
+    });
     await sleep(2000);
-    const rss = memoryOf(pid).rss;
-    return { rss, ...(await fn({ home, pid })) };
+    const rss = pids.map((pid) => memoryOf(pid).rss);
+    const more = await Promise.all(homes.map((home, i) => fn({ home, pid: pids[i] })));
+    return more.map((m, i) => ({ rss: rss[i], ...m }));
   } finally {
-    notes.push(...cleanupHome(home));
+    for (const home of homes) notes.push(...cleanupHome(home));
   }
 }
 
@@ -130,20 +139,19 @@ export default {
     const base = baselineTree();
     if (base) clock.mark('baseline build');
     try {
-      // 1: with a baseline tree, alternately, so that a change of the machine's load hits both alike.
+      // 1: the baseline tree's daemons (if any), then this tree's, each set started together.
       const ours = [];
       const theirs = [];
       const served = [];
-      for (let i = 0; i < REPS; i++) {
-        if (base) theirs.push((await withIdleDaemon(base.cli, 'dash-base', notes)).rss);
-        const r = await withIdleDaemon(CLI, 'dash', notes, async ({ home, pid }) => {
-          const { port, url } = JSON.parse(corral(home, ['dashboard', '--json']).stdout);
-          const token = new URL(url).searchParams.get('token');
-          await get(port, token, '/api/tasks');
-          await get(port, token, '/');
-          await sleep(2000);
-          return { servedRss: memoryOf(pid).rss };
-        });
+      if (base) theirs.push(...(await withIdleDaemons(base.cli, 'dash-base', REPS, notes)).map((r) => r.rss));
+      for (const r of await withIdleDaemons(CLI, 'dash', REPS, notes, async ({ home, pid }) => {
+        const { port, url } = JSON.parse(corral(home, ['dashboard', '--json']).stdout);
+        const token = new URL(url).searchParams.get('token');
+        await get(port, token, '/api/tasks');
+        await get(port, token, '/');
+        await sleep(2000);
+        return { servedRss: memoryOf(pid).rss };
+      })) {
         ours.push(r.rss);
         served.push(r.servedRss);
       }
@@ -161,7 +169,7 @@ export default {
       });
       if (base) {
         rows.push({
-          measure: `daemon VmRSS, no task, idle 2 s, dashboard never asked for (median of ${REPS}, alternating)`,
+          measure: `daemon VmRSS, no task, idle 2 s, dashboard never asked for (median of ${REPS})`,
           baseline: `${MB(med(theirs))} MB (${process.env.CORRAL_BASELINE_REV ?? process.env.CORRAL_BASELINE_ROOT})`,
           corral: `${MB(med(ours))} MB`,
           ratio: round(med(ours) / med(theirs), 3),
@@ -218,13 +226,13 @@ export default {
         const hundred = dashboardWithTasks(100);
         try {
           const times = { 1: [], 100: [] };
-          for (let i = 0; i < REPS + 2; i++) {
+          for (let i = 0; i < RENDER_REPS; i++) {
             times[1].push(await firstRender(browser, one.url, 1));
             times[100].push(await firstRender(browser, hundred.url, 100));
           }
           raw.firstRenderMs = times;
           rows.push({
-            measure: `first full render in chromium (navigation → every task's row shown), 100 running tasks (median of ${REPS + 2}, alternating)`,
+            measure: `first full render in chromium (navigation → every task's row shown), 100 running tasks (median of ${RENDER_REPS}, alternating)`,
             baseline: `${round(med(times[1]), 0)} ms (1 task)`,
             corral: `${round(med(times[100]), 0)} ms`,
             ratio: round(med(times[100]) / med(times[1]), 2),

@@ -247,15 +247,36 @@ export async function rpcOpen(home) {
  * cleaned (what cleaning had to kill goes to `notes`). Returns what `fn` returns.
  */
 export async function withDaemon(tag, notes, fn) {
+  const daemon = await openDaemon(tag, notes);
+  try {
+    return await fn(daemon);
+  } finally {
+    daemon.close();
+  }
+}
+
+/**
+ * A daemon in a fresh home, left running: `{ home, rpc, pid, close }`, where `close()` (safe
+ * to call twice) closes the connection, stops the daemon and cleans the home, into `notes`.
+ * For benchmarks that keep several daemons up at once (their idle windows measured together).
+ */
+export async function openDaemon(tag, notes) {
   const home = makeHome(tag);
   let rpc;
+  let closed = false;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    rpc?.close();
+    notes.push(...cleanupHome(home));
+  };
   try {
     const { pid } = JSON.parse(corral(home, ['daemon', 'start', '--json']).stdout);
     rpc = await rpcOpen(home);
-    return await fn({ home, rpc, pid });
-  } finally {
-    rpc?.close();
-    notes.push(...cleanupHome(home));
+    return { home, rpc, pid, close };
+  } catch (error) {
+    close();
+    throw error;
   }
 }
 

@@ -7,7 +7,9 @@
  *    medians of 3 whole CLI calls, and the daemon's own part (the `list`, `describe` and
  *    `read {newAs}` RPCs on an open connection, medians of 9);
  *  - the daemon's RSS and its own CPU time over 8 s of idle, from 6 s after the tasks run (4
- *    ticks of the sampler, which ticks every 2 s), plus the share of the full /proc scan it
+ *    ticks of the sampler, which ticks every 2 s): one window for the three sizes' daemons
+ *    at once, after the last size's calls (so each size's calls run beside the smaller
+ *    sizes' idle daemons, about 1 % of a core each), plus the share of the full /proc scan it
  *    makes every thirtieth tick (once a minute, so a window holds it only by chance): one
  *    such scan timed in this process with the daemon's code while the tasks run, spread
  *    over its minute;
@@ -22,7 +24,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { bareSpawns, cleanupHome, corral, cpuMsOf, fullScanShare, idleCpuOver, makeHome, median, memoryOf, now, phaseClock, processesOfHome, round, rpcOpen, sleep } from './lib.js';
+import { bareSpawns, corral, cpuMsOf, fullScanShare, idleCpuOver, median, memoryOf, now, openDaemon, phaseClock, processesOfHome, round, sleep } from './lib.js';
 
 const SIZES = [10, 100, 1000];
 /** The idle CPU window at every size: 4 sampler ticks (the suite stays under 5 minutes). */
@@ -47,69 +49,83 @@ function timeCli(home, args) {
   return median(times);
 }
 
-async function atSize(count, notes) {
-  const home = makeHome(`scale${count}`);
+/**
+ * One size in its fresh daemon: the tasks brought up and the CLI and RPC calls timed. The
+ * daemon and its tasks are left running (for the idle window, taken at every size at once).
+ */
+async function upAndCalls(count, notes) {
+  const daemon = await openDaemon(`scale${count}`, notes);
+  const { home, pid, rpc } = daemon;
   const m = { count, load: [] };
+  const size = { ...daemon, m };
   try {
     const file = join(home, 'corral.yaml');
     writeFileSync(file, `name: many\ntasks:\n${Array.from({ length: count }, (_, i) => `  t${i}:\n    command: sleep 600\n`).join('')}`);
-    const { pid } = JSON.parse(corral(home, ['daemon', 'start', '--json']).stdout);
-    const rpc = await rpcOpen(home);
-    try {
-      m.bareMs = await bareSpawns(count);
-      m.load.push(loadavg()[0]);
-      let t0 = now();
-      let cpu0 = cpuMsOf(pid);
-      await rpc.call('orchestrate', { file, callerEnv: { ...process.env, CORRAL_HOME: home } });
-      const report = await rpc.call('waitEnv', { env: 'many', timeout: '120s' });
-      m.runningMs = now() - t0;
-      const runningAt = now();
-      m.runningCpuMs = cpuMsOf(pid) - cpu0;
-      const running = report.tasks.filter((t) => t.status === 'running').length;
-      if (running !== count) notes.push(`${count}: ${running} of ${count} running`);
+    m.bareMs = await bareSpawns(count);
+    m.load.push(loadavg()[0]);
+    let t0 = now();
+    let cpu0 = cpuMsOf(pid);
+    await rpc.call('orchestrate', { file, callerEnv: { ...process.env, CORRAL_HOME: home } });
+    const report = await rpc.call('waitEnv', { env: 'many', timeout: '120s' });
+    m.runningMs = now() - t0;
+    size.runningAt = now();
+    m.runningCpuMs = cpuMsOf(pid) - cpu0;
+    const running = report.tasks.filter((t) => t.status === 'running').length;
+    if (running !== count) notes.push(`${count}: ${running} of ${count} running`);
 
-      m.lsCliMs = timeCli(home, ['ls', '--json']);
-      const listed = JSON.parse(corral(home, ['ls', '--json']).stdout);
-      const shown = (Array.isArray(listed) ? listed : listed.tasks ?? []).filter((t) => t.status === 'running').length;
-      if (shown !== count) notes.push(`${count}: ls --json shows ${shown} running`);
-      m.statusCliMs = timeCli(home, ['status', 'many/t1', '--json']);
-      m.logsCliMs = timeCli(home, ['logs', 'many/t1', '--new', '--json']);
-      m.listRpcMs = await timeRpc(rpc, 'list', {});
-      // The daemon's own CPU for each kind of call (RPC_REPS calls): a loaded machine stretches wall times, much less CPU times.
-      cpu0 = cpuMsOf(pid);
-      m.describeRpcMs = await timeRpc(rpc, 'describe', { ref: 'many/t1' });
-      m.describeCpuMs = (cpuMsOf(pid) - cpu0) / RPC_REPS;
-      cpu0 = cpuMsOf(pid);
-      m.readRpcMs = await timeRpc(rpc, 'read', { ref: 'many/t1', newAs: 'bench' });
-      m.readCpuMs = (cpuMsOf(pid) - cpu0) / RPC_REPS;
-
-      // The first seconds after the starts still cost: the window begins SETTLE_MS after all run.
-      await sleep(Math.max(2000, SETTLE_MS - (now() - runningAt)));
-      m.load.push(loadavg()[0]);
-      const idle = await idleCpuOver(pid, IDLE_MS);
-      m.rssBytes = memoryOf(pid).rss;
-      const scan = await fullScanShare();
-      m.windowCpuPercent = idle.percent;
-      m.scanMs = scan.scanMs;
-      m.scanProcesses = scan.processes;
-      m.idleCpuPercent = idle.percent + scan.percent;
-      m.load.push(loadavg()[0]);
-
-      t0 = now();
-      cpu0 = cpuMsOf(pid);
-      const killed = await rpc.call('kill', { all: true });
-      m.stopMs = now() - t0;
-      m.stopCpuMs = cpuMsOf(pid) - cpu0;
-      const left = processesOfHome(home, { exclude: [pid] }).filter((p) => !/corral-spawner/.test(readComm(p.pid)));
-      if (left.length) notes.push(`${count}: ${left.length} process(es) left right after kill --all`);
-      m.killedCount = Array.isArray(killed) ? killed.length : killed?.tasks?.length;
-    } finally {
-      rpc.close();
-    }
-  } finally {
-    notes.push(...cleanupHome(home));
+    m.lsCliMs = timeCli(home, ['ls', '--json']);
+    const listed = JSON.parse(corral(home, ['ls', '--json']).stdout);
+    const shown = (Array.isArray(listed) ? listed : listed.tasks ?? []).filter((t) => t.status === 'running').length;
+    if (shown !== count) notes.push(`${count}: ls --json shows ${shown} running`);
+    m.statusCliMs = timeCli(home, ['status', 'many/t1', '--json']);
+    m.logsCliMs = timeCli(home, ['logs', 'many/t1', '--new', '--json']);
+    m.listRpcMs = await timeRpc(rpc, 'list', {});
+    // The daemon's own CPU for each kind of call (RPC_REPS calls): a loaded machine stretches wall times, much less CPU times.
+    cpu0 = cpuMsOf(pid);
+    m.describeRpcMs = await timeRpc(rpc, 'describe', { ref: 'many/t1' });
+    m.describeCpuMs = (cpuMsOf(pid) - cpu0) / RPC_REPS;
+    cpu0 = cpuMsOf(pid);
+    m.readRpcMs = await timeRpc(rpc, 'read', { ref: 'many/t1', newAs: 'bench' });
+    m.readCpuMs = (cpuMsOf(pid) - cpu0) / RPC_REPS;
+    return size;
+  } catch (error) {
+    daemon.close();
+    throw error;
   }
-  return m;
+}
+
+/**
+ * Every size's daemon over the same idle window, SETTLE_MS after the last size's tasks all
+ * run (the first seconds after the starts still cost): idle daemons barely load each other,
+ * and the window sees the same neighbours at every size. Then RSS, and one full /proc scan
+ * timed apart (the machine now holds every size's tasks: the scan is what it would be).
+ */
+async function idleTogether(sizes) {
+  await sleep(Math.max(0, SETTLE_MS - (now() - sizes.at(-1).runningAt)));
+  for (const { m } of sizes) m.load.push(loadavg()[0]);
+  const windows = await Promise.all(sizes.map(({ pid }) => idleCpuOver(pid, IDLE_MS)));
+  const scan = await fullScanShare();
+  for (const [i, { m, pid }] of sizes.entries()) {
+    m.rssBytes = memoryOf(pid).rss;
+    m.windowCpuPercent = windows[i].percent;
+    m.scanMs = scan.scanMs;
+    m.scanProcesses = scan.processes;
+    m.idleCpuPercent = windows[i].percent + scan.percent;
+    m.load.push(loadavg()[0]);
+  }
+}
+
+/** The `kill {all: true}` RPC of one size, every tree verified gone; then its daemon goes. */
+async function stopAll(size, notes) {
+  const { m, pid, rpc, home, m: { count } } = size;
+  const t0 = now();
+  const cpu0 = cpuMsOf(pid);
+  const killed = await rpc.call('kill', { all: true });
+  m.stopMs = now() - t0;
+  m.stopCpuMs = cpuMsOf(pid) - cpu0;
+  const left = processesOfHome(home, { exclude: [pid] }).filter((p) => !/corral-spawner/.test(readComm(p.pid)));
+  if (left.length) notes.push(`${count}: ${left.length} process(es) left right after kill --all`);
+  m.killedCount = Array.isArray(killed) ? killed.length : killed?.tasks?.length;
 }
 
 function readComm(pid) {
@@ -130,11 +146,28 @@ export default {
     const notes = [];
     const sizes = [];
     const clock = phaseClock();
-    for (const count of SIZES) {
-      sizes.push(await atSize(count, notes));
-      clock.mark(`${count} tasks`);
+    const open = [];
+    try {
+      for (const count of SIZES) {
+        open.push(await upAndCalls(count, notes));
+        clock.mark(`${count} tasks up, calls timed`);
+      }
+      await idleTogether(open);
+      clock.mark('idle window (every size at once)');
+      // Largest first, each daemon gone before the next kill: a kill verifies that its trees
+      // are gone, which costs more with more processes on the machine, so the 100 tasks'
+      // kill (the baseline of the per-task figures) must not run beside the 1,000 tasks;
+      // the 1,000 tasks' kill has the other 110 beside it (against ~2,000 on the machine).
+      for (const size of [...open].reverse()) {
+        await stopAll(size, notes);
+        size.close();
+      }
+      clock.mark('stops');
+    } finally {
+      for (const size of open) size.close();
     }
     notes.push(String(clock));
+    for (const size of open) sizes.push(size.m);
     const [small, mid, big] = sizes;
     const rows = [];
     for (const s of sizes) {

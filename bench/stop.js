@@ -8,7 +8,10 @@
  *    share, no CLI start to subtract).
  * B. Library: the Supervisor in-process on a fresh home, 50 tasks, time `kill({all: true})`.
  * C. 10 tasks that ignore SIGTERM (`sh -c 'trap "" TERM; sleep 300'`), then
- *    `corral kill --all --grace 2s` (SIGTERM, 2 s, SIGKILL): kill − ls, and the RPC alone.
+ *    `corral kill --all --grace 0.5s` (SIGTERM, 0.5 s, SIGKILL): kill − ls, and the RPC alone.
+ *    What is measured is the grace and the overshoot past it (target: ≤ 200 ms over the
+ *    grace); the user's default of 2 s would only add waiting (it was the grace here until
+ *    the suite had to fit in 5 minutes).
  *
  * After every kill returns, /proc is scanned for any process of the home (CORRAL_HOME in
  * its environment, the daemon aside) and the tasks' pids are checked: none may be left.
@@ -18,7 +21,10 @@ import { DIST, cleanupHome, corral, isAlive, makeHome, median, now, processesOfH
 
 const REPS = 3; // 50-task kills through the CLI and the library
 const REPS_RPC = 3;
-const REPS_TERM = 3; // TERM-ignoring tasks: each kill takes the whole 2 s grace
+const REPS_TERM = 3; // TERM-ignoring tasks: each kill takes the whole grace
+/** The grace of the TERM-ignoring rounds, and what a kill may take past it. */
+const GRACE_MS = 500;
+const OVERSHOOT_MS = 200;
 const LS_RUNS = 3;
 
 const TERM_IGNORER = `sh -c 'trap "" TERM; sleep 300'`;
@@ -176,29 +182,29 @@ export default {
       });
       notes.push(`50 tasks (library): ${REPS} reps, median (per rep: ${b.raw.join(', ')} ms); processes left after kill: ${b.left}; how they ended: ${b.reasons.join(', ')}`);
 
-      const term = { count: 10, command: TERM_IGNORER, grace: '2s', settleMs: 300, reps: REPS_TERM };
+      const term = { count: 10, command: TERM_IGNORER, grace: `${GRACE_MS}ms`, settleMs: 300, reps: REPS_TERM };
       const c = await killRounds(home, { ...term, via: 'cli' }, notes, '10 TERM-ignoring (CLI)');
       raw.cliIgnoreTerm10 = c.raw;
       rows.push({
-        measure: "10 × `sh -c 'trap \"\" TERM; sleep 300'`: `kill --all --grace 2s` − ls",
+        measure: `10 × \`sh -c 'trap "" TERM; sleep 300'\`: \`kill --all --grace ${GRACE_MS}ms\` − ls`,
         baseline: `ls ${round(c.ls, 1)} ms`,
         corral: `kill ${round(c.kill, 1)} ms → net ${sec(c.net)}`,
         ratio: round(c.kill / c.ls, 2),
         ratioMeaning: 'kill wall / ls wall',
-        target: 'net ≤ 2.2 s',
-        met: c.net <= 2200,
+        target: `net ≤ ${(GRACE_MS + OVERSHOOT_MS) / 1000} s`,
+        met: c.net <= GRACE_MS + OVERSHOOT_MS,
       });
       notes.push(`10 TERM-ignoring tasks (CLI): ${REPS_TERM} reps, medians (net per rep: ${c.raw.netMs.join(', ')} ms); processes left after kill: ${c.left}; how they ended: ${c.reasons.join(', ')}`);
 
       const d = await killRounds(home, { ...term, via: 'rpc', reps: 2 }, notes, '10 TERM-ignoring (RPC)');
       raw.rpcIgnoreTerm10 = d.raw;
       rows.push({
-        measure: '10 TERM-ignoring: the `kill {all: true, grace: "2s"}` RPC alone',
+        measure: `10 TERM-ignoring: the \`kill {all: true, grace: "${GRACE_MS}ms"}\` RPC alone`,
         baseline: '—',
         corral: sec(d.net),
         ratio: '—',
-        target: '≤ 2.2 s',
-        met: d.net <= 2200,
+        target: `≤ ${(GRACE_MS + OVERSHOOT_MS) / 1000} s`,
+        met: d.net <= GRACE_MS + OVERSHOOT_MS,
       });
       notes.push(`10 TERM-ignoring tasks (RPC): 2 reps, median (per rep: ${d.raw.netMs.join(', ')} ms); processes left after kill: ${d.left}; how they ended: ${d.reasons.join(', ')}`);
     } finally {
