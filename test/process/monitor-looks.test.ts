@@ -65,9 +65,10 @@ describe('the native monitor', () => {
       peak = Math.max(peak, st.blocks * 512);
       return st.size >= 200_000_000;
     }, 'all of the output', 60_000, 5);
-    // Between looks a writer may outrun the cap by a little: by a quarter of the room left at
-    // the pace it wrote, with a margin for a loaded machine; never by the whole output.
-    expect(peak).toBeLessThan(3 * cap);
+    // Between looks a writer may outrun the cap: by a quarter of the room left at the pace it
+    // wrote, and by what it writes while a loaded machine keeps the monitor from running
+    // (tens of ms); never by most of the output, as looks every 2 s would (about 200 MB).
+    expect(peak).toBeLessThan(10 * cap);
     await waitFor(() => statSync(log).blocks * 512 <= cap + 4096, 'the cap to hold once the writer rests');
     await cli(home, ['kill', id]);
   }, 90_000);
