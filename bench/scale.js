@@ -187,6 +187,15 @@ export default {
       );
     }
     const per = (s, key) => s[key] / s.count;
+    /** A per-task figure at 1,000 tasks against 100: linear when it grows at most by half. */
+    const linear = (what, at100, at1000, show) => ({
+      measure: `per task, 1,000 vs 100: ${what}`,
+      baseline: show(at100),
+      corral: show(at1000),
+      ratio: round(at1000 / at100, 2),
+      target: '≤ 1.5 (linear)',
+      met: at1000 <= 1.5 * at100,
+    });
     rows.push(
       { measure: '1,000 vs 10: `ls --json` (CLI)', baseline: ms(small.lsCliMs), corral: ms(big.lsCliMs), ratio: round(big.lsCliMs / small.lsCliMs, 2), target: '≤ 2', met: big.lsCliMs / small.lsCliMs <= 2 },
       { measure: '1,000 vs 10: `status` of one (CLI)', baseline: ms(small.statusCliMs), corral: ms(big.statusCliMs), ratio: round(big.statusCliMs / small.statusCliMs, 2), target: '≤ 1.25', met: big.statusCliMs / small.statusCliMs <= 1.25 },
@@ -194,38 +203,10 @@ export default {
       { measure: '1,000 tasks: stop of all (kill --all RPC, trees verified gone)', baseline: '—', corral: ms(big.stopMs), ratio: '—', target: '≤ 1 s', met: big.stopMs <= 1000 },
       { measure: '1,000 tasks: daemon RSS', baseline: '—', corral: MB(big.rssBytes), ratio: '—', target: '≤ 80 MB', met: big.rssBytes <= 80e6 },
       { measure: '1,000 tasks: daemon idle CPU', baseline: '—', corral: `${round(big.idleCpuPercent, 3)} %`, ratio: '—', target: '≤ 1 %', met: big.idleCpuPercent <= 1 },
-      {
-        measure: 'per task, 1,000 vs 100: time to running (against bare spawn per task)',
-        baseline: `${round(per(mid, 'runningMs') / per(mid, 'bareMs'), 2)}× bare`,
-        corral: `${round(per(big, 'runningMs') / per(big, 'bareMs'), 2)}× bare`,
-        ratio: round(big.runningMs / big.bareMs / (mid.runningMs / mid.bareMs), 2),
-        target: '≤ 1.5 (linear)',
-        met: big.runningMs / big.bareMs / (mid.runningMs / mid.bareMs) <= 1.5,
-      },
-      {
-        measure: 'per task, 1,000 vs 100: RSS above the 10-task daemon',
-        baseline: `${round((mid.rssBytes - small.rssBytes) / (mid.count - small.count) / 1e3, 1)} kB`,
-        corral: `${round((big.rssBytes - small.rssBytes) / (big.count - small.count) / 1e3, 1)} kB`,
-        ratio: round((big.rssBytes - small.rssBytes) / (big.count - small.count) / ((mid.rssBytes - small.rssBytes) / (mid.count - small.count)), 2),
-        target: '≤ 1.5 (linear)',
-        met: (big.rssBytes - small.rssBytes) / (big.count - small.count) <= 1.5 * ((mid.rssBytes - small.rssBytes) / (mid.count - small.count)),
-      },
-      {
-        measure: 'per task, 1,000 vs 100: daemon CPU of orchestrate → running',
-        baseline: ms(per(mid, 'runningCpuMs')),
-        corral: ms(per(big, 'runningCpuMs')),
-        ratio: round(per(big, 'runningCpuMs') / per(mid, 'runningCpuMs'), 2),
-        target: '≤ 1.5 (linear)',
-        met: per(big, 'runningCpuMs') <= 1.5 * per(mid, 'runningCpuMs'),
-      },
-      {
-        measure: 'per task, 1,000 vs 100: daemon CPU of kill --all',
-        baseline: ms(per(mid, 'stopCpuMs')),
-        corral: ms(per(big, 'stopCpuMs')),
-        ratio: round(per(big, 'stopCpuMs') / per(mid, 'stopCpuMs'), 2),
-        target: '≤ 1.5 (linear)',
-        met: per(big, 'stopCpuMs') <= 1.5 * per(mid, 'stopCpuMs'),
-      },
+      linear('time to running (against bare spawn per task)', mid.runningMs / mid.bareMs, big.runningMs / big.bareMs, (x) => `${round(x, 2)}× bare`),
+      linear('RSS above the 10-task daemon', (mid.rssBytes - small.rssBytes) / (mid.count - small.count), (big.rssBytes - small.rssBytes) / (big.count - small.count), (x) => `${round(x / 1e3, 1)} kB`),
+      linear('daemon CPU of orchestrate → running', per(mid, 'runningCpuMs'), per(big, 'runningCpuMs'), ms),
+      linear('daemon CPU of kill --all', per(mid, 'stopCpuMs'), per(big, 'stopCpuMs'), ms),
       {
         measure: '1,000 vs 10: daemon CPU of one describe · one read --new',
         baseline: `${ms(small.describeCpuMs)} · ${ms(small.readCpuMs)}`,
@@ -233,14 +214,7 @@ export default {
         ratio: `${round(big.describeCpuMs / small.describeCpuMs, 2)} · ${round(big.readCpuMs / small.readCpuMs, 2)}`,
         target: '—',
       },
-      {
-        measure: 'per task, 1,000 vs 100: kill --all',
-        baseline: ms(per(mid, 'stopMs')),
-        corral: ms(per(big, 'stopMs')),
-        ratio: round(per(big, 'stopMs') / per(mid, 'stopMs'), 2),
-        target: '≤ 1.5 (linear)',
-        met: per(big, 'stopMs') <= 1.5 * per(mid, 'stopMs'),
-      },
+      linear('kill --all', per(mid, 'stopMs'), per(big, 'stopMs'), ms),
     );
     notes.push(`idle CPU: the daemon's own CPU time (its threads' schedstat) over ${IDLE_MS / 1000} s from ${SETTLE_MS / 1000} s after all run, plus one full /proc scan (the sampler's every thirtieth tick, held by so short a window only by chance) timed apart with the daemon's code and flags while the tasks run, spread over its 60 s; processes on the machine then: ${sizes.map((s) => `${s.count}: ${s.scanProcesses}`).join(', ')}`);
     notes.push(`load average (1 min) at each size, before orchestrate / before idle / after idle: ${sizes.map((s) => `${s.count}: ${s.load.map((l) => round(l, 1)).join('/')}`).join('; ')}`);
