@@ -129,6 +129,8 @@ function statFromScratch(pid: number, len: number): ProcEntry | null {
 }
 
 const reading = { zombie: false, cpuTicks: 0, rssBytes: 0 };
+/** The thread count of the stat file parseUsage read last (KeptStats keeps it; samples need not). */
+let parsedThreads = 0;
 
 /** The decimal number at `at` in the scratch buffer. */
 function digitsAt(at: number): number {
@@ -137,22 +139,50 @@ function digitsAt(at: number): number {
   return n;
 }
 
-/** What KeptStats knows of one process: its open stat file, and the bytes and figures of its last read. */
+/** What KeptStats knows of one process: its open file, and the figures of its last read. */
 interface Kept {
+  /** Its stat file, or while it is quiet its schedstat file (see KeptStats). */
   fd: number;
+  probing: boolean;
   /** The stat file as last read (its first `length` bytes). */
   bytes: Buffer;
   length: number;
   zombie: boolean;
   cpuTicks: number;
   rssBytes: number;
+  threads: number;
+  /** Reads of its stat file in a row that found it unchanged. */
+  quiet: number;
+  /** While probing: the CPU time the schedstat file gave, and how many probes found it the same. */
+  runtime: number;
+  probes: number;
 }
+
+/** Unchanged stat reads in a row before a single-threaded process is watched through its schedstat. */
+const QUIET_READS = 2;
+/**
+ * Probes in a row that found no CPU time spent before the stat file is read all the same:
+ * a process that does not run keeps its figures, but the kernel may reclaim its pages
+ * (its RSS falls without it running), and such a fall shows within this many samples.
+ */
+const PROBES_BEFORE_READ = 15;
+/** False once a schedstat file said 0 (a kernel without scheduler statistics): then no probing. */
+let schedstatCounts = true;
 
 /**
  * /proc/<pid>/stat files held open for processes read again and again (the sampler's): a
  * read at offset 0 regenerates the file, so a sample costs one pread instead of open,
  * read and close. An open file stays bound to its process: once that ends, the read fails
  * (ESRCH) and the file is closed, so a recycled pid is never read through it.
+ *
+ * A single-threaded process whose stat did not change over two reads is quiet (a server
+ * waiting, a `sleep`): it is then watched through /proc/<pid>/schedstat instead, whose
+ * first field is the CPU time it has used, in nanoseconds. The kernel writes that file at
+ * half the cost of the stat file, and the same number read again means the process has
+ * not run, so its stat (times, RSS, state, threads) is what it was. Once it runs, its stat
+ * file is opened again. One file is held per process either way; each swap opens the new
+ * file by pid and then reads the old one, which succeeds only while the process still
+ * lives: the pid was not given to another process in between.
  */
 export class KeptStats {
   private readonly kept = new Map<number, Kept>();
@@ -174,15 +204,20 @@ export class KeptStats {
       } catch {
         return null;
       }
-      kept = { fd, bytes: EMPTY, length: -1, zombie: false, cpuTicks: 0, rssBytes: 0 };
+      kept = { fd, probing: false, bytes: EMPTY, length: -1, zombie: false, cpuTicks: 0, rssBytes: 0, threads: 0, quiet: 0, runtime: 0, probes: 0 };
       this.kept.set(pid, kept);
+    }
+    if (kept.probing) {
+      const runtime = readRuntime(kept.fd);
+      if (runtime < 0) return this.drop(pid);
+      if (runtime === kept.runtime && ++kept.probes < PROBES_BEFORE_READ) return this.known(kept);
+      if (!this.swap(pid, kept, 'stat')) return this.drop(pid);
     }
     let len: number;
     try {
       len = readSync(kept.fd, scratch, 0, scratch.length, 0);
     } catch {
-      this.drop(pid);
-      return null;
+      return this.drop(pid);
     }
     if (len !== kept.length || scratch.compare(kept.bytes, 0, len, 0, len) !== 0) {
       if (!parseUsage(len)) return null;
@@ -192,12 +227,12 @@ export class KeptStats {
       kept.zombie = reading.zombie;
       kept.cpuTicks = reading.cpuTicks;
       kept.rssBytes = reading.rssBytes;
+      kept.threads = parsedThreads;
+      kept.quiet = 0;
       return reading;
     }
-    reading.zombie = kept.zombie;
-    reading.cpuTicks = kept.cpuTicks;
-    reading.rssBytes = kept.rssBytes;
-    return reading;
+    if (++kept.quiet >= QUIET_READS && kept.threads === 1 && !kept.zombie && schedstatCounts && !this.swap(pid, kept, 'schedstat')) return this.drop(pid);
+    return this.known(kept);
   }
 
   /** Closes the files of every process not in `pids`. */
@@ -209,7 +244,53 @@ export class KeptStats {
     for (const pid of [...this.kept.keys()]) this.drop(pid);
   }
 
-  private drop(pid: number): void {
+  /** The figures of its last stat read, in the shared object. */
+  private known(kept: Kept): Readonly<typeof reading> {
+    reading.zombie = kept.zombie;
+    reading.cpuTicks = kept.cpuTicks;
+    reading.rssBytes = kept.rssBytes;
+    return reading;
+  }
+
+  /**
+   * Holds the process's other file instead of the one it holds; false when the process is
+   * gone. Where schedstat files cannot be had (a kernel without them, or one that keeps no
+   * scheduler statistics and writes 0), the stat file stays held and nothing is probed.
+   */
+  private swap(pid: number, kept: Kept, to: 'stat' | 'schedstat'): boolean {
+    let fd = -1;
+    try {
+      fd = openSync(`/proc/${pid}/${to}`, 'r');
+    } catch {
+      // told apart below: the process is gone, or the file is not there to have
+    }
+    try {
+      // The process still lives through the file held: a file just opened is its own.
+      readSync(kept.fd, scratch, 0, scratch.length, 0);
+    } catch {
+      if (fd >= 0) closeSync(fd);
+      return false;
+    }
+    if (to === 'stat') {
+      if (fd < 0) return false;
+    } else {
+      const runtime = fd >= 0 ? readRuntime(fd) : 0;
+      if (runtime <= 0) {
+        if (fd >= 0) closeSync(fd);
+        if (runtime === 0) schedstatCounts = false;
+        return true;
+      }
+      kept.runtime = runtime;
+    }
+    closeSync(kept.fd);
+    kept.fd = fd;
+    kept.probing = to === 'schedstat';
+    kept.probes = 0;
+    kept.quiet = 0;
+    return true;
+  }
+
+  private drop(pid: number): null {
     const kept = this.kept.get(pid);
     this.kept.delete(pid);
     if (kept !== undefined) {
@@ -219,12 +300,24 @@ export class KeptStats {
         // already closed
       }
     }
+    return null;
   }
 }
 
 const EMPTY = Buffer.alloc(0);
 
-/** Alive, CPU ticks and RSS from the stat file in the scratch buffer, into `reading`; false when it does not parse. */
+/** The CPU time (ns) in a schedstat file held open, 0 where the kernel keeps none, -1 when the process is gone. */
+function readRuntime(fd: number): number {
+  let len: number;
+  try {
+    len = readSync(fd, scratch, 0, 64, 0);
+  } catch {
+    return -1;
+  }
+  return len > 0 ? digitsAt(0) : -1;
+}
+
+/** Alive, CPU ticks, RSS and threads from the stat file in the scratch buffer, into `reading`; false when it does not parse. */
 function parseUsage(len: number): boolean {
   const close = scratch.lastIndexOf(0x29 /* ) */, len - 1);
   if (close < 0) return false;
@@ -234,10 +327,13 @@ function parseUsage(len: number): boolean {
   const utime = digitsAt(at);
   at = scratch.indexOf(0x20, at) + 1;
   const stime = digitsAt(at);
-  for (let field = 15; field < 24 && at > 0; field++) at = scratch.indexOf(0x20, at) + 1;
+  for (let field = 15; field < 20 && at > 0; field++) at = scratch.indexOf(0x20, at) + 1;
+  const threads = digitsAt(at);
+  for (let field = 20; field < 24 && at > 0; field++) at = scratch.indexOf(0x20, at) + 1;
   if (at <= 0 || at >= len) return false;
   reading.cpuTicks = utime + stime;
   reading.rssBytes = digitsAt(at) * PAGE_SIZE;
+  parsedThreads = threads;
   return true;
 }
 

@@ -1,6 +1,6 @@
 /** The /proc reader's helpers: files kept open for sampling, and the tokens tasks inherit. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -67,6 +67,77 @@ describe('KeptStats.usage', () => {
     const stats = new KeptStats();
     const start = stats.usage(child.pid!)!.cpuTicks;
     await waitFor(() => stats.usage(child.pid!)!.cpuTicks >= start + 10, 'a tenth of a second of CPU', 10_000);
+    stats.close();
+  });
+});
+
+describe('KeptStats, quiet processes', () => {
+  /** The /proc files this process holds open for `pid`. */
+  const heldFor = (pid: number) =>
+    readdirSync('/proc/self/fd')
+      .map((fd) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`);
+        } catch {
+          return '';
+        }
+      })
+      .filter((target) => target.startsWith(`/proc/${pid}/`));
+
+  it('watches a quiet single-threaded process through its schedstat file, and reads its stat again once it runs', async () => {
+    // Quiet while it waits for a line; each line makes it count for a while.
+    const child = spawn('/bin/sh', ['-c', 'while read line; do i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done; done'], { stdio: ['pipe', 'ignore', 'ignore'] });
+    children.push(child);
+    const stats = new KeptStats();
+    const pid = child.pid!;
+    await waitFor(() => readStat(pid)?.state === 'S', 'the shell waiting for a line');
+    await waitFor(() => {
+      stats.usage(pid);
+      return heldFor(pid).length === 1 && heldFor(pid)[0] === `/proc/${pid}/schedstat`;
+    }, 'its schedstat file held');
+    const quiet = stats.usage(pid)!.cpuTicks;
+    child.stdin!.write('go\n');
+    const busy = await waitFor(() => {
+      const u = stats.usage(pid)!;
+      return u.cpuTicks > quiet ? u.cpuTicks : null;
+    }, 'the CPU it used seen', 10_000);
+    expect(heldFor(pid)).toEqual([`/proc/${pid}/stat`]);
+    expect(busy).toBeLessThanOrEqual(readStat(pid)!.cpuTicks);
+    // Quiet again: the figures read through the probe are those of its stat.
+    await waitFor(() => stats.usage(pid) !== null && readStat(pid)?.state === 'S' && heldFor(pid)[0] === `/proc/${pid}/schedstat`, 'quiet again, its schedstat held', 10_000);
+    expect(stats.usage(pid)!.cpuTicks).toBe(readStat(pid)!.cpuTicks);
+    expect(heldFor(pid)).toHaveLength(1);
+    child.kill('SIGKILL');
+    await waitFor(() => stats.usage(pid) === null, 'the probe to fail once it is gone');
+    expect(heldFor(pid)).toEqual([]);
+    stats.close();
+  });
+
+  it('reads the stat of a quiet process now and then all the same (its RSS can fall while it sleeps)', async () => {
+    const child = spawn('sleep', ['60'], { stdio: 'ignore' });
+    children.push(child);
+    const stats = new KeptStats();
+    const pid = child.pid!;
+    await waitFor(() => readStat(pid)?.state === 'S' && readStat(pid)!.rssBytes > 0, 'sleep loaded and sleeping');
+    const held: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      stats.usage(pid);
+      held.push(heldFor(pid)[0]!.split('/').at(-1)!);
+    }
+    const firstProbe = held.indexOf('schedstat');
+    expect(firstProbe).toBeGreaterThanOrEqual(0);
+    expect(held.indexOf('stat', firstProbe)).toBeGreaterThan(firstProbe);
+    stats.close();
+  });
+
+  it('keeps reading the stat file of a process with several threads', async () => {
+    const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)'], { stdio: 'ignore' });
+    children.push(child);
+    const stats = new KeptStats();
+    const pid = child.pid!;
+    await waitFor(() => stats.usage(pid) && /^Threads:\s*([2-9]|\d\d)/m.test(readFileSync(`/proc/${pid}/status`, 'latin1')), 'its threads started');
+    for (let i = 0; i < 5; i++) stats.usage(pid);
+    expect(heldFor(pid)).toEqual([`/proc/${pid}/stat`]);
     stats.close();
   });
 });
