@@ -83,15 +83,19 @@ export class Sampler {
    * The task's processes now, for a look that must not cost a scan of the machine (`status`
    * lists the ports they listen on): those of the last sample and any born into the tree
    * since. Null when the sampler cannot tell without a full scan (a task it has not sampled
-   * yet, pids that wrapped): then the caller scans.
+   * yet, pids that wrapped): then the caller scans. Only this task's tree is looked at (the
+   * look costs the same beside a thousand tasks), and the next tick looks at the newborns
+   * for every tree as it would have.
    */
-  membersNow(id: string): number[] | null {
+  membersNow(id: string, process: ProcessInfo): number[] | null {
     const members = this.members.get(id);
     const last = lastPid();
     const seen = this.seenPid;
     if (!members || last === null || seen === null || last < seen || last - seen > MAX_BORN) return null;
-    this.adoptBorn(this.live(), seen, last);
-    this.seenPid = last;
+    if (last > seen) {
+      const task = [{ id, process }];
+      this.giveBorn(processesBorn(seen, last, false), this.tiesOf(task, task, false));
+    }
     return [...(this.members.get(id) ?? [])];
   }
 
@@ -257,9 +261,9 @@ export class Sampler {
   }
 
   /** The maps of the look at newborns, made again only when a task or a tree's members changed. */
-  private tiesOf(live: { id: string; process: ProcessInfo }[], everyLive: { id: string; process: ProcessInfo }[]): Ties {
+  private tiesOf(live: { id: string; process: ProcessInfo }[], everyLive: { id: string; process: ProcessInfo }[], keep = true): Ties {
     const kept = this.ties;
-    if (kept && kept.live.length === live.length && everyLive.length === live.length) {
+    if (keep && kept && kept.live.length === live.length && everyLive.length === live.length) {
       let same = true;
       for (let i = 0; i < live.length && same; i++) same = kept.live[i] === live[i];
       if (same) return kept;
@@ -280,7 +284,7 @@ export class Sampler {
     const pidOf = new Map(live.map(({ id, process }) => [id, process]));
     const ties = { live, owner, leaders, tokens, monitors, pidOf };
     // Kept only when every task is in it (the common case: no task older than the last look waits for its full scan).
-    this.ties = everyLive.length === live.length ? ties : null;
+    if (keep) this.ties = everyLive.length === live.length ? ties : null;
     return ties;
   }
 
@@ -298,8 +302,11 @@ export class Sampler {
     if (live.length === 0) return;
     // Tokens are read only for the newborns nothing else ties to a tree (below).
     const born = processesBorn(after, upTo, false);
-    if (born.length === 0) return;
-    const { owner, leaders, tokens, monitors, pidOf } = this.tiesOf(live, everyLive);
+    if (born.length > 0) this.giveBorn(born, this.tiesOf(live, everyLive));
+  }
+
+  /** Each newborn (in increasing pid order) to the tree it belongs to, as treeOf would tie it. */
+  private giveBorn(born: ProcEntry[], { owner, leaders, tokens, monitors, pidOf }: Ties): void {
     // Newborns found to hold no token: their children, born of them, hold none either (the token
     // is a secret only a task's processes have), so a machine forking hard costs one read of
     // an environment per family of strangers, not one per process.

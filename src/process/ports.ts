@@ -125,17 +125,25 @@ export function listeningPorts(pids: number[]): number[] {
   return listeningPortsOfEach([pids])[0]!;
 }
 
-/** The TCP ports each group of processes (each task's tree) listens on, from one read of the socket tables. */
+/**
+ * The TCP ports each group of processes (each task's tree) listens on. The groups' socket
+ * descriptors are listed first: the socket tables (whose read walks every bucket of the
+ * kernel's hash tables, milliseconds on a machine with plenty of memory) are read once,
+ * and only when some process of the groups holds a socket.
+ */
 export function listeningPortsOfEach(groups: number[][]): number[][] {
-  const ports = !groups.some((g) => g.length > 0) ? new Map<string, number>() : new Map(inetSockets(['tcp'], true).map((s) => [s.inode, s.localPort]));
-  return groups.map((pids) => {
-    if (ports.size === 0) return [];
+  const held = groups.map((pids) => {
+    const inodes: string[] = [];
+    for (const pid of pids) socketInodes(pid, (inode) => inodes.push(inode));
+    return inodes;
+  });
+  if (!held.some((inodes) => inodes.length > 0)) return groups.map(() => []);
+  const ports = new Map(inetSockets(['tcp'], true).map((s) => [s.inode, s.localPort]));
+  return held.map((inodes) => {
     const found = new Set<number>();
-    for (const pid of pids) {
-      socketInodes(pid, (inode) => {
-        const port = ports.get(inode);
-        if (port !== undefined) found.add(port);
-      });
+    for (const inode of inodes) {
+      const port = ports.get(inode);
+      if (port !== undefined) found.add(port);
     }
     return [...found].sort((a, b) => a - b);
   });

@@ -36,7 +36,7 @@ export class TaskQueries {
   async describe(ref: string): Promise<TaskDetails> {
     const record = this.host.resolve(ref);
     const { sampler } = this.parts;
-    const members = record.status === 'running' ? sampler.membersNow(record.id) : null;
+    const members = record.status === 'running' && record.process ? sampler.membersNow(record.id, record.process) : null;
     return describeTask(record, this.host.view(record), sampler.get(record.id), this.parts.history, this.parts.watchReady(record.id), members);
   }
 

@@ -114,8 +114,9 @@ describe('Sampler', () => {
 
   it('tells the members now, newborns included, without a tick', async () => {
     const { info, go } = await tree();
-    const sampler = new Sampler(() => [{ id: 't', process: info }], () => {});
-    expect(sampler.membersNow('t')).toBeNull(); // never sampled: the caller scans
+    let listed = 0;
+    const sampler = new Sampler(() => (listed++, [{ id: 't', process: info }]), () => {});
+    expect(sampler.membersNow('t', info)).toBeNull(); // never sampled: the caller scans
     sampler.tick(Date.now());
     writeFileSync(go, 'go\n');
     const sleepPid = await waitFor(() => {
@@ -123,7 +124,13 @@ describe('Sampler', () => {
       return p > 0 ? p : null;
     }, 'the child to start');
     expect(sampler.membersOf('t')).toEqual([info.pid]); // the last tick's
-    expect(sampler.membersNow('t')!.sort()).toEqual([info.pid, sleepPid].sort());
+    const ticks = listed;
+    expect(sampler.membersNow('t', info)!.sort()).toEqual([info.pid, sleepPid].sort());
+    // Its own tree only: the look does not list every task (it costs the same beside a thousand).
+    expect(listed).toBe(ticks);
+    // The next tick still sees the newborn, and counts it from then on.
+    sampler.tick(Date.now() + 2000);
+    expect(sampler.membersOf('t').sort()).toEqual([info.pid, sleepPid].sort());
     sampler.stop();
   });
 
@@ -136,9 +143,9 @@ describe('Sampler', () => {
     sampler.tick(now); // the first tick, without the old task
     await new Promise((r) => setTimeout(r, 10));
     tasks.push({ id: 'old', process: info }); // its shell was born before that look
-    expect(sampler.membersNow('old')).toBeNull();
+    expect(sampler.membersNow('old', info)).toBeNull();
     // A look for another task between the two ticks leaves the old one to its full scan.
-    expect(sampler.membersNow('known')).toEqual([known.info.pid]);
+    expect(sampler.membersNow('known', known.info)).toEqual([known.info.pid]);
     sampler.tick((now += 2000));
     expect(sampler.membersOf('old')).toEqual([info.pid]);
     sampler.stop();

@@ -1,7 +1,17 @@
 /** Sockets read from /proc: addresses as people write them, v4 and v6 listeners, and who holds them. */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { formatAddress, inetSockets, listeningPorts, socketHolders } from '../../src/process/ports.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { formatAddress, inetSockets, listeningPorts, listeningPortsOfEach, socketHolders } from '../../src/process/ports.js';
+import { isRunning, waitFor } from '../helpers.js';
+
+// The socket tables' reads, counted.
+vi.mock('node:fs', async (original) => {
+  const fs = await original<typeof import('node:fs')>();
+  return { ...fs, readFileSync: vi.fn(fs.readFileSync) };
+});
+const tableReads = () => vi.mocked(readFileSync).mock.calls.filter(([file]) => String(file).startsWith('/proc/net/')).length;
 
 describe('addresses from /proc/net', () => {
   it.each([
@@ -43,5 +53,27 @@ describe('listening sockets', () => {
     const holders = socketHolders(new Set(sockets.map((s) => s.inode)));
     for (const s of sockets) expect(holders.get(s.inode)).toEqual([process.pid]);
     expect(listeningPorts([process.pid])).toEqual(expect.arrayContaining([v4, v6]));
+  });
+});
+
+describe('ports of processes without sockets', () => {
+  it('reads no socket table for processes that hold no socket, one read for several groups that do', async () => {
+    const child = spawn('sleep', ['60'], { stdio: 'ignore' });
+    try {
+      await waitFor(() => readFileSync(`/proc/${child.pid}/comm`, 'latin1').startsWith('sleep'), 'sleep to run');
+      const before = tableReads();
+      expect(listeningPortsOfEach([[child.pid!], []])).toEqual([[], []]);
+      expect(tableReads()).toBe(before);
+      const server = createServer();
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      const port = (server.address() as { port: number }).port;
+      expect(listeningPortsOfEach([[child.pid!], [process.pid]])).toEqual([[], expect.arrayContaining([port])]);
+      // tcp and tcp6, once for both groups
+      expect(tableReads()).toBe(before + 2);
+      await new Promise((r) => server.close(r));
+    } finally {
+      child.kill('SIGKILL');
+      await waitFor(() => !isRunning(child.pid!), 'sleep to end');
+    }
   });
 });
