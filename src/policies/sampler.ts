@@ -18,6 +18,13 @@ export interface Usage {
 }
 
 const HISTORY = 60;
+
+/** A running task's sampling: when it was last sampled (the time, and the tick's count), and its usage. */
+interface Tracked {
+  lastAt: number;
+  sampledAt: number;
+  usage: Usage;
+}
 const NONE: number[] = [];
 
 /** Who may be a newborn's parent, group or session leader, or token, in the trees the sampler knows. */
@@ -37,8 +44,8 @@ const MAX_BORN = 4096;
 
 export class Sampler {
   private readonly usage = new Map<string, Usage>();
-  /** When each task was last sampled. */
-  private readonly lastAt = new Map<string, number>();
+  /** Each running task's sampling: one lookup per task and tick (each Map lookup costs in lite mode). */
+  private readonly tracked = new Map<string, Tracked>();
   /** Each counted process's CPU ticks at its last sample, updated in place. */
   private readonly cpuTicks = new Map<number, { ticks: number; at: number }>();
   private timer: LongTimer | null = null;
@@ -107,15 +114,12 @@ export class Sampler {
 
   forget(id: string): void {
     this.usage.delete(id);
-    this.lastAt.delete(id);
-    this.sampledAt.delete(id);
+    this.tracked.delete(id);
     this.members.delete(id);
     this.ties = null;
   }
 
   private ticks = 0;
-  /** The tick (its count) at which each task was last sampled. */
-  private readonly sampledAt = new Map<string, number>();
   private readonly members = new Map<string, number[]>();
   /** The look at newborns' maps, kept while the tasks and their members stay the same (null when they changed). */
   private ties: Ties | null = null;
@@ -142,9 +146,8 @@ export class Sampler {
       // handed out until now are none of a task's, so the next task's tick looks after them.
       this.ticks++;
       this.seenPid = last;
-      if (this.sampledAt.size > 0 || this.members.size > 0) {
-        this.sampledAt.clear();
-        this.lastAt.clear();
+      if (this.tracked.size > 0 || this.members.size > 0) {
+        this.tracked.clear();
         this.members.clear();
         this.cpuTicks.clear();
         this.stats.close();
@@ -180,7 +183,8 @@ export class Sampler {
     const byPid = procs ? new Map(procs.map((p) => [p.pid, p])) : null;
     const stamp = this.ticks;
     for (const { id, process } of live) {
-      const before = this.lastAt.get(id);
+      let tracked = this.tracked.get(id);
+      const before = tracked?.lastAt;
       let memoryBytes = 0;
       // CPU used since the task's last sample, by processes seen both times (new ones count from their next sample).
       let used = 0;
@@ -221,13 +225,19 @@ export class Sampler {
         this.ties = null;
       }
       const cpuPercent = before !== undefined && now > before ? (used / CLOCK_TICKS_PER_SECOND / ((now - before) / 1000)) * 100 : 0;
-      this.lastAt.set(id, now);
-      this.sampledAt.set(id, stamp);
-      let usage = this.usage.get(id);
-      if (usage === undefined) {
-        usage = { cpuPercent: 0, memoryBytes: 0, peakMemoryBytes: 0, history: [] };
-        this.usage.set(id, usage);
+      if (tracked === undefined) {
+        let usage = this.usage.get(id);
+        if (usage === undefined) {
+          usage = { cpuPercent: 0, memoryBytes: 0, peakMemoryBytes: 0, history: [] };
+          this.usage.set(id, usage);
+        }
+        tracked = { lastAt: now, sampledAt: stamp, usage };
+        this.tracked.set(id, tracked);
+      } else {
+        tracked.lastAt = now;
+        tracked.sampledAt = stamp;
       }
+      const usage = tracked.usage;
       usage.cpuPercent = Math.round(cpuPercent * 10) / 10;
       usage.memoryBytes = memoryBytes;
       if (memoryBytes > usage.peakMemoryBytes) usage.peakMemoryBytes = memoryBytes;
@@ -240,13 +250,9 @@ export class Sampler {
       this.onSample(id, usage);
     }
     // Tasks no longer running: their last tick's stamp is an older one (no set of this tick's ids is built).
-    if (this.sampledAt.size > live.length || this.members.size > live.length) {
-      for (const [id, at] of this.sampledAt) {
-        if (at === stamp) continue;
-        this.sampledAt.delete(id);
-        this.lastAt.delete(id);
-      }
-      for (const id of this.members.keys()) if (this.sampledAt.get(id) !== stamp) this.members.delete(id);
+    if (this.tracked.size > live.length || this.members.size > live.length) {
+      for (const [id, { sampledAt }] of this.tracked) if (sampledAt !== stamp) this.tracked.delete(id);
+      for (const id of this.members.keys()) if (this.tracked.get(id)?.sampledAt !== stamp) this.members.delete(id);
       this.ties = null;
     }
     if (full) {

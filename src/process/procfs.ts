@@ -210,7 +210,7 @@ export class KeptStats {
     if (kept.probing) {
       const runtime = readRuntime(kept.fd);
       if (runtime < 0) return this.drop(pid);
-      if (runtime === kept.runtime && ++kept.probes < PROBES_BEFORE_READ) return this.known(kept);
+      if (runtime === kept.runtime) return ++kept.probes < PROBES_BEFORE_READ ? this.known(kept) : this.reread(pid, kept);
       if (!this.swap(pid, kept, 'stat')) return this.drop(pid);
     }
     let len: number;
@@ -242,6 +242,22 @@ export class KeptStats {
 
   close(): void {
     for (const pid of [...this.kept.keys()]) this.drop(pid);
+  }
+
+  /**
+   * A quiet process's stat read through a file opened for this read alone (its schedstat
+   * stays held): its RSS may have fallen by reclaim. The schedstat file read after it says
+   * the process still lives, so the stat read was its own.
+   */
+  private reread(pid: number, kept: Kept): Readonly<typeof reading> | null {
+    kept.probes = 0;
+    const len = readProcFile(`/proc/${pid}/stat`);
+    if (len < 0 || !parseUsage(len) || readRuntime(kept.fd) < 0) return this.drop(pid);
+    kept.zombie = reading.zombie;
+    kept.cpuTicks = reading.cpuTicks;
+    kept.rssBytes = reading.rssBytes;
+    kept.length = -1; // the bytes kept are an older read's
+    return this.known(kept);
   }
 
   /** The figures of its last stat read, in the shared object. */

@@ -1,11 +1,17 @@
 /** The /proc reader's helpers: files kept open for sampling, and the tokens tasks inherit. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { KeptStats, lastPid, newTaskToken, processesBorn, readStat } from '../../src/process/procfs.js';
 import { isRunning, waitFor } from '../helpers.js';
+
+// Opens counted (the stat a quiet process is read through now and then).
+vi.mock('node:fs', async (original) => {
+  const fs = await original<typeof import('node:fs')>();
+  return { ...fs, openSync: vi.fn(fs.openSync) };
+});
 
 let children: ChildProcess[] = [];
 afterEach(async () => {
@@ -119,14 +125,13 @@ describe('KeptStats, quiet processes', () => {
     const stats = new KeptStats();
     const pid = child.pid!;
     await waitFor(() => readStat(pid)?.state === 'S' && readStat(pid)!.rssBytes > 0, 'sleep loaded and sleeping');
-    const held: string[] = [];
-    for (let i = 0; i < 40; i++) {
-      stats.usage(pid);
-      held.push(heldFor(pid)[0]!.split('/').at(-1)!);
-    }
-    const firstProbe = held.indexOf('schedstat');
-    expect(firstProbe).toBeGreaterThanOrEqual(0);
-    expect(held.indexOf('stat', firstProbe)).toBeGreaterThan(firstProbe);
+    await waitFor(() => stats.usage(pid) && heldFor(pid)[0] === `/proc/${pid}/schedstat`, 'its schedstat held');
+    const statOpens = () => vi.mocked(openSync).mock.calls.filter(([file]) => file === `/proc/${pid}/stat`).length;
+    const before = statOpens();
+    for (let i = 0; i < 40; i++) expect(stats.usage(pid)).not.toBeNull();
+    // Every 15th probe, through a file opened for that read: the schedstat file stays held.
+    expect(statOpens() - before).toBeGreaterThanOrEqual(2);
+    expect(heldFor(pid)).toEqual([`/proc/${pid}/schedstat`]);
     stats.close();
   });
 
