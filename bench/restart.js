@@ -3,12 +3,12 @@
  *
  * A. Crash → replacement running, backoff 0: SIGKILL the task's process and time until the
  *    task is `running` again with a new pid; baseline: one bare `spawn()` of the same
- *    command until 'spawn'. Target: ≤ 1.5x.
+ *    command until 'spawn'. Target: ≤ 1.15x (round two; it was 1.5x).
  * B. A crash loop (`exit 1`, backoff 50 ms, ×2, at most 5 restarts): the restarts happen
  *    with growing delays and stop at the limit with the reason; the state is always true.
  * C. Idle: the daemon's CPU time with 100 idle tasks sampled every 2 s, over 8 s (4 sampler
  *    ticks) from 14 s after they all run (the start's aftermath is over by then), plus the share of the full /proc scan the sampler makes once a minute (measured
- *    apart: an 8 s window holds it only by chance). Target ≤ 0.5 %.
+ *    apart: an 8 s window holds it only by chance). Target ≤ 0.2 % (round two; it was 0.5 %).
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -156,8 +156,8 @@ async function measure() {
           baseline: `bare spawn() ${round(b, 2)} ms`,
           corral: `${round(c, 2)} ms`,
           ratio: round(c / b, 2),
-          target: '≤ 1.5',
-          met: c / b <= 1.5,
+          target: '≤ 1.15',
+          met: c / b <= 1.15,
         },
         {
           measure: 'crash loop: backoff 50 ms ×2, max 5 restarts',
@@ -172,8 +172,8 @@ async function measure() {
           baseline: '—',
           corral: `${round(idle.total, 3)} % of one core (${round(idle.percent, 3)} % over the window, ${round(idle.usedMs, 0)} ms; + ${round(idle.scan.percent, 3)} %: a ${round(idle.scan.scanMs, 1)} ms scan a minute)`,
           ratio: '—',
-          target: '≤ 0.5 %',
-          met: idle.total <= 0.5,
+          target: '≤ 0.2 %',
+          met: idle.total <= 0.2,
         },
       ],
       notes: [...notes, `idle CPU: the daemon's own CPU time over ${IDLE_MS / 1000} s from ${SETTLE_MS / 1000} s after the 100 tasks run (started before the crash loop is measured, so the wait costs the suite little) (its threads' schedstat, µs precision); the full /proc scan the sampler makes every thirtieth tick, which a window this short holds only by chance, is timed apart with the daemon's code and flags while the tasks run (${idle.scan.processes} processes on the machine then) and its cost spread over its 60 s added`],
