@@ -40,6 +40,10 @@ export default {
     const raw = {};
     await withDaemon('rss', notes, async ({ home, rpc, pid }) => {
       if (!pid || !isAlive(pid)) throw new Error(`daemon start gave pid ${pid}`);
+      // Both idle nodes (plain and with the daemon's flags) through the empty daemon's 2 s of
+      // idle: each one's RSS depends on neither the other nor the daemon, so one 2 s wait for all.
+      const idleNodes = Promise.all([idleNodeRss([]), idleNodeRss(DAEMON_NODE_FLAGS)]);
+      idleNodes.catch(() => {}); // awaited below; not an unhandled rejection if the daemon's part throws first
       await sleep(2000);
       const empty = memoryOf(pid).rss;
 
@@ -59,8 +63,7 @@ export default {
       const spawner = spawnerOf(pid);
       const spawnerRss = spawner ? memoryOf(spawner).rss : null;
 
-      // Both idle nodes at once (each one's RSS does not depend on the other): one 2 s wait.
-      const [nodeRss, nodeLite] = await Promise.all([idleNodeRss([]), idleNodeRss(DAEMON_NODE_FLAGS)]);
+      const [nodeRss, nodeLite] = await idleNodes;
 
       raw.daemonRssBytes = withTasks.rss;
       raw.daemonPeakBytes = withTasks.hwm;

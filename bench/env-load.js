@@ -16,7 +16,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DIST, cpuMsOf, median, now, openDaemon, round, sleep } from './lib.js';
+import { DIST, cpuMsOf, median, now, openDaemon, phaseClock, round, sleep } from './lib.js';
 
 const SIZES = (process.env.CORRAL_BENCH_ENV_SIZES ?? '100,1000,10000').split(',').map(Number);
 const REPS = 3;
@@ -100,6 +100,7 @@ export default {
   title: 'Big env files: reading and bringing up 1,000 and 10,000 tasks',
   async run() {
     const notes = [];
+    const clock = phaseClock();
     const { mkdtempSync, rmSync } = await import('node:fs');
     const dir = mkdtempSync('/tmp/cb-bench-envread-');
     let read;
@@ -108,16 +109,25 @@ export default {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+    clock.mark('reading');
     const up = {};
     // Every size's daemon warmed first, then one 3 s settle for all (not 3 s each): a warm
     // daemon with one gate task is idle beside the one that orchestrates.
     const daemons = [];
     try {
-      for (const n of SIZES) daemons.push(await warmDaemon(n, notes));
-      await sleep(Math.max(0, 3000 - (now() - daemons.at(-1).warmAt)));
+      // Warmed at once: the settle below begins once the last is warm.
+      const warmed = await Promise.allSettled(SIZES.map((n) => warmDaemon(n, notes)));
+      for (const w of warmed) if (w.status === 'fulfilled') daemons.push(w.value);
+      const failed = warmed.find((w) => w.status === 'rejected');
+      if (failed) throw failed.reason;
+      clock.mark('daemons warmed');
+      await sleep(Math.max(0, 3000 - (now() - Math.max(...daemons.map((d) => d.warmAt)))));
+      clock.mark('settle');
       for (const [i, n] of SIZES.entries()) {
         up[n] = await bringingUp(daemons[i], n, notes);
+        clock.mark(`orchestrate ${n}`);
         daemons[i].close(); // its tasks' files gone before the next, bigger, orchestrate
+        clock.mark(`stop ${n}`);
       }
     } finally {
       for (const d of daemons) d.close();
@@ -157,6 +167,7 @@ export default {
       target: '≤ 500 ms',
       met: up[last].worstStatusMs <= 500,
     });
+    notes.push(String(clock));
     return { rows, notes, raw: { readMsPerTask: read, orchestrate: up } };
   },
 };
