@@ -85,6 +85,8 @@ async function handle(line: string, supervisor: Supervisor, hooks: ServerHooks, 
     const parsed = method.params.safeParse(message.params ?? {});
     if (!parsed.success) throw zodToUsage(parsed.error, `invalid params of ${message.method}:`);
     const result = await method.handler(supervisor, parsed.data, gone);
+    // The journal's lines of this turn are written before the answer: what a client hears of is on disk.
+    supervisor.events.flush();
     send({ jsonrpc: '2.0', id, result });
   } catch (error) {
     if (error instanceof CorralError) {

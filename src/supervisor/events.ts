@@ -29,6 +29,8 @@ export class EventLog {
   private readonly recent: SupervisorEvent[] = [];
   private seq: number;
   private readonly waiters = new Set<() => void>();
+  /** Lines pushed in this turn and not yet written: a stop of a thousand tasks writes them with one call. */
+  private pending: string[] = [];
 
   constructor(
     private readonly journal: JournalFile | null = null,
@@ -39,20 +41,46 @@ export class EventLog {
     this.seq = Math.max(journal?.open() ?? 0, floor);
   }
 
+  /** The last seq given: on disk before a client hears of it. */
   get last(): number {
+    this.flush();
     return this.seq;
   }
 
+  /**
+   * Numbers the event and keeps it; its line is written, with every other one pushed in the
+   * same turn, once the running code has finished (or before anything reads events), and
+   * only then are the waiting clients woken: a seq is on disk before any client hears of it.
+   */
   push(event: NewEvent): void {
     const full = { seq: ++this.seq, at: new Date().toISOString(), ...event } as SupervisorEvent;
-    this.journal?.append(JSON.stringify(full));
+    if (this.journal) {
+      if (this.pending.length === 0) process.nextTick(this.flushSoon);
+      this.pending.push(JSON.stringify(full));
+    }
     this.recent.push(full);
     if (this.recent.length > this.capacity) this.recent.splice(0, this.recent.length - this.capacity);
+    if (!this.journal) this.wake();
+  }
+
+  private readonly flushSoon = () => this.flush();
+
+  /** Writes the lines pushed since the last write, in one call, then wakes the waiting clients. */
+  flush(): void {
+    if (this.pending.length === 0) return;
+    const lines = this.pending;
+    this.pending = [];
+    this.journal!.appendAll(lines);
+    this.wake();
+  }
+
+  private wake(): void {
     for (const wake of [...this.waiters]) wake();
   }
 
   /** Up to `limit` accepted events after `after`: from memory when it still holds them, else from the journal. */
   read(after: number, accept: (e: SupervisorEvent) => boolean = () => true, limit = EVENTS_PER_ANSWER): EventBatch {
+    this.flush();
     // A seq past the last (the journal was lost with its home): from now on.
     const from = Math.min(Math.max(0, after), this.seq);
     // Sequence numbers in memory are consecutive: the first one after `from` is found by subtraction.
@@ -105,6 +133,7 @@ export class EventLog {
   }
 
   close(): void {
+    this.flush();
     this.journal?.close();
   }
 }

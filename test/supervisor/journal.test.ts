@@ -109,6 +109,44 @@ describe('the event journal', () => {
     log.close();
   });
 
+  it('writes the events of one turn together once the turn is done, in order and complete, before a waiting client hears of them', async () => {
+    const log = open();
+    const lines = () => readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { seq: number }).seq);
+    alert(log, 1);
+    // The wait reads first, which writes what is pending (event 1).
+    const waiting = log.wait(1, 10_000);
+    const before = sizeOf(path);
+    expect(before).toBeGreaterThan(0);
+    let heard: number[] | null = null;
+    // What the file holds when the client is answered.
+    void waiting.then(() => (heard = lines()));
+    for (let n = 2; n <= 1_000; n++) alert(log, n);
+    // Still within the turn: nothing written yet, and nobody woken.
+    expect(sizeOf(path)).toBe(before);
+    expect(heard).toBeNull();
+    expect(seqs(await waiting)).toEqual(range(2, 1_000));
+    expect(heard).toEqual(range(1, 1_000));
+    // A read within a turn writes what is pending first: what it returns is on disk.
+    alert(log, 1_001);
+    expect(seqs(log.read(1_000))).toEqual([1_001]);
+    expect(lines()).toEqual(range(1, 1_001));
+    log.close();
+  });
+
+  it('turns the file over within a batch when it reaches half the bound, keeping every line of the newer file whole', () => {
+    const bound = 4 * 1024;
+    const log = open(bound);
+    for (let n = 1; n <= 100; n++) alert(log, n);
+    expect(log.last).toBe(100);
+    const newer = readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { seq: number }).seq);
+    const older = readFileSync(`${path}.1`, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { seq: number }).seq);
+    expect(sizeOf(path)).toBeLessThanOrEqual(bound / 2);
+    expect(sizeOf(`${path}.1`)).toBeLessThanOrEqual(bound / 2);
+    // The older file ends where the newer begins, and the newer ends with the last.
+    expect([...older, ...newer]).toEqual(range(older[0]!, 100));
+    log.close();
+  });
+
   it("carries the session of a task whose record has one, and --session keeps that session's events", () => {
     const log = open();
     const record = (id: string, session?: string) => ({ id, name: null, env: null, ...(session ? { session } : {}) }) as unknown as TaskRecord;
