@@ -39,7 +39,7 @@ export function restartDecision(context: TaskContext, event: ExitedEvent) {
 export const limitReached = (decision: RestartDecision): boolean => !decision.restart && decision.reason !== undefined;
 
 /** After a limit stopped the task: a failure, as far as the restart policy is concerned. */
-export function limitDecision(context: TaskContext, event: TreeEmptyEvent) {
+export function limitDecision(context: TaskContext, event: Pick<TreeEmptyEvent, 'at' | 'random'>) {
   return decideRestart(
     context.spec.restart,
     { exitCode: null, signal: context.signal ?? 'SIGKILL' },

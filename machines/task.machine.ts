@@ -21,6 +21,39 @@ import type {
 import { initialContext, limitDecision, limitReached, recordExit, restartDecision } from './task.decisions.js';
 import { describeExit, describeStop, restartingReason } from './task.reasons.js';
 
+/** The context once the exit an event reports is recorded. */
+const exited = (context: TaskContext, event: ExitedEvent): TaskContext => ({ ...context, ...recordExit(event) });
+
+/** A limit stopped it, and the policy restarts failures: the stop ends in a restart. */
+const restartsAfterLimit = (context: TaskContext, event: StopEndEvent) => context.stop?.restart === true && limitDecision(context, event).restart;
+
+/** What a stop that ends in a restart (restartsAfterLimit) records. */
+function restartAfterLimit(context: TaskContext, event: StopEndEvent): Partial<TaskContext> {
+  const decision = limitDecision(context, event);
+  if (!decision.restart) return {};
+  return {
+    endedAt: context.endedAt ?? event.at,
+    adopt: null,
+    restarts: context.restarts + 1,
+    history: decision.history,
+    restartDelayMs: decision.delayMs,
+    restartAt: event.at + decision.delayMs,
+    reason: restartingReason(`${context.stop!.reason}`, decision.delayMs, decision.history, context.spec.restart.maxRestarts),
+  };
+}
+
+/** What a stop that ends the task records: why it ended. */
+function killedBy(context: TaskContext, event: StopEndEvent): Partial<TaskContext> {
+  const stop = context.stop?.reason ? `${context.stop.reason} (${describeStop(context)})` : describeStop(context);
+  // A limit stop the policy would have restarted: say that the restart limit refused it.
+  const decision = context.stop?.restart ? limitDecision(context, event) : null;
+  const refused = decision && !decision.restart ? decision.reason : undefined;
+  return { endedAt: context.endedAt ?? event.at, reason: refused ? `${stop}; ${refused}` : stop };
+}
+
+/** The tree found empty: on its own, or with the exit seen in the same look. */
+type StopEndEvent = Pick<TreeEmptyEvent, 'at' | 'random'>;
+
 export const taskMachine = setup({
   types: {
     context: {} as TaskContext,
@@ -42,8 +75,6 @@ export const taskMachine = setup({
     // A success the policy wanted to restart but the restart limit refused is a failure: the limit says why.
     succeeded: ({ context, event }) =>
       isSuccess(context.spec.restart, event as ExitedEvent) && !limitReached(restartDecision(context, event as ExitedEvent)),
-    restartsAfterLimit: ({ context, event }) =>
-      context.stop?.restart === true && limitDecision(context, event as TreeEmptyEvent).restart,
   },
 }).createMachine({
   id: 'task',
@@ -163,41 +194,29 @@ export const taskMachine = setup({
           on: {
             EXITED: [
               {
-                // The exit and the empty tree seen in one look: one step, where a stop of a thousand tasks would take two each.
+                // The exit and the empty tree seen in one look: one transition, where a stop of a
+                // thousand tasks would take two microsteps each (the exit, then TREE_EMPTY).
+                guard: ({ context, event }) => event.treeEmpty === true && restartsAfterLimit(exited(context, event), event),
+                target: '#task.restarting',
+                actions: assign(({ context, event }) => ({ ...recordExit(event), ...restartAfterLimit(exited(context, event), event) })),
+              },
+              {
                 guard: ({ event }) => event.treeEmpty === true,
-                actions: [assign(({ event }) => recordExit(event)), raise(({ event }) => ({ type: 'TREE_EMPTY' as const, at: event.at, random: event.random }))],
+                target: '#task.killed',
+                actions: assign(({ context, event }) => ({ ...recordExit(event), ...killedBy(exited(context, event), event) })),
               },
               { actions: assign(({ event }) => recordExit(event)) },
             ],
             TREE_EMPTY: [
               {
                 // A limit stopped it, and the policy restarts failures: it counts as one.
-                guard: 'restartsAfterLimit',
+                guard: ({ context, event }) => restartsAfterLimit(context, event),
                 target: '#task.restarting',
-                actions: assign(({ context, event }) => {
-                  const decision = limitDecision(context, event);
-                  if (!decision.restart) return {};
-                  const restarts = context.restarts + 1;
-                  return {
-                    endedAt: context.endedAt ?? event.at,
-                    adopt: null,
-                    restarts,
-                    history: decision.history,
-                    restartDelayMs: decision.delayMs,
-                    restartAt: event.at + decision.delayMs,
-                    reason: restartingReason(`${context.stop!.reason}`, decision.delayMs, decision.history, context.spec.restart.maxRestarts),
-                  };
-                }),
+                actions: assign(({ context, event }) => restartAfterLimit(context, event)),
               },
               {
                 target: '#task.killed',
-                actions: assign(({ context, event }) => {
-                  const stop = context.stop?.reason ? `${context.stop.reason} (${describeStop(context)})` : describeStop(context);
-                  // A limit stop the policy would have restarted: say that the restart limit refused it.
-                  const decision = context.stop?.restart ? limitDecision(context, event) : null;
-                  const refused = decision && !decision.restart ? decision.reason : undefined;
-                  return { endedAt: context.endedAt ?? event.at, reason: refused ? `${stop}; ${refused}` : stop };
-                }),
+                actions: assign(({ context, event }) => killedBy(context, event)),
               },
             ],
           },
