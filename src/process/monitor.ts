@@ -18,7 +18,7 @@
  *   in place (`1<>`, no truncation) at the end: a disk that filled up meanwhile cannot
  *   swallow the status. The monitor's own exit status carries it to the daemon too.
  */
-import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { commandForShell } from './shell.js';
@@ -226,7 +226,9 @@ export function readExitFile(path: string): (ExitInfo & { at: number }) | null {
     return null;
   }
   try {
-    const exit = parseExitStatus(readFileSync(fd, 'latin1'));
+    // A status is a few digits: one read into a buffer kept for it (a stop of a thousand tasks reads a thousand).
+    const n = readSync(fd, exitBuffer, 0, exitBuffer.length, 0);
+    const exit = parseExitStatus(exitBuffer.toString('latin1', 0, n));
     return exit && { ...exit, at: Math.floor(fstatSync(fd).mtimeMs) };
   } catch {
     return null;
@@ -234,3 +236,4 @@ export function readExitFile(path: string): (ExitInfo & { at: number }) | null {
     closeSync(fd);
   }
 }
+const exitBuffer = Buffer.alloc(64);

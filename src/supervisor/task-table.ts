@@ -324,9 +324,12 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
     if (status === 'queued') this.queue.add(id);
     else this.queue.delete(id);
     this.dependencies.evaluate(record);
+    // No view is made for nobody (a stop of a thousand tasks changes each twice).
+    const watching = this.watchers.get(id);
+    if (watching === undefined && this.listenerCount('task') === 0) return;
     const view = this.view(record);
     this.emit('task', view);
-    for (const watcher of this.watchers.get(id) ?? []) watcher(view);
+    for (const watcher of watching ?? []) watcher(view);
   }
 
   /** A run goes on, or a schedule will start one. */
@@ -413,14 +416,15 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
       if (done(current)) return resolvePromise({ view: current, timedOut: false });
       if (signal?.aborted) return resolvePromise({ view: current, timedOut: true });
       const finish = (view: TaskView, timedOut: boolean) => {
-        this.clock.clearTimeout(timer);
+        if (timer !== undefined) this.clock.clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
         stopListening();
         resolvePromise({ view, timedOut });
       };
       const onAbort = () => finish(this.view(this.store.task(id)!), true);
       signal?.addEventListener('abort', onAbort, { once: true });
-      const timer = this.clock.setTimeout(() => finish(this.view(this.store.task(id)!), true), timeoutMs);
+      // No timer for a wait without end (a stop's): a stop of a thousand tasks arms and clears none.
+      const timer = timeoutMs === Infinity ? undefined : this.clock.setTimeout(() => finish(this.view(this.store.task(id)!), true), timeoutMs);
       const watcher = (view: TaskView) => done(view) && finish(view, false);
       let watching = this.watchers.get(id);
       if (!watching) this.watchers.set(id, (watching = new Set()));
@@ -446,7 +450,8 @@ export class TaskTable extends EventEmitter implements SupervisorHost {
     const actor = this.actors.get(record.id);
     if (actor) {
       this.sendStop(record.id, { ...(signal ? { signal } : {}), ...(graceMs !== undefined ? { graceMs } : {}), ...(reason !== undefined ? { reason } : {}) });
-      await this.until(record.id, (v) => isFinal(v.status), 24 * 3_600_000);
+      // Until the tree is seen gone, however long that takes: the machine's grace bounds it.
+      await this.until(record.id, (v) => isFinal(v.status), Infinity);
     } else if (record.process) {
       // Finished, but a descendant that daemonised itself may still be around: it goes too.
       await stopLeftovers(record.process, signal ?? record.spec.stopSignal, graceMs ?? record.spec.graceMs);
