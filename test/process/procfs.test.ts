@@ -67,6 +67,25 @@ describe('KeptStats.usage', () => {
     }
   });
 
+  it('reads parentage, group, session and start from the bytes, even when the name has ") (" in it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'corral-procfs-'));
+    try {
+      const odd = join(dir, 'we) ird (name');
+      symlinkSync('/bin/sleep', odd);
+      const child = spawn(odd, ['60'], { stdio: 'ignore', detached: true });
+      children.push(child);
+      await waitFor(() => readFileSync(`/proc/${child.pid}/comm`, 'latin1').startsWith('we) ird'), 'the odd name');
+      // The reference: the text split at spaces after the last ')' (field 3 is the state).
+      const text = readFileSync(`/proc/${child.pid}/stat`, 'latin1');
+      const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      const field = (n: number) => Number(fields[n - 3]);
+      expect(readStat(child.pid!)).toMatchObject({ pid: child.pid, ppid: process.pid, pgid: child.pid, sid: child.pid, start: field(22), state: fields[0] });
+      expect([field(4), field(5), field(6)]).toEqual([process.pid, child.pid, child.pid]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('counts the CPU a busy process uses', async () => {
     const child = spawn('/bin/sh', ['-c', 'while :; do :; done'], { stdio: 'ignore' });
     children.push(child);
