@@ -25,6 +25,8 @@ const alert = (log: EventLog, n: number) =>
   log.push({ type: 'alert', id: `bash_${n}`, name: null, env: null, stream: 'stdout', line: `line ${n} ${'x'.repeat(40)}`, rule: 'x' });
 const sizeOf = (p: string) => statSync(p, { throwIfNoEntry: false })?.size ?? 0;
 const seqs = (batch: { events: { seq: number }[] }) => batch.events.map((e) => e.seq);
+/** The seqs of a journal file's lines, in the file's order. */
+const seqsIn = (file: string) => readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { seq: number }).seq);
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 describe('the event journal', () => {
@@ -111,7 +113,6 @@ describe('the event journal', () => {
 
   it('writes the events of one turn together once the turn is done, in order and complete, before a waiting client hears of them', async () => {
     const log = open();
-    const lines = () => readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { seq: number }).seq);
     alert(log, 1);
     // The wait reads first, which writes what is pending (event 1).
     const waiting = log.wait(1, 10_000);
@@ -119,7 +120,7 @@ describe('the event journal', () => {
     expect(before).toBeGreaterThan(0);
     let heard: number[] | null = null;
     // What the file holds when the client is answered.
-    void waiting.then(() => (heard = lines()));
+    void waiting.then(() => (heard = seqsIn(path)));
     for (let n = 2; n <= 1_000; n++) alert(log, n);
     // Still within the turn: nothing written yet, and nobody woken.
     expect(sizeOf(path)).toBe(before);
@@ -129,7 +130,7 @@ describe('the event journal', () => {
     // A read within a turn writes what is pending first: what it returns is on disk.
     alert(log, 1_001);
     expect(seqs(log.read(1_000))).toEqual([1_001]);
-    expect(lines()).toEqual(range(1, 1_001));
+    expect(seqsIn(path)).toEqual(range(1, 1_001));
     log.close();
   });
 
@@ -138,8 +139,8 @@ describe('the event journal', () => {
     const log = open(bound);
     for (let n = 1; n <= 100; n++) alert(log, n);
     expect(log.last).toBe(100);
-    const newer = readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { seq: number }).seq);
-    const older = readFileSync(`${path}.1`, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { seq: number }).seq);
+    const newer = seqsIn(path);
+    const older = seqsIn(`${path}.1`);
     expect(sizeOf(path)).toBeLessThanOrEqual(bound / 2);
     expect(sizeOf(`${path}.1`)).toBeLessThanOrEqual(bound / 2);
     // The older file ends where the newer begins, and the newer ends with the last.
