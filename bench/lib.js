@@ -280,6 +280,31 @@ export async function openDaemon(tag, notes) {
   }
 }
 
+/**
+ * `orchestrate` of an env file, timed until every task it started is running: the moment
+ * `ls` would show them all running, heard from the event journal (a few long-polled
+ * `events` calls, not a call per task). `waitEnv` after it gives the environment's report;
+ * its readiness adds the rule for services without a check (running for 250 ms), which is
+ * not part of the start. `atRunning` is called the moment all run (to read a clock then).
+ */
+export async function orchestrateTimed(rpc, file, env, callerEnv, atRunning = () => {}) {
+  let cursor = 0;
+  for (let batch = { more: true }; batch.more; cursor = batch.last) batch = await rpc.call('events', { since: cursor, timeoutMs: 0 });
+  const t0 = now();
+  const { tasks } = await rpc.call('orchestrate', { file, callerEnv });
+  const waiting = new Set(tasks.filter((t) => t.status !== 'running').map((t) => t.id));
+  while (waiting.size > 0) {
+    const batch = await rpc.call('events', { since: cursor, timeoutMs: 60_000, env });
+    if (batch.events.length === 0 && !batch.more) throw new Error(`${waiting.size} task(s) of ${env} not running after 60 s`);
+    for (const e of batch.events) if (e.type === 'state' && e.status === 'running') waiting.delete(e.id);
+    cursor = batch.last;
+  }
+  const runningMs = now() - t0;
+  atRunning();
+  const report = await rpc.call('waitEnv', { env, timeout: '120s' });
+  return { runningMs, readyMs: now() - t0, report };
+}
+
 /** Starts `count` tasks through RPC and waits until each is running; returns their views. */
 export async function startTasks(rpc, count, command, extra = {}) {
   const views = [];

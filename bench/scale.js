@@ -1,7 +1,8 @@
 /**
  * Scale: 10, 100 and 1,000 idle tasks (`sleep 600`) from one env file, each size in a
  * fresh daemon. At each size:
- *  - orchestrate → every task running (RPC orchestrate + waitEnv), against the same number
+ *  - orchestrate → every task running (the orchestrate RPC, then the state events until the
+ *    last task's `running`; see orchestrateTimed in lib.js), against the same number
  *    of bare `spawn()` calls from node, in the same run;
  *  - `corral ls --json`, `corral status <one> --json`, `corral logs <one> --new --json`:
  *    medians of 3 whole CLI calls, and the daemon's own part (the `list`, `describe` and
@@ -24,7 +25,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { bareSpawns, corral, cpuMsOf, fullScanShare, idleCpuOver, median, memoryOf, now, openDaemon, phaseClock, processesOfHome, round, sleep } from './lib.js';
+import { bareSpawns, corral, cpuMsOf, fullScanShare, idleCpuOver, median, memoryOf, now, openDaemon, orchestrateTimed, phaseClock, processesOfHome, round, sleep } from './lib.js';
 
 const SIZES = [10, 100, 1000];
 /** The idle CPU window at every size: 4 sampler ticks (the suite stays under 5 minutes). */
@@ -68,13 +69,12 @@ async function upAndCalls(count, notes) {
     writeFileSync(file, `name: many\ntasks:\n${Array.from({ length: count }, (_, i) => `  t${i}:\n    command: sleep 600\n`).join('')}`);
     m.bareMs = await bareSpawns(count);
     m.load.push(loadavg()[0]);
-    let t0 = now();
     let cpu0 = cpuMsOf(pid);
-    await rpc.call('orchestrate', { file, callerEnv: { ...process.env, CORRAL_HOME: home } });
-    const report = await rpc.call('waitEnv', { env: 'many', timeout: '120s' });
-    m.runningMs = now() - t0;
-    size.runningAt = now();
-    m.runningCpuMs = cpuMsOf(pid) - cpu0;
+    const { runningMs, report } = await orchestrateTimed(rpc, file, 'many', { ...process.env, CORRAL_HOME: home }, () => {
+      size.runningAt = now();
+      m.runningCpuMs = cpuMsOf(pid) - cpu0;
+    });
+    m.runningMs = runningMs;
     const running = report.tasks.filter((t) => t.status === 'running').length;
     if (running !== count) notes.push(`${count}: ${running} of ${count} running`);
 
